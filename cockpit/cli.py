@@ -1,0 +1,389 @@
+"""`cockpit` command line: the composition root.
+
+Arguments are parsed before anything heavy is imported, so `--help` and usage errors cost only
+argparse. Each handler imports what it needs. Errors print one line and exit 1.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from typing import Any, Callable, Sequence
+
+SEVERITIES = ("blocker", "high", "medium", "low")
+
+
+def _common() -> argparse.ArgumentParser:
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--db", metavar="PATH", help="SQLite file (default: $COCKPIT_DB, config `db`, or $XDG_DATA_HOME/cockpit/cockpit.db)")
+    common.add_argument("--studios", metavar="DIR", action="append", default=[], help="extra studio folder (repeatable)")
+    common.add_argument("--actor", metavar="NAME", help="who is acting (default: $COCKPIT_ACTOR or your login)")
+    return common
+
+
+def build_parser() -> argparse.ArgumentParser:
+    common = _common()
+    parser = argparse.ArgumentParser(
+        prog="cockpit",
+        description="Terminal incident cockpit: stage walk, hat baton, severity-sorted feedback, gates.",
+        epilog="Every command takes --db PATH. Run `cockpit demo` to try it on sample incidents.",
+    )
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+
+    def cmd(name: str, help_text: str, handler: Callable, parent: Any = sub) -> argparse.ArgumentParser:
+        p = parent.add_parser(name, help=help_text, description=help_text, parents=[common])
+        p.set_defaults(handler=handler)
+        return p
+
+    p = cmd("studios", "List studios with their stages, hats, fix hats and gate kinds.", _studios)
+    p.add_argument("--json", action="store_true")
+
+    p = cmd("new", "Open a new intent (an incident or an operations change); prints its slug.", _new)
+    p.add_argument("--studio", required=True, help="studio name or alias, e.g. incident-response")
+    p.add_argument("--title", required=True)
+    p.add_argument("--slug")
+    p.add_argument("--description", default="")
+
+    p = cmd("status", "Where an intent stands (or every intent, most urgent first) and the next action.", _status)
+    p.add_argument("slug", nargs="?")
+    p.add_argument("--json", action="store_true")
+
+    units = sub.add_parser("unit", help="Add or edit units of work.").add_subparsers(dest="unit_command", metavar="ACTION", required=True)
+    p = cmd("add", "Add a unit to the active stage (or --stage).", _unit_add, units)
+    p.add_argument("slug")
+    p.add_argument("--title", required=True)
+    p.add_argument("--unit-slug", dest="unit_slug", help="the unit's own slug (default: from the title)")
+    p.add_argument("--stage")
+    p.add_argument("--depends-on", action="append", default=[], metavar="UNIT")
+    p.add_argument("--body-file", metavar="FILE", help="markdown body ('-' reads standard input)")
+    p = cmd("edit", "Replace a unit's body from a file.", _unit_edit, units)
+    p.add_argument("slug")
+    p.add_argument("unit")
+    p.add_argument("--body-file", metavar="FILE", required=True, help="markdown body ('-' reads standard input)")
+
+    p = cmd("ready", "Declare the active stage's unit list ready (ends elaborate).", _ready)
+    p.add_argument("slug")
+
+    p = cmd("signoff", "Sign a unit off as one of the stage's review agents (review or approve phase).", _signoff)
+    p.add_argument("slug")
+    p.add_argument("unit", nargs="?", help="default: every unit still waiting on this reviewer")
+    p.add_argument("--role", required=True, help="review agent, e.g. correctness")
+    p.add_argument("--note")
+
+    p = cmd("advance", "Hand a unit's baton to its next hat (or start it); without UNIT, the one obvious step.", _advance)
+    p.add_argument("slug")
+    p.add_argument("unit", nargs="?")
+    p.add_argument("--message", "-m", help="hand-off message for the next hat")
+
+    p = cmd("reject", "Send a unit back one hat with a reason (starts a new bolt).", _reject)
+    p.add_argument("slug")
+    p.add_argument("unit")
+    p.add_argument("--message", "-m", required=True)
+
+    p = cmd("resume", "Let an escalated unit or finding continue, recording why.", _resume)
+    p.add_argument("slug")
+    p.add_argument("target", help="unit slug or finding id (FB-007)")
+    p.add_argument("--reason", required=True)
+
+    fb = sub.add_parser("feedback", help="File findings and walk their fix loop.").add_subparsers(dest="fb_command", metavar="ACTION", required=True)
+    p = cmd("add", "File a finding (unclassified findings always block until classified).", _fb_add, fb)
+    p.add_argument("slug")
+    p.add_argument("--title", required=True)
+    p.add_argument("--body", default="")
+    p.add_argument("--severity", choices=SEVERITIES)
+    p.add_argument("--unit")
+    p.add_argument("--stage")
+    p.add_argument("--origin", default="user-chat")
+    p = cmd("list", "Findings sorted blocker → low, then id (open only unless --all).", _fb_list, fb)
+    p.add_argument("slug")
+    p.add_argument("--all", action="store_true")
+    p.add_argument("--json", action="store_true")
+    p = cmd("classify", "Set a finding's severity, target unit or invalidated roles (the classifier's call).", _fb_classify, fb)
+    p.add_argument("slug")
+    p.add_argument("id")
+    p.add_argument("--severity", choices=SEVERITIES)
+    p.add_argument("--unit")
+    p.add_argument("--invalidates", action="append", metavar="ROLE")
+    p = cmd("advance", "Hand a finding to its next fix hat; on the last hat, --message is the closure reply.", _fb_advance, fb)
+    p.add_argument("slug")
+    p.add_argument("id")
+    p.add_argument("--message", "-m")
+    p = cmd("send-back", "Send a finding back one fix hat, naming what is still open (new bolt).", _fb_send_back, fb)
+    p.add_argument("slug")
+    p.add_argument("id")
+    p.add_argument("--reason", required=True)
+    p = cmd("close", "Close a finding: fixed (--reply) or non-actionable (--non-actionable).", _fb_close, fb)
+    p.add_argument("slug")
+    p.add_argument("id")
+    how = p.add_mutually_exclusive_group(required=True)
+    how.add_argument("--reply", help="what was done")
+    how.add_argument("--non-actionable", dest="non_actionable", metavar="MESSAGE", help="why no fix applies")
+    p = cmd("reject", "Close a finding as invalid, with a reason (clears no sign-offs).", _fb_reject, fb)
+    p.add_argument("slug")
+    p.add_argument("id")
+    p.add_argument("--reason", required=True)
+
+    p = cmd("approve", "Approve the active stage's gate; past blocking feedback only with --override.", _approve)
+    p.add_argument("slug")
+    p.add_argument("--override", metavar="REASON")
+    p.add_argument("--external", metavar="URL", help="record an external/await approval (PR, ticket) instead of the ask path")
+
+    p = cmd("request-changes", "Request changes at the gate: files a finding that runs the fix loop.", _request_changes)
+    p.add_argument("slug")
+    p.add_argument("--title", required=True)
+    p.add_argument("--body", default="")
+    p.add_argument("--unit")
+    p.add_argument("--external", metavar="URL", help="changes requested on the external review")
+
+    p = cmd("timeline", "Every recorded action on an intent, oldest first.", _timeline)
+    p.add_argument("slug")
+    p.add_argument("--json", action="store_true")
+    p.add_argument("--limit", type=int, help="only the last N events")
+
+    p = cmd("demo", "Seed sample incidents (idempotent) into the demo database and show them.", _demo)
+    p.add_argument("--no-tui", action="store_true", help="only seed and print the slugs")
+    return parser
+
+
+# ------------------------------------------------------------------ wiring
+
+
+def _engine(args: argparse.Namespace, default_db: str | None = None):
+    from cockpit.config import load_config
+    from cockpit.engine import Engine
+    from cockpit.store import Store, default_db_path
+    from cockpit.studio_loader import load_catalog
+
+    config = load_config()
+    path = args.db or default_db or config.db or str(default_db_path())
+    catalog = load_catalog([*config.studios, *args.studios])
+    return Engine(Store(path), catalog, actor=args.actor or config.actor, threshold=config.threshold)
+
+
+def _print_json(value: Any) -> None:
+    print(json.dumps(value, indent=2, ensure_ascii=False))
+
+
+def _read_body(path: str | None) -> str:
+    if path is None:
+        return ""
+    if path == "-":
+        return sys.stdin.read()
+    from cockpit.errors import CockpitError
+
+    try:
+        with open(path, encoding="utf-8") as handle:
+            return handle.read()
+    except (OSError, UnicodeDecodeError) as exc:
+        raise CockpitError(f"{path}: {getattr(exc, 'strerror', None) or exc}") from None
+
+
+def _run(args, name: str, **kwargs: Any) -> int:
+    from cockpit import commands
+
+    done = _engine(args).run(args.slug, getattr(commands, name), **kwargs)
+    print(done.summary)
+    print(f"next: {done.position.next.text}")
+    return 0
+
+
+# ------------------------------------------------------------------ handlers
+
+
+def _studios(args) -> int:
+    from cockpit import report
+    from cockpit.config import load_config
+    from cockpit.studio_loader import load_catalog
+
+    catalog = load_catalog([*load_config().studios, *args.studios])
+    studios = sorted(catalog.studios.values(), key=lambda s: s.name)
+    if args.json:
+        _print_json({"studios": [report.studio_json(s) for s in studios], "problems": [str(p) for p in catalog.problems]})
+    else:
+        print("\n\n".join(report.studio_text(s) for s in studios) or "no studios loaded")
+    for problem in catalog.problems:
+        print(f"cockpit: {problem}", file=sys.stderr)
+    return 1 if catalog.problems else 0
+
+
+def _new(args) -> int:
+    print(_engine(args).create_intent(studio=args.studio, title=args.title, slug=args.slug, description=args.description))
+    return 0
+
+
+def _status(args) -> int:
+    from cockpit import report
+
+    engine = _engine(args)
+    if args.slug:
+        pos = engine.position(args.slug)
+        print(json.dumps(report.position_json(pos), indent=2, ensure_ascii=False) if args.json else report.position_text(pos))
+        return 0
+    results = engine.positions()
+    positions = sorted((p for p in results if not isinstance(p, Exception)), key=report.urgency_key)
+    problems = [str(p) for p in results if isinstance(p, Exception)]
+    if args.json:
+        _print_json({"intents": [report.position_json(p) for p in positions], "problems": problems})
+    elif positions:
+        print("\n".join(report._table(report.overview_rows(positions), indent="")))
+    else:
+        print("no intents yet: `cockpit new --studio incident-response --title ...` or `cockpit demo`")
+    for problem in problems:
+        print(f"cockpit: {problem}", file=sys.stderr)
+    return 0
+
+
+def _unit_add(args) -> int:
+    return _run(args, "add_unit", title=args.title, unit=args.unit_slug, stage=args.stage,
+                depends_on=tuple(args.depends_on), body=_read_body(args.body_file))
+
+
+def _unit_edit(args) -> int:
+    return _run(args, "edit_unit", unit=args.unit, body=_read_body(args.body_file))
+
+
+def _ready(args) -> int:
+    return _run(args, "declare_ready")
+
+
+def _signoff(args) -> int:
+    from cockpit import commands
+    from cockpit.errors import IllegalTransition
+
+    engine = _engine(args)
+    if args.unit:
+        units = [args.unit]
+    else:
+        active = engine.position(args.slug).active
+        missing = [] if active is None else (active.missing_review if active.phase == "review" else active.missing_approval)
+        units = [u for u, role in missing if role == args.role]
+        if not units:
+            raise IllegalTransition(f"no unit waits on a sign-off from {args.role}")
+    for unit in units:
+        done = engine.run(args.slug, commands.signoff, unit=unit, role=args.role, note=args.note)
+        print(done.summary)
+    print(f"next: {done.position.next.text}")
+    return 0
+
+
+def _advance(args) -> int:
+    from cockpit.errors import IllegalTransition
+
+    if args.unit:
+        return _run(args, "advance_hat", unit=args.unit, message=args.message)
+    pos = _engine(args).position(args.slug)
+    active = pos.active
+    if active is not None and active.phase == "elaborate" and active.units:
+        return _run(args, "declare_ready")
+    movable = [u.unit.slug for u in active.units if u.status in ("active", "ready")] if active and active.phase == "execute" else []
+    if len(movable) == 1:
+        return _run(args, "advance_hat", unit=movable[0], message=args.message)
+    if movable:
+        raise IllegalTransition(f"name the unit to advance: {', '.join(movable)}")
+    raise IllegalTransition(f"nothing to advance without a unit: {pos.next.text}")
+
+
+def _reject(args) -> int:
+    return _run(args, "reject_hat", unit=args.unit, message=args.message)
+
+
+def _resume(args) -> int:
+    import re
+
+    is_finding = re.fullmatch(r"(?i)fb-?\d+", args.target) is not None
+    return _run(args, "resume", reason=args.reason, unit=None if is_finding else args.target, ref=args.target if is_finding else None)
+
+
+def _fb_add(args) -> int:
+    return _run(args, "file_feedback", title=args.title, body=args.body, severity=args.severity, unit=args.unit,
+                origin=args.origin, stage=args.stage)
+
+
+def _fb_list(args) -> int:
+    from cockpit import report
+
+    pos = _engine(args).position(args.slug)
+    findings = pos.findings if args.all else pos.open_findings
+    if args.json:
+        _print_json({"slug": args.slug, "feedback": [report.finding_json(f) for f in findings]})
+    elif findings:
+        print("\n".join(report._table(report.finding_rows(findings), indent="")))
+        print("* blocks the gate")
+    else:
+        print("no open findings" if not args.all else "no findings")
+    return 0
+
+
+def _fb_classify(args) -> int:
+    invalidates = tuple(args.invalidates) if args.invalidates is not None else None
+    return _run(args, "classify", ref=args.id, severity=args.severity, unit=args.unit, invalidates=invalidates)
+
+
+def _fb_advance(args) -> int:
+    return _run(args, "advance_fix", ref=args.id, message=args.message)
+
+
+def _fb_send_back(args) -> int:
+    return _run(args, "reject_fix", ref=args.id, reason=args.reason)
+
+
+def _fb_close(args) -> int:
+    if args.non_actionable is not None:
+        return _run(args, "close_finding", ref=args.id, resolution="non_actionable", text=args.non_actionable)
+    return _run(args, "close_finding", ref=args.id, resolution="closed", text=args.reply)
+
+
+def _fb_reject(args) -> int:
+    return _run(args, "close_finding", ref=args.id, resolution="rejected", text=args.reason)
+
+
+def _approve(args) -> int:
+    return _run(args, "approve", override=args.override, external_url=args.external)
+
+
+def _request_changes(args) -> int:
+    return _run(args, "request_changes", title=args.title, body=args.body, unit=args.unit, external_url=args.external)
+
+
+def _timeline(args) -> int:
+    from cockpit import report
+
+    events = _engine(args).timeline(args.slug, args.limit)
+    if args.json:
+        _print_json({"slug": args.slug, "events": events})
+    else:
+        print(report.timeline_text(events))
+    return 0
+
+
+def _demo(args) -> int:
+    from cockpit import demo, report
+    from cockpit.store import default_db_path
+
+    engine = _engine(args, default_db=str(default_db_path().with_name("demo.db")))
+    seeded = demo.seed(engine)
+    for slug, created in seeded:
+        print(f"{slug}\t{'seeded' if created else 'already there'}")
+    if not args.no_tui:
+        # The TUI arrives with its own issue; until then the demo prints where each intent stands.
+        for slug, _ in seeded:
+            print()
+            print(report.position_text(engine.position(slug)))
+        print(f"\ndatabase: {engine.store.path}  (try: cockpit status --db {engine.store.path})")
+    return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    from cockpit.errors import CockpitError
+
+    try:
+        return args.handler(args)
+    except CockpitError as exc:
+        print(f"cockpit: {exc}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        return 130
+    except BrokenPipeError:  # `cockpit timeline x | head`
+        return 0

@@ -1,0 +1,44 @@
+"""User configuration: `$XDG_CONFIG_HOME/cockpit/config.toml`, then environment, then flags."""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from cockpit.errors import CockpitError
+
+
+def config_path() -> Path:
+    base = os.environ.get("XDG_CONFIG_HOME") or os.path.join(os.path.expanduser("~"), ".config")
+    return Path(os.environ.get("COCKPIT_CONFIG") or Path(base) / "cockpit" / "config.toml")
+
+
+@dataclass(frozen=True)
+class Config:
+    db: str | None = None
+    studios: tuple[str, ...] = ()
+    threshold: str = "high"
+    actor: str | None = None
+    raw: dict = field(default_factory=dict, compare=False, repr=False)
+
+
+def load_config(path: Path | None = None) -> Config:
+    path = path or config_path()
+    raw: dict = {}
+    if path.is_file():
+        try:
+            raw = tomllib.loads(path.read_text(encoding="utf-8"))
+        except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+            raise CockpitError(f"{path}: {exc}") from None
+    studios = raw.get("studios", [])
+    if isinstance(studios, str):
+        studios = [studios]
+    return Config(
+        db=raw.get("db"),
+        studios=tuple(os.path.expanduser(s) for s in studios),
+        threshold=os.environ.get("COCKPIT_BLOCKING_THRESHOLD") or raw.get("blocking_threshold", "high"),
+        actor=raw.get("actor"),
+        raw=raw,
+    )

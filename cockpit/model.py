@@ -1,0 +1,142 @@
+"""The stored facts of one intent, as plain frozen rows. Nothing here is derived.
+
+`event_id` is the id of the timeline event written in the same transaction as the fact; it
+orders facts exactly (timestamps can tie), which the walk uses to tell whether a gate approval
+is newer than what re-opened the gate.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Intent:
+    id: int
+    slug: str
+    title: str
+    studio: str
+    created_at: str
+    event_id: int
+    description: str = ""
+
+
+@dataclass(frozen=True)
+class Unit:
+    id: int
+    stage: str
+    slug: str
+    title: str
+    body: str
+    depends_on: tuple[str, ...]
+    created_at: str
+    event_id: int
+
+
+@dataclass(frozen=True)
+class Iteration:
+    """One hat worn on a unit (or, for a finding, one fix hat). `result` None while worn."""
+
+    id: int
+    owner_id: int  # unit id or feedback id
+    hat: str
+    started_at: str
+    completed_at: str | None
+    result: str | None  # "advance" | "reject" | None
+    message: str | None
+    event_id: int
+
+
+@dataclass(frozen=True)
+class Feedback:
+    id: int
+    number: int
+    stage: str
+    title: str
+    body: str
+    origin: str
+    author: str
+    author_type: str  # human | agent | system
+    severity: str | None
+    target_unit_id: int | None
+    invalidates: tuple[str, ...]
+    created_at: str
+    event_id: int
+    closed_at: str | None = None
+    resolution: str | None = None  # closed | non_actionable | rejected
+    closure_text: str | None = None
+    closed_event_id: int | None = None
+
+    @property
+    def ref(self) -> str:
+        return f"FB-{self.number:03d}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.closed_at is None
+
+
+@dataclass(frozen=True)
+class Signoff:
+    """A review agent's sign-off of a unit, before execute ("review") or after ("approve")."""
+
+    id: int
+    unit_id: int
+    role: str
+    phase: str  # review | approve
+    at: str
+    actor: str
+    note: str | None
+    event_id: int
+
+
+@dataclass(frozen=True)
+class Decision:
+    """A human decision on a stage (or on one unit / finding)."""
+
+    id: int
+    stage: str
+    kind: str  # elaborated | approved | changes_requested | resumed
+    at: str
+    actor: str
+    event_id: int
+    path: str | None = None  # gate path taken when approving: ask | external | await
+    reason: str | None = None  # override reason, resume reason, note
+    url: str | None = None  # evidence for an external decision (PR, ticket)
+    unit_id: int | None = None
+    feedback_id: int | None = None
+
+
+@dataclass(frozen=True)
+class IntentFacts:
+    intent: Intent
+    units: tuple[Unit, ...] = ()
+    iterations: tuple[Iteration, ...] = ()
+    feedback: tuple[Feedback, ...] = ()
+    fix_iterations: tuple[Iteration, ...] = ()
+    signoffs: tuple[Signoff, ...] = ()
+    decisions: tuple[Decision, ...] = ()
+
+
+# Origins (haiku-model §2.5). Who files decides who may close and whether the fix loop caps.
+ORIGINS: tuple[str, ...] = (
+    "user-chat", "user-visual", "user-question", "user-revisit", "external-pr", "external-mr",
+    "adversarial-review", "studio-review", "engine-review", "drift", "discovery", "agent",
+)
+
+
+def author_type_of(origin: str) -> str:
+    if origin.startswith(("user-", "external-")):
+        return "human"
+    if origin in ("engine-review", "drift"):
+        return "system"
+    return "agent"
+
+
+def default_invalidates(origin: str, author: str) -> tuple[str, ...]:
+    """Which sign-offs a closure clears, by origin (the classifier's rule of thumb)."""
+    if origin.startswith(("user-", "external-")) or origin == "drift":
+        return ("user",)
+    if origin in ("adversarial-review", "studio-review"):
+        return (author,)
+    return ()

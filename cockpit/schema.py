@@ -1,0 +1,146 @@
+"""The SQLite schema as ordered migrations (sqlite-utils Migrations, one transaction each).
+
+Add a migration by appending a function; never edit one that has shipped. A database that has
+applied a migration this cockpit does not know was written by a newer cockpit and is refused.
+"""
+
+from __future__ import annotations
+
+from sqlite_utils import Database, Migrations
+
+MIGRATION_SET = "cockpit"
+migrations = Migrations(MIGRATION_SET)
+
+_RANK = "CASE severity WHEN 'blocker' THEN 0 WHEN 'high' THEN 1 WHEN 'low' THEN 3 ELSE 2 END"
+
+
+@migrations()
+def m001_initial(db: Database) -> None:
+    _run_statements(
+        db,
+        f"""
+        CREATE TABLE events (
+            id INTEGER PRIMARY KEY,
+            at TEXT NOT NULL,
+            actor TEXT NOT NULL,
+            intent_id INTEGER,
+            stage TEXT, unit TEXT, hat TEXT,
+            command TEXT NOT NULL,
+            message TEXT,
+            data TEXT NOT NULL DEFAULT '{{}}'
+        );
+        CREATE INDEX events_by_intent ON events(intent_id, id);
+
+        CREATE TABLE intents (
+            id INTEGER PRIMARY KEY,
+            slug TEXT NOT NULL UNIQUE,
+            title TEXT NOT NULL,
+            studio TEXT NOT NULL,
+            description TEXT NOT NULL DEFAULT '',
+            created_at TEXT NOT NULL,
+            event_id INTEGER NOT NULL REFERENCES events(id)
+        );
+
+        CREATE TABLE units (
+            id INTEGER PRIMARY KEY,
+            intent_id INTEGER NOT NULL REFERENCES intents(id),
+            stage TEXT NOT NULL,
+            slug TEXT NOT NULL,
+            title TEXT NOT NULL,
+            body TEXT NOT NULL DEFAULT '',
+            depends_on TEXT NOT NULL DEFAULT '[]',
+            created_at TEXT NOT NULL,
+            event_id INTEGER NOT NULL REFERENCES events(id),
+            UNIQUE (intent_id, slug)
+        );
+
+        CREATE TABLE iterations (
+            id INTEGER PRIMARY KEY,
+            unit_id INTEGER NOT NULL REFERENCES units(id),
+            hat TEXT NOT NULL,
+            started_at TEXT NOT NULL,
+            completed_at TEXT,
+            result TEXT CHECK (result IN ('advance', 'reject')),
+            message TEXT,
+            event_id INTEGER NOT NULL REFERENCES events(id)
+        );
+        CREATE INDEX iterations_by_unit ON iterations(unit_id, id);
+
+        CREATE TABLE feedback (
+            id INTEGER PRIMARY KEY,
+            intent_id INTEGER NOT NULL REFERENCES intents(id),
+            number INTEGER NOT NULL,
+            stage TEXT NOT NULL,
+            title TEXT NOT NULL,
+            body TEXT NOT NULL DEFAULT '',
+            origin TEXT NOT NULL,
+            author TEXT NOT NULL,
+            author_type TEXT NOT NULL CHECK (author_type IN ('human', 'agent', 'system')),
+            severity TEXT CHECK (severity IN ('blocker', 'high', 'medium', 'low')),
+            -- Derived by SQLite, never written: unset sorts with medium. Indexed for the sorted list.
+            sev_rank INTEGER GENERATED ALWAYS AS ({_RANK}) VIRTUAL,
+            target_unit_id INTEGER REFERENCES units(id),
+            invalidates TEXT NOT NULL DEFAULT '[]',
+            created_at TEXT NOT NULL,
+            closed_at TEXT,
+            resolution TEXT CHECK (resolution IN ('closed', 'non_actionable', 'rejected')),
+            closure_text TEXT,
+            event_id INTEGER NOT NULL REFERENCES events(id),
+            closed_event_id INTEGER REFERENCES events(id),
+            UNIQUE (intent_id, number)
+        );
+        CREATE INDEX feedback_open_by_rank ON feedback(intent_id, sev_rank, number) WHERE closed_at IS NULL;
+        CREATE INDEX feedback_open_blocking ON feedback(sev_rank, intent_id) WHERE closed_at IS NULL;
+
+        CREATE TABLE fix_iterations (
+            id INTEGER PRIMARY KEY,
+            feedback_id INTEGER NOT NULL REFERENCES feedback(id),
+            hat TEXT NOT NULL,
+            started_at TEXT NOT NULL,
+            completed_at TEXT,
+            result TEXT CHECK (result IN ('advance', 'reject')),
+            message TEXT,
+            event_id INTEGER NOT NULL REFERENCES events(id)
+        );
+        CREATE INDEX fix_iterations_by_feedback ON fix_iterations(feedback_id, id);
+
+        CREATE TABLE signoffs (
+            id INTEGER PRIMARY KEY,
+            unit_id INTEGER NOT NULL REFERENCES units(id),
+            role TEXT NOT NULL,
+            phase TEXT NOT NULL CHECK (phase IN ('review', 'approve')),
+            at TEXT NOT NULL,
+            actor TEXT NOT NULL,
+            note TEXT,
+            event_id INTEGER NOT NULL REFERENCES events(id)
+        );
+        CREATE INDEX signoffs_by_unit ON signoffs(unit_id);
+
+        CREATE TABLE decisions (
+            id INTEGER PRIMARY KEY,
+            intent_id INTEGER NOT NULL REFERENCES intents(id),
+            stage TEXT NOT NULL,
+            kind TEXT NOT NULL CHECK (kind IN ('elaborated', 'approved', 'changes_requested', 'resumed')),
+            at TEXT NOT NULL,
+            actor TEXT NOT NULL,
+            path TEXT,
+            reason TEXT,
+            url TEXT,
+            unit_id INTEGER REFERENCES units(id),
+            feedback_id INTEGER REFERENCES feedback(id),
+            event_id INTEGER NOT NULL REFERENCES events(id)
+        );
+        CREATE INDEX decisions_by_intent ON decisions(intent_id, stage)
+        """
+    )
+
+
+def _run_statements(db: Database, script: str) -> None:
+    # Not executescript(): it commits first, which would break the migration's transaction.
+    for statement in script.split(";\n"):
+        if statement.strip():
+            db.execute(statement)
+
+
+def known_migrations() -> frozenset[str]:
+    return frozenset(m.name for m in migrations.pending(Database(memory=True)))

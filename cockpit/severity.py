@@ -1,0 +1,27 @@
+"""Severity ranking and the blocking rule (H·AI·K·U v4, haiku-model §3.6)."""
+
+from __future__ import annotations
+
+SEVERITIES: tuple[str, ...] = ("blocker", "high", "medium", "low")
+RANK: dict[str, int] = {name: rank for rank, name in enumerate(SEVERITIES)}
+# An unclassified finding sorts with medium findings but always blocks until classified.
+UNSET_RANK = RANK["medium"]
+DEFAULT_THRESHOLD = "high"
+
+# Glyph + label, never colour alone (the screens and the CLI share these).
+GLYPHS: dict[str | None, str] = {"blocker": "■", "high": "▲", "medium": "●", "low": "·", None: "?"}
+
+
+def rank(severity: str | None) -> int:
+    return UNSET_RANK if severity is None else RANK[severity]
+
+
+def is_blocking(severity: str | None, threshold: str = DEFAULT_THRESHOLD) -> bool:
+    """A finding blocks when unclassified or at least as severe as the threshold."""
+    return severity is None or RANK[severity] <= RANK[threshold]
+
+
+def check_severity(value: str | None) -> str | None:
+    if value is None or value in RANK:
+        return value
+    raise ValueError(f"unknown severity {value!r}: use one of {', '.join(SEVERITIES)}")

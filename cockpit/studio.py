@@ -1,0 +1,99 @@
+"""Studio definitions as loaded from disk: studios → stages → hats, review agents, templates."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+GATE_KINDS: tuple[str, ...] = ("auto", "ask", "external", "await")
+HUMAN_GATE_KINDS = frozenset({"ask"})
+EXTERNAL_GATE_KINDS = frozenset({"external", "await"})
+
+
+@dataclass(frozen=True)
+class Hat:
+    name: str
+    title: str
+    body: str  # the mandate, as markdown
+    checklist: tuple[str, ...]  # the hand-off checklist, one tickable item each
+    path: str
+    meta: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
+
+
+@dataclass(frozen=True)
+class ReviewAgent:
+    name: str
+    title: str
+    body: str
+    checks: tuple[str, ...]
+    failure_modes: tuple[str, ...]
+    path: str
+    scope: str = "stage"  # "intent" for studio-level reviewers
+    meta: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
+
+
+@dataclass(frozen=True)
+class Template:
+    """An output (deliverable) or discovery (knowledge) template of a stage."""
+
+    name: str
+    kind: str  # "output" | "discovery"
+    title: str
+    body: str
+    path: str
+    meta: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
+
+
+@dataclass(frozen=True)
+class Stage:
+    name: str
+    description: str
+    hats: tuple[str, ...]
+    fix_hats: tuple[str, ...]
+    gate: tuple[str, ...]  # one or more of GATE_KINDS; any one path approves
+    elaboration: str
+    reviewers: tuple[ReviewAgent, ...]  # own review agents, then borrowed ones
+    hat_defs: dict[str, Hat] = field(compare=False, repr=False)
+    templates: tuple[Template, ...] = ()
+    inputs: tuple[dict[str, Any], ...] = ()
+    body: str = field(default="", repr=False)
+    path: str = ""
+    meta: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
+
+    @property
+    def reviewer_names(self) -> tuple[str, ...]:
+        return tuple(agent.name for agent in self.reviewers)
+
+    @property
+    def is_auto(self) -> bool:
+        return self.gate == ("auto",)
+
+    def hat(self, name: str) -> Hat | None:
+        return self.hat_defs.get(name)
+
+
+@dataclass(frozen=True)
+class Studio:
+    name: str
+    aliases: tuple[str, ...]
+    description: str
+    category: str
+    stages: tuple[Stage, ...]
+    reviewers: tuple[ReviewAgent, ...] = ()  # studio-level (intent scope)
+    slug: str | None = None
+    path: str = ""
+    meta: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
+
+    @property
+    def stage_names(self) -> tuple[str, ...]:
+        return tuple(stage.name for stage in self.stages)
+
+    def stage(self, name: str) -> Stage:
+        for stage in self.stages:
+            if stage.name == name:
+                return stage
+        raise KeyError(name)
+
+    def ids(self) -> tuple[str, ...]:
+        """Every id the studio answers to: name, slug, aliases."""
+        return (self.name, *((self.slug,) if self.slug else ()), *self.aliases)
