@@ -25,29 +25,29 @@ def _unit(engine: Engine, slug: str, stage: str, spec: UnitSpec) -> None:
     engine.run(slug, c.add_unit, title=title, unit=unit, stage=stage, body=body, depends_on=tuple(deps))
 
 
-def _sign_all(engine: Engine, slug: str) -> None:
+def sign_all(engine: Engine, slug: str) -> None:
     active = engine.position(slug).active
     missing = active.missing_review if active.phase == "review" else active.missing_approval
     for unit, role in missing:
         engine.run(slug, c.signoff, unit=unit, role=role, note=f"{role} checks hold for {unit}")
 
 
-def _walk_unit(engine: Engine, slug: str, unit: str, hats: Sequence[str], upto: int | None = None) -> None:
+def walk_unit(engine: Engine, slug: str, unit: str, hats: Sequence[str], upto: int | None = None) -> None:
     """Start the unit and hand its baton on until `upto` hats have advanced (all by default)."""
     engine.run(slug, c.advance_hat, unit=unit)
     for hat in hats[: len(hats) if upto is None else upto]:
         engine.run(slug, c.advance_hat, unit=unit, message=f"{hat}: hand-off checklist met — see the unit body")
 
 
-def _complete_stage(engine: Engine, slug: str, stage: str, units: Sequence[UnitSpec], evidence: str = "") -> None:
+def complete_stage(engine: Engine, slug: str, stage: str, units: Sequence[UnitSpec], evidence: str = "") -> None:
     for spec in units:
         _unit(engine, slug, stage, spec)
     engine.run(slug, c.declare_ready)
-    _sign_all(engine, slug)
+    sign_all(engine, slug)
     hats = engine.position(slug).stage(stage).stage.hats
     for spec in units:
-        _walk_unit(engine, slug, spec[0], hats)
-    _sign_all(engine, slug)
+        walk_unit(engine, slug, spec[0], hats)
+    sign_all(engine, slug)
     gate = engine.position(slug).stage(stage).gate
     if not gate.approved:
         external = None if "ask" in gate.kinds else evidence
@@ -87,20 +87,20 @@ the payments on-call watches the canary dashboard. Verification window: 24 hours
 
 def _seed_incident(engine: Engine, slug: str) -> None:
     run = engine.run
-    _complete_stage(engine, slug, "triage", [
+    complete_stage(engine, slug, "triage", [
         ("declare-sev2", "Declare SEV2 and open the incident channel",
          "Checkout returns 5xx for ~38% of requests since 02:10 UTC. SEV2 declared, #inc-checkout opened, "
          "status page set to *degraded*.", ()),
         ("page-payments-oncall", "Page payments on-call and assign roles",
          "Incident commander: Sam. Payments on-call paged at 02:14. Comms: status page every 30 min.", ("declare-sev2",)),
     ])
-    _complete_stage(engine, slug, "investigate", [
+    complete_stage(engine, slug, "investigate", [
         ("trace-tls-failures", "Trace TLS handshake failures to the gateway",
          "`PKIX path building failed` in checkout-api logs from 02:09; gateway certificate rotated at 02:08.", ()),
         ("correlate-deploys", "Correlate with the change timeline",
          "No checkout deploy in 24 h; the gateway rotation is the only change in the window.", ()),
     ])
-    _complete_stage(engine, slug, "mitigate", [
+    complete_stage(engine, slug, "mitigate", [
         ("pin-previous-intermediate", "Serve the previous intermediate CA from the gateway",
          "Gateway serves the old chain again (`make -C gateway pin-ca`); 5xx back to baseline at 03:02.", ()),
     ])
@@ -116,14 +116,14 @@ def _seed_incident(engine: Engine, slug: str) -> None:
     ]:
         _unit(engine, slug, "resolve", spec)
     run(slug, c.declare_ready)
-    _sign_all(engine, slug)
+    sign_all(engine, slug)
     hats = engine.position(slug).stage("resolve").stage.hats
-    _walk_unit(engine, slug, "truststore-at-deploy", hats, upto=1)  # engineer → reviewer
+    walk_unit(engine, slug, "truststore-at-deploy", hats, upto=1)  # engineer → reviewer
     run(slug, c.reject_hat, unit="truststore-at-deploy",
         message="Regression test only covers checkout-api; the class search names refunds-worker too.")
     run(slug, c.advance_hat, unit="truststore-at-deploy",
         message="refunds-worker covered by the same test module; class search updated.")
-    _walk_unit(engine, slug, "chain-expiry-alerts", hats, upto=0)  # engineer holds it
+    walk_unit(engine, slug, "chain-expiry-alerts", hats, upto=0)  # engineer holds it
 
     fb = lambda **kw: run(slug, c.file_feedback, stage="resolve", **kw)  # noqa: E731
     fb(title="Regression test passes on the pre-fix image", severity="blocker", unit="truststore-at-deploy",
@@ -173,7 +173,7 @@ def _seed_operations(engine: Engine, slug: str) -> None:
         ("product", [("no-user-visible-change", "Confirm no user-visible behaviour change", "Limits change latency tails only.", ())]),
         ("development", [("configurable-pool", "Make the pool size configurable", "`DB_POOL_MAX` read at start-up.", ())]),
     ]:
-        _complete_stage(engine, slug, stage, units, evidence="https://git.example.internal/orders-api/pull/812")
+        complete_stage(engine, slug, stage, units, evidence="https://git.example.internal/orders-api/pull/812")
     for spec in [
         ("deploy-pool-limits", "Deploy pool limits to production", OPS_BODY, ()),
         ("pool-slo-alerts", "SLOs and alerts for pool saturation",
@@ -182,9 +182,9 @@ def _seed_operations(engine: Engine, slug: str) -> None:
     ]:
         _unit(engine, slug, "operations", spec)
     run(slug, c.declare_ready)
-    _sign_all(engine, slug)
+    sign_all(engine, slug)
     hats = engine.position(slug).stage("operations").stage.hats
-    _walk_unit(engine, slug, "deploy-pool-limits", hats, upto=1)  # ops-engineer → sre
+    walk_unit(engine, slug, "deploy-pool-limits", hats, upto=1)  # ops-engineer → sre
     run(slug, c.file_feedback, title="Rollback does not restore the old pool size on running pods", severity="high",
         unit="deploy-pool-limits", origin="adversarial-review", stage="operations",
         body="`helm rollback` leaves pods running until the next restart; say so or add a rollout restart.")

@@ -43,7 +43,7 @@ def load_catalog(extra_dirs: Iterable[str | os.PathLike[str]] = ()) -> Catalog:
     """Bundled studios first, then each extra folder; a later studio of the same name wins."""
     catalog = Catalog()
     dirs = [bundled_studios_dir(), *(Path(d) for d in extra_dirs)]
-    shared: dict[str, Hat] = {}
+    shared: dict[str, Hat | None] = {}
     for root in dirs:
         if not root.is_dir():
             catalog.problems.append(SourceError(str(root), 1, "studios folder not found"))
@@ -89,13 +89,12 @@ def _load_hat(path: Path, problems: list[SourceError]) -> Hat | None:
     return Hat(name, _title(doc, name), doc.body, checklist, str(path), doc.meta)
 
 
-def _load_hat_dir(folder: Path, problems: list[SourceError]) -> dict[str, Hat]:
-    hats: dict[str, Hat] = {}
+def _load_hat_dir(folder: Path, problems: list[SourceError]) -> dict[str, Hat | None]:
+    """Hats by file stem; a file that failed to load maps to None (already reported)."""
+    hats: dict[str, Hat | None] = {}
     if folder.is_dir():
         for path in sorted(folder.glob("*.md")):
-            hat = _load_hat(path, problems)
-            if hat is not None:
-                hats[path.stem] = hat
+            hats[path.stem] = _load_hat(path, problems)
     return hats
 
 
@@ -160,7 +159,7 @@ def _gate(doc: frontmatter.Document, problems: list[SourceError]) -> tuple[str, 
 
 
 def _load_stage(
-    folder: Path, studio_fix_hats: dict[str, Hat], shared: dict[str, Hat], problems: list[SourceError]
+    folder: Path, studio_fix_hats: dict[str, Hat | None], shared: dict[str, Hat | None], problems: list[SourceError]
 ) -> tuple[Stage, dict[str, ReviewAgent], frontmatter.Document] | None:
     doc = _read(folder / "STAGE.md", problems)
     if doc is None:
@@ -173,10 +172,11 @@ def _load_stage(
     hat_defs: dict[str, Hat] = {}
     for key, names in (("hats", hats), ("fix_hats", fix_hats)):
         for name in names:
-            hat = own_hats.get(name) or studio_fix_hats.get(name) or shared.get(name)
-            if hat is None:
+            found = next((d for d in (own_hats, studio_fix_hats, shared) if name in d), None)
+            hat = found[name] if found is not None else None
+            if found is None:
                 problems.append(SourceError(doc.path, doc.line_of(key, name), f"hat {name!r} named in `{key}:` has no file hats/{name}.md"))
-            else:
+            elif hat is not None:
                 hat_defs[name] = hat
     agents = _load_agents(folder / "review-agents", problems, "stage")
     templates = _load_templates(folder / "outputs", "output", problems) + _load_templates(folder / "discovery", "discovery", problems)
@@ -204,7 +204,7 @@ def _load_stage(
     return stage, agents, doc
 
 
-def _load_studio(folder: Path, shared: dict[str, Hat], problems: list[SourceError]) -> Studio | None:
+def _load_studio(folder: Path, shared: dict[str, Hat | None], problems: list[SourceError]) -> Studio | None:
     doc = _read(folder / "STUDIO.md", problems)
     if doc is None:
         return None
