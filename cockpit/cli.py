@@ -57,6 +57,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--stage")
     p.add_argument("--depends-on", action="append", default=[], metavar="UNIT")
     p.add_argument("--body-file", metavar="FILE", help="markdown body ('-' reads standard input)")
+    p = cmd("import", "Import H·AI·K·U unit files (or folders of them); any problem imports nothing.", _unit_import, units)
+    p.add_argument("slug")
+    p.add_argument("paths", nargs="+", metavar="PATH")
+    p.add_argument("--stage")
     p = cmd("edit", "Replace a unit's body from a file.", _unit_edit, units)
     p.add_argument("slug")
     p.add_argument("unit")
@@ -239,6 +243,22 @@ def _unit_add(args) -> int:
                 depends_on=tuple(args.depends_on), body=_read_body(args.body_file))
 
 
+def _unit_import(args) -> int:
+    from cockpit.unit_files import read_unit_files
+
+    files, problems = read_unit_files(args.paths)
+    if not files and not problems:
+        problems_text = "no unit files (*.md) found in " + ", ".join(args.paths)
+        print(f"cockpit: {problems_text}", file=sys.stderr)
+        return 1
+    for problem in problems:
+        print(f"cockpit: {problem}", file=sys.stderr)
+    if problems:
+        print("cockpit: nothing imported", file=sys.stderr)
+        return 1
+    return _run(args, "import_units", files=tuple(files), stage=args.stage)
+
+
 def _unit_edit(args) -> int:
     return _run(args, "edit_unit", unit=args.unit, body=_read_body(args.body_file))
 
@@ -381,7 +401,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return args.handler(args)
     except CockpitError as exc:
-        print(f"cockpit: {exc}", file=sys.stderr)
+        for line in str(exc).splitlines():  # one line per problem (usually exactly one)
+            print(f"cockpit: {line}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         return 130

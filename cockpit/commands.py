@@ -180,6 +180,24 @@ def add_unit(
     return Change(Event("add_unit", title, state.name, slug), (Insert("units", row),), f"added unit {slug} to {state.name}")
 
 
+def import_units(pos: Position, *, files: tuple, ctx: Ctx, stage: str | None = None) -> Change:
+    """Add a checked set of H·AI·K·U unit files (cockpit.unit_files) as one command."""
+    from cockpit.unit_files import check_unit_files, dependency_order
+
+    state = _reached(pos, stage) if stage else _active(pos)
+    problems = check_unit_files(list(files), {u.unit.slug for s in pos.stages for u in s.units})
+    if problems:
+        raise CockpitError("\n".join(map(str, problems)) + "\nnothing imported")
+    rows = tuple(
+        Insert("units", {"stage": state.name, "slug": f.slug, "title": _title(f.title), "body": f.body,
+                         "depends_on": list(f.depends_on), "created_at": ctx.now})
+        for f in dependency_order(list(files))
+    )
+    slugs = [r.row["slug"] for r in rows]
+    return Change(Event("import_units", None, state.name, data={"units": slugs, "files": [f.path for f in files]}), rows,
+                  f"imported {len(rows)} units into {state.name}: {', '.join(slugs)}")
+
+
 def declare_ready(pos: Position, *, ctx: Ctx) -> Change:
     state = _active(pos)
     if state.elaborated:

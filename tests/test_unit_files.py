@@ -1,0 +1,84 @@
+"""Importing H·AI·K·U unit files: located problems, nothing half-imported, dependency order."""
+
+from __future__ import annotations
+
+import pytest
+
+from cockpit import commands as c
+from cockpit.cli import main
+from cockpit.errors import CockpitError
+from cockpit.unit_files import check_unit_files, read_unit_files
+from conftest import new_incident
+
+
+def unit_file(folder, name: str, deps: str = "[]", extra: str = "") -> str:
+    path = folder / f"{name}.md"
+    path.write_text(f"---\ntitle: {name} title\ndepends_on: {deps}\ntype: fix\n{extra}---\n# Heading\n\nBody of {name}.\n")
+    return str(path)
+
+
+def test_reads_titles_bodies_and_unknown_keys(tmp_path):
+    unit_file(tmp_path, "unit-01-a")
+    (tmp_path / "unit-02-b.md").write_text("# From the heading\ntext\n")
+    units, problems = read_unit_files([str(tmp_path)])
+    assert problems == []
+    assert [(u.slug, u.title) for u in units] == [("unit-01-a", "unit-01-a title"), ("unit-02-b", "From the heading")]
+    assert units[0].meta["type"] == "fix" and units[0].body.startswith("# Heading")
+
+
+def test_a_cycle_is_reported_at_the_file_and_line_of_depends_on(tmp_path):
+    unit_file(tmp_path, "unit-01-a", "[unit-02-b]")
+    unit_file(tmp_path, "unit-02-b", "[unit-01-a]")
+    units, _ = read_unit_files([str(tmp_path)])
+    [problem] = check_unit_files(units, existing=())
+    assert problem.path.endswith("unit-01-a.md") and problem.line == 3
+    assert "dependency cycle: unit-01-a → unit-02-b → unit-01-a" in problem.reason
+
+
+def test_self_reference_unknown_sibling_and_duplicates_are_located(tmp_path):
+    unit_file(tmp_path, "unit-01-a", "[unit-01-a]")
+    unit_file(tmp_path, "unit-02-b", "\n  - ghost", )
+    units, _ = read_unit_files([str(tmp_path)])
+    problems = {(p.path.rsplit("/", 1)[1], p.line, p.reason) for p in check_unit_files(units, existing={"unit-02-b"})}
+    assert ("unit-01-a.md", 3, "unit 'unit-01-a' depends on itself") in problems
+    assert ("unit-02-b.md", 3, "depends on unknown unit 'ghost'") in problems
+    assert ("unit-02-b.md", 1, "a unit named 'unit-02-b' already exists") in problems
+
+
+def test_import_adds_every_unit_in_dependency_order_in_one_event(engine, tmp_path):
+    slug = new_incident(engine, upto="resolve")
+    unit_file(tmp_path, "unit-01-cleanup", "[unit-02-fix]")
+    unit_file(tmp_path, "unit-02-fix")
+    units, _ = read_unit_files([str(tmp_path)])
+    before = len(engine.timeline(slug))
+    engine.run(slug, c.import_units, files=tuple(units))
+    stage = engine.position(slug).active
+    assert [u.unit.slug for u in stage.units] == ["unit-02-fix", "unit-01-cleanup"]
+    assert stage.unit("unit-01-cleanup").waiting_on == ("unit-02-fix",)
+    assert len(engine.timeline(slug)) == before + 1
+
+
+def test_a_bad_set_imports_nothing(engine, tmp_path):
+    slug = new_incident(engine, upto="resolve")
+    unit_file(tmp_path, "unit-01-ok")
+    unit_file(tmp_path, "unit-02-bad", "[nope]")
+    units, _ = read_unit_files([str(tmp_path)])
+    with pytest.raises(CockpitError, match="unit-02-bad.md:3: depends on unknown unit 'nope'"):
+        engine.run(slug, c.import_units, files=tuple(units))
+    assert engine.position(slug).active.units == ()
+
+
+def test_cli_reports_every_problem_and_bad_yaml_with_lines(tmp_path, capsys, monkeypatch):
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "cfg"))
+    db = str(tmp_path / "c.db")
+    main(["new", "--studio", "incident-response", "--title", "Inc", "--slug", "inc", "--db", db])
+    folder = tmp_path / "units"
+    folder.mkdir()
+    (folder / "unit-01-broken.md").write_text("---\ntitle: [unclosed\n---\n")
+    unit_file(folder, "unit-02-fine")
+    capsys.readouterr()
+    assert main(["unit", "import", "inc", str(folder), "--db", db]) == 1
+    err = capsys.readouterr().err.splitlines()
+    assert err[0].startswith("cockpit: ") and err[0].endswith("unit-01-broken.md:3: invalid YAML frontmatter: did not find expected ',' or ']'")
+    assert err[-1] == "cockpit: nothing imported"
+    assert main(["unit", "import", "inc", str(folder / "unit-02-fine.md"), "--db", db]) == 0
