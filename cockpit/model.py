@@ -1,4 +1,5 @@
-"""The stored facts of one intent, as plain frozen rows. Nothing here is derived.
+"""The stored facts of one intent, as plain immutable rows (NamedTuples: cheap to build by
+the tens of thousands). Nothing here is derived.
 
 `event_id` is the id of the timeline event written in the same transaction as the fact; it
 orders facts exactly (timestamps can tie), which the walk uses to tell whether a gate approval
@@ -8,10 +9,10 @@ is newer than what re-opened the gate.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import NamedTuple
 
 
-@dataclass(frozen=True)
-class Intent:
+class Intent(NamedTuple):
     id: int
     slug: str
     title: str
@@ -21,8 +22,7 @@ class Intent:
     description: str = ""
 
 
-@dataclass(frozen=True)
-class Unit:
+class Unit(NamedTuple):
     id: int
     stage: str
     slug: str
@@ -33,8 +33,7 @@ class Unit:
     event_id: int
 
 
-@dataclass(frozen=True)
-class Iteration:
+class Iteration(NamedTuple):
     """One hat worn on a unit (or, for a finding, one fix hat). `result` None while worn."""
 
     id: int
@@ -47,8 +46,7 @@ class Iteration:
     event_id: int
 
 
-@dataclass(frozen=True)
-class Feedback:
+class Feedback(NamedTuple):
     id: int
     number: int
     stage: str
@@ -76,8 +74,7 @@ class Feedback:
         return self.closed_at is None
 
 
-@dataclass(frozen=True)
-class Signoff:
+class Signoff(NamedTuple):
     """A review agent's sign-off of a unit, before execute ("review") or after ("approve")."""
 
     id: int
@@ -90,8 +87,7 @@ class Signoff:
     event_id: int
 
 
-@dataclass(frozen=True)
-class Decision:
+class Decision(NamedTuple):
     """A human decision on a stage (or on one unit / finding)."""
 
     id: int

@@ -11,6 +11,7 @@ import json
 import os
 import sqlite3
 from contextlib import contextmanager
+from functools import lru_cache
 from pathlib import Path
 from typing import Any, Iterator
 
@@ -22,6 +23,10 @@ from cockpit.errors import CockpitError, NotFound, SchemaTooNew
 from cockpit.model import Decision, Feedback, Intent, IntentFacts, Iteration, Signoff, Unit
 
 BUSY_TIMEOUT_S = 15.0
+
+# Feedback's columns in the order of the Feedback dataclass fields.
+_FEEDBACK_COLUMNS = ("id, number, stage, title, body, origin, author, author_type, severity, target_unit_id, "
+                     "invalidates, created_at, event_id, closed_at, resolution, closure_text, closed_event_id")
 
 # Columns the store fills in on every Insert of a command, per table.
 _OWNER_COLUMN = {"iterations": "unit_id", "fix_iterations": "feedback_id"}
@@ -43,7 +48,8 @@ class Store:
             self.path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
         try:
             conn = sqlite3.connect(str(path), timeout=BUSY_TIMEOUT_S, check_same_thread=False)
-            self.db = Database(conn)
+            # No plugins: nothing outside cockpit hooks into the connection, and no entry-point scan.
+            self.db = Database(conn, execute_plugins=False)
             self._refuse_foreign()  # before anything writes: a refused file stays untouched
             self.db.execute("PRAGMA foreign_keys = ON")
             if str(path) != ":memory:":
@@ -171,15 +177,22 @@ class Store:
         grouped = self._facts_where(intents, "IS NOT NULL", [])
         return [grouped[i.id] for i in intents]
 
+    def _rows(self, sql: str, params: list[Any]) -> list[sqlite3.Row]:
+        cursor = self.db.conn.cursor()
+        cursor.row_factory = sqlite3.Row  # cheaper than building dicts for tens of thousands of rows
+        return cursor.execute(sql, params).fetchall()
+
     def _facts_where(self, intents: list[Intent], condition: str, params: list[Any]) -> dict[int, IntentFacts]:
-        q = self.db.query
+        q = self._rows
         parts: dict[int, dict[str, list]] = {i.id: {k: [] for k in ("units", "iterations", "feedback", "fix", "signoffs", "decisions")} for i in intents}
         for r in q(f"SELECT * FROM units WHERE intent_id {condition} ORDER BY id", params):
             parts[r["intent_id"]]["units"].append(_unit(r))
         for r in q(f"SELECT i.*, u.intent_id FROM iterations i JOIN units u ON u.id = i.unit_id WHERE u.intent_id {condition} ORDER BY i.id", params):
             parts[r["intent_id"]]["iterations"].append(_iteration(r, r["unit_id"]))
-        for r in q(f"SELECT * FROM feedback WHERE intent_id {condition} ORDER BY id", params):
-            parts[r["intent_id"]]["feedback"].append(_feedback(r))
+        cursor = self.db.conn.execute(f"SELECT intent_id, {_FEEDBACK_COLUMNS} FROM feedback WHERE intent_id {condition} ORDER BY id", params)
+        for intent_id, *values in cursor:  # positional: the bulk of the rows, so no per-column lookups
+            values[10] = _names(values[10])
+            parts[intent_id]["feedback"].append(Feedback(*values))
         for r in q(f"SELECT i.*, f.intent_id FROM fix_iterations i JOIN feedback f ON f.id = i.feedback_id WHERE f.intent_id {condition} ORDER BY i.id", params):
             parts[r["intent_id"]]["fix"].append(_iteration(r, r["feedback_id"]))
         for r in q(f"SELECT s.*, u.intent_id FROM signoffs s JOIN units u ON u.id = s.unit_id WHERE u.intent_id {condition} ORDER BY s.id", params):
@@ -209,17 +222,17 @@ def _intent(r: dict[str, Any]) -> Intent:
     return Intent(r["id"], r["slug"], r["title"], r["studio"], r["created_at"], r["event_id"], r["description"])
 
 
-def _unit(r: dict[str, Any]) -> Unit:
-    return Unit(r["id"], r["stage"], r["slug"], r["title"], r["body"], tuple(json.loads(r["depends_on"])), r["created_at"], r["event_id"])
+@lru_cache(maxsize=1024)
+def _names(text: str) -> tuple[str, ...]:
+    """A JSON list of names; the same few values repeat across thousands of rows."""
+    return tuple(json.loads(text))
 
 
-def _iteration(r: dict[str, Any], owner_id: int) -> Iteration:
+def _unit(r: Any) -> Unit:
+    return Unit(r["id"], r["stage"], r["slug"], r["title"], r["body"], _names(r["depends_on"]), r["created_at"], r["event_id"])
+
+
+def _iteration(r: Any, owner_id: int) -> Iteration:
     return Iteration(r["id"], owner_id, r["hat"], r["started_at"], r["completed_at"], r["result"], r["message"], r["event_id"])
 
 
-def _feedback(r: dict[str, Any]) -> Feedback:
-    return Feedback(
-        r["id"], r["number"], r["stage"], r["title"], r["body"], r["origin"], r["author"], r["author_type"], r["severity"],
-        r["target_unit_id"], tuple(json.loads(r["invalidates"])), r["created_at"], r["event_id"], r["closed_at"],
-        r["resolution"], r["closure_text"], r["closed_event_id"],
-    )

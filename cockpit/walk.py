@@ -154,20 +154,41 @@ class Position:
         return next((f for f in self.findings if f.feedback.ref == ref), None)
 
 
-def _resumed_at(decisions: Sequence[Decision], *, unit_id: int | None = None, feedback_id: int | None = None) -> int:
-    events = [
-        d.event_id
-        for d in decisions
-        if d.kind == "resumed" and ((unit_id is not None and d.unit_id == unit_id) or (feedback_id is not None and d.feedback_id == feedback_id))
-    ]
-    return max(events, default=0)
+@dataclass(frozen=True)
+class _Index:
+    """The facts of one intent grouped by owner, built once per derive (keeps it linear)."""
+
+    iterations: dict[int, tuple[Iteration, ...]]
+    fix_iterations: dict[int, tuple[Iteration, ...]]
+    unit_slugs: dict[int, str]
+    unit_resumed: dict[int, int]  # unit id → event id of its latest resume
+    finding_resumed: dict[int, int]
 
 
-def finding_state(feedback: Feedback, stage: Stage | None, facts: IntentFacts, threshold: str) -> FindingState:
-    iterations = tuple(i for i in facts.fix_iterations if i.owner_id == feedback.id)
+def _group(iterations: Sequence[Iteration]) -> dict[int, tuple[Iteration, ...]]:
+    grouped: dict[int, list[Iteration]] = {}
+    for i in iterations:
+        grouped.setdefault(i.owner_id, []).append(i)
+    return {k: tuple(v) for k, v in grouped.items()}
+
+
+def _index(facts: IntentFacts) -> _Index:
+    unit_resumed: dict[int, int] = {}
+    finding_resumed: dict[int, int] = {}
+    for d in facts.decisions:
+        if d.kind == "resumed" and d.unit_id is not None:
+            unit_resumed[d.unit_id] = max(unit_resumed.get(d.unit_id, 0), d.event_id)
+        if d.kind == "resumed" and d.feedback_id is not None:
+            finding_resumed[d.feedback_id] = max(finding_resumed.get(d.feedback_id, 0), d.event_id)
+    return _Index(_group(facts.iterations), _group(facts.fix_iterations), {u.id: u.slug for u in facts.units},
+                  unit_resumed, finding_resumed)
+
+
+def finding_state(feedback: Feedback, stage: Stage | None, index: _Index, threshold: str) -> FindingState:
+    iterations = index.fix_iterations.get(feedback.id, ())
     chain = stage.fix_hats if stage else ()
-    position = baton(chain, iterations, _resumed_at(facts.decisions, feedback_id=feedback.id))
-    target = next((u.slug for u in facts.units if u.id == feedback.target_unit_id), None)
+    position = baton(chain, iterations, index.finding_resumed.get(feedback.id, 0))
+    target = index.unit_slugs.get(feedback.target_unit_id) if feedback.target_unit_id is not None else None
     if not feedback.is_open:
         status = feedback.resolution or "closed"
         return FindingState(feedback, status, None, position.bolt, False, target, iterations)
@@ -214,15 +235,16 @@ def _gate_epoch(stage: str, units: Sequence[Unit], findings: Sequence[FindingSta
 
 
 def _stage_state(
-    stage: Stage, facts: IntentFacts, findings: Sequence[FindingState], review_ok: set, approve_ok: set
+    stage: Stage, facts: IntentFacts, index: _Index, findings: Sequence[FindingState], review_ok: set, approve_ok: set
 ) -> StageState:
+    """One stage's phase and gate; `findings` are this stage's own."""
     units = [u for u in facts.units if u.stage == stage.name]
     done: set[str] = set()
     states: list[UnitState] = []
     batons = {}
     for unit in units:
-        iterations = tuple(i for i in facts.iterations if i.owner_id == unit.id)
-        batons[unit.slug] = (baton(stage.hats, iterations, _resumed_at(facts.decisions, unit_id=unit.id)), iterations)
+        iterations = index.iterations.get(unit.id, ())
+        batons[unit.slug] = (baton(stage.hats, iterations, index.unit_resumed.get(unit.id, 0)), iterations)
         if batons[unit.slug][0].finished:
             done.add(unit.slug)
     for unit in units:
@@ -241,13 +263,12 @@ def _stage_state(
     roles = stage.reviewer_names
     missing_review = tuple((u.slug, r) for u in units for r in roles if (u.id, r) not in review_ok)
     missing_approval = tuple((u.slug, r) for u in units for r in roles if (u.id, r) not in approve_ok)
-    mine = [f for f in findings if f.feedback.stage == stage.name]
-    blockers = tuple(f for f in mine if f.is_open and f.blocking)
+    blockers = tuple(f for f in findings if f.is_open and f.blocking)
     decisions = [d for d in facts.decisions if d.stage == stage.name]
     if stage.is_auto:
         approval, approved = None, not blockers
     else:
-        epoch = _gate_epoch(stage.name, units, mine, decisions)
+        epoch = _gate_epoch(stage.name, units, findings, decisions)
         approvals = [d for d in decisions if d.kind == "approved" and d.event_id > epoch]
         approval = approvals[-1] if approvals else None
         approved = approval is not None
@@ -271,16 +292,20 @@ def _stage_state(
 def derive(studio: Studio, facts: IntentFacts, threshold: str = sev.DEFAULT_THRESHOLD) -> Position:
     """The whole position of one intent. Pure: same facts and studio, same answer."""
     stage_defs = {s.name: s for s in studio.stages}
+    index = _index(facts)
     findings = sorted(
-        (finding_state(fb, stage_defs.get(fb.stage), facts, threshold) for fb in facts.feedback),
+        (finding_state(fb, stage_defs.get(fb.stage), index, threshold) for fb in facts.feedback),
         key=_sort_key,
     )
+    by_stage: dict[str, list[FindingState]] = {}
+    for f in findings:
+        by_stage.setdefault(f.feedback.stage, []).append(f)
     review_ok = _valid_signoffs(facts, "review")
     approve_ok = _valid_signoffs(facts, "approve")
     stages: list[StageState] = []
     active_seen = False
     for stage in studio.stages:
-        state = _stage_state(stage, facts, findings, review_ok, approve_ok)
+        state = _stage_state(stage, facts, index, by_stage.get(stage.name, ()), review_ok, approve_ok)
         if state.phase == "complete":
             status = "complete"
         elif not active_seen:

@@ -114,3 +114,10 @@ def test_database_directory_is_created_private(tmp_path):
     path = tmp_path / "deep" / "er" / "c.db"
     Store(path).close()
     assert path.exists() and (path.parent.stat().st_mode & 0o077) == 0
+
+
+def test_feedback_columns_match_the_dataclass_order():
+    from cockpit.model import Feedback
+    from cockpit.store import _FEEDBACK_COLUMNS
+
+    assert tuple(c.strip() for c in _FEEDBACK_COLUMNS.split(",")) == Feedback._fields

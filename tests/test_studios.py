@@ -182,3 +182,20 @@ def test_bundled_copy_loads_unchanged_with_haiku_extras(tmp_path):
     catalog = load_catalog([tmp_path])
     assert not catalog.problems
     assert catalog.get("incident-response").stage("resolve").hats == ("engineer", "reviewer", "verifier")
+
+
+def test_haiku_stage_keys_load_unchanged(tmp_path):
+    meta = (
+        "hats: [worker]\nfix_hats: [classifier, worker, feedback-assessor]\nreview: [external, ask]\n"
+        "elaboration: collaborative\nunit_types: [fix, test, deployment]\nrequires_design_direction: false\n"
+        "gate-protocol:\n  timeout: 72h\n  timeout-action: escalate\n  escalation: comms\n"
+        "  conditions: [\"no HIGH findings from review agents\"]\n"
+        "inputs:\n  - stage: one\n    discovery: notes\n"
+    )
+    _studio(tmp_path, "haikuish", stage_meta=meta)
+    catalog = load_catalog([tmp_path])
+    assert not catalog.problems, [str(p) for p in catalog.problems]
+    stage = catalog.get("haikuish").stage("one")
+    assert stage.gate == ("external", "ask") and stage.elaboration == "collaborative"
+    assert stage.meta["gate-protocol"]["timeout"] == "72h"
+    assert stage.hat("classifier").checklist  # the shared fix hats resolve
