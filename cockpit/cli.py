@@ -228,7 +228,7 @@ def _status(args) -> int:
     positions = sorted((p for p in results if not isinstance(p, Exception)), key=report.urgency_key)
     problems = [str(p) for p in results if isinstance(p, Exception)]
     if args.json:
-        _print_json({"intents": [report.position_json(p) for p in positions], "problems": problems})
+        _print_json({"intents": [report.overview_json(p) for p in positions], "problems": problems})
     elif positions:
         print("\n".join(report._table(report.overview_rows(positions), indent="")))
     else:

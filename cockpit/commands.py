@@ -280,12 +280,15 @@ def reject_hat(pos: Position, *, unit: str, message: str, ctx: Ctx) -> Change:
     return Change(Event("reject_hat", message, state.name, unit, target.hat, {"to": back, "bolt": target.bolt + 1}), tuple(writes), summary)
 
 
+def _digest(text: str) -> str:
+    return hashlib.sha256(text.encode()).hexdigest()[:12]
+
+
 def edit_unit(pos: Position, *, unit: str, body: str, ctx: Ctx) -> Change:
     stage, target = _unit(pos, unit)
-    digest = lambda text: hashlib.sha256(text.encode()).hexdigest()[:12]  # noqa: E731
     if body == target.unit.body:
         raise CockpitError(f"unit {unit}: the body is unchanged")
-    data = {"before": digest(target.unit.body), "after": digest(body), "chars": len(body)}
+    data = {"before": _digest(target.unit.body), "after": _digest(body), "chars": len(body)}
     return Change(Event("edit_unit", None, stage.name, unit, target.hat, data), (Update("units", target.unit.id, {"body": body}),), f"{unit}: body saved")
 
 

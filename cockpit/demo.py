@@ -125,7 +125,9 @@ def _seed_incident(engine: Engine, slug: str) -> None:
         message="refunds-worker covered by the same test module; class search updated.")
     walk_unit(engine, slug, "chain-expiry-alerts", hats, upto=0)  # engineer holds it
 
-    fb = lambda **kw: run(slug, c.file_feedback, stage="resolve", **kw)  # noqa: E731
+    def fb(**kw) -> None:
+        run(slug, c.file_feedback, stage="resolve", **kw)
+
     fb(title="Regression test passes on the pre-fix image", severity="blocker", unit="truststore-at-deploy",
        origin="adversarial-review", body="Running the test against the pre-fix image also passes: it stubs the TLS layer.")
     run(slug, c.advance_fix, ref="FB-001", message="Targets truststore-at-deploy; the test never exercises the handshake.")

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import getpass
 import os
-from dataclasses import dataclass
+from functools import cached_property
 from typing import Any, Callable
 
 from cockpit import commands, severity
@@ -28,13 +28,18 @@ def default_actor() -> str:
         return "unknown"
 
 
-@dataclass(frozen=True)
 class Done:
-    """What a command did: the line to show and the timeline event that records it."""
+    """What a command did: the line to show, its timeline event, and (on demand) the new position."""
 
-    summary: str
-    event_id: int
-    position: Position
+    def __init__(self, summary: str, event_id: int, engine: "Engine", slug: str) -> None:
+        self.summary = summary
+        self.event_id = event_id
+        self._engine, self._slug = engine, slug
+
+    @cached_property
+    def position(self) -> Position:
+        # Derived only when asked: bulk callers (the demo seed, imports) skip a second read.
+        return self._engine.position(self._slug)
 
 
 class Engine:
@@ -94,8 +99,7 @@ class Engine:
             facts = self.store.facts(slug)
             change = command(self._derive(facts), ctx=ctx, **kwargs)
             event_id = self.store.apply(facts.intent.id, change, at=ctx.now, actor=ctx.actor)
-            after = self._derive(self.store.facts(slug))
-        return Done(change.summary, event_id, after)
+        return Done(change.summary, event_id, self, slug)
 
     def timeline(self, slug: str, limit: int | None = None) -> list[dict[str, Any]]:
         with self.store.snapshot():

@@ -53,6 +53,22 @@ def position_json(pos: Position) -> dict[str, Any]:
     }
 
 
+def overview_json(pos: Position) -> dict[str, Any]:
+    """One intent in the all-intents list: where it stands and what is open, not every finding."""
+    active = pos.active
+    open_by_severity: dict[str, int] = {}
+    for f in pos.open_findings:
+        key = f.feedback.severity or "unset"
+        open_by_severity[key] = open_by_severity.get(key, 0) + 1
+    return {
+        "slug": pos.facts.intent.slug, "title": pos.facts.intent.title, "studio": pos.studio.name,
+        "created_at": pos.facts.intent.created_at, "complete": pos.complete,
+        "stage": active.name if active else None, "phase": active.phase if active else "complete",
+        "blocking": sum(1 for f in pos.open_findings if f.blocking), "open": open_by_severity,
+        "next": {"kind": pos.next.kind, "text": pos.next.text},
+    }
+
+
 def _table(rows: list[list[str]], indent: str = "  ") -> list[str]:
     if not rows:
         return []

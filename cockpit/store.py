@@ -56,8 +56,9 @@ class Store:
                 self.db.enable_wal()
             # FULL: a command acknowledged to the engineer survives even a power cut.
             self.db.execute("PRAGMA synchronous = FULL")
-            with self._immediate():  # under the write lock, so two first runs never both migrate
-                schema.migrations.apply(self.db)
+            if schema.migrations.pending(self.db):
+                with self._immediate():  # under the write lock (apply re-reads), so two first runs never both migrate
+                    schema.migrations.apply(self.db)
         except sqlite3.DatabaseError as exc:
             raise CockpitError(f"{path}: not a usable cockpit database ({exc})") from None
 

@@ -113,7 +113,9 @@ def test_status_without_slug_lists_most_urgent_first(cli):
         cli("new", "--studio", "incident-response", "--title", slug, "--slug", slug)
     cli("feedback", "add", "burning", "--title", "b", "--severity", "blocker")
     code, out, _ = cli("status", "--json")
-    assert [i["slug"] for i in json.loads(out)["intents"]] == ["burning", "calm"]
+    intents = json.loads(out)["intents"]
+    assert [i["slug"] for i in intents] == ["burning", "calm"]
+    assert (intents[0]["blocking"], intents[0]["open"], intents[0]["stage"]) == (1, {"blocker": 1}, "triage")
 
 
 def test_studios_command_lists_gate_kinds(cli):
