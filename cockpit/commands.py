@@ -292,6 +292,22 @@ def edit_unit(pos: Position, *, unit: str, body: str, ctx: Ctx) -> Change:
     return Change(Event("edit_unit", None, stage.name, unit, target.hat, data), (Update("units", target.unit.id, {"body": body}),), f"{unit}: body saved")
 
 
+def tick(pos: Position, *, unit: str, item: str, ticked: bool, ctx: Ctx) -> Change:
+    """Tick (or untick) one hand-off checklist item of the hat the unit is wearing."""
+    target = _active_unit(pos, unit)
+    if target.status not in ("active", "escalated"):
+        raise IllegalTransition(f"unit {unit} is {target.status}: no hat is being worn")
+    hat = _active(pos).stage.hat(target.hat)
+    if hat is None or item not in hat.checklist:
+        raise NotFound(f"the {target.hat} hat has no checklist item {item!r}")
+    if (item in target.ticked) == ticked:
+        raise IllegalTransition(f"{item!r} is already {'ticked' if ticked else 'unticked'}")
+    row = {"owner_id": target.unit.id, "hat": target.hat, "bolt": target.bolt, "item": item, "ticked": int(ticked)}
+    verb = "ticked" if ticked else "unticked"
+    return Change(Event("tick", item, _active(pos).name, unit, target.hat, {"ticked": ticked, "bolt": target.bolt}),
+                  (Insert("ticks", row),), f"{unit}: {verb} \"{item}\"")
+
+
 def resume(pos: Position, *, reason: str, ctx: Ctx, unit: str | None = None, ref: str | None = None) -> Change:
     reason = _required(reason, "a reason")
     if unit:

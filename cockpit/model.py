@@ -103,6 +103,18 @@ class Decision(NamedTuple):
     feedback_id: int | None = None
 
 
+class Tick(NamedTuple):
+    """A hand-off checklist box ticked (or unticked) on one unit's hat, within one bolt."""
+
+    id: int
+    unit_id: int
+    hat: str
+    bolt: int
+    item: str
+    ticked: bool
+    event_id: int
+
+
 @dataclass(frozen=True)
 class IntentFacts:
     intent: Intent
@@ -112,6 +124,7 @@ class IntentFacts:
     fix_iterations: tuple[Iteration, ...] = ()
     signoffs: tuple[Signoff, ...] = ()
     decisions: tuple[Decision, ...] = ()
+    ticks: tuple[Tick, ...] = ()
 
 
 # Origins (haiku-model §2.5). Who files decides who may close and whether the fix loop caps.

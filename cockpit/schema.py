@@ -135,6 +135,26 @@ def m001_initial(db: Database) -> None:
     )
 
 
+@migrations()
+def m002_checklist_ticks(db: Database) -> None:
+    # Append-only: the latest row per (unit, hat, bolt, item) is the box's state.
+    _run_statements(
+        db,
+        """
+        CREATE TABLE ticks (
+            id INTEGER PRIMARY KEY,
+            unit_id INTEGER NOT NULL REFERENCES units(id),
+            hat TEXT NOT NULL,
+            bolt INTEGER NOT NULL,
+            item TEXT NOT NULL,
+            ticked INTEGER NOT NULL CHECK (ticked IN (0, 1)),
+            event_id INTEGER NOT NULL REFERENCES events(id)
+        );
+        CREATE INDEX ticks_by_unit ON ticks(unit_id, id)
+        """,
+    )
+
+
 def _run_statements(db: Database, script: str) -> None:
     # Not executescript(): it commits first, which would break the migration's transaction.
     for statement in script.split(";\n"):

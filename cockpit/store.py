@@ -20,7 +20,7 @@ from sqlite_utils import Database
 from cockpit import schema
 from cockpit.commands import THIS_EVENT, Change, Insert, Update
 from cockpit.errors import CockpitError, NotFound, SchemaTooNew
-from cockpit.model import Decision, Feedback, Intent, IntentFacts, Iteration, Signoff, Unit
+from cockpit.model import Decision, Feedback, Intent, IntentFacts, Iteration, Signoff, Tick, Unit
 
 BUSY_TIMEOUT_S = 15.0
 
@@ -29,7 +29,7 @@ _FEEDBACK_COLUMNS = ("id, number, stage, title, body, origin, author, author_typ
                      "invalidates, created_at, event_id, closed_at, resolution, closure_text, closed_event_id")
 
 # Columns the store fills in on every Insert of a command, per table.
-_OWNER_COLUMN = {"iterations": "unit_id", "fix_iterations": "feedback_id"}
+_OWNER_COLUMN = {"iterations": "unit_id", "fix_iterations": "feedback_id", "ticks": "unit_id"}
 _WITH_INTENT = {"units", "feedback", "decisions"}
 _WITH_ACTOR = {"signoffs", "decisions"}
 
@@ -185,7 +185,7 @@ class Store:
 
     def _facts_where(self, intents: list[Intent], condition: str, params: list[Any]) -> dict[int, IntentFacts]:
         q = self._rows
-        parts: dict[int, dict[str, list]] = {i.id: {k: [] for k in ("units", "iterations", "feedback", "fix", "signoffs", "decisions")} for i in intents}
+        parts: dict[int, dict[str, list]] = {i.id: {k: [] for k in ("units", "iterations", "feedback", "fix", "signoffs", "decisions", "ticks")} for i in intents}
         for r in q(f"SELECT * FROM units WHERE intent_id {condition} ORDER BY id", params):
             parts[r["intent_id"]]["units"].append(_unit(r))
         for r in q(f"SELECT i.*, u.intent_id FROM iterations i JOIN units u ON u.id = i.unit_id WHERE u.intent_id {condition} ORDER BY i.id", params):
@@ -201,8 +201,11 @@ class Store:
         for r in q(f"SELECT * FROM decisions WHERE intent_id {condition} ORDER BY id", params):
             parts[r["intent_id"]]["decisions"].append(Decision(
                 r["id"], r["stage"], r["kind"], r["at"], r["actor"], r["event_id"], r["path"], r["reason"], r["url"], r["unit_id"], r["feedback_id"]))
+        for r in q(f"SELECT t.*, u.intent_id FROM ticks t JOIN units u ON u.id = t.unit_id WHERE u.intent_id {condition} ORDER BY t.id", params):
+            parts[r["intent_id"]]["ticks"].append(Tick(r["id"], r["unit_id"], r["hat"], r["bolt"], r["item"], bool(r["ticked"]), r["event_id"]))
         return {
-            i.id: IntentFacts(i, tuple(p["units"]), tuple(p["iterations"]), tuple(p["feedback"]), tuple(p["fix"]), tuple(p["signoffs"]), tuple(p["decisions"]))
+            i.id: IntentFacts(i, tuple(p["units"]), tuple(p["iterations"]), tuple(p["feedback"]), tuple(p["fix"]),
+                              tuple(p["signoffs"]), tuple(p["decisions"]), tuple(p["ticks"]))
             for i in intents
             for p in [parts[i.id]]
         }

@@ -60,6 +60,7 @@ class UnitState:
     bolt: int
     waiting_on: tuple[str, ...]
     iterations: tuple[Iteration, ...]
+    ticked: frozenset[str] = frozenset()  # checklist items ticked on the current hat, this bolt
 
     @property
     def handoffs(self) -> tuple[Iteration, ...]:
@@ -163,6 +164,7 @@ class _Index:
     unit_slugs: dict[int, str]
     unit_resumed: dict[int, int]  # unit id → event id of its latest resume
     finding_resumed: dict[int, int]
+    ticks: dict[tuple[int, str, int], frozenset[str]]  # (unit id, hat, bolt) → ticked items
 
 
 def _group(iterations: Sequence[Iteration]) -> dict[int, tuple[Iteration, ...]]:
@@ -180,8 +182,15 @@ def _index(facts: IntentFacts) -> _Index:
             unit_resumed[d.unit_id] = max(unit_resumed.get(d.unit_id, 0), d.event_id)
         if d.kind == "resumed" and d.feedback_id is not None:
             finding_resumed[d.feedback_id] = max(finding_resumed.get(d.feedback_id, 0), d.event_id)
+    latest: dict[tuple[int, str, int, str], bool] = {}
+    for t in facts.ticks:  # in id order: the last row per box wins
+        latest[(t.unit_id, t.hat, t.bolt, t.item)] = t.ticked
+    ticks: dict[tuple[int, str, int], set[str]] = {}
+    for (unit_id, hat, bolt, item), on in latest.items():
+        if on:
+            ticks.setdefault((unit_id, hat, bolt), set()).add(item)
     return _Index(_group(facts.iterations), _group(facts.fix_iterations), {u.id: u.slug for u in facts.units},
-                  unit_resumed, finding_resumed)
+                  unit_resumed, finding_resumed, {k: frozenset(v) for k, v in ticks.items()})
 
 
 def finding_state(feedback: Feedback, stage: Stage | None, index: _Index, threshold: str) -> FindingState:
@@ -258,7 +267,8 @@ def _stage_state(
             status = "active"
         else:
             status = "waiting" if waiting_on else "ready"
-        states.append(UnitState(unit, status, position.hat, position.bolt, waiting_on, iterations))
+        ticked = index.ticks.get((unit.id, position.hat, position.bolt), frozenset()) if position.hat else frozenset()
+        states.append(UnitState(unit, status, position.hat, position.bolt, waiting_on, iterations, ticked))
 
     roles = stage.reviewer_names
     missing_review = tuple((u.slug, r) for u in units for r in roles if (u.id, r) not in review_ok)

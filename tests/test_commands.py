@@ -312,3 +312,23 @@ def test_software_operations_walk_uses_borrowed_security_reviewer(engine):
     to_execute(engine, "ops", [("deploy", ())])
     roles = {role for _, role in engine.position("ops").stage("operations").missing_approval}
     assert {"observability", "reliability", "security"} <= roles
+
+
+def test_ticks_persist_per_hat_and_bolt(engine):
+    slug = new_incident(engine, upto="resolve")
+    to_execute(engine, slug, [("fix", ())])
+    engine.run(slug, c.advance_hat, unit="fix")
+    item = engine.position(slug).active.stage.hat("engineer").checklist[0]
+    engine.run(slug, c.tick, unit="fix", item=item, ticked=True)
+    assert engine.position(slug).active.unit("fix").ticked == {item}
+    with pytest.raises(IllegalTransition, match="already ticked"):
+        engine.run(slug, c.tick, unit="fix", item=item, ticked=True)
+    with pytest.raises(NotFound, match="no checklist item"):
+        engine.run(slug, c.tick, unit="fix", item="made up", ticked=True)
+    engine.run(slug, c.advance_hat, unit="fix", message="ok")
+    assert engine.position(slug).active.unit("fix").ticked == frozenset()  # the reviewer starts clean
+    engine.run(slug, c.reject_hat, unit="fix", message="again")
+    assert engine.position(slug).active.unit("fix").ticked == frozenset()  # a new bolt starts clean
+    engine.run(slug, c.tick, unit="fix", item=item, ticked=True)
+    engine.run(slug, c.tick, unit="fix", item=item, ticked=False)
+    assert engine.position(slug).active.unit("fix").ticked == frozenset()
