@@ -14,22 +14,30 @@ from typing import Any, Callable, Sequence
 SEVERITIES = ("blocker", "high", "medium", "low")
 
 
-def _common() -> argparse.ArgumentParser:
+def _common(suppress: bool) -> argparse.ArgumentParser:
+    """Options every command takes. On subcommands their defaults are suppressed, so
+    `cockpit --db X status` and `cockpit status --db X` both work (argparse would otherwise
+    let the subcommand's default overwrite the value given before it)."""
+    unset = argparse.SUPPRESS if suppress else None
     common = argparse.ArgumentParser(add_help=False)
-    common.add_argument("--db", metavar="PATH", help="SQLite file (default: $COCKPIT_DB, config `db`, or $XDG_DATA_HOME/cockpit/cockpit.db)")
-    common.add_argument("--studios", metavar="DIR", action="append", default=[], help="extra studio folder (repeatable)")
-    common.add_argument("--actor", metavar="NAME", help="who is acting (default: $COCKPIT_ACTOR or your login)")
+    common.add_argument("--db", metavar="PATH", default=unset, help="SQLite file (default: $COCKPIT_DB, config `db`, or $XDG_DATA_HOME/cockpit/cockpit.db)")
+    common.add_argument("--studios", metavar="DIR", action="append", default=unset, help="extra studio folder (repeatable)")
+    common.add_argument("--actor", metavar="NAME", default=unset, help="who is acting (default: $COCKPIT_ACTOR or your login)")
+    common.add_argument("--read-only", action="store_true", default=unset if suppress else False, help="open the TUI with every write disabled")
     return common
 
 
 def build_parser() -> argparse.ArgumentParser:
-    common = _common()
+    common = _common(suppress=True)
     parser = argparse.ArgumentParser(
         prog="cockpit",
-        description="Terminal incident cockpit: stage walk, hat baton, severity-sorted feedback, gates.",
+        description="Terminal incident cockpit: stage walk, hat baton, severity-sorted feedback, gates. "
+                    "With no command it opens the cockpit screen.",
         epilog="Every command takes --db PATH. Run `cockpit demo` to try it on sample incidents.",
+        parents=[_common(suppress=False)],
     )
-    sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    parser.set_defaults(handler=_tui)
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     def cmd(name: str, help_text: str, handler: Callable, parent: Any = sub) -> argparse.ArgumentParser:
         p = parent.add_parser(name, help=help_text, description=help_text, parents=[common])
@@ -145,7 +153,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true")
     p.add_argument("--limit", type=int, help="only the last N events")
 
-    p = cmd("demo", "Seed sample incidents (idempotent) into the demo database and show them.", _demo)
+    p = cmd("demo", "Seed sample incidents (idempotent) into the demo database and open the cockpit on them.", _demo)
     p.add_argument("--no-tui", action="store_true", help="only seed and print the slugs")
     return parser
 
@@ -161,7 +169,7 @@ def _engine(args: argparse.Namespace, default_db: str | None = None):
 
     config = load_config()
     path = args.db or default_db or config.db or str(default_db_path())
-    catalog = load_catalog([*config.studios, *args.studios])
+    catalog = load_catalog([*config.studios, *(args.studios or [])])
     return Engine(Store(path), catalog, actor=args.actor or config.actor, threshold=config.threshold)
 
 
@@ -200,7 +208,7 @@ def _studios(args) -> int:
     from cockpit.config import load_config
     from cockpit.studio_loader import load_catalog
 
-    catalog = load_catalog([*load_config().studios, *args.studios])
+    catalog = load_catalog([*load_config().studios, *(args.studios or [])])
     studios = sorted(catalog.studios.values(), key=lambda s: s.name)
     if args.json:
         _print_json({"studios": [report.studio_json(s) for s in studios], "problems": [str(p) for p in catalog.problems]})
@@ -378,19 +386,33 @@ def _timeline(args) -> int:
 
 
 def _demo(args) -> int:
-    from cockpit import demo, report
+    from cockpit import demo
     from cockpit.store import default_db_path
 
     engine = _engine(args, default_db=str(default_db_path().with_name("demo.db")))
     seeded = demo.seed(engine)
+    if not args.no_tui:
+        return _launch(engine, args, open_slug=demo.INCIDENT)
     for slug, created in seeded:
         print(f"{slug}\t{'seeded' if created else 'already there'}")
-    if not args.no_tui:
-        # The TUI arrives with its own issue; until then the demo prints where each intent stands.
-        for slug, _ in seeded:
-            print()
-            print(report.position_text(engine.position(slug)))
-        print(f"\ndatabase: {engine.store.path}  (try: cockpit status --db {engine.store.path})")
+    print(f"database: {engine.store.path}  (try: cockpit status --db {engine.store.path})")
+    return 0
+
+
+def _tui(args) -> int:
+    return _launch(_engine(args), args)
+
+
+def _launch(engine, args, open_slug: str | None = None) -> int:
+    from cockpit.config import load_config
+    from cockpit.errors import CockpitError
+
+    if not sys.stdout.isatty() or not sys.stdin.isatty():
+        raise CockpitError("the cockpit screen needs a terminal; for scripts use a command (cockpit --help)")
+    from screens.app import CockpitApp  # the UI is imported only here
+
+    keymap = load_config().raw.get("keys") or {}
+    CockpitApp(engine, read_only=args.read_only, open_slug=open_slug, keymap=keymap).run()
     return 0
 
 

@@ -36,7 +36,7 @@ def walk_unit(engine: Engine, slug: str, unit: str, hats: Sequence[str], upto: i
     """Start the unit and hand its baton on until `upto` hats have advanced (all by default)."""
     engine.run(slug, c.advance_hat, unit=unit)
     for hat in hats[: len(hats) if upto is None else upto]:
-        engine.run(slug, c.advance_hat, unit=unit, message=f"{hat}: hand-off checklist met — see the unit body")
+        engine.run(slug, c.advance_hat, unit=unit, message=f"Checklist met; handing on from {hat} — see the unit body.")
 
 
 def complete_stage(engine: Engine, slug: str, stage: str, units: Sequence[UnitSpec], evidence: str = "") -> None:

@@ -1,0 +1,1 @@
+"""The Textual UI of cockpit. Imports cockpit; cockpit never imports this package."""

@@ -1,0 +1,200 @@
+"""Modal dialogs. Each returns its answer through `dismiss`; Esc always cancels and writes nothing."""
+
+from __future__ import annotations
+
+from typing import Iterable
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical, VerticalScroll
+from textual.screen import ModalScreen
+from textual.widgets import Input, Label, OptionList, Select, Static, TextArea
+from textual.widgets.option_list import Option
+
+from cockpit.severity import GLYPHS, SEVERITIES
+
+
+class _Modal(ModalScreen):
+    BINDINGS = [Binding("escape", "cancel", "Cancel", id="dialog.cancel")]
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+class TextPrompt(_Modal):
+    """One line of text, e.g. a hand-off message or a reason. Empty is refused when required."""
+
+    def __init__(self, title: str, hint: str = "", *, required: bool = True, value: str = "") -> None:
+        super().__init__()
+        self.title_text, self.hint, self.required, self.value = title, hint, required, value
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog"):
+            yield Label(self.title_text, classes="dialog-title")
+            if self.hint:
+                yield Static(self.hint, classes="dialog-hint")
+            yield Input(value=self.value, id="answer")
+            yield Static("enter: save · esc: cancel", classes="dialog-keys")
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        text = event.value.strip()
+        if self.required and not text:
+            self.notify("This needs some text.", severity="warning")
+            return
+        self.dismiss(text)
+
+
+class Choice(_Modal):
+    """Pick one of a few named choices with j/k and enter."""
+
+    BINDINGS = [
+        Binding("j", "cursor('down')", show=False),
+        Binding("k", "cursor('up')", show=False),
+    ]
+
+    def __init__(self, title: str, choices: Iterable[tuple[str, str]]) -> None:
+        super().__init__()
+        self.title_text = title
+        self.choices = list(choices)
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog"):
+            yield Label(self.title_text, classes="dialog-title")
+            yield OptionList(*[Option(label, id=key) for key, label in self.choices], id="choices")
+            yield Static("enter: choose · esc: cancel", classes="dialog-keys")
+
+    def action_cursor(self, direction: str) -> None:
+        options = self.query_one(OptionList)
+        options.action_cursor_down() if direction == "down" else options.action_cursor_up()
+
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        self.dismiss(event.option.id)
+
+
+def severity_choices() -> list[tuple[str, str]]:
+    return [(s, f"{GLYPHS[s]} {s}") for s in SEVERITIES]
+
+
+class FeedbackForm(_Modal):
+    """File a finding: title, body, severity (may stay unset: it then blocks until classified), unit."""
+
+    BINDINGS = [Binding("ctrl+s", "save", "Save", id="dialog.save")]
+
+    def __init__(self, units: list[str], unit: str | None, title: str = "File a finding") -> None:
+        super().__init__()
+        self.units, self.unit, self.title_text = units, unit, title
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog wide"):
+            yield Label(self.title_text, classes="dialog-title")
+            yield Input(placeholder="Title (one line)", id="title")
+            yield TextArea(id="body", soft_wrap=True)
+            yield Select([(f"{GLYPHS[s]} {s}", s) for s in SEVERITIES], prompt="severity: unset (blocks until classified)", id="severity")
+            yield Select([(u, u) for u in self.units], prompt="target: the stage as a whole", value=self.unit if self.unit in self.units else Select.NULL, id="unit")
+            yield Static("tab: next field · ctrl+s: file it · esc: cancel", classes="dialog-keys")
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        self.query_one("#body", TextArea).focus()
+
+    def action_save(self) -> None:
+        title = self.query_one("#title", Input).value.strip()
+        if not title:
+            self.notify("A finding needs a title.", severity="warning")
+            self.query_one("#title", Input).focus()
+            return
+        severity = self.query_one("#severity", Select)
+        unit = self.query_one("#unit", Select)
+        self.dismiss({
+            "title": title,
+            "body": self.query_one("#body", TextArea).text,
+            "severity": None if severity.is_blank() else severity.value,
+            "unit": None if unit.is_blank() else unit.value,
+        })
+
+
+class BodyEditor(_Modal):
+    """Edit a unit's markdown body in place; ctrl+s saves, esc discards."""
+
+    BINDINGS = [Binding("ctrl+s", "save", "Save", id="dialog.save")]
+
+    def __init__(self, unit: str, body: str) -> None:
+        super().__init__()
+        self.unit, self.body = unit, body
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog full"):
+            yield Label(f"Edit {self.unit}", classes="dialog-title")
+            yield TextArea(self.body, id="editor", language="markdown", soft_wrap=True, show_line_numbers=False)
+            yield Static("ctrl+s: save · esc: discard changes", classes="dialog-keys")
+
+    def action_save(self) -> None:
+        self.dismiss(self.query_one("#editor", TextArea).text)
+
+
+MIN_OVERRIDE = 8
+
+
+class ConfirmGate(_Modal):
+    """Approval always shows what is open; past blocking feedback it needs a typed override reason."""
+
+    BINDINGS = [Binding("y", "approve", "Approve", id="dialog.approve")]
+
+    def __init__(self, stage: str, path: str, open_lines: list[Text], blocking: list[str]) -> None:
+        super().__init__()
+        self.stage, self.path, self.open_lines, self.blocking = stage, path, open_lines, blocking
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog wide"):
+            yield Label(f"Approve the {self.stage} gate ({self.path})?", classes="dialog-title")
+            with VerticalScroll(classes="dialog-list"):
+                if not self.open_lines:
+                    yield Static("No open feedback.")
+                for line in self.open_lines:
+                    yield Static(line)
+            if self.blocking:
+                yield Static(
+                    Text(f"Blocked by {', '.join(self.blocking)}. Type why you approve anyway (recorded):", style="bold red"),
+                    classes="dialog-hint",
+                )
+                yield Input(placeholder="override reason", id="override")
+                yield Static("enter: approve with this reason · esc: cancel", classes="dialog-keys")
+            else:
+                yield Static("y: approve · esc: cancel", classes="dialog-keys")
+
+    def on_mount(self) -> None:
+        if self.blocking:
+            self.query_one("#override", Input).focus()
+
+    def action_approve(self) -> None:
+        if not self.blocking:
+            self.dismiss({"override": None})
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        reason = event.value.strip()
+        if len(reason) < MIN_OVERRIDE:  # a stray "y" + enter must not approve past a blocker
+            self.notify("Say in a few words why you approve past blocking feedback (it is recorded).", severity="warning")
+            return
+        self.dismiss({"override": reason})
+
+
+class HelpScreen(_Modal):
+    """Every binding of the screen underneath, with its key."""
+
+    BINDINGS = [Binding("question_mark", "cancel", "Close", id="help.close"), Binding("q", "cancel", show=False)]
+
+    def __init__(self, rows: list[tuple[str, str]]) -> None:
+        super().__init__()
+        self.rows = rows
+
+    def compose(self) -> ComposeResult:
+        text = Text()
+        width = max((len(k) for k, _ in self.rows), default=4)
+        for key, description in self.rows:
+            text.append(f"{key:>{width}}  ", style="bold")
+            text.append(f"{description}\n")
+        with Vertical(classes="dialog wide"):
+            yield Label("Keys on this screen", classes="dialog-title")
+            with VerticalScroll(classes="dialog-list"):
+                yield Static(text)
+            yield Static("? or esc: close · ctrl+p: every action by name", classes="dialog-keys")

@@ -1,0 +1,103 @@
+"""The first screen: every intent, most urgent first (open blockers, then age). Enter opens one."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.screen import Screen
+from textual.widgets import Footer, Header, OptionList, Static
+from textual.widgets.option_list import Option
+
+from cockpit.report import urgency_key
+from cockpit.walk import Position
+from screens import render
+
+
+class IntentList(Screen):
+    BINDINGS = [
+        Binding("enter", "open", "Open", id="list.open"),
+        Binding("j", "cursor('down')", "Down", id="list.down", show=False),
+        Binding("k", "cursor('up')", "Up", id="list.up", show=False),
+        Binding("g", "cursor('first')", "First", id="list.first", show=False),
+        Binding("G", "cursor('last')", "Last", id="list.last", show=False),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.positions: list[Position] = []
+        self._version: int | None = None
+
+    def compose(self) -> ComposeResult:
+        yield Header(icon="")
+        yield Static(id="list-title", classes="pane-title")
+        yield OptionList(id="intents")
+        yield Static(id="list-problems")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.load()
+        self.set_interval(self.app.poll_seconds, self.poll)
+
+    def on_screen_resume(self) -> None:
+        self.load()
+
+    @work(thread=True, exclusive=True, group="load")
+    def load(self) -> None:
+        results = self.app.backend.positions()
+        version = self.app.backend.data_version()
+        self.app.call_from_thread(self.show, results, version)
+
+    @work(thread=True, exclusive=True, group="poll")
+    def poll(self) -> None:
+        if self._version is not None and self.app.backend.data_version() != self._version:
+            self.load()
+
+    def _prompt(self, pos: Position) -> Text:
+        now = self.app.clock()
+        active = pos.active
+        blocking = sum(1 for f in pos.open_findings if f.blocking)
+        text = Text(no_wrap=True, overflow="ellipsis")
+        text.append(f"{'■ ' + str(blocking) if blocking else '  -'} ", style="bold red")
+        text.append(pos.facts.intent.title, style="bold")
+        text.append(f"\n    {active.name} ({active.phase})" if active else "\n    complete")
+        text.append(f" · {len(pos.open_findings)} open · {render.age(pos.facts.intent.created_at, now)} · "
+                    f"{pos.studio.name} · {pos.facts.intent.slug}", style="dim")
+        return text
+
+    def show(self, results: list, version: int) -> None:
+        self._version = version
+        options = self.query_one("#intents", OptionList)
+        previous = options.highlighted_option.id if options.highlighted_option else None
+        self.positions = sorted((p for p in results if isinstance(p, Position)), key=urgency_key)
+        problems = [str(p) for p in results if not isinstance(p, Position)]
+        self.query_one("#list-problems", Static).update(Text("\n".join(problems), style="red"))
+        self.query_one("#list-title", Static).update(
+            f"Intents ({len(self.positions)}), most urgent first" if self.positions
+            else "No intents yet. From a shell: cockpit new --studio incident-response --title …, or cockpit demo")
+        options.clear_options()
+        options.add_options([Option(self._prompt(p), id=p.facts.intent.slug) for p in self.positions])
+        slugs = [p.facts.intent.slug for p in self.positions]
+        if slugs:
+            options.highlighted = slugs.index(previous) if previous in slugs else 0
+        options.focus()
+
+    @on(OptionList.OptionSelected, "#intents")
+    def _selected(self, event: OptionList.OptionSelected) -> None:
+        self.open(event.option.id)
+
+    def action_open(self) -> None:
+        option = self.query_one("#intents", OptionList).highlighted_option
+        if option is not None:
+            self.open(option.id)
+
+    def open(self, slug: str) -> None:
+        from screens.intent_view import IntentView
+
+        self.app.push_screen(IntentView(slug))
+
+    def action_cursor(self, where: str) -> None:
+        options = self.query_one("#intents", OptionList)
+        {"down": options.action_cursor_down, "up": options.action_cursor_up,
+         "first": options.action_first, "last": options.action_last}[where]()

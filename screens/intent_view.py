@@ -1,0 +1,483 @@
+"""The cockpit screen of one intent: stage walk, units, hat baton, feedback, mandate, status line.
+
+Every write goes through the engine's named commands in a worker thread; the screen shows the
+result only after the command has committed. A change made elsewhere (a second cockpit, the CLI)
+is picked up by polling SQLite's data_version.
+"""
+
+from __future__ import annotations
+
+import os
+import shlex
+import subprocess
+import tempfile
+from typing import Any, Callable
+
+from rich.markdown import Markdown
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.screen import Screen
+from textual.widgets import ContentSwitcher, Footer, Input, Label, OptionList, SelectionList, Static
+from textual.widgets.option_list import Option
+
+from cockpit import commands as c
+from cockpit.errors import CockpitError
+from cockpit.walk import FindingState, Position, UnitState
+from screens import render
+from screens.dialogs import BodyEditor, Choice, ConfirmGate, FeedbackForm, TextPrompt, severity_choices
+
+WRITE_ACTIONS = frozenset({
+    "advance", "reject", "edit_body", "edit_external", "add_unit", "declare_ready", "signoff", "file_finding",
+    "finding_menu", "approve", "request_changes", "tick",
+})
+
+
+class IntentView(Screen):
+    BINDINGS = [
+        Binding("escape", "back", "Back", id="intent.back"),
+        Binding("a", "advance", "Advance hat", id="intent.advance"),
+        Binding("r", "reject", "Reject hat", id="intent.reject"),
+        Binding("s", "signoff", "Sign off", id="intent.signoff"),
+        Binding("f", "file_finding", "File finding", id="intent.file_finding"),
+        Binding("enter", "finding_menu", "Finding…", id="intent.finding_menu", show=False),
+        Binding("A", "approve", "Approve gate", id="intent.approve"),
+        Binding("X", "request_changes", "Request changes", id="intent.request_changes"),
+        Binding("slash", "filter", "Filter", id="intent.filter"),
+        Binding("e", "edit_body", "Edit unit", id="intent.edit_body"),
+        Binding("E", "edit_external", "Edit in $EDITOR", id="intent.edit_external", show=False),
+        Binding("u", "add_unit", "Add unit", id="intent.add_unit", show=False),
+        Binding("d", "declare_ready", "Units ready", id="intent.declare_ready", show=False),
+        Binding("m", "toggle_pane", "Mandate/outputs", id="intent.toggle_pane", show=False),
+        Binding("t", "timeline", "Timeline", id="intent.timeline", show=False),
+        Binding("y", "copy", "Copy", id="intent.copy", show=False),
+        Binding("j", "cursor('down')", "Down", id="intent.down", show=False),
+        Binding("k", "cursor('up')", "Up", id="intent.up", show=False),
+        Binding("g", "cursor('first')", "First", id="intent.first", show=False),
+        Binding("G", "cursor('last')", "Last", id="intent.last", show=False),
+    ]
+
+    def __init__(self, slug: str) -> None:
+        super().__init__()
+        self.slug = slug
+        self.position: Position | None = None
+        self.selected_unit: str | None = None
+        self.selected_finding: str | None = None
+        self.filter_text = ""
+        self._version: int | None = None
+
+    # ------------------------------------------------------------ layout
+
+    def compose(self) -> ComposeResult:
+        yield Static(id="walk")
+        with Horizontal(id="main"):
+            with Vertical(id="left"):
+                yield Label("Units", classes="pane-title")
+                yield OptionList(id="units")
+                yield Label("Open feedback", id="feedback-title", classes="pane-title")
+                yield Input(placeholder="filter findings…", id="filter")
+                yield OptionList(id="feedback")
+            with Vertical(id="right"):
+                yield Static(id="baton")
+                with ContentSwitcher(initial="mandate", id="detail"):
+                    with VerticalScroll(id="mandate"):
+                        yield Static(id="mandate-text")
+                        yield Label("Hand-off checklist (space ticks)", classes="pane-title")
+                        yield SelectionList[str](id="checklist")
+                    with VerticalScroll(id="outputs"):
+                        yield Static(id="outputs-text")
+        yield Static(id="status")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one("#filter").display = False
+        self.load()
+        self.set_interval(self.app.poll_seconds, self.poll)
+
+    # ------------------------------------------------------------ data
+
+    @work(thread=True, exclusive=True, group="load")
+    def load(self) -> None:
+        try:
+            position = self.app.backend.position(self.slug)
+            version = self.app.backend.data_version()
+        except CockpitError as exc:
+            self.app.call_from_thread(self.notify, str(exc), severity="error")
+            return
+        self.app.call_from_thread(self.show, position, version)
+
+    @work(thread=True, exclusive=True, group="poll")
+    def poll(self) -> None:
+        version = self.app.backend.data_version()
+        if self._version is not None and version != self._version:
+            self.load()
+
+    def run_command(self, command: Callable, after: Callable[[], None] | None = None, **kwargs: Any) -> None:
+        self._run(command, after, kwargs)
+
+    @work(thread=True, group="write")
+    def _run(self, command: Callable, after: Callable[[], None] | None, kwargs: dict[str, Any]) -> None:
+        try:
+            done, position = self.app.backend.run(self.slug, command, **kwargs)
+            version = self.app.backend.data_version()
+        except CockpitError as exc:
+            self.app.call_from_thread(self.notify, str(exc), title="Refused", severity="error", timeout=8)
+            return
+        self.app.call_from_thread(self.show, position, version)
+        self.app.call_from_thread(self.notify, done.summary, timeout=4)
+        if after is not None:
+            self.app.call_from_thread(after)
+
+    # ------------------------------------------------------------ rendering
+
+    def show(self, position: Position, version: int | None = None) -> None:
+        self.position = position
+        if version is not None:
+            self._version = version
+        self.query_one("#walk", Static).update(render.stage_walk(position))
+        self.query_one("#status", Static).update(render.status_line(position))
+        self.sub_title = position.facts.intent.title
+        self._fill_units()
+        self._fill_feedback()
+        self._show_unit()
+        self._show_outputs()
+
+    @property
+    def stage(self):
+        pos = self.position
+        if pos is None:
+            return None
+        return pos.active or pos.stages[-1]
+
+    def _fill_units(self) -> None:
+        units = self.query_one("#units", OptionList)
+        stage = self.stage
+        states = list(stage.units) if stage else []
+        units.clear_options()
+        units.add_options([Option(render.unit_prompt(u), id=u.unit.slug) for u in states])
+        units.styles.height = max(1, min(len(states), 6))
+        if states:
+            slugs = [u.unit.slug for u in states]
+            wanted = self.selected_unit if self.selected_unit in slugs else self._default_unit(states)
+            units.highlighted = slugs.index(wanted)
+            self.selected_unit = wanted
+        else:
+            self.selected_unit = None
+
+    def _default_unit(self, states: list[UnitState]) -> str:
+        nxt = self.position.next.unit if self.position else None
+        slugs = [u.unit.slug for u in states]
+        if nxt in slugs:
+            return nxt
+        active = [u.unit.slug for u in states if u.status in ("active", "ready", "escalated")]
+        return (active or slugs)[0]
+
+    def visible_findings(self) -> list[FindingState]:
+        if self.position is None:
+            return []
+        needle = self.filter_text.lower()
+        found = self.position.open_findings
+        if needle:
+            found = tuple(f for f in found if needle in f" {f.feedback.ref} {f.feedback.title} {f.feedback.severity or 'unset'} {f.target or ''} {f.hat or ''}".lower())
+        return list(found)
+
+    def _fill_feedback(self) -> None:
+        options = self.query_one("#feedback", OptionList)
+        findings = self.visible_findings()
+        total = len(self.position.open_findings) if self.position else 0
+        title = f"Open feedback ({total}, * blocks)"
+        if self.filter_text:
+            title += f" · filter “{self.filter_text}”: {len(findings)}"
+        self.query_one("#feedback-title", Label).update(title)
+        options.clear_options()
+        options.add_options([Option(render.finding_prompt(f), id=f.feedback.ref) for f in findings])
+        refs = [f.feedback.ref for f in findings]
+        if refs:
+            wanted = self.selected_finding if self.selected_finding in refs else refs[0]
+            options.highlighted = refs.index(wanted)
+            self.selected_finding = wanted
+
+    def current_unit(self) -> UnitState | None:
+        stage = self.stage
+        return stage.unit(self.selected_unit) if stage and self.selected_unit else None
+
+    def current_finding(self) -> FindingState | None:
+        if self.position is None or self.selected_finding is None:
+            return None
+        return self.position.finding(self.selected_finding)
+
+    def _show_unit(self) -> None:
+        stage, unit = self.stage, self.current_unit()
+        baton = self.query_one("#baton", Static)
+        mandate = self.query_one("#mandate-text", Static)
+        checklist = self.query_one("#checklist", SelectionList)
+        keep = checklist.highlighted if getattr(self, "_checklist_of", None) == (self.selected_unit, unit and unit.hat) else None
+        self._checklist_of = (self.selected_unit, unit and unit.hat)
+        checklist.clear_options()
+        if stage is None or unit is None:
+            baton.update(Text("No units yet: press u to add one.", style="dim"))
+            mandate.update("")
+            return
+        baton.update(render.baton(stage, unit))
+        hat = stage.stage.hat(unit.hat) if unit.hat else None
+        if hat is None:
+            mandate.update(Text("The baton is finished.", style="dim"))
+            return
+        mandate.update(Markdown(hat.body))
+        checklist.add_options([(item, item, item in unit.ticked) for item in hat.checklist])
+        if hat.checklist:  # space ticks at once, and the cursor stays put after each tick reloads the list
+            checklist.highlighted = min(keep or 0, len(hat.checklist) - 1)
+
+    def _show_outputs(self) -> None:
+        stage = self.stage
+        if stage is None:
+            return
+        parts = [f"# {stage.name}: outputs and discovery\n"] + [f"{t.body}\n" for t in stage.stage.templates]
+        self.query_one("#outputs-text", Static).update(Markdown("\n".join(parts)))
+
+    # ------------------------------------------------------------ selection
+
+    @on(OptionList.OptionHighlighted, "#units")
+    def _unit_highlighted(self, event: OptionList.OptionHighlighted) -> None:
+        if event.option.id != self.selected_unit:
+            self.selected_unit = event.option.id
+            self._show_unit()
+
+    @on(OptionList.OptionHighlighted, "#feedback")
+    def _finding_highlighted(self, event: OptionList.OptionHighlighted) -> None:
+        self.selected_finding = event.option.id
+
+    @on(OptionList.OptionSelected, "#feedback")
+    def _finding_selected(self, event: OptionList.OptionSelected) -> None:
+        self.action_finding_menu()
+
+    @on(SelectionList.SelectionToggled, "#checklist")
+    def _ticked(self, event: SelectionList.SelectionToggled) -> None:
+        unit = self.current_unit()
+        if unit is None or not self.app.writable():
+            self._show_unit()
+            return
+        item = event.selection.value
+        self.run_command(c.tick, unit=unit.unit.slug, item=item, ticked=item in event.selection_list.selected)
+
+    @on(Input.Changed, "#filter")
+    def _filter_changed(self, event: Input.Changed) -> None:
+        self.filter_text = event.value.strip()
+        self._fill_feedback()
+
+    @on(Input.Submitted, "#filter")
+    def _filter_done(self, event: Input.Submitted) -> None:
+        self.query_one("#feedback", OptionList).focus()
+
+    # ------------------------------------------------------------ actions
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action in WRITE_ACTIONS and self.app.read_only:
+            return None  # shown dimmed in the footer, refused if invoked
+        return True
+
+    def _guard(self) -> bool:
+        return self.app.writable() and self.position is not None
+
+    def _need_unit(self) -> UnitState | None:
+        unit = self.current_unit()
+        if unit is None:
+            self.notify("Select a unit first (tab to the units list).", severity="warning")
+        return unit
+
+    def action_back(self) -> None:
+        if self.query_one("#filter").display:
+            self.query_one("#filter").display = False
+            self.query_one("#feedback").focus()
+            return
+        if len(self.app.screen_stack) > 2:
+            self.app.pop_screen()
+
+    def action_cursor(self, where: str) -> None:
+        focused = self.focused
+        if not isinstance(focused, (OptionList, SelectionList)):
+            focused = self.query_one("#units", OptionList)
+            focused.focus()
+        {"down": focused.action_cursor_down, "up": focused.action_cursor_up,
+         "first": focused.action_first, "last": focused.action_last}[where]()
+
+    def action_advance(self) -> None:
+        if not self._guard() or (unit := self._need_unit()) is None:
+            return
+        slug = unit.unit.slug
+        if unit.status == "ready":
+            self.run_command(c.advance_hat, unit=slug)
+            return
+        hats = self.stage.stage.hats
+        nxt = hats[hats.index(unit.hat) + 1] if unit.hat in hats and hats.index(unit.hat) + 1 < len(hats) else "done"
+        self.app.push_screen(
+            TextPrompt(f"Hand {slug} from {unit.hat} to {nxt}", "Hand-off message for the next hat (optional):", required=False),
+            lambda message: message is not None and self.run_command(c.advance_hat, unit=slug, message=message or None),
+        )
+
+    def action_reject(self) -> None:
+        if not self._guard() or (unit := self._need_unit()) is None:
+            return
+        slug = unit.unit.slug
+        self.app.push_screen(
+            TextPrompt(f"Send {slug} back from {unit.hat}", "Why? (recorded; starts a new bolt)"),
+            lambda reason: reason and self.run_command(c.reject_hat, unit=slug, message=reason),
+        )
+
+    def action_signoff(self) -> None:
+        if not self._guard() or (unit := self._need_unit()) is None:
+            return
+        stage = self.stage
+        missing = stage.missing_review if stage.phase == "review" else stage.missing_approval if stage.phase == "approve" else ()
+        roles = [role for u, role in missing if u == unit.unit.slug]
+        if not roles:
+            self.notify(f"No review waits on {unit.unit.slug} ({stage.name} is in {stage.phase}).", severity="warning")
+            return
+        slug = unit.unit.slug
+        self.app.push_screen(
+            Choice(f"Sign off {slug} as…", [(r, r) for r in roles]),
+            lambda role: role and self.run_command(c.signoff, unit=slug, role=role),
+        )
+
+    def action_add_unit(self) -> None:
+        if not self._guard():
+            return
+        self.app.push_screen(TextPrompt(f"Add a unit to {self.stage.name}", "Title:"),
+                             lambda title: title and self.run_command(c.add_unit, title=title))
+
+    def action_declare_ready(self) -> None:
+        if self._guard():
+            self.run_command(c.declare_ready)
+
+    def action_file_finding(self) -> None:
+        if not self._guard():
+            return
+        units = [u.unit.slug for u in self.stage.units]
+        self.app.push_screen(FeedbackForm(units, self.selected_unit),
+                             lambda form: form and self.run_command(c.file_feedback, stage=self.stage.name, **form))
+
+    def action_finding_menu(self) -> None:
+        if not self._guard():
+            return
+        finding = self.current_finding()
+        if finding is None:
+            self.notify("No finding selected.", severity="warning")
+            return
+        ref = finding.feedback.ref
+        choices = [("classify", "Classify: set severity")]
+        if finding.hat and finding.status != "escalated":
+            choices += [("advance", f"Hand on from {finding.hat}"), ("send_back", f"Send back from {finding.hat}")]
+        if finding.status == "escalated":
+            choices.append(("resume", "Resume the fix loop"))
+        choices += [("close", "Close as fixed (reply)"), ("non_actionable", "Close as non-actionable"),
+                    ("reject", "Reject as invalid"), ("copy", "Copy to clipboard")]
+        self.app.push_screen(Choice(f"{ref}: {finding.feedback.title}", choices), lambda key: key and self._finding_action(finding, key))
+
+    def _finding_action(self, finding: FindingState, key: str) -> None:
+        ref = finding.feedback.ref
+        prompts = {
+            "advance": ("advance_fix", "message", f"Hand {ref} on from {finding.hat}", "Message for the next fix hat (on the last hat: the closure reply):"),
+            "send_back": ("reject_fix", "reason", f"Send {ref} back from {finding.hat}", "What is still open?"),
+            "resume": ("resume", "reason", f"Resume {ref}", "Why continue the fix loop?"),
+        }
+        closures = {"close": ("closed", "Reply: what was done"), "non_actionable": ("non_actionable", "Why no fix applies"),
+                    "reject": ("rejected", "Why the finding is invalid")}
+        if key == "copy":
+            self.app.copy_text(f"{ref} [{finding.feedback.severity or 'unset'}] {finding.feedback.title}\n{finding.feedback.body}")
+        elif key == "classify":
+            self.app.push_screen(Choice(f"Severity of {ref}", severity_choices()),
+                                 lambda s: s and self.run_command(c.classify, ref=ref, severity=s))
+        elif key in prompts:
+            name, arg, title, hint = prompts[key]
+            self.app.push_screen(TextPrompt(title, hint, required=key != "advance"),
+                                 lambda text: text is not None and self.run_command(getattr(c, name), ref=ref, **{arg: text or None}))
+        elif key in closures:
+            resolution, hint = closures[key]
+            self.app.push_screen(TextPrompt(f"{ref}: {resolution.replace('_', '-')}", hint),
+                                 lambda text: text and self.run_command(c.close_finding, ref=ref, resolution=resolution, text=text))
+
+    def action_approve(self) -> None:
+        if not self._guard():
+            return
+        stage = self.stage
+        if stage.phase != "gate":
+            self.notify(f"The gate of {stage.name} is not open: it is in {stage.phase}.", severity="warning")
+            return
+        if stage.gate.is_auto:
+            self.notify(f"{stage.name} has an auto gate: it needs no human and advances once nothing blocks.")
+            return
+        open_lines = [render.finding_prompt(f) for f in self.position.open_findings]
+        blocking = [f.feedback.ref for f in stage.gate.blockers]
+        external = "ask" not in stage.gate.kinds
+
+        def approve(answer: dict | None) -> None:
+            if answer is None:
+                return
+            if external:
+                self.app.push_screen(TextPrompt("External decision", "URL of the approving review (PR, ticket):"),
+                                     lambda url: url and self.run_command(c.approve, override=answer["override"], external_url=url))
+            else:
+                self.run_command(c.approve, override=answer["override"])
+
+        self.app.push_screen(ConfirmGate(stage.name, "/".join(stage.gate.kinds), open_lines, blocking), approve)
+
+    def action_request_changes(self) -> None:
+        if not self._guard():
+            return
+        units = [u.unit.slug for u in self.stage.units]
+
+        def file(form: dict | None) -> None:
+            if form:
+                self.run_command(c.request_changes, title=form["title"], body=form["body"], unit=form["unit"])
+
+        self.app.push_screen(FeedbackForm(units, None, title=f"Request changes on {self.stage.name}"), file)
+
+    def action_filter(self) -> None:
+        box = self.query_one("#filter", Input)
+        box.display = True
+        box.focus()
+
+    def action_edit_body(self) -> None:
+        if not self._guard() or (unit := self._need_unit()) is None:
+            return
+        slug = unit.unit.slug
+        self.app.push_screen(BodyEditor(slug, unit.unit.body),
+                             lambda body: body is not None and body != unit.unit.body and self.run_command(c.edit_unit, unit=slug, body=body))
+
+    def action_edit_external(self) -> None:
+        if not self._guard() or (unit := self._need_unit()) is None:
+            return
+        editor = os.environ.get("VISUAL") or os.environ.get("EDITOR")
+        if not editor:
+            self.notify("Set $EDITOR to edit outside the app; e edits in place.", severity="warning")
+            return
+        with tempfile.NamedTemporaryFile("w+", suffix=".md", delete=False, encoding="utf-8") as handle:
+            handle.write(unit.unit.body)
+            path = handle.name
+        try:
+            with self.app.suspend():
+                subprocess.run([*shlex.split(editor), path], check=False)
+            with open(path, encoding="utf-8") as handle:
+                body = handle.read()
+        finally:
+            os.unlink(path)
+        if body != unit.unit.body:
+            self.run_command(c.edit_unit, unit=unit.unit.slug, body=body)
+
+    def action_toggle_pane(self) -> None:
+        switcher = self.query_one("#detail", ContentSwitcher)
+        switcher.current = "outputs" if switcher.current == "mandate" else "mandate"
+
+    def action_timeline(self) -> None:
+        from screens.timeline import TimelineView
+
+        self.app.push_screen(TimelineView(self.slug))
+
+    def action_copy(self) -> None:
+        focused = self.focused
+        if focused is self.query_one("#feedback") and (finding := self.current_finding()) is not None:
+            self.app.copy_text(f"{finding.feedback.ref} {finding.feedback.title}\n{finding.feedback.body}")
+        elif (unit := self.current_unit()) is not None:
+            self.app.copy_text(unit.unit.body or unit.unit.title)

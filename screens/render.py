@@ -1,0 +1,114 @@
+"""Rich renderings of the walk: pure functions of a Position, shared by every screen.
+
+Severity is always a glyph and a label, never colour alone, so NO_COLOR terminals lose nothing.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from rich.text import Text
+
+from cockpit.clock import parse_iso
+from cockpit.severity import GLYPHS
+from cockpit.walk import PHASES, FindingState, Position, StageState, UnitState
+
+SEVERITY_STYLE = {"blocker": "bold red", "high": "red", "medium": "yellow", "low": "dim", None: "bold magenta"}
+STAGE_GLYPH = {"complete": "✓", "active": "▶", "pending": "·"}
+
+
+def age(since: str, now: datetime) -> str:
+    seconds = max(0, int((now - parse_iso(since)).total_seconds()))
+    for unit, size in (("d", 86400), ("h", 3600), ("m", 60)):
+        if seconds >= size:
+            return f"{seconds // size}{unit}"
+    return f"{seconds}s"
+
+
+def stage_walk(pos: Position) -> Text:
+    """Every stage with its state, then the active stage's phase strip."""
+    text = Text()
+    for i, state in enumerate(pos.stages):
+        if i:
+            text.append(" → ", style="dim")
+        style = {"complete": "green", "active": "bold reverse", "pending": "dim"}[state.status]
+        text.append(f"{STAGE_GLYPH[state.status]} {state.name}", style=style)
+    active = pos.active
+    text.append("\n")
+    if active is None:
+        text.append("complete: every stage has passed its gate", style="green")
+        return text
+    current = PHASES.index(active.phase)
+    for i, phase in enumerate(PHASES):
+        if i:
+            text.append(" › ", style="dim")
+        mark = "✓" if i < current else ("▶" if i == current else "·")
+        text.append(f"{mark} {phase}", style="bold reverse" if i == current else ("green" if i < current else "dim"))
+    return text
+
+
+def unit_prompt(u: UnitState) -> Text:
+    """One line: status mark, slug, hat (or what it waits on), bolt."""
+    status = {"done": "✓", "active": "▶", "ready": "○", "waiting": "…", "escalated": "!"}[u.status]
+    text = Text(no_wrap=True, overflow="ellipsis")
+    text.append(f"{status} ", style="bold red" if u.status == "escalated" else "")
+    text.append(u.unit.slug)
+    detail = "waits on " + ", ".join(u.waiting_on) if u.status == "waiting" else (u.hat or "done")
+    text.append(f" · {detail} · b{u.bolt}", style="dim")
+    return text
+
+
+def baton(stage: StageState, unit: UnitState) -> Text:
+    """Each hat in order with done / current / waiting, the bolt, and the hand-off messages."""
+    text = Text()
+    text.append(f"{unit.unit.title}\n", style="bold")
+    hats = stage.stage.hats
+    current = hats.index(unit.hat) if unit.hat in hats else len(hats)
+    for i, hat in enumerate(hats):
+        if i:
+            text.append(" → ", style="dim")
+        if unit.status == "done" or i < current:
+            text.append(f"✓ {hat}", style="green")
+        elif i == current:
+            text.append(f"▶ {hat}", style="bold reverse")
+        else:
+            text.append(f"· {hat}", style="dim")
+    text.append(f"   bolt {unit.bolt}  {unit.status}\n", style="dim")
+    for it in reversed(unit.handoffs):  # newest first: the message the current hat was handed
+        verb = "→" if it.result == "advance" else "↩"
+        text.append(f"{verb} {it.hat}: ", style="bold" if it.result == "advance" else "bold red")
+        text.append(f"{it.message or '(no message)'}\n")
+    return text
+
+
+def finding_prompt(f: FindingState) -> Text:
+    """Two lines: glyph + severity label + id + title; then the fix-loop hat and the target."""
+    fb = f.feedback
+    label = fb.severity or "unset"
+    text = Text(no_wrap=True, overflow="ellipsis")
+    text.append(f"{GLYPHS[fb.severity]} {label:<7}", style=SEVERITY_STYLE[fb.severity])
+    text.append(f"{'*' if f.blocking else ' '}{fb.ref} ", style="bold")
+    text.append(fb.title)
+    text.append("\n")
+    loop = f.status if f.status in ("escalated", "closed", "rejected", "non_actionable") else (f.hat or "no fix chain")
+    text.append(f"          {loop}", style="bold red" if f.status == "escalated" else "dim")
+    text.append(f" · {f.target or 'whole stage'}", style="dim")
+    return text
+
+
+def status_line(pos: Position) -> Text:
+    """Two lines: the gate's kind and what blocks it; the next action in words."""
+    text = Text(no_wrap=True, overflow="ellipsis")
+    active = pos.active
+    if active is not None:
+        gate = active.gate
+        text.append(f"{active.name} gate: {'/'.join(gate.kinds)}", style="bold")
+        if gate.is_auto:
+            text.append(" (needs no human)", style="dim")
+        if gate.blockers:
+            text.append(f" · blocked by {', '.join(f.feedback.ref for f in gate.blockers)}", style="bold red")
+        elif active.phase == "gate":
+            text.append(" · open")
+    text.append("\nnext: ", style="bold")
+    text.append(pos.next.text)
+    return text

@@ -1,0 +1,269 @@
+"""Pilot tests: drive the cockpit by key presses against a temporary database, assert stored state."""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+import pytest
+
+from cockpit import commands as c
+from cockpit import demo
+from cockpit.clock import fixed_clock
+from cockpit.engine import Engine
+from cockpit.store import Store
+from screens.app import CockpitApp
+from screens.dialogs import ConfirmGate, HelpScreen
+from screens.intent_list import IntentList
+from screens.intent_view import IntentView
+from conftest import new_incident, to_execute
+
+NOW = datetime(2026, 11, 20, 7, 0, tzinfo=timezone.utc)
+pytestmark = pytest.mark.anyio  # anyio's pytest plugin ships with httpx's dependencies
+
+
+@pytest.fixture
+def anyio_backend() -> str:
+    return "asyncio"
+
+
+@pytest.fixture
+def db(tmp_path):
+    return tmp_path / "tui.db"
+
+
+@pytest.fixture
+def seeded(catalog, db) -> Engine:
+    engine = Engine(Store(db), catalog, clock=fixed_clock(NOW), actor="oncall")
+    demo.seed(engine)
+    return engine
+
+
+async def settle(app, pilot) -> None:
+    for _ in range(3):
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+
+
+def app_for(engine: Engine, **kwargs) -> CockpitApp:
+    return CockpitApp(engine, clock=fixed_clock(NOW), poll_seconds=0.2, **kwargs)
+
+
+async def open_incident(app, pilot) -> IntentView:
+    await settle(app, pilot)
+    assert isinstance(app.screen, IntentList)
+    await pilot.press("enter")
+    await settle(app, pilot)
+    assert isinstance(app.screen, IntentView)
+    return app.screen
+
+
+async def test_list_is_most_urgent_first_and_enter_opens(seeded):
+    app = app_for(seeded)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        assert [p.facts.intent.slug for p in app.screen.positions] == [demo.INCIDENT, demo.OPERATIONS]
+        view = await open_incident(app, pilot)
+        assert view.slug == demo.INCIDENT and view.position.active.name == "resolve"
+        await pilot.press("escape")
+        await settle(app, pilot)
+        assert isinstance(app.screen, IntentList)
+
+
+async def test_advance_with_handoff_message_is_stored(seeded):
+    app = app_for(seeded)
+    async with app.run_test(size=(80, 24)) as pilot:
+        view = await open_incident(app, pilot)
+        assert view.selected_unit == "truststore-at-deploy"
+        await pilot.press("a")
+        await pilot.press(*"test drives the handshake", "enter")
+        await settle(app, pilot)
+    unit = seeded.position(demo.INCIDENT).active.unit("truststore-at-deploy")
+    assert unit.hat == "verifier"
+    assert unit.handoffs[-1].message == "test drives the handshake"
+    assert view.position.active.unit("truststore-at-deploy").hat == "verifier"  # shown after it was stored
+
+
+async def test_reject_needs_a_reason_and_is_stored(seeded):
+    app = app_for(seeded)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_incident(app, pilot)
+        await pilot.press("r", "enter")  # empty reason: refused, the prompt stays
+        await settle(app, pilot)
+        assert seeded.position(demo.INCIDENT).active.unit("truststore-at-deploy").bolt == 2
+        await pilot.press(*"no canary owner", "enter")
+        await settle(app, pilot)
+    unit = seeded.position(demo.INCIDENT).active.unit("truststore-at-deploy")
+    assert (unit.hat, unit.bolt, unit.handoffs[-1].message) == ("engineer", 3, "no canary owner")
+
+
+async def test_escape_in_a_prompt_writes_nothing(seeded):
+    app = app_for(seeded)
+    before = seeded.store.last_event_id()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_incident(app, pilot)
+        await pilot.press("r", *"oops", "escape")
+        await settle(app, pilot)
+    assert seeded.store.last_event_id() == before
+
+
+async def test_file_classify_and_close_a_finding(seeded):
+    app = app_for(seeded)
+    async with app.run_test(size=(100, 40)) as pilot:
+        view = await open_incident(app, pilot)
+        await pilot.press("f", *"Rollback step missing", "ctrl+s")
+        await settle(app, pilot)
+        filed = seeded.position(demo.INCIDENT).finding("FB-008")
+        assert (filed.feedback.title, filed.feedback.severity, filed.target) == ("Rollback step missing", None, "truststore-at-deploy")
+        view.selected_finding = "FB-008"
+        view.query_one("#feedback").focus()
+        await pilot.press("enter")  # the finding menu: first choice is classify
+        await pilot.press("enter")
+        await pilot.press("j", "enter")  # second severity: high
+        await settle(app, pilot)
+        assert seeded.position(demo.INCIDENT).finding("FB-008").feedback.severity == "high"
+        view.selected_finding = "FB-008"
+        await pilot.press("enter")
+        for _ in range(3):  # classify, advance, send back, close…
+            await pilot.press("j")
+        await pilot.press("enter", *"rollback added to the plan", "enter")
+        await settle(app, pilot)
+    f = seeded.position(demo.INCIDENT).finding("FB-008")
+    assert (f.status, f.feedback.closure_text) == ("closed", "rollback added to the plan")
+
+
+async def test_filter_narrows_the_feedback_list(seeded):
+    app = app_for(seeded)
+    async with app.run_test(size=(80, 24)) as pilot:
+        view = await open_incident(app, pilot)
+        await pilot.press("slash", *"probe")
+        await pilot.pause()
+        assert [f.feedback.ref for f in view.visible_findings()] == ["FB-006"]
+        assert view.query_one("#feedback").option_count == 1
+        await pilot.press("escape")
+
+
+async def test_tick_persists(seeded):
+    app = app_for(seeded)
+    async with app.run_test(size=(100, 40)) as pilot:
+        view = await open_incident(app, pilot)
+        checklist = view.query_one("#checklist")
+        checklist.focus()
+        await pilot.press("space")
+        await settle(app, pilot)
+    unit = seeded.position(demo.INCIDENT).active.unit("truststore-at-deploy")
+    reviewer = seeded.catalog.get("incident-response").stage("resolve").hat("reviewer")
+    assert unit.ticked == {reviewer.checklist[0]}
+
+
+def gate_engine(catalog, db, blockers: bool) -> Engine:
+    engine = Engine(Store(db), catalog, clock=fixed_clock(NOW), actor="oncall")
+    slug = new_incident(engine, upto="resolve")
+    to_execute(engine, slug, [("fix", ())])
+    for _ in range(4):
+        engine.run(slug, c.advance_hat, unit="fix", message="ok")
+    engine.run(slug, c.signoff, unit="fix", role="correctness")
+    if blockers:
+        engine.run(slug, c.file_feedback, title="Rollback untested", severity="blocker", unit="fix")
+    return engine
+
+
+async def test_approve_with_blocking_feedback_needs_an_override_reason(catalog, db):
+    engine = gate_engine(catalog, db, blockers=True)
+    app = app_for(engine, open_slug="inc")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("A")
+        await pilot.pause()
+        assert isinstance(app.screen, ConfirmGate)
+        await pilot.press("y", "enter")  # "y" lands in the reason field: too short to be a reason
+        await settle(app, pilot)
+        assert engine.position("inc").active.name == "resolve"
+        await pilot.press("backspace", *"customer impact; FB-001 tracked in postmortem", "enter")
+        await settle(app, pilot)
+    pos = engine.position("inc")
+    approval = pos.stage("resolve").gate.approval
+    assert (pos.active.name, approval.reason) == ("postmortem", "customer impact; FB-001 tracked in postmortem")
+
+
+async def test_approve_without_blockers_confirms_with_y(catalog, db):
+    engine = gate_engine(catalog, db, blockers=False)
+    app = app_for(engine, open_slug="inc")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("A", "y")
+        await settle(app, pilot)
+    assert engine.position("inc").stage("resolve").gate.approval.reason is None
+
+
+async def test_request_changes_files_user_feedback(catalog, db):
+    engine = gate_engine(catalog, db, blockers=False)
+    app = app_for(engine, open_slug="inc")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("X", *"Rollback thresholds missing", "ctrl+s")
+        await settle(app, pilot)
+    f = engine.position("inc").finding("FB-001")
+    assert (f.feedback.origin, f.blocking) == ("user-chat", True)
+    assert engine.timeline("inc")[-1]["command"] == "request_changes"
+
+
+async def test_read_only_refuses_every_write_visibly(seeded):
+    app = app_for(seeded, read_only=True)
+    before = seeded.store.last_event_id()
+    async with app.run_test(size=(80, 24)) as pilot:
+        view = await open_incident(app, pilot)
+        assert view.check_action("advance", ()) is None  # dimmed in the footer
+        await pilot.press("a", "r", "f", "A", "X")
+        await settle(app, pilot)
+        assert not isinstance(app.screen, ConfirmGate)
+    assert seeded.store.last_event_id() == before
+
+
+async def test_a_change_from_another_session_shows_within_two_seconds(catalog, seeded, db):
+    app = app_for(seeded)
+    async with app.run_test(size=(80, 24)) as pilot:
+        view = await open_incident(app, pilot)
+        other = Engine(Store(db), catalog, actor="cli")
+        other.run(demo.INCIDENT, c.file_feedback, title="Filed from the CLI", severity="blocker")
+        for _ in range(20):
+            await pilot.pause(0.1)
+            if view.position.finding("FB-008") is not None:
+                break
+        assert view.position.finding("FB-008").feedback.title == "Filed from the CLI"
+        assert view.position.open_findings[0].feedback.severity == "blocker"
+
+
+async def test_help_lists_every_binding_and_palette_has_them(seeded):
+    app = app_for(seeded)
+    async with app.run_test(size=(80, 24)) as pilot:
+        view = await open_incident(app, pilot)
+        await pilot.press("question_mark")
+        await pilot.pause()
+        assert isinstance(app.screen, HelpScreen)
+        described = {d for _, d in app.screen.rows}
+        assert {"Advance hat", "Reject hat", "Approve gate", "Request changes", "File finding", "Filter"} <= described
+        await pilot.press("escape")
+        commands = {cmd.title for cmd in app.get_system_commands(view)}
+        assert {"Advance hat", "Approve gate", "Timeline", "Add unit"} <= commands
+
+
+async def test_keymap_remaps_a_binding_by_id(seeded):
+    app = app_for(seeded, keymap={"intent.advance": "n"})
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_incident(app, pilot)
+        await pilot.press("n", "enter")
+        await settle(app, pilot)
+    assert seeded.position(demo.INCIDENT).active.unit("truststore-at-deploy").hat == "verifier"
+
+
+async def test_resize_keeps_the_selection(seeded):
+    app = app_for(seeded)
+    async with app.run_test(size=(80, 24)) as pilot:
+        view = await open_incident(app, pilot)
+        view.query_one("#units").focus()
+        await pilot.press("j")
+        await pilot.pause()
+        assert view.selected_unit == "chain-expiry-alerts"
+        await pilot.resize_terminal(160, 48)
+        await settle(app, pilot)
+        assert view.selected_unit == "chain-expiry-alerts"
