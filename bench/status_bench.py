@@ -75,7 +75,8 @@ def _fill_intent(engine, rng: random.Random, n: int) -> None:
         severity = rng.choice(SEVERITIES)
         origin = "user-chat" if severity is None else rng.choice(("user-chat", "adversarial-review", "agent"))
         engine.run(slug, c.file_feedback, title=f"Finding {i} on incident {n}", severity=severity, origin=origin,
-                   unit=rng.choice(units) if rng.random() < 0.5 else None, body="Observed during the bench build.")
+                   unit=rng.choice(units) if rng.random() < 0.5 else None, body="Observed during the bench build.",
+                   role="severity-accuracy" if origin == "adversarial-review" else None)
         ref = f"FB-{i:03d}"
         if severity is None and rng.random() < 0.5:
             engine.run(slug, c.classify, ref=ref, severity=rng.choice(SEVERITIES[:4]))

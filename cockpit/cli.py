@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from typing import Any, Callable, Sequence
 
@@ -107,6 +108,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--unit")
     p.add_argument("--stage")
     p.add_argument("--origin", default="user-chat")
+    p.add_argument("--role", help="for review findings: the review agent filing it (its review re-runs once fixed)")
     p = cmd("list", "Findings sorted blocker → low, then id (open only unless --all).", _fb_list, fb)
     p.add_argument("slug")
     p.add_argument("--all", action="store_true")
@@ -168,9 +170,12 @@ def _engine(args: argparse.Namespace, default_db: str | None = None):
     from cockpit.studio_loader import load_catalog
 
     config = load_config()
-    path = args.db or default_db or config.db or str(default_db_path())
+    # Flags, then environment, then the config file. The demo never falls back to $COCKPIT_DB:
+    # sample incidents must not land in the real database.
+    path = args.db or default_db or os.environ.get("COCKPIT_DB") or config.db or str(default_db_path())
     catalog = load_catalog([*config.studios, *(args.studios or [])])
-    return Engine(Store(path), catalog, actor=args.actor or config.actor, threshold=config.threshold)
+    actor = args.actor or os.environ.get("COCKPIT_ACTOR") or config.actor
+    return Engine(Store(path), catalog, actor=actor, threshold=config.threshold)
 
 
 def _print_json(value: Any) -> None:
@@ -325,7 +330,7 @@ def _resume(args) -> int:
 
 def _fb_add(args) -> int:
     return _run(args, "file_feedback", title=args.title, body=args.body, severity=args.severity, unit=args.unit,
-                origin=args.origin, stage=args.stage)
+                origin=args.origin, stage=args.stage, role=args.role)
 
 
 def _fb_list(args) -> int:

@@ -16,7 +16,7 @@ from typing import Any
 from cockpit import severity as sev
 from cockpit.dag import dependency_problems
 from cockpit.errors import CockpitError, IllegalTransition, NotFound
-from cockpit.model import ORIGINS, Iteration, author_type_of, default_invalidates
+from cockpit.model import ORIGINS, REVIEW_ORIGINS, Iteration, author_type_of, default_invalidates
 from cockpit.studio import EXTERNAL_GATE_KINDS
 from cockpit.walk import FindingState, Position, StageState, UnitState
 
@@ -104,6 +104,8 @@ def _reached(pos: Position, stage: str) -> StageState:
     except KeyError:
         raise NotFound(f"studio {pos.studio.name} has no stage {stage!r} (stages: {', '.join(pos.studio.stage_names)})") from None
     if state.status == "pending" and pos.active is not None and pos.stages.index(state) > pos.stages.index(pos.active):
+        if state.elaborated or state.units:
+            raise IllegalTransition(f"stage {stage} is paused: the earlier stage {pos.active.name} re-opened and comes first")
         raise IllegalTransition(f"stage {stage} is not reached yet: the active stage is {pos.active.name}")
     return state
 
@@ -185,7 +187,8 @@ def import_units(pos: Position, *, files: tuple, ctx: Ctx, stage: str | None = N
     from cockpit.unit_files import check_unit_files, dependency_order
 
     state = _reached(pos, stage) if stage else _active(pos)
-    problems = check_unit_files(list(files), {u.unit.slug for s in pos.stages for u in s.units})
+    problems = check_unit_files(list(files), siblings=[u.unit.slug for u in state.units],
+                                taken=[u.unit.slug for s in pos.stages for u in s.units])
     if problems:
         raise CockpitError("\n".join(map(str, problems)) + "\nnothing imported")
     rows = tuple(
@@ -221,7 +224,7 @@ def signoff(pos: Position, *, unit: str, role: str, ctx: Ctx, note: str | None =
     if (unit, role) not in missing:
         raise IllegalTransition(f"{unit} is already signed off by {role} in {state.phase}")
     row = {"unit_id": target.unit.id, "role": role, "phase": state.phase, "at": ctx.now, "note": note}
-    return Change(Event("signoff", note, state.name, unit, role, {"phase": state.phase}), (Insert("signoffs", row),),
+    return Change(Event("signoff", note, state.name, unit, None, {"phase": state.phase, "role": role}), (Insert("signoffs", row),),
                   f"{role} signed off {unit} ({state.phase})")
 
 
@@ -329,8 +332,9 @@ def resume(pos: Position, *, reason: str, ctx: Ctx, unit: str | None = None, ref
 
 def file_feedback(
     pos: Position, *, title: str, ctx: Ctx, body: str = "", severity: str | None = None,
-    unit: str | None = None, origin: str = "user-chat", stage: str | None = None,
+    unit: str | None = None, origin: str = "user-chat", stage: str | None = None, role: str | None = None,
 ) -> Change:
+    """File a finding. A review finding names its reviewer (`role`): fixing it re-runs that review."""
     title = _title(title)
     if origin not in ORIGINS:
         raise CockpitError(f"unknown origin {origin!r}: use one of {', '.join(ORIGINS)}")
@@ -350,12 +354,17 @@ def file_feedback(
     if stage is None:
         stage = pos.active.name if pos.active else pos.studio.stages[-1].name
     _reached(pos, stage)
+    if origin in REVIEW_ORIGINS:
+        reviewers = (*pos.studio.stage(stage).reviewer_names, *(r.name for r in pos.studio.reviewers))
+        role = role or (ctx.actor if ctx.actor in reviewers else None)
+        if role not in reviewers:
+            raise CockpitError(f"name the reviewer that filed this {origin} finding (role): one of {', '.join(reviewers) or 'none'}")
     number = 1 + max((f.feedback.number for f in pos.findings), default=0)
     ref = f"FB-{number:03d}"
     row = {
         "number": number, "stage": stage, "title": title, "body": body, "origin": origin, "author": ctx.actor,
         "author_type": author_type, "severity": severity, "target_unit_id": target_id,
-        "invalidates": list(default_invalidates(origin, ctx.actor)), "created_at": ctx.now,
+        "invalidates": list(default_invalidates(origin, role)), "created_at": ctx.now,
     }
     label = severity or "unclassified"
     return Change(Event("file_feedback", title, stage, unit, None, {"feedback": ref, "severity": severity, "origin": origin}),
@@ -372,6 +381,8 @@ def classify(pos: Position, *, ref: str, ctx: Ctx, severity: str | None = None, 
             values["severity"] = sev.check_severity(severity)
         except ValueError as exc:
             raise CockpitError(str(exc)) from None
+        if values["severity"] != fb.severity:
+            values["severity_event_id"] = THIS_EVENT
     if unit is not None:
         unit_stage, target = _unit(pos, unit)
         if unit_stage.name != fb.stage:

@@ -1,4 +1,8 @@
-"""User configuration: `$XDG_CONFIG_HOME/cockpit/config.toml`, then environment, then flags."""
+"""User configuration: `$XDG_CONFIG_HOME/cockpit/config.toml`.
+
+Precedence, strongest first: command-line flags, environment ($COCKPIT_DB, $COCKPIT_ACTOR,
+$COCKPIT_BLOCKING_THRESHOLD), this file, built-in defaults.
+"""
 
 from __future__ import annotations
 
@@ -36,7 +40,7 @@ def load_config(path: Path | None = None) -> Config:
     if isinstance(studios, str):
         studios = [studios]
     return Config(
-        db=raw.get("db"),
+        db=os.path.expanduser(raw["db"]) if raw.get("db") else None,
         studios=tuple(os.path.expanduser(s) for s in studios),
         threshold=os.environ.get("COCKPIT_BLOCKING_THRESHOLD") or raw.get("blocking_threshold", "high"),
         actor=raw.get("actor"),

@@ -129,19 +129,19 @@ def _seed_incident(engine: Engine, slug: str) -> None:
         run(slug, c.file_feedback, stage="resolve", **kw)
 
     fb(title="Regression test passes on the pre-fix image", severity="blocker", unit="truststore-at-deploy",
-       origin="adversarial-review", body="Running the test against the pre-fix image also passes: it stubs the TLS layer.")
+       origin="adversarial-review", role="correctness", body="Running the test against the pre-fix image also passes: it stubs the TLS layer.")
     run(slug, c.advance_fix, ref="FB-001", message="Targets truststore-at-deploy; the test never exercises the handshake.")
     fb(title="Canary thresholds lack an owner during the night window", severity="high", unit="truststore-at-deploy",
-       origin="adversarial-review", body="Who watches the 5% canary if it starts after 22:00 UTC?")
+       origin="adversarial-review", role="correctness", body="Who watches the 5% canary if it starts after 22:00 UTC?")
     fb(title="Alert fires on staging certificates too", severity="medium", unit="chain-expiry-alerts",
-       origin="adversarial-review", body="The probe target list includes staging gateways.")
-    fb(title="Typo in the runbook link text", severity="low", unit="chain-expiry-alerts", origin="adversarial-review")
+       origin="adversarial-review", role="correctness", body="The probe target list includes staging gateways.")
+    fb(title="Typo in the runbook link text", severity="low", unit="chain-expiry-alerts", origin="adversarial-review", role="correctness")
     fb(title="Customer support asks for the refund window", origin="user-chat",
        body="Support wants to know whether failed checkouts between 02:10 and 03:02 were charged.")
     fb(title="Probe interval too coarse to catch a rotation", severity="high", unit="chain-expiry-alerts", origin="agent",
        body="A one-minute probe still leaves a gap; the assessor keeps finding the interval unchanged.")
     run(slug, c.advance_fix, ref="FB-006", message="Routed to the engineer: probe config.")
-    for _ in range(2):  # the assessor rejects twice in a row: the loop is stuck, a human decides
+    for _ in range(3):  # the assessor sends it back three times: escalated, a human decides
         run(slug, c.advance_fix, ref="FB-006", message="Interval set to 30 s.")
         run(slug, c.reject_fix, ref="FB-006", reason="The interval is unchanged in the deployed probe config.")
     fb(title="Status page wording blames the vendor", severity="medium", origin="user-chat", unit="truststore-at-deploy")
@@ -188,7 +188,7 @@ def _seed_operations(engine: Engine, slug: str) -> None:
     hats = engine.position(slug).stage("operations").stage.hats
     walk_unit(engine, slug, "deploy-pool-limits", hats, upto=1)  # ops-engineer → sre
     run(slug, c.file_feedback, title="Rollback does not restore the old pool size on running pods", severity="high",
-        unit="deploy-pool-limits", origin="adversarial-review", stage="operations",
+        unit="deploy-pool-limits", origin="adversarial-review", role="reliability", stage="operations",
         body="`helm rollback` leaves pods running until the next restart; say so or add a rollout restart.")
 
 

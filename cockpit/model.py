@@ -64,6 +64,7 @@ class Feedback(NamedTuple):
     resolution: str | None = None  # closed | non_actionable | rejected
     closure_text: str | None = None
     closed_event_id: int | None = None
+    severity_event_id: int | None = None  # the event that last set the severity
 
     @property
     def ref(self) -> str:
@@ -142,10 +143,14 @@ def author_type_of(origin: str) -> str:
     return "agent"
 
 
-def default_invalidates(origin: str, author: str) -> tuple[str, ...]:
-    """Which sign-offs a closure clears, by origin (the classifier's rule of thumb)."""
+REVIEW_ORIGINS = frozenset({"adversarial-review", "studio-review"})
+
+
+def default_invalidates(origin: str, reviewer: str | None = None) -> tuple[str, ...]:
+    """Which sign-offs a closure clears, by origin (the classifier's rule of thumb): the human's
+    for human findings, the filing reviewer's for review findings, none for agents."""
     if origin.startswith(("user-", "external-")) or origin == "drift":
         return ("user",)
-    if origin in ("adversarial-review", "studio-review"):
-        return (author,)
+    if origin in REVIEW_ORIGINS and reviewer:
+        return (reviewer,)
     return ()

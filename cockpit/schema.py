@@ -155,6 +155,13 @@ def m002_checklist_ticks(db: Database) -> None:
     )
 
 
+@migrations()
+def m003_severity_event(db: Database) -> None:
+    # When a finding's severity was last set: a finding that becomes blocking after a gate was
+    # approved re-opens that gate, just as a newly filed blocker does.
+    db.execute("ALTER TABLE feedback ADD COLUMN severity_event_id INTEGER REFERENCES events(id)")
+
+
 def _run_statements(db: Database, script: str) -> None:
     # Not executescript(): it commits first, which would break the migration's transaction.
     for statement in script.split(";\n"):

@@ -26,7 +26,7 @@ BUSY_TIMEOUT_S = 15.0
 
 # Feedback's columns in the order of the Feedback dataclass fields.
 _FEEDBACK_COLUMNS = ("id, number, stage, title, body, origin, author, author_type, severity, target_unit_id, "
-                     "invalidates, created_at, event_id, closed_at, resolution, closure_text, closed_event_id")
+                     "invalidates, created_at, event_id, closed_at, resolution, closure_text, closed_event_id, severity_event_id")
 
 # Columns the store fills in on every Insert of a command, per table.
 _OWNER_COLUMN = {"iterations": "unit_id", "fix_iterations": "feedback_id", "ticks": "unit_id"}
@@ -35,8 +35,7 @@ _WITH_ACTOR = {"signoffs", "decisions"}
 
 
 def default_db_path() -> Path:
-    if os.environ.get("COCKPIT_DB"):
-        return Path(os.environ["COCKPIT_DB"])
+    """Where the database lives when neither --db, $COCKPIT_DB nor the config names one."""
     base = os.environ.get("XDG_DATA_HOME") or os.path.join(os.path.expanduser("~"), ".local", "share")
     return Path(base) / "cockpit" / "cockpit.db"
 

@@ -29,6 +29,9 @@ class Catalog:
             if name in studio.ids():
                 return studio
         known = ", ".join(sorted(self.studios)) or "none loaded"
+        broken = [p for p in self.problems if f"{os.sep}{name}{os.sep}" in p.path]
+        if broken:  # it exists but failed to load: say why, where
+            raise NotFound(f"studio {name!r} failed to load: {broken[0]}" + (f" (and {len(broken) - 1} more)" if len(broken) > 1 else ""))
         raise NotFound(f"unknown studio {name!r} (known: {known})")
 
 

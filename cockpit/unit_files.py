@@ -55,13 +55,18 @@ def read_unit_files(paths: Iterable[str]) -> tuple[list[UnitFile], list[SourceEr
     return units, problems
 
 
-def check_unit_files(units: list[UnitFile], existing: Iterable[str]) -> list[SourceError]:
-    """Duplicate names, self-references, unknown siblings and cycles, each at its file and line."""
-    existing = set(existing)
+def check_unit_files(units: list[UnitFile], siblings: Iterable[str], taken: Iterable[str] = ()) -> list[SourceError]:
+    """Duplicate names, self-references, unknown siblings and cycles, each at its file and line.
+
+    `siblings` are the target stage's units (the only ones a unit may depend on); `taken` is
+    every unit name of the intent (names are unique across stages).
+    """
+    existing = set(siblings)
+    taken = existing | set(taken)
     problems: list[SourceError] = []
     names = [u.slug for u in units]
     for unit in units:
-        if unit.slug in existing or names.count(unit.slug) > 1:
+        if unit.slug in taken or names.count(unit.slug) > 1:
             problems.append(SourceError(unit.path, 1, f"a unit named {unit.slug!r} already exists"))
         for dep in unit.depends_on:
             if dep == unit.slug:

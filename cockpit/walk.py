@@ -30,13 +30,15 @@ class Baton:
     started: bool
     finished: bool
     rejects_since_resume: int
-    same_hat_rejected_twice: bool  # the last two rejects (since resume) came from one hat
+    same_hat_rejected_twice: bool  # the last two closed iterations (since resume): one hat rejecting twice
 
 
 def baton(chain: Sequence[str], iterations: Sequence[Iteration], resumed_at_event: int = 0) -> Baton:
     rejects = [i for i in iterations if i.result == "reject"]
     recent = [i for i in rejects if i.event_id > resumed_at_event]
-    twice = len(recent) >= 2 and recent[-1].hat == recent[-2].hat
+    closed = [i for i in iterations if i.result is not None and i.event_id > resumed_at_event]
+    # Stuck: the last two closed iterations are both rejects by one hat, nothing advanced between.
+    twice = len(closed) >= 2 and all(i.result == "reject" for i in closed[-2:]) and closed[-1].hat == closed[-2].hat
     bolt = 1 + len(rejects)
     if not chain:
         return Baton(None, 0, bolt, bool(iterations), True, len(recent), twice)
@@ -214,11 +216,18 @@ def _sort_key(state: FindingState) -> tuple[int, int, int]:
     return (0 if state.is_open else 1, sev.rank(state.feedback.severity), state.feedback.number)
 
 
-def _valid_signoffs(facts: IntentFacts, phase: str) -> set[tuple[int, str]]:
-    """(unit id, role) pairs signed in `phase` and not cleared since by a closed finding."""
+def _valid_signoffs(facts: IntentFacts, phase: str, done_units: set[int]) -> set[tuple[int, str]]:
+    """(unit id, role) pairs signed in `phase` and not cleared since by a fixed finding.
+
+    Only a real fix (`closed`) clears: a non-actionable or rejected finding changed nothing.
+    Once a unit has finished its baton, a fix clears the post-execute approval only; the
+    pre-execute review of its spec stands.
+    """
     cleared: dict[tuple[int, str], int] = {}
     for fb in facts.feedback:
-        if fb.closed_event_id is None or fb.resolution == "rejected" or fb.target_unit_id is None:
+        if fb.resolution != "closed" or fb.target_unit_id is None:
+            continue
+        if phase == "review" and fb.target_unit_id in done_units:
             continue
         for role in fb.invalidates:
             key = (fb.target_unit_id, role)
@@ -236,8 +245,8 @@ def _gate_epoch(stage: str, units: Sequence[Unit], findings: Sequence[FindingSta
     for f in findings:
         fb = f.feedback
         if f.is_open and f.blocking:
-            marks.append(fb.event_id)
-        elif fb.closed_event_id is not None and fb.resolution != "rejected" and "user" in fb.invalidates:
+            marks.append(max(fb.event_id, fb.severity_event_id or 0))  # filed, or raised to blocking
+        elif fb.resolution == "closed" and "user" in fb.invalidates:
             marks.append(fb.closed_event_id)
     marks += [d.event_id for d in decisions if d.stage == stage and d.kind == "changes_requested"]
     return max(marks, default=0)
@@ -310,8 +319,12 @@ def derive(studio: Studio, facts: IntentFacts, threshold: str = sev.DEFAULT_THRE
     by_stage: dict[str, list[FindingState]] = {}
     for f in findings:
         by_stage.setdefault(f.feedback.stage, []).append(f)
-    review_ok = _valid_signoffs(facts, "review")
-    approve_ok = _valid_signoffs(facts, "approve")
+    done_units = {
+        u.id for u in facts.units
+        if u.stage in stage_defs and baton(stage_defs[u.stage].hats, index.iterations.get(u.id, ())).finished
+    }
+    review_ok = _valid_signoffs(facts, "review", done_units)
+    approve_ok = _valid_signoffs(facts, "approve", done_units)
     stages: list[StageState] = []
     active_seen = False
     for stage in studio.stages:

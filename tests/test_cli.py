@@ -148,3 +148,35 @@ def test_help_parses_arguments_before_importing_anything_heavy():
     loaded = _modules_after("from cockpit.cli import build_parser\ntry:\n    build_parser().parse_args(['--help'])\nexcept SystemExit:\n    pass")
     heavy = {"sqlite_utils", "yaml", "textual", "anthropic", "rich", "httpx"}
     assert not {m for m in loaded if m.split(".")[0] in heavy}
+
+
+def test_environment_beats_the_config_file_and_tilde_expands(tmp_path, monkeypatch, capsys):
+    """Regression: config values beat $COCKPIT_DB/$COCKPIT_ACTOR, and `~` in `db` was not expanded."""
+    home = tmp_path / "home"
+    (tmp_path / "cfg" / "cockpit").mkdir(parents=True)
+    (tmp_path / "cfg" / "cockpit" / "config.toml").write_text('db = "~/incidents/c.db"\nactor = "sam"\n')
+    monkeypatch.setenv("HOME", str(home))
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "cfg"))
+    monkeypatch.delenv("COCKPIT_DB", raising=False)
+    monkeypatch.delenv("COCKPIT_ACTOR", raising=False)
+    assert main(["new", "--studio", "incident-response", "--title", "A"]) == 0
+    assert (home / "incidents" / "c.db").exists()
+    monkeypatch.setenv("COCKPIT_DB", str(tmp_path / "env.db"))
+    monkeypatch.setenv("COCKPIT_ACTOR", "alex")
+    assert main(["new", "--studio", "incident-response", "--title", "B"]) == 0
+    capsys.readouterr()
+    main(["timeline", "b", "--json"])
+    assert json.loads(capsys.readouterr().out)["events"][0]["actor"] == "alex"
+    assert (tmp_path / "env.db").exists()
+
+
+def test_a_broken_studio_is_named_with_its_problem(tmp_path, cli, capsys):
+    """Regression: an intent whose studio failed to load said only 'unknown studio'."""
+    studio = tmp_path / "extra" / "oncall"
+    (studio / "stages" / "one").mkdir(parents=True)
+    (studio / "STUDIO.md").write_text("---\nname: oncall\nstages: [one]\n---\n")
+    (studio / "stages" / "one" / "STAGE.md").write_text("---\nname: one\nhats: [classifier]\nreview: ask\n---\n")
+    assert cli("new", "--studio", "oncall", "--title", "T", "--slug", "t1", "--studios", str(tmp_path / "extra"))[0] == 0
+    (studio / "stages" / "one" / "STAGE.md").write_text("---\nname: one\nhats: [classifier]\nreview: asks\n---\n")
+    code, _, err = cli("status", "t1", "--studios", str(tmp_path / "extra"))
+    assert code == 1 and "studio 'oncall' failed to load" in err and "STAGE.md:4:" in err

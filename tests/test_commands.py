@@ -195,7 +195,7 @@ def test_resume_lets_an_escalated_finding_continue(engine):
     slug = new_incident(engine, upto="resolve")
     engine.run(slug, c.file_feedback, title="t", severity="high", origin="agent")
     engine.run(slug, c.advance_fix, ref="FB-001", message="route")
-    for _ in range(2):
+    for _ in range(3):
         engine.run(slug, c.advance_fix, ref="FB-001", message="fixed")
         engine.run(slug, c.reject_fix, ref="FB-001", reason="not yet")
     with pytest.raises(IllegalTransition, match="escalated"):
@@ -332,3 +332,48 @@ def test_ticks_persist_per_hat_and_bolt(engine):
     engine.run(slug, c.tick, unit="fix", item=item, ticked=True)
     engine.run(slug, c.tick, unit="fix", item=item, ticked=False)
     assert engine.position(slug).active.unit("fix").ticked == frozenset()
+
+
+def test_a_finding_raised_to_blocking_after_approval_reopens_the_gate(engine):
+    """Regression: the epoch dated an open blocker by when it was filed, not when it became blocking."""
+    slug = at_gate(engine, "resolve")
+    engine.run(slug, c.file_feedback, title="minor", severity="low")
+    engine.run(slug, c.approve)
+    assert engine.position(slug).active.name == "postmortem"
+    engine.run(slug, c.classify, ref="FB-001", severity="blocker")
+    pos = engine.position(slug)
+    assert (pos.active.name, pos.active.phase, [f.feedback.ref for f in pos.active.gate.blockers]) == ("resolve", "gate", ["FB-001"])
+
+
+def test_a_non_actionable_closure_reopens_nothing(engine):
+    """Regression: a non-actionable closure changed nothing, so it must not clear sign-offs or re-open a gate."""
+    slug = at_gate(engine, "resolve")
+    engine.run(slug, c.approve)
+    engine.run(slug, c.file_feedback, title="why this order?", severity="low", origin="user-question", stage="resolve", unit="work")
+    engine.run(slug, c.close_finding, ref="FB-001", resolution="non_actionable", text="answered: deps first")
+    assert engine.position(slug).active.name == "postmortem"
+
+
+def test_a_fix_after_execute_clears_only_the_approval_not_the_spec_review(engine):
+    """Regression: closing a reviewer finding on a finished unit sent the stage back before execute."""
+    slug = new_incident(engine, upto="resolve")
+    to_execute(engine, slug, [("work", ())])
+    finish_units(engine, slug, "work")
+    engine.run(slug, c.signoff, unit="work", role="correctness")
+    engine.run(slug, c.file_feedback, title="test is vacuous", severity="high", unit="work", origin="adversarial-review", role="correctness")
+    for message in ("route", "fixed", "verified"):
+        engine.run(slug, c.advance_fix, ref="FB-001", message=message)
+    pos = engine.position(slug)
+    assert (pos.active.phase, pos.active.missing_review, pos.active.missing_approval) == ("approve", (), (("work", "correctness"),))
+
+
+def test_review_findings_invalidate_the_reviewer_role_not_the_login(engine):
+    """Regression: an adversarial-review finding invalidated the filer's login name."""
+    slug = new_incident(engine, upto="resolve")
+    with pytest.raises(CockpitError, match="name the reviewer.*correctness"):
+        engine.run(slug, c.file_feedback, title="t", severity="high", origin="adversarial-review")
+    with pytest.raises(CockpitError, match="name the reviewer"):
+        engine.run(slug, c.file_feedback, title="t", severity="high", origin="adversarial-review", role="observability")
+    engine.run(slug, c.file_feedback, title="t", severity="high", origin="adversarial-review", role="correctness")
+    f = engine.position(slug).finding("FB-001").feedback
+    assert (f.invalidates, f.author) == (("correctness",), "tester")

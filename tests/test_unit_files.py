@@ -30,7 +30,7 @@ def test_a_cycle_is_reported_at_the_file_and_line_of_depends_on(tmp_path):
     unit_file(tmp_path, "unit-01-a", "[unit-02-b]")
     unit_file(tmp_path, "unit-02-b", "[unit-01-a]")
     units, _ = read_unit_files([str(tmp_path)])
-    [problem] = check_unit_files(units, existing=())
+    [problem] = check_unit_files(units, siblings=())
     assert problem.path.endswith("unit-01-a.md") and problem.line == 3
     assert "dependency cycle: unit-01-a → unit-02-b → unit-01-a" in problem.reason
 
@@ -39,7 +39,7 @@ def test_self_reference_unknown_sibling_and_duplicates_are_located(tmp_path):
     unit_file(tmp_path, "unit-01-a", "[unit-01-a]")
     unit_file(tmp_path, "unit-02-b", "\n  - ghost", )
     units, _ = read_unit_files([str(tmp_path)])
-    problems = {(p.path.rsplit("/", 1)[1], p.line, p.reason) for p in check_unit_files(units, existing={"unit-02-b"})}
+    problems = {(p.path.rsplit("/", 1)[1], p.line, p.reason) for p in check_unit_files(units, siblings={"unit-02-b"})}
     assert ("unit-01-a.md", 3, "unit 'unit-01-a' depends on itself") in problems
     assert ("unit-02-b.md", 3, "depends on unknown unit 'ghost'") in problems
     assert ("unit-02-b.md", 1, "a unit named 'unit-02-b' already exists") in problems
@@ -82,3 +82,16 @@ def test_cli_reports_every_problem_and_bad_yaml_with_lines(tmp_path, capsys, mon
     assert err[0].startswith("cockpit: ") and err[0].endswith("unit-01-broken.md:3: invalid YAML frontmatter: did not find expected ',' or ']'")
     assert err[-1] == "cockpit: nothing imported"
     assert main(["unit", "import", "inc", str(folder / "unit-02-fine.md"), "--db", db]) == 0
+
+
+def test_a_unit_file_cannot_depend_on_another_stages_unit(engine, tmp_path):
+    """Regression: the dependency check accepted units of other stages, which then waited forever."""
+    slug = new_incident(engine, upto="resolve")  # triage-work is done, in triage
+    unit_file(tmp_path, "unit-01-patch", "[triage-work]")
+    units, _ = read_unit_files([str(tmp_path)])
+    with pytest.raises(CockpitError, match="depends on unknown unit 'triage-work'"):
+        engine.run(slug, c.import_units, files=tuple(units))
+    unit_file(tmp_path, "triage-work")
+    units, _ = read_unit_files([str(tmp_path / "triage-work.md")])
+    with pytest.raises(CockpitError, match="'triage-work' already exists"):  # names stay unique across stages
+        engine.run(slug, c.import_units, files=tuple(units))

@@ -44,12 +44,17 @@ def test_baton_advance_on_the_last_hat_finishes():
     assert b.finished and b.hat is None
 
 
-def test_baton_counts_rejects_since_resume_and_same_hat_twice():
+def test_baton_counts_rejects_since_resume():
     its = [it(1, "reviewer", "reject"), it(2, "engineer", "advance"), it(3, "reviewer", "reject")]
-    assert baton(CHAIN, its).same_hat_rejected_twice
     assert baton(CHAIN, its).rejects_since_resume == 2
     assert baton(CHAIN, its, resumed_at_event=2).rejects_since_resume == 1
-    assert not baton(CHAIN, its, resumed_at_event=2).same_hat_rejected_twice
+    assert not baton(CHAIN, its).same_hat_rejected_twice  # the engineer advanced in between
+
+
+def test_baton_same_hat_rejecting_twice_in_a_row_is_stuck():
+    its = [it(1, "engineer", "reject"), it(2, "engineer", "reject")]
+    assert baton(CHAIN, its).same_hat_rejected_twice
+    assert not baton(CHAIN, its, resumed_at_event=1).same_hat_rejected_twice
 
 
 # ------------------------------------------------------------------ severity
@@ -165,17 +170,27 @@ def test_agent_finding_escalates_after_three_bolts_but_human_ones_do_not(engine)
     assert pos.finding(human).status == "fixing"
 
 
-def test_two_consecutive_rejects_by_one_hat_escalate_an_agent_finding(engine):
+def test_assessor_sending_back_three_times_escalates_an_agent_finding(engine):
     slug = new_incident(engine, upto="resolve")
     to_execute(engine, slug, [("fix", ())])
-    engine.run(slug, c.file_feedback, title="f", severity="high", origin="adversarial-review", unit="fix")
+    engine.run(slug, c.file_feedback, title="f", severity="high", origin="agent", unit="fix")
     engine.run(slug, c.advance_fix, ref="FB-001", message="route")
-    for _ in range(2):
+    for n in range(MAX_FIX_LOOP_BOLTS):
+        assert engine.position(slug).finding("FB-001").status == "fixing", n
         engine.run(slug, c.advance_fix, ref="FB-001", message="fixed")
         engine.run(slug, c.reject_fix, ref="FB-001", reason="not fixed")
     f = engine.position(slug).finding("FB-001")
-    assert f.status == "escalated"
+    assert (f.status, f.bolt) == ("escalated", MAX_FIX_LOOP_BOLTS + 1)
     assert engine.position(slug).next.kind == "decide_finding"
+
+
+def test_one_hat_rejecting_twice_in_a_row_escalates_at_once(engine):
+    slug = new_incident(engine, upto="resolve")
+    engine.run(slug, c.file_feedback, title="f", severity="high", origin="agent")
+    engine.run(slug, c.reject_fix, ref="FB-001", reason="cannot route")
+    assert engine.position(slug).finding("FB-001").status == "fixing"
+    engine.run(slug, c.reject_fix, ref="FB-001", reason="still cannot route")
+    assert engine.position(slug).finding("FB-001").status == "escalated"
 
 
 def test_blocking_feedback_takes_priority_over_the_stage_walk(engine):
@@ -220,7 +235,7 @@ def test_closing_a_reviewer_finding_clears_that_reviewers_signoff(engine):
 def test_rejecting_a_finding_as_invalid_clears_nothing(engine):
     slug = new_incident(engine, upto="resolve")
     to_execute(engine, slug, [("fix", ())])
-    engine.run(slug, c.file_feedback, title="bogus", severity="high", unit="fix", origin="adversarial-review")
+    engine.run(slug, c.file_feedback, title="bogus", severity="high", unit="fix", origin="adversarial-review", role="correctness")
     engine.run(slug, c.classify, ref="FB-001", invalidates=("correctness",))
     engine.run(slug, c.close_finding, ref="FB-001", resolution="rejected", text="misread the diff")
     assert engine.position(slug).active.phase == "execute"
