@@ -83,9 +83,10 @@ class IntentView(Screen):
                 yield Static(id="baton")
                 with ContentSwitcher(initial="mandate", id="detail"):
                     with VerticalScroll(id="mandate"):
-                        yield Static(id="mandate-text")
-                        yield Label("Hand-off checklist (space ticks)", classes="pane-title")
+                        # The checklist first: it is what the engineer acts on; the mandate is reference.
+                        yield Label("Hand-off checklist (space ticks) · mandate below", classes="pane-title")
                         yield SelectionList[str](id="checklist")
+                        yield Static(id="mandate-text")
                     with VerticalScroll(id="outputs"):
                         yield Static(id="outputs-text")
         yield Static(id="status")
@@ -226,7 +227,8 @@ class IntentView(Screen):
             mandate.update(Text("The baton is finished.", style="dim"))
             return
         mandate.update(Markdown(hat.body))
-        checklist.add_options([(item, item, item in unit.ticked) for item in hat.checklist])
+        # The ✓ in the text keeps ticks readable with NO_COLOR (the box alone differs only by colour).
+        checklist.add_options([(("✓ " if item in unit.ticked else "  ") + item, item, item in unit.ticked) for item in hat.checklist])
         if hat.checklist:  # space ticks at once, and the cursor stays put after each tick reloads the list
             checklist.highlighted = min(keep or 0, len(hat.checklist) - 1)
 

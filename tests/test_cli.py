@@ -10,7 +10,7 @@ import sys
 import pytest
 
 from cockpit.cli import main
-from conftest import REPO
+from helpers import REPO
 
 
 @pytest.fixture

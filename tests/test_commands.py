@@ -7,7 +7,7 @@ import pytest
 from cockpit import commands as c
 from cockpit.demo import complete_stage, sign_all
 from cockpit.errors import CockpitError, IllegalTransition, NotFound
-from conftest import new_incident, to_execute
+from helpers import new_incident, to_execute
 
 
 def events(engine, slug):

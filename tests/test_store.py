@@ -12,7 +12,7 @@ from cockpit import schema
 from cockpit.engine import Engine
 from cockpit.errors import CockpitError, SchemaTooNew
 from cockpit.store import Store
-from conftest import new_incident
+from helpers import new_incident
 
 
 def digest(path) -> str:

@@ -15,7 +15,7 @@ from screens.app import CockpitApp
 from screens.dialogs import ConfirmGate, HelpScreen
 from screens.intent_list import IntentList
 from screens.intent_view import IntentView
-from conftest import new_incident, to_execute
+from helpers import new_incident, to_execute
 
 NOW = datetime(2026, 11, 20, 7, 0, tzinfo=timezone.utc)
 pytestmark = pytest.mark.anyio  # anyio's pytest plugin ships with httpx's dependencies

@@ -8,7 +8,7 @@ from cockpit import commands as c
 from cockpit.cli import main
 from cockpit.errors import CockpitError
 from cockpit.unit_files import check_unit_files, read_unit_files
-from conftest import new_incident
+from helpers import new_incident
 
 
 def unit_file(folder, name: str, deps: str = "[]", extra: str = "") -> str:

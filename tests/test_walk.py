@@ -9,7 +9,7 @@ from cockpit import severity as sev
 from cockpit.dag import dependency_problems, find_cycle
 from cockpit.model import Iteration
 from cockpit.walk import MAX_FIX_LOOP_BOLTS, MAX_UNIT_BOLTS, baton
-from conftest import new_incident, to_execute
+from helpers import new_incident, to_execute
 
 CHAIN = ("engineer", "reviewer", "verifier")
 

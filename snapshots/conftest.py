@@ -1,0 +1,37 @@
+"""Snapshot fixtures: fixed clock, fixed data (a seeded template database copied per test)."""
+
+from __future__ import annotations
+
+import shutil
+import sys
+from datetime import datetime, timezone
+from pathlib import Path
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))  # tests/helpers.py
+
+NOW = datetime(2026, 11, 20, 7, 0, tzinfo=timezone.utc)  # the same fixed clock as test_snapshots.NOW
+
+
+@pytest.fixture(scope="session")
+def template_db(tmp_path_factory) -> Path:
+    from cockpit import demo
+    from cockpit.clock import fixed_clock
+    from cockpit.engine import Engine
+    from cockpit.store import Store
+    from cockpit.studio_loader import load_catalog
+
+    path = tmp_path_factory.mktemp("template") / "demo.db"
+    store = Store(path)
+    demo.seed(Engine(store, load_catalog(), clock=fixed_clock(NOW), actor="oncall"))
+    store.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    store.close()
+    return path
+
+
+@pytest.fixture
+def demo_db(template_db, tmp_path) -> Path:
+    copy = tmp_path / "demo.db"
+    shutil.copy(template_db, copy)
+    return copy

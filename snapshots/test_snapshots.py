@@ -1,0 +1,122 @@
+"""Every screen and state that matters, at 80x24 and 160x48, from fixed data and a fixed clock."""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+import pytest
+from textual.widgets import Input
+
+from cockpit import commands as c
+from cockpit import demo
+from cockpit.clock import fixed_clock
+from cockpit.engine import Engine
+from cockpit.store import Store
+from cockpit.studio_loader import load_catalog
+from helpers import new_incident
+from screens.app import CockpitApp
+
+
+NOW = datetime(2026, 11, 20, 7, 0, tzinfo=timezone.utc)
+SIZES = [(80, 24), (160, 48)]
+
+
+def make_app(db, open_slug: str | None = None, **kwargs) -> CockpitApp:
+    engine = Engine(Store(db), load_catalog(), clock=fixed_clock(NOW), actor="oncall")
+    return CockpitApp(engine, clock=fixed_clock(NOW), poll_seconds=3600, open_slug=open_slug, **kwargs)
+
+
+def settle_then(*keys: str):
+    """run_before: wait for data, press keys, wait again, then freeze what moves (toasts, cursors)."""
+
+    async def run(pilot) -> None:
+        app = pilot.app
+        for _ in range(2):
+            await app.workers.wait_for_complete()
+            await pilot.pause()
+        for key in keys:
+            await pilot.press(key)
+            await pilot.pause()
+            await app.workers.wait_for_complete()
+        await pilot.pause()
+        for screen in app.screen_stack:
+            for box in screen.query(Input):
+                box.cursor_blink = False
+        app.clear_notifications()
+        await pilot.pause()
+
+    return run
+
+
+@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+def test_intent_list(snap_compare, demo_db, size):
+    assert snap_compare(make_app(demo_db), terminal_size=size, run_before=settle_then())
+
+
+@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+def test_intent_screen_execute_with_mandate_and_checklist(snap_compare, demo_db, size):
+    assert snap_compare(make_app(demo_db, demo.INCIDENT), terminal_size=size, run_before=settle_then())
+
+
+@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+def test_feedback_filter(snap_compare, demo_db, size):
+    keys = ["slash", *"probe"]
+    assert snap_compare(make_app(demo_db, demo.INCIDENT), terminal_size=size, run_before=settle_then(*keys))
+
+
+@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+def test_help(snap_compare, demo_db, size):
+    assert snap_compare(make_app(demo_db, demo.INCIDENT), terminal_size=size, run_before=settle_then("question_mark"))
+
+
+@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+def test_palette(snap_compare, demo_db, size):
+    keys = ["ctrl+p", *"appr"]
+    assert snap_compare(make_app(demo_db, demo.INCIDENT), terminal_size=size, run_before=settle_then(*keys))
+
+
+@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+def test_read_only(snap_compare, demo_db, size):
+    assert snap_compare(make_app(demo_db, demo.INCIDENT, read_only=True), terminal_size=size, run_before=settle_then())
+
+
+@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+@pytest.mark.parametrize("phase", ["elaborate", "review", "approve", "gate"])
+def test_intent_screen_in_each_phase(snap_compare, tmp_path, phase, size):
+    db = tmp_path / f"{phase}.db"
+    engine = Engine(Store(db), load_catalog(), clock=fixed_clock(NOW), actor="oncall")
+    build_phase(engine, phase)
+    assert snap_compare(make_app(db, "inc"), terminal_size=size, run_before=settle_then())
+
+
+@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+def test_gate_confirmation_with_override(snap_compare, tmp_path, size):
+    db = tmp_path / "gate.db"
+    engine = Engine(Store(db), load_catalog(), clock=fixed_clock(NOW), actor="oncall")
+    build_phase(engine, "gate")
+    engine.run("inc", c.file_feedback, title="Rollback thresholds untested", severity="blocker", unit="fix")
+    keys = ["A", *"customer impact"]
+    assert snap_compare(make_app(db, "inc"), terminal_size=size, run_before=settle_then(*keys))
+
+
+def build_phase(engine: Engine, phase: str) -> None:
+    slug = new_incident(engine, upto="resolve")
+    engine.run(slug, c.add_unit, title="Build the truststore at deploy time", unit="fix",
+               body="## Root cause\nThe image baked a stale truststore.\n")
+    engine.run(slug, c.add_unit, title="Lift the CA pin", unit="lift", depends_on=("fix",))
+    if phase == "elaborate":
+        return
+    engine.run(slug, c.declare_ready)
+    if phase == "review":
+        engine.run(slug, c.signoff, unit="fix", role="correctness")
+        return
+    engine.run(slug, c.signoff, unit="fix", role="correctness")
+    engine.run(slug, c.signoff, unit="lift", role="correctness")
+    for unit in ("fix", "lift"):
+        engine.run(slug, c.advance_hat, unit=unit)
+        for hat in ("engineer", "reviewer", "verifier"):
+            engine.run(slug, c.advance_hat, unit=unit, message=f"{hat}: checklist met")
+    if phase == "approve":
+        return
+    engine.run(slug, c.signoff, unit="fix", role="correctness")
+    engine.run(slug, c.signoff, unit="lift", role="correctness")

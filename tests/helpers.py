@@ -1,0 +1,31 @@
+"""Walk helpers shared by the unit, Pilot and snapshot tests."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from cockpit import commands as c
+from cockpit.demo import complete_stage
+from cockpit.engine import Engine
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+def new_incident(engine: Engine, upto: str | None = None, slug: str = "inc") -> str:
+    """An incident-response intent whose stages before `upto` are complete."""
+    engine.create_intent(studio="incident-response", title="Checkout 5xx", slug=slug)
+    for stage in engine.catalog.get("incident-response").stage_names:
+        if stage == upto:
+            break
+        complete_stage(engine, slug, stage, [(f"{stage}-work", f"Work of {stage}", "", ())], evidence="https://git.example/pr/1")
+    return slug
+
+
+def to_execute(engine: Engine, slug: str, units: list[tuple[str, tuple[str, ...]]]) -> None:
+    """Add units to the active stage, declare them ready and sign off every reviewer."""
+    for unit, deps in units:
+        engine.run(slug, c.add_unit, title=f"Unit {unit}", unit=unit, depends_on=deps)
+    engine.run(slug, c.declare_ready)
+    active = engine.position(slug).active
+    for unit, role in active.missing_review:
+        engine.run(slug, c.signoff, unit=unit, role=role)
