@@ -29,6 +29,9 @@ from cockpit.walk import FindingState, Position, UnitState
 from screens import render
 from screens.dialogs import BodyEditor, Choice, ConfirmGate, FeedbackForm, TextPrompt, severity_choices
 
+PAGE = 200  # findings per page of the feedback list
+MORE = "more"  # id of the "… N more" row
+
 WRITE_ACTIONS = frozenset({
     "advance", "reject", "edit_body", "edit_external", "add_unit", "declare_ready", "signoff", "file_finding",
     "finding_menu", "approve", "request_changes", "tick",
@@ -66,6 +69,7 @@ class IntentView(Screen):
         self.selected_unit: str | None = None
         self.selected_finding: str | None = None
         self.filter_text = ""
+        self.shown = PAGE  # findings listed so far; grows a page at a time
         self._version: int | None = None
 
     # ------------------------------------------------------------ layout
@@ -185,6 +189,7 @@ class IntentView(Screen):
         return list(found)
 
     def _fill_feedback(self) -> None:
+        """Show the findings a page at a time: building thousands of prompts would stall the UI."""
         options = self.query_one("#feedback", OptionList)
         findings = self.visible_findings()
         total = len(self.position.open_findings) if self.position else 0
@@ -192,13 +197,34 @@ class IntentView(Screen):
         if self.filter_text:
             title += f" · filter “{self.filter_text}”: {len(findings)}"
         self.query_one("#feedback-title", Label).update(title)
-        options.clear_options()
-        options.add_options([Option(render.finding_prompt(f), id=f.feedback.ref) for f in findings])
         refs = [f.feedback.ref for f in findings]
-        if refs:
-            wanted = self.selected_finding if self.selected_finding in refs else refs[0]
+        wanted = self.selected_finding if self.selected_finding in refs else (refs[0] if refs else None)
+        if wanted is not None and refs.index(wanted) >= self.shown:
+            self.shown = (refs.index(wanted) // PAGE + 1) * PAGE
+        page = findings[: self.shown]
+        options.clear_options()
+        options.add_options([Option(render.finding_prompt(f), id=f.feedback.ref) for f in page])
+        if len(findings) > len(page):
+            options.add_option(Option(self._more_prompt(len(findings) - len(page)), id=MORE))
+        if wanted is not None:
             options.highlighted = refs.index(wanted)
             self.selected_finding = wanted
+
+    def _next_page(self) -> None:
+        options = self.query_one("#feedback", OptionList)
+        findings = self.visible_findings()
+        page = findings[self.shown: self.shown + PAGE]
+        self.shown += len(page)
+        options.remove_option(MORE)
+        options.add_options([Option(render.finding_prompt(f), id=f.feedback.ref) for f in page])
+        if len(findings) > self.shown:
+            options.add_option(Option(self._more_prompt(len(findings) - self.shown), id=MORE))
+        if page:
+            options.highlighted = options.get_option_index(page[0].feedback.ref)
+
+    @staticmethod
+    def _more_prompt(remaining: int) -> Text:
+        return Text(f"… {remaining:,} more: move here to load {PAGE} more, or / to filter", style="dim italic")
 
     def current_unit(self) -> UnitState | None:
         stage = self.stage
@@ -249,11 +275,15 @@ class IntentView(Screen):
 
     @on(OptionList.OptionHighlighted, "#feedback")
     def _finding_highlighted(self, event: OptionList.OptionHighlighted) -> None:
+        if event.option.id == MORE:  # the cursor reached the end of the page: append the next one
+            self._next_page()
+            return
         self.selected_finding = event.option.id
 
     @on(OptionList.OptionSelected, "#feedback")
     def _finding_selected(self, event: OptionList.OptionSelected) -> None:
-        self.action_finding_menu()
+        if event.option.id != MORE:
+            self.action_finding_menu()
 
     @on(SelectionList.SelectionToggled, "#checklist")
     def _ticked(self, event: SelectionList.SelectionToggled) -> None:
@@ -267,6 +297,7 @@ class IntentView(Screen):
     @on(Input.Changed, "#filter")
     def _filter_changed(self, event: Input.Changed) -> None:
         self.filter_text = event.value.strip()
+        self.shown = PAGE
         self._fill_feedback()
 
     @on(Input.Submitted, "#filter")

@@ -267,3 +267,23 @@ async def test_resize_keeps_the_selection(seeded):
         await pilot.resize_terminal(160, 48)
         await settle(app, pilot)
         assert view.selected_unit == "chain-expiry-alerts"
+
+
+async def test_long_feedback_lists_load_a_page_at_a_time(catalog, db):
+    from screens.intent_view import MORE, PAGE
+
+    engine = Engine(Store(db), catalog, clock=fixed_clock(NOW), actor="oncall")
+    slug = new_incident(engine, upto="triage")
+    with engine.store.writing():
+        for i in range(PAGE + 30):
+            engine.run(slug, c.file_feedback, title=f"finding {i}", severity="low")
+    app = app_for(engine, open_slug=slug)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        feedback = app.screen.query_one("#feedback")
+        assert feedback.option_count == PAGE + 1 and feedback.get_option_at_index(PAGE).id == MORE
+        feedback.focus()
+        await pilot.press("G")  # to the "… more" row: the next page is appended
+        await settle(app, pilot)
+        assert feedback.option_count == PAGE + 30
+        assert app.screen.selected_finding == f"FB-{PAGE + 1:03d}"
