@@ -13,6 +13,7 @@ from textual.widgets.option_list import Option
 from cockpit.report import urgency_key
 from cockpit.walk import Position
 from screens import render
+from screens.navigation import move_cursor
 
 
 class IntentList(Screen):
@@ -98,6 +99,4 @@ class IntentList(Screen):
         self.app.push_screen(IntentView(slug))
 
     def action_cursor(self, where: str) -> None:
-        options = self.query_one("#intents", OptionList)
-        {"down": options.action_cursor_down, "up": options.action_cursor_up,
-         "first": options.action_first, "last": options.action_last}[where]()
+        move_cursor(self.query_one("#intents", OptionList), where)

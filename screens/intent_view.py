@@ -27,6 +27,7 @@ from cockpit import commands as c
 from cockpit.errors import CockpitError
 from cockpit.walk import FindingState, Position, UnitState
 from screens import render
+from screens.navigation import move_cursor
 from screens.dialogs import BodyEditor, Choice, ConfirmGate, FeedbackForm, TextPrompt, severity_choices
 
 PAGE = 200  # findings per page of the feedback list
@@ -333,8 +334,7 @@ class IntentView(Screen):
         if not isinstance(focused, (OptionList, SelectionList)):
             focused = self.query_one("#units", OptionList)
             focused.focus()
-        {"down": focused.action_cursor_down, "up": focused.action_cursor_up,
-         "first": focused.action_first, "last": focused.action_last}[where]()
+        move_cursor(focused, where)
 
     def action_advance(self) -> None:
         if not self._guard() or (unit := self._need_unit()) is None:

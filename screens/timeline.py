@@ -10,6 +10,8 @@ from textual.screen import Screen
 from textual.widgets import Footer, OptionList, Static
 from textual.widgets.option_list import Option
 
+from screens.navigation import move_cursor
+
 
 class TimelineView(Screen):
     BINDINGS = [
@@ -58,6 +60,4 @@ class TimelineView(Screen):
         options.focus()
 
     def action_cursor(self, where: str) -> None:
-        options = self.query_one("#events", OptionList)
-        {"down": options.action_cursor_down, "up": options.action_cursor_up,
-         "first": options.action_first, "last": options.action_last}[where]()
+        move_cursor(self.query_one("#events", OptionList), where)
