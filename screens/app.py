@@ -60,12 +60,13 @@ class CockpitApp(App):
         self.notify(f"Copied: {first[:60]}")
 
     def _described_bindings(self, screen: Screen) -> list[tuple[str, Binding]]:
+        """Described bindings of the screen: cockpit's own (they have ids) first, then the widgets'."""
         seen: dict[str, tuple[str, Binding]] = {}
         for key, active in screen.active_bindings.items():
             binding = active.binding
             if binding.description and binding.action not in seen:
                 seen[binding.action] = (KEY_NAMES.get(key, key), binding)
-        return list(seen.values())
+        return sorted(seen.values(), key=lambda pair: pair[1].id is None)
 
     def action_help(self) -> None:
         screen = self.screen
