@@ -10,6 +10,7 @@ import argparse
 import json
 import os
 import sys
+from functools import lru_cache
 from typing import Any, Callable, Sequence
 
 SEVERITIES = ("blocker", "high", "medium", "low")
@@ -163,13 +164,20 @@ def build_parser() -> argparse.ArgumentParser:
 # ------------------------------------------------------------------ wiring
 
 
-def _engine(args: argparse.Namespace, default_db: str | None = None):
+@lru_cache(maxsize=1)
+def _config():
+    """The config file, read once per invocation of main()."""
     from cockpit.config import load_config
+
+    return load_config()
+
+
+def _engine(args: argparse.Namespace, default_db: str | None = None):
     from cockpit.engine import Engine
     from cockpit.store import Store, default_db_path
     from cockpit.studio_loader import load_catalog
 
-    config = load_config()
+    config = _config()
     # Flags, then environment, then the config file. The demo never falls back to $COCKPIT_DB:
     # sample incidents must not land in the real database.
     path = args.db or default_db or os.environ.get("COCKPIT_DB") or config.db or str(default_db_path())
@@ -210,10 +218,9 @@ def _run(args, name: str, **kwargs: Any) -> int:
 
 def _studios(args) -> int:
     from cockpit import report
-    from cockpit.config import load_config
     from cockpit.studio_loader import load_catalog
 
-    catalog = load_catalog([*load_config().studios, *(args.studios or [])])
+    catalog = load_catalog([*_config().studios, *(args.studios or [])])
     studios = sorted(catalog.studios.values(), key=lambda s: s.name)
     if args.json:
         _print_json({"studios": [report.studio_json(s) for s in studios], "problems": [str(p) for p in catalog.problems]})
@@ -243,7 +250,7 @@ def _status(args) -> int:
     if args.json:
         _print_json({"intents": [report.overview_json(p) for p in positions], "problems": problems})
     elif positions:
-        print("\n".join(report._table(report.overview_rows(positions), indent="")))
+        print("\n".join(report.table(report.overview_rows(positions), indent="")))
     else:
         print("no intents yet: `cockpit new --studio incident-response --title ...` or `cockpit demo`")
     for problem in problems:
@@ -341,7 +348,7 @@ def _fb_list(args) -> int:
     if args.json:
         _print_json({"slug": args.slug, "feedback": [report.finding_json(f) for f in findings]})
     elif findings:
-        print("\n".join(report._table(report.finding_rows(findings), indent="")))
+        print("\n".join(report.table(report.finding_rows(findings), indent="")))
         print("* blocks the gate")
     else:
         print("no open findings" if not args.all else "no findings")
@@ -409,20 +416,20 @@ def _tui(args) -> int:
 
 
 def _launch(engine, args, open_slug: str | None = None) -> int:
-    from cockpit.config import load_config
     from cockpit.errors import CockpitError
 
     if not sys.stdout.isatty() or not sys.stdin.isatty():
         raise CockpitError("the cockpit screen needs a terminal; for scripts use a command (cockpit --help)")
     from screens.app import CockpitApp  # the UI is imported only here
 
-    keymap = load_config().raw.get("keys") or {}
+    keymap = _config().raw.get("keys") or {}
     CockpitApp(engine, read_only=args.read_only, open_slug=open_slug, keymap=keymap).run()
     return 0
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    _config.cache_clear()  # read once per invocation, afresh for each
     from cockpit.errors import CockpitError
 
     try:

@@ -82,6 +82,13 @@ def _required(value: str | None, what: str) -> str:
     return value.strip()
 
 
+def _severity(value: str | None) -> str | None:
+    try:
+        return sev.check_severity(value)
+    except ValueError as exc:
+        raise CockpitError(str(exc)) from None
+
+
 def _title(value: str | None) -> str:
     title = _required(value, "a title")
     if "\n" in title or len(title) > MAX_TITLE:
@@ -338,10 +345,7 @@ def file_feedback(
     title = _title(title)
     if origin not in ORIGINS:
         raise CockpitError(f"unknown origin {origin!r}: use one of {', '.join(ORIGINS)}")
-    try:
-        severity = sev.check_severity(severity)
-    except ValueError as exc:
-        raise CockpitError(str(exc)) from None
+    severity = _severity(severity)
     author_type = author_type_of(origin)
     if severity is None and author_type != "human":
         raise CockpitError(f"findings from {origin} must carry a severity ({', '.join(sev.SEVERITIES)})")
@@ -377,10 +381,7 @@ def classify(pos: Position, *, ref: str, ctx: Ctx, severity: str | None = None, 
     fb = found.feedback
     values: dict[str, Any] = {}
     if severity is not None:
-        try:
-            values["severity"] = sev.check_severity(severity)
-        except ValueError as exc:
-            raise CockpitError(str(exc)) from None
+        values["severity"] = _severity(severity)
         if values["severity"] != fb.severity:
             values["severity_event_id"] = THIS_EVENT
     if unit is not None:

@@ -69,7 +69,7 @@ def overview_json(pos: Position) -> dict[str, Any]:
     }
 
 
-def _table(rows: list[list[str]], indent: str = "  ") -> list[str]:
+def table(rows: list[list[str]], indent: str = "  ") -> list[str]:
     if not rows:
         return []
     widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
@@ -100,11 +100,11 @@ def position_text(pos: Position) -> str:
             lines.append(f"units of {active.name}")
             rows = [["slug", "status", "hat", "bolt", "depends on"]]
             rows += [[u.unit.slug, u.status, u.hat or "-", str(u.bolt), ", ".join(u.unit.depends_on) or "-"] for u in active.units]
-            lines += _table(rows)
+            lines += table(rows)
     open_findings = pos.open_findings
     lines.append(f"open feedback ({len(open_findings)}; * blocks)" if open_findings else "open feedback: none")
     if open_findings:
-        lines += _table(finding_rows(open_findings))
+        lines += table(finding_rows(open_findings))
     lines.append(f"next    {pos.next.text}")
     return "\n".join(lines)
 
@@ -153,4 +153,4 @@ def timeline_text(events: list[dict[str, Any]]) -> str:
         message = (e["message"] or "").replace("\n", " ")
         rows.append([str(e["id"]), e["at"], e["actor"], what, e["stage"] or "-", e["unit"] or "-", e["hat"] or "-",
                      message[:60] + ("…" if len(message) > 60 else "")])
-    return "\n".join(_table(rows, indent=""))
+    return "\n".join(table(rows, indent=""))

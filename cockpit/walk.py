@@ -167,6 +167,7 @@ class _Index:
     unit_resumed: dict[int, int]  # unit id → event id of its latest resume
     finding_resumed: dict[int, int]
     ticks: dict[tuple[int, str, int], frozenset[str]]  # (unit id, hat, bolt) → ticked items
+    unit_batons: dict[int, Baton]  # unit id → where it stands on its stage's hats
 
 
 def _group(iterations: Sequence[Iteration]) -> dict[int, tuple[Iteration, ...]]:
@@ -176,7 +177,7 @@ def _group(iterations: Sequence[Iteration]) -> dict[int, tuple[Iteration, ...]]:
     return {k: tuple(v) for k, v in grouped.items()}
 
 
-def _index(facts: IntentFacts) -> _Index:
+def _index(facts: IntentFacts, studio: Studio) -> _Index:
     unit_resumed: dict[int, int] = {}
     finding_resumed: dict[int, int] = {}
     for d in facts.decisions:
@@ -191,8 +192,14 @@ def _index(facts: IntentFacts) -> _Index:
     for (unit_id, hat, bolt, item), on in latest.items():
         if on:
             ticks.setdefault((unit_id, hat, bolt), set()).add(item)
-    return _Index(_group(facts.iterations), _group(facts.fix_iterations), {u.id: u.slug for u in facts.units},
-                  unit_resumed, finding_resumed, {k: frozenset(v) for k, v in ticks.items()})
+    iterations = _group(facts.iterations)
+    hats = {s.name: s.hats for s in studio.stages}
+    unit_batons = {
+        u.id: baton(hats[u.stage], iterations.get(u.id, ()), unit_resumed.get(u.id, 0))
+        for u in facts.units if u.stage in hats
+    }
+    return _Index(iterations, _group(facts.fix_iterations), {u.id: u.slug for u in facts.units},
+                  unit_resumed, finding_resumed, {k: frozenset(v) for k, v in ticks.items()}, unit_batons)
 
 
 def finding_state(feedback: Feedback, stage: Stage | None, index: _Index, threshold: str) -> FindingState:
@@ -261,8 +268,7 @@ def _stage_state(
     states: list[UnitState] = []
     batons = {}
     for unit in units:
-        iterations = index.iterations.get(unit.id, ())
-        batons[unit.slug] = (baton(stage.hats, iterations, index.unit_resumed.get(unit.id, 0)), iterations)
+        batons[unit.slug] = (index.unit_batons[unit.id], index.iterations.get(unit.id, ()))
         if batons[unit.slug][0].finished:
             done.add(unit.slug)
     for unit in units:
@@ -311,7 +317,7 @@ def _stage_state(
 def derive(studio: Studio, facts: IntentFacts, threshold: str = sev.DEFAULT_THRESHOLD) -> Position:
     """The whole position of one intent. Pure: same facts and studio, same answer."""
     stage_defs = {s.name: s for s in studio.stages}
-    index = _index(facts)
+    index = _index(facts, studio)
     findings = sorted(
         (finding_state(fb, stage_defs.get(fb.stage), index, threshold) for fb in facts.feedback),
         key=_sort_key,
@@ -319,10 +325,7 @@ def derive(studio: Studio, facts: IntentFacts, threshold: str = sev.DEFAULT_THRE
     by_stage: dict[str, list[FindingState]] = {}
     for f in findings:
         by_stage.setdefault(f.feedback.stage, []).append(f)
-    done_units = {
-        u.id for u in facts.units
-        if u.stage in stage_defs and baton(stage_defs[u.stage].hats, index.iterations.get(u.id, ())).finished
-    }
+    done_units = {unit_id for unit_id, b in index.unit_batons.items() if b.finished}
     review_ok = _valid_signoffs(facts, "review", done_units)
     approve_ok = _valid_signoffs(facts, "approve", done_units)
     stages: list[StageState] = []

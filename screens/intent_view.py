@@ -71,6 +71,7 @@ class IntentView(Screen):
         self.selected_finding: str | None = None
         self.filter_text = ""
         self.shown = PAGE  # findings listed so far; grows a page at a time
+        self._checklist_of: tuple[str | None, str | None] | None = None  # (unit, hat) the checklist shows
         self._version: int | None = None
 
     # ------------------------------------------------------------ layout
@@ -241,7 +242,7 @@ class IntentView(Screen):
         baton = self.query_one("#baton", Static)
         mandate = self.query_one("#mandate-text", Static)
         checklist = self.query_one("#checklist", SelectionList)
-        keep = checklist.highlighted if getattr(self, "_checklist_of", None) == (self.selected_unit, unit and unit.hat) else None
+        keep = checklist.highlighted if self._checklist_of == (self.selected_unit, unit and unit.hat) else None
         self._checklist_of = (self.selected_unit, unit and unit.hat)
         checklist.clear_options()
         if stage is None or unit is None:
