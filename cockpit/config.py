@@ -23,6 +23,7 @@ def config_path() -> Path:
 class Config:
     db: str | None = None
     studios: tuple[str, ...] = ()
+    runbooks: tuple[str, ...] = ()  # runbook folders, indexed after the bundled samples
     threshold: str = "high"
     actor: str | None = None
     raw: dict = field(default_factory=dict, compare=False, repr=False)
@@ -42,7 +43,16 @@ def load_config(path: Path | None = None) -> Config:
     return Config(
         db=os.path.expanduser(raw["db"]) if raw.get("db") else None,
         studios=tuple(os.path.expanduser(s) for s in studios),
+        runbooks=_runbook_folders(raw.get("runbooks", []), path),
         threshold=os.environ.get("COCKPIT_BLOCKING_THRESHOLD") or raw.get("blocking_threshold", "high"),
         actor=raw.get("actor"),
         raw=raw,
     )
+
+
+def _runbook_folders(value: object, path: Path) -> tuple[str, ...]:
+    """`runbooks = "~/rb"` or `runbooks = ["~/rb", "/srv/rb"]`, `~` expanded."""
+    folders = [value] if isinstance(value, str) else value
+    if not isinstance(folders, list) or not all(isinstance(f, str) for f in folders):
+        raise CockpitError(f"{path}: `runbooks` must be a folder or a list of folders")
+    return tuple(os.path.expanduser(f) for f in folders)

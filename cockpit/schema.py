@@ -162,6 +162,41 @@ def m003_severity_event(db: Database) -> None:
     db.execute("ALTER TABLE feedback ADD COLUMN severity_event_id INTEGER REFERENCES events(id)")
 
 
+@migrations()
+def m004_runbooks(db: Database) -> None:
+    # The offline runbook library: a copy of each markdown file or synced page, so it can be read
+    # and searched with no network. A file that disappears keeps its row with `gone_at` set (the
+    # engineer can still see what was there); synced pages keep their last good copy on failure.
+    _run_statements(
+        db,
+        """
+        CREATE TABLE runbooks (
+            id INTEGER PRIMARY KEY,
+            name TEXT NOT NULL UNIQUE,
+            kind TEXT NOT NULL CHECK (kind IN ('file', 'url')),
+            source TEXT NOT NULL UNIQUE,
+            root TEXT,
+            title TEXT NOT NULL,
+            content TEXT NOT NULL,
+            sha256 TEXT NOT NULL,
+            indexed_at TEXT NOT NULL,
+            checked_at TEXT,
+            fetched_at TEXT,
+            etag TEXT,
+            last_modified TEXT,
+            gone_at TEXT,
+            last_error TEXT,
+            last_error_at TEXT
+        );
+        CREATE VIRTUAL TABLE runbooks_fts USING fts5(
+            title, headings, body, code,
+            tokenize = 'unicode61 remove_diacritics 2',
+            prefix = '2 3'
+        )
+        """,
+    )
+
+
 def _run_statements(db: Database, script: str) -> None:
     # Not executescript(): it commits first, which would break the migration's transaction.
     for statement in script.split(";\n"):

@@ -1,0 +1,255 @@
+"""Index runbook folders into the store: walk, hash, and re-parse only what changed.
+
+The library is a cache of files, not incident state, so it is written here directly rather than
+through a named command, and it adds no timeline event. One index run is one transaction: a
+second session never sees half a library. Files are read and parsed before the write lock is
+taken, so the lock is held only for the row writes.
+
+A file that disappears keeps its row with `gone_at` set and leaves the search index; when it
+comes back it is un-gone. A file that cannot be read is reported as `path: reason` and keeps its
+last good copy; the rest of the library still indexes.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Iterable, Sequence
+
+from cockpit.clock import Clock, iso, system_clock
+from cockpit.runbook_doc import RUNBOOK_SUFFIXES, RunbookDoc, RunbookReadError, parse_runbook, read_runbook_text
+from cockpit.store import Store
+
+# Folder notes, not runbooks: they describe the library and would fail its lint.
+SKIPPED_FILES = frozenset({"readme.md"})
+
+
+def bundled_runbooks_dir() -> Path:
+    """The sample runbooks shipped with cockpit: inside the wheel, or the repo's top-level folder."""
+    here = Path(__file__).resolve().parent
+    installed = here / "_runbooks"
+    return installed if installed.is_dir() else here.parent / "runbooks"
+
+
+def library_roots(*folder_lists: Iterable[str | os.PathLike[str]], bundled: bool = True) -> list[Path]:
+    """The folders of the library in order (bundled samples, then config, then flags), without repeats.
+
+    A later folder's runbook shadows an earlier one of the same name, so a team's own
+    `certificate-rotation.md` replaces the sample.
+    """
+    roots: list[Path] = [bundled_runbooks_dir()] if bundled else []
+    for folders in folder_lists:
+        roots.extend(Path(os.path.abspath(os.path.expanduser(str(f)))) for f in folders)
+    unique: dict[str, Path] = {}
+    for root in roots:
+        unique.setdefault(str(root), root)
+    return list(unique.values())
+
+
+@dataclass(frozen=True)
+class FoundFile:
+    path: str  # absolute, as walked (symlinks not resolved, so names stay the ones people wrote)
+    name: str  # path under its root without the suffix: `db-failover`, `payments/gateway-tls`
+    root: str
+
+
+@dataclass
+class IndexReport:
+    added: list[str] = field(default_factory=list)
+    changed: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+    gone: list[str] = field(default_factory=list)
+    back: list[str] = field(default_factory=list)  # gone before, present again
+    problems: list[str] = field(default_factory=list)  # `path: reason`, one per skipped file or folder
+    notes: list[str] = field(default_factory=list)  # shadowed names: worth saying, not a failure
+
+    def summary(self) -> str:
+        counts = [f"{len(self.added)} added", f"{len(self.changed)} changed", f"{len(self.unchanged)} unchanged",
+                  f"{len(self.gone)} gone"]
+        if self.back:
+            counts.append(f"{len(self.back)} back")
+        if self.problems:
+            counts.append(f"{len(self.problems)} skipped")
+        return ", ".join(counts)
+
+
+# ------------------------------------------------------------------ walking
+
+
+def scan_folder(root: Path) -> tuple[list[FoundFile], list[str]]:
+    """Markdown files under `root` (following symlinks, refusing loops) and `path: reason` problems."""
+    found: list[FoundFile] = []
+    problems: list[str] = []
+    visited: set[tuple[int, int]] = set()
+
+    def on_error(exc: OSError) -> None:
+        problems.append(f"{exc.filename}: {exc.strerror or exc}")
+
+    for folder, dirs, files in os.walk(root, followlinks=True, onerror=on_error):
+        try:
+            stat = os.stat(folder)
+        except OSError as exc:
+            problems.append(f"{folder}: {exc.strerror or exc}")
+            dirs[:] = []
+            continue
+        if (stat.st_dev, stat.st_ino) in visited:
+            problems.append(f"{folder}: symlink loop (folder already indexed as another path)")
+            dirs[:] = []
+            continue
+        visited.add((stat.st_dev, stat.st_ino))
+        dirs[:] = sorted(d for d in dirs if not d.startswith((".", "_")))
+        for file in sorted(files):
+            if file.startswith(".") or not file.lower().endswith(RUNBOOK_SUFFIXES) or file.lower() in SKIPPED_FILES:
+                continue
+            path = os.path.join(folder, file)
+            relative = os.path.relpath(path, root)
+            found.append(FoundFile(path, os.path.splitext(relative)[0].replace(os.sep, "/"), str(root)))
+    return found, problems
+
+
+def collect(roots: Sequence[Path]) -> tuple[list[FoundFile], list[str], list[str], set[str]]:
+    """Every runbook of the library by name: (files, problems, notes, roots that are missing)."""
+    by_name: dict[str, FoundFile] = {}
+    problems: list[str] = []
+    notes: list[str] = []
+    missing: set[str] = set()
+    for root in roots:
+        if not root.is_dir():
+            problems.append(f"{root}: runbooks folder not found")
+            missing.add(str(root))
+            continue
+        files, found_problems = scan_folder(root)
+        problems.extend(found_problems)
+        for file in files:
+            earlier = by_name.get(file.name)
+            if earlier is not None:
+                notes.append(f"{earlier.path}: shadowed by {file.path} (same name {file.name!r})")
+            by_name[file.name] = file
+    return list(by_name.values()), problems, notes, missing
+
+
+# ------------------------------------------------------------------ indexing
+
+
+def content_hash(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def fts_columns(doc: RunbookDoc) -> tuple[str, str, str, str]:
+    """(title, headings, body, code): the text each FTS column holds, weighted apart in search."""
+    heading_lines = {h.line for h in doc.headings}
+    body = [line for number, line in enumerate(doc.lines, 1)
+            if number >= doc.body_start and number not in doc.code_lines and number not in heading_lines]
+    return (doc.title, "\n".join(h.text for h in doc.headings), "\n".join(body),
+            "\n".join(block.text for block in doc.code_blocks))
+
+
+def write_fts(store: Store, runbook_id: int, doc: RunbookDoc | None) -> None:
+    """Replace (or with None, remove) one runbook's search row. Inside `store.writing()`."""
+    store.db.execute("DELETE FROM runbooks_fts WHERE rowid = ?", [runbook_id])
+    if doc is not None:
+        store.db.execute("INSERT INTO runbooks_fts (rowid, title, headings, body, code) VALUES (?, ?, ?, ?, ?)",
+                         [runbook_id, *fts_columns(doc)])
+
+
+def free_name(store: Store, wanted: str, source: str) -> str:
+    """`wanted`, or `wanted-2`, `-3`… if another source already holds it."""
+    candidate, number = wanted, 1
+    while True:
+        row = store.db.execute("SELECT source FROM runbooks WHERE name = ?", [candidate]).fetchone()
+        if row is None or row[0] == source:
+            return candidate
+        number += 1
+        candidate = f"{wanted}-{number}"
+
+
+@dataclass(frozen=True)
+class _Read:
+    file: FoundFile
+    text: str | None
+    sha: str | None
+    error: str | None
+
+
+def index_library(store: Store, roots: Sequence[Path], *, clock: Clock = system_clock) -> IndexReport:
+    """Bring the store's file runbooks in line with `roots`; see the module docstring."""
+    files, problems, notes, missing = collect(roots)
+    report = IndexReport(problems=problems, notes=notes)
+    reads: list[_Read] = []
+    for file in files:
+        try:
+            text = read_runbook_text(file.path)
+        except RunbookReadError as exc:
+            report.problems.append(str(exc))
+            reads.append(_Read(file, None, None, str(exc).removeprefix(f"{file.path}: ")))
+            continue
+        reads.append(_Read(file, text, content_hash(text), None))
+
+    with store.snapshot():
+        known = {source: sha for source, sha in store.db.execute("SELECT source, sha256 FROM runbooks WHERE kind = 'file'")}
+    # Parse outside the lock; a file another session indexed meanwhile is re-parsed inside if needed.
+    docs = {r.file.path: parse_runbook(r.text, source=r.file.path, name=r.file.name)
+            for r in reads if r.text is not None and known.get(r.file.path) != r.sha}
+
+    now = iso(clock())
+    with store.writing():
+        rows = {row[1]: row for row in store.db.execute("SELECT id, source, name, sha256, gone_at, kind FROM runbooks")}
+        by_name = {row[2]: row for row in rows.values()}
+        present = {r.file.path for r in reads}
+        claimed: set[int] = set()
+        for read in reads:
+            row = rows.get(read.file.path)
+            if row is None:  # a file that moved keeps its row (and its name) when its old path is gone
+                candidate = by_name.get(read.file.name)
+                if candidate and candidate[5] == "file" and candidate[0] not in claimed and candidate[1] not in present:
+                    row = candidate
+            if row is not None:
+                claimed.add(row[0])
+            _index_one(store, read, row, docs, now, report)
+        for runbook_id, source, name, _, gone_at, kind in rows.values():
+            root = next((r for r in missing if source.startswith(r + os.sep)), None)
+            if kind == "file" and runbook_id not in claimed and gone_at is None and root is None:
+                store.db.execute("UPDATE runbooks SET gone_at = ? WHERE id = ?", [now, runbook_id])
+                write_fts(store, runbook_id, None)
+                report.gone.append(name)
+    return report
+
+
+def _index_one(store: Store, read: _Read, row: tuple | None, docs: dict[str, RunbookDoc], now: str, report: IndexReport) -> None:
+    file = read.file
+    if read.text is None:  # unreadable now: keep the last good copy and say why
+        if row is not None:
+            store.db.execute("UPDATE runbooks SET last_error = ?, last_error_at = ? WHERE id = ?", [read.error, now, row[0]])
+        return
+
+    def doc() -> RunbookDoc:
+        return docs.get(file.path) or parse_runbook(read.text, source=file.path, name=file.name)
+
+    if row is None:
+        name = free_name(store, file.name, file.path)
+        parsed = doc()
+        runbook_id = store.db.execute(
+            "INSERT INTO runbooks (name, kind, source, root, title, content, sha256, indexed_at, checked_at) "
+            "VALUES (?, 'file', ?, ?, ?, ?, ?, ?, ?)",
+            [name, file.path, file.root, parsed.title, read.text, read.sha, now, now],
+        ).lastrowid
+        write_fts(store, runbook_id, parsed)
+        report.added.append(name)
+        return
+    runbook_id, source, name, sha, gone_at, _ = row
+    store.db.execute("UPDATE runbooks SET source = ?, root = ?, checked_at = ?, gone_at = NULL, last_error = NULL, "
+                     "last_error_at = NULL WHERE id = ?", [file.path, file.root, now, runbook_id])
+    if sha != read.sha:
+        parsed = doc()
+        store.db.execute("UPDATE runbooks SET title = ?, content = ?, sha256 = ?, indexed_at = ? WHERE id = ?",
+                         [parsed.title, read.text, read.sha, now, runbook_id])
+        write_fts(store, runbook_id, parsed)
+        report.changed.append(name)
+    elif gone_at is not None:  # back with the same content: searchable again
+        write_fts(store, runbook_id, doc())
+    else:
+        report.unchanged.append(name)
+    if gone_at is not None:
+        report.back.append(name)

@@ -1,0 +1,200 @@
+"""Indexing runbook folders: counts, only-changed re-indexing, gone and back, bad input, one transaction."""
+
+from __future__ import annotations
+
+import os
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+import pytest
+
+from cockpit import runbook_index
+from cockpit.clock import stepping_clock
+from cockpit.config import load_config
+from cockpit.errors import CockpitError
+from cockpit.runbook_index import bundled_runbooks_dir, index_library, library_roots
+from cockpit.runbook_library import freshness, get_runbook, library_freshness, list_runbooks
+from cockpit.runbook_search import search_runbooks
+from cockpit.store import Store
+
+T0 = datetime(2026, 11, 20, 2, 0, tzinfo=timezone.utc)
+FIXTURES = Path(__file__).parent / "fixtures" / "runbooks"
+
+
+@pytest.fixture
+def store(tmp_path):
+    return Store(tmp_path / "c.db")
+
+
+@pytest.fixture
+def clock():
+    return stepping_clock(T0, timedelta(minutes=1))
+
+
+def runbook(path: Path, title: str, body: str = "Some text.") -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(f"# {title}\n\n{body}\n", encoding="utf-8")
+    return path
+
+
+def test_first_index_adds_every_file_and_names_them_by_path(store, clock, tmp_path):
+    runbook(tmp_path / "lib" / "restart.md", "Restart")
+    runbook(tmp_path / "lib" / "db" / "failover.md", "Failover")
+    report = index_library(store, [tmp_path / "lib"], clock=clock)
+    assert sorted(report.added) == ["db/failover", "restart"]
+    assert report.summary() == "2 added, 0 changed, 0 unchanged, 0 gone"
+    assert get_runbook(store, "db/failover").title == "Failover"
+
+
+def test_reindexing_touches_only_files_whose_content_changed(store, clock, tmp_path):
+    a = runbook(tmp_path / "a.md", "Alpha")
+    runbook(tmp_path / "b.md", "Beta")
+    index_library(store, [tmp_path], clock=clock)
+    before = {i.name: i for i in list_runbooks(store)}
+    a.write_text("# Alpha\n\nNew words: quokka.\n", encoding="utf-8")
+    os.utime(tmp_path / "b.md")  # a touch without a content change is not a change
+    report = index_library(store, [tmp_path], clock=clock)
+    assert (report.added, report.changed, report.unchanged, report.gone) == ([], ["a"], ["b"], [])
+    after = {i.name: i for i in list_runbooks(store)}
+    assert after["b"].indexed_at == before["b"].indexed_at and after["b"].checked_at != before["b"].checked_at
+    assert after["a"].indexed_at != before["a"].indexed_at and after["a"].sha256 != before["a"].sha256
+    assert [h.name for h in search_runbooks(store, "quokka")] == ["a"]
+
+
+def test_unchanged_files_are_not_parsed_again(store, clock, tmp_path, monkeypatch):
+    runbook(tmp_path / "a.md", "Alpha")
+    index_library(store, [tmp_path], clock=clock)
+    parsed = []
+    real = runbook_index.parse_runbook
+    monkeypatch.setattr(runbook_index, "parse_runbook", lambda *a, **k: parsed.append(k) or real(*a, **k))
+    index_library(store, [tmp_path], clock=clock)
+    assert parsed == []
+
+
+def test_a_removed_file_is_gone_out_of_search_and_back_when_it_returns(store, clock, tmp_path):
+    path = runbook(tmp_path / "wombat.md", "Wombat handling")
+    runbook(tmp_path / "other.md", "Other")
+    index_library(store, [tmp_path], clock=clock)
+    content = path.read_text()
+    path.unlink()
+    report = index_library(store, [tmp_path], clock=clock)
+    assert report.gone == ["wombat"]
+    assert search_runbooks(store, "wombat") == []
+    assert [i.name for i in list_runbooks(store)] == ["other"]
+    kept = get_runbook(store, "wombat")
+    assert kept.gone and kept.content == content  # not deleted silently
+    assert "gone" in freshness(kept, T0 + timedelta(hours=1))
+    assert index_library(store, [tmp_path], clock=clock).gone == []  # already gone: not reported again
+    path.write_text(content)
+    report = index_library(store, [tmp_path], clock=clock)
+    assert report.back == ["wombat"] and report.added == []
+    assert not get_runbook(store, "wombat").gone
+    assert [h.name for h in search_runbooks(store, "wombat")] == ["wombat"]
+
+
+def test_a_moved_file_keeps_its_row(store, clock, tmp_path):
+    runbook(tmp_path / "one" / "x.md", "X")
+    index_library(store, [tmp_path / "one"], clock=clock)
+    first = get_runbook(store, "x")
+    (tmp_path / "one").rename(tmp_path / "two")
+    report = index_library(store, [tmp_path / "two"], clock=clock)
+    moved = get_runbook(store, "x")
+    assert (moved.id, moved.gone, report.gone, report.unchanged) == (first.id, False, [], ["x"])
+    assert moved.source == str(tmp_path / "two" / "x.md")
+
+
+def test_bad_input_is_reported_and_the_rest_still_indexes(store, clock, tmp_path):
+    lib = tmp_path / "lib"
+    runbook(lib / "good.md", "Good")
+    (lib / "latin1.md").write_bytes("# Caf\xe9\n".encode("latin-1"))
+    (lib / "binary.md").write_bytes(b"\x00\x01\x02 binary")
+    (lib / "huge.md").write_bytes(b"# Huge\n" + b"x" * (5 * 1024 * 1024))
+    os.symlink(lib / "self.md", lib / "self.md")
+    os.symlink(lib, lib / "loop")  # a folder that contains itself
+    (lib / "notes.txt").write_text("not markdown")
+    report = index_library(store, [lib], clock=clock)
+    assert report.added == ["good"]
+    problems = "\n".join(report.problems)
+    assert f"{lib / 'latin1.md'}: not UTF-8 text" in problems
+    assert f"{lib / 'binary.md'}: binary file" in problems
+    assert f"{lib / 'huge.md'}: too large (5.2 MB" in problems
+    assert f"{lib / 'self.md'}: symlink loop" in problems
+    assert f"{lib / 'loop'}: symlink loop" in problems
+    assert len(report.problems) == 5
+
+
+def test_a_file_that_turns_bad_keeps_its_last_good_copy(store, clock, tmp_path):
+    path = runbook(tmp_path / "a.md", "Alpha", "Words about koalas.")
+    index_library(store, [tmp_path], clock=clock)
+    path.write_bytes(b"\xff\xfe broken")
+    report = index_library(store, [tmp_path], clock=clock)
+    kept = get_runbook(store, "a")
+    assert report.gone == [] and "koalas" in kept.content and kept.last_error.startswith("not UTF-8")
+    assert [h.name for h in search_runbooks(store, "koalas")] == ["a"]
+
+
+def test_a_later_folder_shadows_an_earlier_runbook_of_the_same_name(store, clock, tmp_path):
+    runbook(tmp_path / "samples" / "restart.md", "Sample restart")
+    runbook(tmp_path / "team" / "restart.md", "Team restart")
+    report = index_library(store, [tmp_path / "samples", tmp_path / "team"], clock=clock)
+    assert report.added == ["restart"] and "shadowed by" in report.notes[0]
+    assert get_runbook(store, "restart").title == "Team restart"
+
+
+def test_a_missing_folder_is_reported_and_its_runbooks_are_not_marked_gone(store, clock, tmp_path):
+    runbook(tmp_path / "mnt" / "a.md", "A")
+    index_library(store, [tmp_path / "mnt"], clock=clock)
+    (tmp_path / "mnt" / "a.md").rename(tmp_path / "a.md")
+    (tmp_path / "mnt").rmdir()  # an unmounted share: we cannot tell what is gone
+    report = index_library(store, [tmp_path / "mnt"], clock=clock)
+    assert report.problems == [f"{tmp_path / 'mnt'}: runbooks folder not found"] and report.gone == []
+
+
+def test_one_index_run_is_one_transaction(store, clock, tmp_path, monkeypatch):
+    runbook(tmp_path / "a.md", "A")
+    runbook(tmp_path / "b.md", "B")
+    real = runbook_index.write_fts
+    calls = []
+
+    def failing(store_, runbook_id, doc):
+        calls.append(runbook_id)
+        if len(calls) == 2:
+            raise RuntimeError("disk full")
+        real(store_, runbook_id, doc)
+
+    monkeypatch.setattr(runbook_index, "write_fts", failing)
+    with pytest.raises(RuntimeError):
+        index_library(store, [tmp_path], clock=clock)
+    assert list_runbooks(store) == []  # the first file's row was rolled back with the rest
+
+
+def test_library_roots_put_bundled_first_and_drop_repeats(tmp_path):
+    roots = library_roots([str(tmp_path / "a")], [str(tmp_path / "a"), "~/rb"])
+    assert roots == [bundled_runbooks_dir(), tmp_path / "a", Path(os.path.expanduser("~/rb"))]
+    assert library_roots([], bundled=False) == []
+
+
+def test_the_bundled_samples_index_cleanly(store, clock):
+    report = index_library(store, [bundled_runbooks_dir()], clock=clock)
+    assert sorted(report.added) == ["cache-invalidation", "certificate-rotation", "database-failover",
+                                    "service-restart", "upstream-dependency-failure"]
+    assert report.problems == []
+
+
+def test_library_freshness_says_when_it_was_indexed(store, clock, tmp_path):
+    runbook(tmp_path / "a.md", "A")
+    assert library_freshness(store, T0) == "last indexed never"
+    index_library(store, [tmp_path], clock=clock)
+    assert library_freshness(store, T0 + timedelta(minutes=31)) == "last indexed 31 min ago"
+
+
+def test_config_runbooks_key_takes_a_folder_or_a_list(tmp_path, monkeypatch):
+    monkeypatch.setenv("HOME", str(tmp_path))
+    config = tmp_path / "config.toml"
+    config.write_text('runbooks = "~/rb"\n')
+    assert load_config(config).runbooks == (str(tmp_path / "rb"),)
+    config.write_text('runbooks = ["~/a", "/srv/b"]\n')
+    assert load_config(config).runbooks == (str(tmp_path / "a"), "/srv/b")
+    config.write_text("runbooks = 3\n")
+    with pytest.raises(CockpitError, match="`runbooks` must be a folder or a list of folders"):
+        load_config(config)
