@@ -303,16 +303,17 @@ def strip_code_spans(line: str) -> str:
 def _links(lines: list[str], start: int, code_lines: set[int], source: str | None) -> list[Link]:
     definitions: dict[str, tuple[int, str]] = {}
     for index in range(start - 1, len(lines)):
-        if index + 1 not in code_lines:
+        if index + 1 not in code_lines and "]:" in lines[index]:
             match = _REF_DEF.match(lines[index])
             if match:
                 definitions.setdefault(match.group(1).strip().lower(), (index + 1, match.group(2)))
     links: list[Link] = []
     for index in range(start - 1, len(lines)):
         number = index + 1
-        if number in code_lines or _REF_DEF.match(lines[index]):
-            continue
-        line = strip_code_spans(lines[index])
+        raw = lines[index]
+        if ("[" not in raw and "<" not in raw) or number in code_lines or _REF_DEF.match(raw):
+            continue  # the first test skips most lines cheaply
+        line = strip_code_spans(raw)
         for match in _INLINE_LINK.finditer(line):
             links.append(_link(number, match.group(3), match.group(2), source, image=bool(match.group(1))))
         for match in _REF_LINK.finditer(line):

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable, Sequence
@@ -22,6 +23,7 @@ from cockpit.clock import Clock, iso, system_clock
 from cockpit.runbook_doc import RUNBOOK_SUFFIXES, RunbookDoc, RunbookReadError, parse_runbook, read_runbook_text
 from cockpit.store import Store
 
+_LINK_TARGET = re.compile(r"\[([^\]]*)\]\([^)]*\)")
 # Folder notes, not runbooks: they describe the library and would fail its lint.
 SKIPPED_FILES = frozenset({"readme.md"})
 
@@ -140,7 +142,8 @@ def content_hash(text: str) -> str:
 def fts_columns(doc: RunbookDoc) -> tuple[str, str, str, str]:
     """(title, headings, body, code): the text each FTS column holds, weighted apart in search."""
     heading_lines = {h.line for h in doc.headings}
-    body = [line for number, line in enumerate(doc.lines, 1)
+    # Link targets are addresses, not words of the runbook: `[restart](service-restart.md)` is "restart".
+    body = [_LINK_TARGET.sub(r"\1", line) for number, line in enumerate(doc.lines, 1)
             if number >= doc.body_start and number not in doc.code_lines and number not in heading_lines]
     return (doc.title, "\n".join(h.text for h in doc.headings), "\n".join(body),
             "\n".join(block.text for block in doc.code_blocks))
