@@ -1,0 +1,154 @@
+"""`cockpit runbooks ...` from the shell: output, --json, exit status, lazy imports."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from cockpit.cli import main
+from helpers import REPO
+
+FIXTURES = Path(__file__).parent / "fixtures" / "runbooks"
+
+
+@pytest.fixture
+def cli(tmp_path, capsys, monkeypatch):
+    db = str(tmp_path / "c.db")
+    monkeypatch.setenv("COCKPIT_ACTOR", "oncall")
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
+
+    def run(*args: str) -> tuple[int, str, str]:
+        code = main([*args, "--db", db])
+        out, err = capsys.readouterr()
+        return code, out, err
+
+    return run
+
+
+def test_index_reports_counts_then_only_changes(cli, tmp_path):
+    lib = tmp_path / "lib"
+    lib.mkdir()
+    (lib / "mine.md").write_text("# Mine\n\nText.\n")
+    code, out, err = cli("runbooks", "index", "--runbooks", str(lib))
+    assert code == 0 and err == ""
+    assert ": 6 added, 0 changed, 0 unchanged, 0 gone" in out and "mine" in out
+    (lib / "mine.md").write_text("# Mine\n\nChanged.\n")
+    code, out, _ = cli("runbooks", "index", str(lib), "--json")
+    data = json.loads(out)
+    assert (data["changed"], len(data["unchanged"]), data["added"]) == (["mine"], 5, [])
+
+
+def test_index_reads_folders_from_the_config_file(cli, tmp_path):
+    lib = tmp_path / "team"
+    lib.mkdir()
+    (lib / "team-runbook.md").write_text("# Team\n")
+    (tmp_path / "config" / "cockpit").mkdir(parents=True)
+    (tmp_path / "config" / "cockpit" / "config.toml").write_text(f'runbooks = "{lib}"\n')
+    _, out, _ = cli("runbooks", "index", "--json")
+    assert "team-runbook" in json.loads(out)["added"]
+
+
+def test_index_with_bad_files_reports_them_and_exits_1(cli, tmp_path):
+    lib = tmp_path / "lib"
+    lib.mkdir()
+    (lib / "bad.md").write_bytes(b"\xc3\x28")
+    code, out, err = cli("runbooks", "index", str(lib))
+    assert code == 1 and "5 added" in out
+    assert err.strip() == f"cockpit: {lib / 'bad.md'}: not UTF-8 text (invalid continuation byte at byte 0)"
+
+
+def test_search_text_and_json(cli):
+    cli("runbooks", "index")
+    code, out, _ = cli("runbooks", "search", "certificate", "rotation")
+    assert code == 0 and out.splitlines()[0].startswith("certificate-rotation  Certificate rotation")
+    assert "[" in out.splitlines()[1]  # the snippet marks the match
+    _, out, _ = cli("runbooks", "search", "patronictl", "--json", "--limit", "1")
+    hits = json.loads(out)["hits"]
+    assert [h["name"] for h in hits] == ["database-failover"] and "[patronictl]" in hits[0]["snippet"]
+
+
+@pytest.mark.parametrize("query", ['foo-bar "', "AND", "NEAR(", "*"])
+def test_search_never_crashes_on_fts_syntax(cli, query):
+    cli("runbooks", "index")
+    code, out, err = cli("runbooks", "search", query)
+    assert code == 0 and err == ""
+
+
+def test_show_prints_raw_markdown_when_piped_and_rendered_on_a_terminal(cli, monkeypatch):
+    cli("runbooks", "index")
+    code, out, _ = cli("runbooks", "show", "service-restart")
+    assert code == 0 and out.startswith("---\nshape: alert") and "# Service restart: graceful and forced" in out
+    monkeypatch.setattr(sys.stdout, "isatty", lambda: True)
+    monkeypatch.setenv("COLUMNS", "100")
+    code, out, _ = cli("runbooks", "show", "service-restart")
+    assert code == 0 and "Service restart: graceful and forced" in out
+    assert "# Service restart" not in out and "indexed just now" in out.splitlines()[0]
+    code, out, _ = cli("runbooks", "show", "service-restart", "--raw")
+    assert "# Service restart: graceful and forced" in out
+
+
+def test_show_an_unknown_name_is_one_line_with_close_matches(cli):
+    cli("runbooks", "index")
+    code, out, err = cli("runbooks", "show", "databse-failover")
+    assert code == 1 and out == ""
+    assert err == "cockpit: no runbook 'databse-failover' (did you mean: database-failover?)\n"
+
+
+def test_list_shows_freshness(cli):
+    code, out, _ = cli("runbooks", "list")
+    assert "no runbooks yet" in out
+    cli("runbooks", "index")
+    code, out, _ = cli("runbooks", "list")
+    assert out.splitlines()[0] == "last indexed just now" and "certificate-rotation" in out
+    data = json.loads(cli("runbooks", "list", "--json")[1])
+    assert len(data["runbooks"]) == 5 and data["runbooks"][0]["freshness"] == "indexed just now"
+
+
+def test_lint_exit_status_follows_error_findings(cli):
+    code, out, _ = cli("runbooks", "lint", str(FIXTURES / "good"))
+    assert (code, out.strip()) == (0, "0 errors, 0 warnings")
+    code, out, _ = cli("runbooks", "lint", str(FIXTURES / "broken"), "--json")
+    data = json.loads(out)
+    assert code == 1 and data["errors"] > 0 and data["warnings"] == 2
+    assert {f["rule"] for f in data["findings"]} >= {"missing-section", "broken-link", "placeholder"}
+    code, out, _ = cli("runbooks", "lint", str(FIXTURES / "broken" / "nope"))
+    assert code == 1
+
+
+def test_lint_without_a_folder_lints_the_library(cli):
+    code, _, err = cli("runbooks", "lint")
+    assert code == 1 and "library is empty" in err
+    cli("runbooks", "index")
+    code, out, _ = cli("runbooks", "lint")
+    assert (code, out.strip()) == (0, "0 errors, 0 warnings")
+
+
+def test_relevant_runbooks_for_the_demo_incident(cli):
+    assert cli("demo", "--no-tui")[0] == 0
+    cli("runbooks", "index")
+    code, out, _ = cli("runbooks", "relevant", "checkout-5xx-cert-rotation", "--json")
+    found = json.loads(out)["runbooks"]
+    assert code == 0 and found[0]["name"] == "certificate-rotation" and found[0]["reason"] == "matched"
+
+
+def test_sync_failure_exits_1_with_the_reason(cli):
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    code, out, err = cli("runbooks", "sync", f"http://127.0.0.1:{port}/x.md", "--retries", "0")
+    assert code == 1 and "connection failed" in err and "no copy stored" in err
+
+
+def test_runbooks_help_imports_nothing_heavy():
+    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    code = ("from cockpit.cli import build_parser\ntry:\n    build_parser().parse_args(['runbooks', 'sync', '--help'])\n"
+            "except SystemExit:\n    pass\nimport sys; print(' '.join(sys.modules))")
+    loaded = set(subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, check=True).stdout.split())
+    assert not {m for m in loaded if m.split(".")[0] in {"sqlite_utils", "yaml", "rich", "httpx", "textual", "anthropic"}}
