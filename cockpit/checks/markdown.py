@@ -1,0 +1,183 @@
+"""Just enough markdown for the checks: headed sections, pipe tables and list items, each with
+its 1-based line in the unit body so a failure can point at it.
+
+Fenced code blocks are kept as content but never read as headings or tables.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Iterable
+
+_HEADING = re.compile(r"^(#{1,6})\s+(.*?)\s*#*\s*$")
+_FENCE = re.compile(r"^\s*(```|~~~)")
+_TABLE_RULE = re.compile(r"^\s*\|?\s*:?-{2,}:?\s*(\|\s*:?-{2,}:?\s*)*\|?\s*$")
+_ITEM = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s+(?:\[[ xX]\]\s+)?(.*\S)\s*$")
+_CODE_SPAN = re.compile(r"`[^`\n]+`")
+
+
+@dataclass(frozen=True)
+class Line:
+    number: int  # 1-based, in the unit body
+    text: str
+    in_code: bool  # inside a fenced block (or the fence itself)
+
+
+@dataclass(frozen=True)
+class Section:
+    title: str
+    level: int
+    line: int  # the heading's line
+    content: tuple[Line, ...]  # every line up to the next heading of the same or a higher level
+
+    @property
+    def text(self) -> str:
+        return "\n".join(line.text for line in self.content)
+
+    @property
+    def prose(self) -> tuple[Line, ...]:
+        """Non-blank lines outside fenced code blocks and not sub-headings."""
+        return tuple(line for line in self.content if not line.in_code and line.text.strip() and not _HEADING.match(line.text))
+
+    @property
+    def has_subsections(self) -> bool:
+        return any(_HEADING.match(line.text) for line in self.content if not line.in_code)
+
+    @property
+    def is_empty(self) -> bool:
+        return not any(line.text.strip() and not _HEADING.match(line.text) for line in self.content)
+
+    def items(self) -> list[Line]:
+        """List items, a wrapped continuation joined onto its item."""
+        items: list[Line] = []
+        for line in self.content:
+            if line.in_code:
+                continue
+            match = _ITEM.match(line.text)
+            if match:
+                items.append(Line(line.number, match.group(1), False))
+            elif items and line.text.startswith(("  ", "\t")) and line.text.strip():
+                items[-1] = Line(items[-1].number, items[-1].text + " " + line.text.strip(), False)
+        return items
+
+    def tables(self) -> list[Table]:
+        return tables(self.content)
+
+
+@dataclass(frozen=True)
+class Row:
+    line: int
+    cells: tuple[str, ...]
+
+    def get(self, index: int | None) -> str:
+        return self.cells[index] if index is not None and index < len(self.cells) else ""
+
+
+@dataclass(frozen=True)
+class Table:
+    line: int  # the header row's line
+    header: tuple[str, ...]
+    rows: tuple[Row, ...]
+
+    def column(self, *words: str) -> int | None:
+        """Index of the first header cell containing any of `words` (case-insensitive)."""
+        for index, name in enumerate(self.header):
+            lowered = name.lower()
+            if any(word in lowered for word in words):
+                return index
+        return None
+
+
+def lines(body: str) -> list[Line]:
+    out: list[Line] = []
+    fenced = False
+    for number, text in enumerate(body.splitlines(), start=1):
+        if _FENCE.match(text):
+            out.append(Line(number, text, True))
+            fenced = not fenced
+            continue
+        out.append(Line(number, text, fenced))
+    return out
+
+
+def sections(body: str) -> list[Section]:
+    """Every heading with its content (nested sections are also inside their parent's content)."""
+    all_lines = lines(body)
+    heads = [(i, m) for i, line in enumerate(all_lines) if not line.in_code for m in [_HEADING.match(line.text)] if m]
+    found: list[Section] = []
+    for position, (index, match) in enumerate(heads):
+        level = len(match.group(1))
+        end = next((j for j, m in heads[position + 1:] if len(m.group(1)) <= level), len(all_lines))
+        found.append(Section(match.group(2).strip(), level, all_lines[index].number, tuple(all_lines[index + 1:end])))
+    return found
+
+
+def normalise_title(title: str) -> str:
+    """`Post-condition checks:` → `postcondition checks`: compare headings by words only."""
+    title = re.sub(r"[`*_:]", "", title.lower())
+    return re.sub(r"\s+", " ", re.sub(r"[-–—]", "", title)).strip()
+
+
+def find(found: Iterable[Section], *prefixes: str) -> Section | None:
+    """The first section whose normalised title starts with one of `prefixes` (normalised too)."""
+    wanted = tuple(normalise_title(p) for p in prefixes)
+    return next((s for s in found if normalise_title(s.title).startswith(wanted)), None)
+
+
+def _split_row(text: str) -> tuple[str, ...]:
+    # Split on pipes outside code spans: a `a | b` command must stay one cell.
+    text = text.strip()
+    text = text[1:] if text.startswith("|") else text
+    text = text[:-1] if text.endswith("|") and not text.endswith("\\|") else text
+    cells: list[str] = []
+    current: list[str] = []
+    in_code = False
+    for char in text:
+        if char == "`":
+            in_code = not in_code
+        if char == "|" and not in_code:
+            cells.append("".join(current).strip())
+            current = []
+        else:
+            current.append(char)
+    cells.append("".join(current).strip())
+    return tuple(cells)
+
+
+def tables(content: Iterable[Line]) -> list[Table]:
+    found: list[Table] = []
+    block = list(content)
+    index = 0
+    while index < len(block) - 1:
+        head, rule = block[index], block[index + 1]
+        if not head.in_code and "|" in head.text and _TABLE_RULE.match(rule.text):
+            rows: list[Row] = []
+            index += 2
+            while index < len(block) and not block[index].in_code and "|" in block[index].text and block[index].text.strip():
+                rows.append(Row(block[index].number, _split_row(block[index].text)))
+                index += 1
+            found.append(Table(head.number, _split_row(head.text), tuple(rows)))
+            continue
+        index += 1
+    return found
+
+
+def strip_code(text: str) -> str:
+    """The text with inline code spans removed (their content is not prose)."""
+    return _CODE_SPAN.sub(" ", text)
+
+
+def has_command(text: str) -> bool:
+    """A literal command: an inline code span, or a fenced block, in `text`."""
+    return bool(_CODE_SPAN.search(text)) or "```" in text or "~~~" in text
+
+
+def section_of(found: Iterable[Section], line: int) -> Section | None:
+    """The innermost section containing `line`."""
+    best: Section | None = None
+    for section in found:
+        end = section.content[-1].number if section.content else section.line
+        if section.line <= line <= end and (best is None or section.level >= best.level):
+            best = section
+    return best
