@@ -56,6 +56,7 @@ class Stage:
     hat_defs: dict[str, Hat] = field(compare=False, repr=False)
     templates: tuple[Template, ...] = ()
     inputs: tuple[dict[str, Any], ...] = ()
+    checks: tuple[str, ...] = ()  # engine-run quality checks (cockpit.checks ids), run at the verifier and approve
     body: str = field(default="", repr=False)
     path: str = ""
     meta: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)

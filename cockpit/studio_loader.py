@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Iterable
 
 from cockpit import frontmatter
+from cockpit.checks.registry import known_ids
 from cockpit.errors import NotFound, SourceError
 from cockpit.studio import GATE_KINDS, Hat, ReviewAgent, Stage, Studio, Template
 
@@ -161,6 +162,16 @@ def _gate(doc: frontmatter.Document, problems: list[SourceError]) -> tuple[str, 
     return tuple(dict.fromkeys(kinds))
 
 
+def _checks(doc: frontmatter.Document, problems: list[SourceError]) -> tuple[str, ...]:
+    """`checks:` names engine-run checks; an id the engine does not know is a load error at its line."""
+    names = _name_list(doc, "checks", problems, required=False)
+    known = known_ids()
+    for name in names:
+        if name not in known:
+            problems.append(SourceError(doc.path, doc.line_of("checks", name), f"unknown check {name!r} (known: {', '.join(known)})"))
+    return tuple(dict.fromkeys(n for n in names if n in known))
+
+
 def _load_stage(
     folder: Path, studio_fix_hats: dict[str, Hat | None], shared: dict[str, Hat | None], problems: list[SourceError]
 ) -> tuple[Stage, dict[str, ReviewAgent], frontmatter.Document] | None:
@@ -171,6 +182,7 @@ def _load_stage(
     hats = _name_list(doc, "hats", problems, required=True)
     fix_hats = _name_list(doc, "fix_hats", problems, required=False)
     gate = _gate(doc, problems)
+    checks = _checks(doc, problems)
     own_hats = _load_hat_dir(folder / "hats", problems)
     hat_defs: dict[str, Hat] = {}
     for key, names in (("hats", hats), ("fix_hats", fix_hats)):
@@ -200,6 +212,7 @@ def _load_stage(
         hat_defs=hat_defs,
         templates=tuple(templates),
         inputs=tuple(i for i in inputs if isinstance(i, dict)),
+        checks=checks,
         body=doc.body,
         path=doc.path,
         meta=doc.meta,
