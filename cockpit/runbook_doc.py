@@ -8,10 +8,12 @@ reference links. Headings and links inside code are ignored.
 
 from __future__ import annotations
 
+import errno
 import os
 import re
 import unicodedata
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urljoin, urlsplit
@@ -105,7 +107,7 @@ class RunbookDoc:
     body_start: int  # first line after the frontmatter
     code_lines: frozenset[int] = field(repr=False)  # lines inside fenced code, fences included
 
-    @property
+    @cached_property
     def lines(self) -> list[str]:
         return self.text.splitlines()
 
@@ -129,7 +131,7 @@ def read_runbook_text(path: str | os.PathLike[str]) -> str:
         with open(path, "rb") as handle:
             data = handle.read(MAX_RUNBOOK_BYTES + 1)
     except OSError as exc:
-        reason = "symlink loop" if exc.errno == 40 else (exc.strerror or str(exc))  # ELOOP
+        reason = "symlink loop" if exc.errno == errno.ELOOP else (exc.strerror or str(exc))
         raise RunbookReadError(f"{path}: {reason}") from None
     return decode_runbook(data, str(path))
 
@@ -236,7 +238,8 @@ def _fenced_blocks(lines: list[str], start: int) -> tuple[set[int], list[tuple[i
         close = re.compile(rf"^\s*{re.escape(fence[0])}{{{len(fence)},}}\s*$")
         end = next((j for j in range(index + 1, len(lines)) if close.match(lines[j])), len(lines))
         content = [_dedent(line, indent) for line in lines[index + 1:end]]
-        code_lines.update(range(index + 1, min(end, len(lines) - 1) + 2))
+        last_line = min(end + 1, len(lines))  # the closing fence, or the last line when never closed
+        code_lines.update(range(index + 1, last_line + 1))
         language = info.split()[0].strip("{}.").lower() if info.split() else ""
         blocks.append((index + 1, language, info, "\n".join(content)))
         index = end + 1
