@@ -58,10 +58,12 @@ class Event:
 
 @dataclass(frozen=True)
 class Ctx:
-    """When and by whom a command is applied (from the engine's injected clock)."""
+    """When and by whom a command is applied (from the engine's injected clock), and the read-only
+    services the engine was given (the runbook library the checks consult)."""
 
     now: str
     actor: str
+    runbooks: Any = None  # cockpit.checks.RunbookLookup | None
 
 
 @dataclass(frozen=True)
@@ -231,8 +233,16 @@ def signoff(pos: Position, *, unit: str, role: str, ctx: Ctx, note: str | None =
     if (unit, role) not in missing:
         raise IllegalTransition(f"{unit} is already signed off by {role} in {state.phase}")
     row = {"unit_id": target.unit.id, "role": role, "phase": state.phase, "at": ctx.now, "note": note}
-    return Change(Event("signoff", note, state.name, unit, None, {"phase": state.phase, "role": role}), (Insert("signoffs", row),),
-                  f"{role} signed off {unit} ({state.phase})")
+    writes: list[Insert | Update] = [Insert("signoffs", row)]
+    data: dict[str, Any] = {"phase": state.phase, "role": role}
+    summary = f"{role} signed off {unit} ({state.phase})"
+    if state.phase == "approve" and state.stage.checks:
+        # The approve pass audits the work that landed: the engine's checks run alongside it.
+        check_writes, info = _stage_checks(pos, state, ctx)
+        writes += check_writes
+        data.update(info)
+        summary += f" (checks: {info['checks']['text']})" if info else ""
+    return Change(Event("signoff", note, state.name, unit, None, data), tuple(writes), summary)
 
 
 # ---------------------------------------------------------------- the per-unit baton
@@ -264,14 +274,85 @@ def advance_hat(pos: Position, *, unit: str, ctx: Ctx, message: str | None = Non
         writes = (_iteration("iterations", target.unit.id, hats[0], ctx.now),)
         return Change(Event("start_unit", message, state.name, unit, hats[0]), writes, f"started {unit}: {hats[0]} holds the baton")
     index = hats.index(target.hat) if target.hat in hats else 0
+    check_writes: list[Insert | Update] = []
+    data: dict[str, Any] = {}
+    if index + 1 == len(hats) and state.stage.checks:
+        checked = _verifier_checks(pos, state, target, ctx, message)
+        if isinstance(checked, Change):
+            return checked
+        check_writes, data = checked
     writes = _close_iteration("iterations", target.unit.id, target.iterations, target.hat, "advance", message, ctx.now)
     if index + 1 < len(hats):
         writes.append(_iteration("iterations", target.unit.id, hats[index + 1], ctx.now))
         summary = f"{unit}: {target.hat} → {hats[index + 1]}"
     else:
         summary = f"{unit}: {target.hat} advanced; the baton is finished"
+    if data.get("checks"):
+        summary += f" (checks: {data['checks']['text']})"
     nxt = hats[index + 1] if index + 1 < len(hats) else None
-    return Change(Event("advance_hat", message, state.name, unit, target.hat, {"to": nxt, "bolt": target.bolt}), tuple(writes), summary)
+    return Change(Event("advance_hat", message, state.name, unit, target.hat, {"to": nxt, "bolt": target.bolt, **data}),
+                  (*writes, *check_writes), summary)
+
+
+def _checks_data(reconciled: Any, reports: list) -> dict[str, Any]:
+    failed = sorted({f"{r.slug}:{res.check}" for r in reports for res in r.failed})
+    return {**reconciled.data(), "failed": failed, "text": reconciled.describe() or ("all pass" if not failed else "no change")}
+
+
+def _verifier_checks(pos: Position, state: StageState, target: UnitState, ctx: Ctx,
+                     message: str | None) -> Change | tuple[list[Insert | Update], dict[str, Any]]:
+    """The engine's checks at the verifier's advance. A blocking failure holds the baton at the
+    verifier (the findings are filed, the iteration stays open); otherwise the findings ride along
+    with the advance. The advance that finishes the stage's last unit re-checks every unit: the
+    stage is entering its approve phase."""
+    from cockpit import check_runs
+
+    context = check_runs.base_context(pos, state, ctx.runbooks)
+    report = check_runs.evaluate_unit(state, target, context)
+    own = check_runs.reconcile(pos, [report], ctx.now)
+    held = check_runs.holding(pos, report, own)
+    unit = target.unit.slug
+    if held:
+        info = {**_checks_data(own, [report]), "held_by": held}
+        return Change(Event("verify_held", message, state.name, unit, target.hat, {"checks": info}), tuple(own.writes),
+                      f"{unit}: {target.hat} cannot advance: blocking check findings {', '.join(held)}"
+                      + (f" ({own.describe()})" if own.describe() else "") + "; fix the body, then advance again")
+    reports = [report]
+    others = [u for u in state.units if u.unit.id != target.unit.id]
+    if all(u.status == "done" for u in others):  # the last unit finishes: the stage enters approve
+        reports += [check_runs.evaluate_unit(state, u, context) for u in others]
+    reconciled = check_runs.reconcile(pos, reports, ctx.now) if len(reports) > 1 else own
+    return reconciled.writes, {"checks": _checks_data(reconciled, reports)}
+
+
+def _stage_checks(pos: Position, state: StageState, ctx: Ctx, *, unit: UnitState | None = None,
+                  body: str | None = None) -> tuple[list[Insert | Update], dict[str, Any]]:
+    """Checks run alongside another command (an edit, an approve-phase sign-off): findings only."""
+    from cockpit import check_runs
+
+    context = check_runs.base_context(pos, state, ctx.runbooks)
+    units = [unit] if unit is not None else list(state.units)
+    reports = [check_runs.evaluate_unit(state, u, context, body if u is unit else None) for u in units]
+    reconciled = check_runs.reconcile(pos, reports, ctx.now)
+    return reconciled.writes, ({"checks": _checks_data(reconciled, reports)} if reconciled.writes else {})
+
+
+def run_checks(pos: Position, *, ctx: Ctx, unit: str | None = None) -> Change:
+    """Run the active stage's checks on demand (every unit, or one) and file, update or close
+    their findings. Units still before their verifier are drafts: their failures are reported by
+    the caller but file nothing."""
+    from cockpit import check_runs
+
+    state = _active(pos)
+    if not state.stage.checks:
+        raise IllegalTransition(f"stage {state.name} declares no checks (`checks:` in its STAGE.md)")
+    if unit is not None:
+        _active_unit(pos, unit)
+    reports = check_runs.evaluate(pos, ctx.runbooks, unit=unit, stage=state.name)
+    reconciled = check_runs.reconcile(pos, reports, ctx.now)
+    info = _checks_data(reconciled, reports)
+    return Change(Event("run_checks", None, state.name, unit, None, {"checks": info}), tuple(reconciled.writes),
+                  f"checks on {unit or state.name}: {info['text']}")
 
 
 def reject_hat(pos: Position, *, unit: str, message: str, ctx: Ctx) -> Change:
@@ -295,11 +376,21 @@ def _digest(text: str) -> str:
 
 
 def edit_unit(pos: Position, *, unit: str, body: str, ctx: Ctx) -> Change:
+    from cockpit.check_runs import is_engaged
+
     stage, target = _unit(pos, unit)
     if body == target.unit.body:
         raise CockpitError(f"unit {unit}: the body is unchanged")
-    data = {"before": _digest(target.unit.body), "after": _digest(body), "chars": len(body)}
-    return Change(Event("edit_unit", None, stage.name, unit, target.hat, data), (Update("units", target.unit.id, {"body": body}),), f"{unit}: body saved")
+    data: dict[str, Any] = {"before": _digest(target.unit.body), "after": _digest(body), "chars": len(body)}
+    writes: list[Insert | Update] = [Update("units", target.unit.id, {"body": body})]
+    summary = f"{unit}: body saved"
+    if stage.stage.checks and stage.status == "active" and is_engaged(stage, target):
+        # Past its verifier, a body edit re-runs the checks: a fix closes its finding at once.
+        check_writes, info = _stage_checks(pos, stage, ctx, unit=target, body=body)
+        writes += check_writes
+        data.update(info)
+        summary += f" (checks: {info['checks']['text']})" if info else ""
+    return Change(Event("edit_unit", None, stage.name, unit, target.hat, data), tuple(writes), summary)
 
 
 def tick(pos: Position, *, unit: str, item: str, ticked: bool, ctx: Ctx) -> Change:

@@ -12,6 +12,7 @@ from functools import cached_property
 from typing import Any, Callable
 
 from cockpit import commands, severity
+from cockpit.checks.base import RunbookLookup
 from cockpit.clock import Clock, iso, system_clock
 from cockpit.errors import CockpitError, NotFound
 from cockpit.store import Store
@@ -44,11 +45,13 @@ class Done:
 
 class Engine:
     def __init__(self, store: Store, catalog: Catalog, *, clock: Clock = system_clock, actor: str | None = None,
-                 threshold: str = severity.DEFAULT_THRESHOLD) -> None:
+                 threshold: str = severity.DEFAULT_THRESHOLD, runbooks: RunbookLookup | None = None) -> None:
         self.store = store
         self.catalog = catalog
         self.clock = clock
         self.actor = actor or default_actor()
+        # What the checks consult for alert runbooks; None means "no library": those checks say so.
+        self.runbooks = runbooks
         if threshold not in severity.RANK:
             raise CockpitError(f"unknown blocking threshold {threshold!r}: use one of {', '.join(severity.SEVERITIES)}")
         self.threshold = threshold
@@ -94,7 +97,7 @@ class Engine:
 
     def run(self, slug: str, command: Callable[..., commands.Change], **kwargs: Any) -> Done:
         """Apply one named command atomically: read, decide and write under one write lock."""
-        ctx = commands.Ctx(iso(self.clock()), self.actor)
+        ctx = commands.Ctx(iso(self.clock()), self.actor, self.runbooks)
         with self.store.writing():
             facts = self.store.facts(slug)
             change = command(self._derive(facts), ctx=ctx, **kwargs)

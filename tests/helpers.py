@@ -9,6 +9,15 @@ from cockpit.demo import complete_stage
 from cockpit.engine import Engine
 
 REPO = Path(__file__).resolve().parent.parent
+CHECK_FIXTURES = REPO / "tests" / "fixtures" / "checks"
+
+# Unit bodies that pass the engine's checks, for stages that declare them (and the investigate
+# output the resolve body quotes): walk tests get past the verifier as a real write-up would.
+STAGE_BODIES = {
+    "investigate": (CHECK_FIXTURES / "investigate-root-cause.md").read_text(),
+    "resolve": (CHECK_FIXTURES / "resolve" / "pass.md").read_text(),
+    "operations": (CHECK_FIXTURES / "operations" / "pass.md").read_text(),
+}
 
 
 def new_incident(engine: Engine, upto: str | None = None, slug: str = "inc") -> str:
@@ -17,14 +26,17 @@ def new_incident(engine: Engine, upto: str | None = None, slug: str = "inc") -> 
     for stage in engine.catalog.get("incident-response").stage_names:
         if stage == upto:
             break
-        complete_stage(engine, slug, stage, [(f"{stage}-work", f"Work of {stage}", "", ())], evidence="https://git.example/pr/1")
+        body = STAGE_BODIES.get(stage, "")
+        complete_stage(engine, slug, stage, [(f"{stage}-work", f"Work of {stage}", body, ())], evidence="https://git.example/pr/1")
     return slug
 
 
 def to_execute(engine: Engine, slug: str, units: list[tuple[str, tuple[str, ...]]]) -> None:
     """Add units to the active stage, declare them ready and sign off every reviewer."""
+    active = engine.position(slug).active
+    body = STAGE_BODIES.get(active.name, "") if active.stage.checks else ""
     for unit, deps in units:
-        engine.run(slug, c.add_unit, title=f"Unit {unit}", unit=unit, depends_on=deps)
+        engine.run(slug, c.add_unit, title=f"Unit {unit}", unit=unit, depends_on=deps, body=body)
     engine.run(slug, c.declare_ready)
     active = engine.position(slug).active
     for unit, role in active.missing_review:

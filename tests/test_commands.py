@@ -7,7 +7,7 @@ import pytest
 from cockpit import commands as c
 from cockpit.demo import complete_stage, sign_all
 from cockpit.errors import CockpitError, IllegalTransition, NotFound
-from helpers import new_incident, to_execute
+from helpers import STAGE_BODIES, new_incident, to_execute
 
 
 def events(engine, slug):
@@ -78,7 +78,7 @@ def test_reject_sends_back_with_reason_and_new_bolt(engine):
 ])
 def test_illegal_transitions_refuse_and_write_nothing(engine, setup, command, kwargs, error, match):
     slug = new_incident(engine, upto="resolve")
-    engine.run(slug, c.add_unit, title="Fix", unit="fix")
+    engine.run(slug, c.add_unit, title="Fix", unit="fix", body=STAGE_BODIES["resolve"])
     engine.run(slug, c.add_unit, title="Later", unit="later", depends_on=("fix",))
     if setup != "elaborate":
         engine.run(slug, c.declare_ready)

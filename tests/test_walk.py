@@ -9,7 +9,7 @@ from cockpit import severity as sev
 from cockpit.dag import dependency_problems, find_cycle
 from cockpit.model import Iteration
 from cockpit.walk import MAX_FIX_LOOP_BOLTS, MAX_UNIT_BOLTS, baton
-from helpers import new_incident, to_execute
+from helpers import STAGE_BODIES, new_incident, to_execute
 
 CHAIN = ("engineer", "reviewer", "verifier")
 
@@ -112,7 +112,7 @@ def test_units_wait_for_their_dependencies(engine):
 def test_phases_walk_elaborate_review_execute_approve_gate(engine):
     slug = new_incident(engine, upto="resolve")
     assert engine.position(slug).active.phase == "elaborate"
-    engine.run(slug, c.add_unit, title="Fix it", unit="fix")
+    engine.run(slug, c.add_unit, title="Fix it", unit="fix", body=STAGE_BODIES["resolve"])
     assert engine.position(slug).active.phase == "elaborate"
     engine.run(slug, c.declare_ready)
     assert engine.position(slug).active.phase == "review"
