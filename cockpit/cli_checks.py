@@ -1,9 +1,133 @@
-"""`cockpit checks` subcommands. Imported by every `cockpit` run: keep it to argparse at import time."""
+"""`cockpit check` subcommand. Imported by every `cockpit` run: keep it to argparse at import time."""
 
 from __future__ import annotations
 
+import sys
 from typing import Any, Callable
+
+MARKS = {"pass": "✓ pass", "fail": "✗ FAIL", "skip": "- skip"}
 
 
 def register(sub: Any, cmd: Callable[..., Any]) -> None:
     """Add this module's subcommands to the top-level parser (`cmd` as in cli.build_parser)."""
+    p = cmd("check", "Run the engine's quality checks (and confirmed quality-gate commands) on an intent's units; "
+                     "files, updates or closes their findings. Exit 1 if a blocking check fails.", _check)
+    p.add_argument("slug")
+    p.add_argument("unit", nargs="?", help="only this unit (default: every unit of the stages that declare checks)")
+    p.add_argument("--json", action="store_true")
+    p.add_argument("--dry-run", action="store_true", help="only report: file, update and close nothing, run no commands")
+    p.add_argument("--yes", action="store_true", help="confirm the unit's quality-gate commands without asking (for scripts)")
+    p.add_argument("--runbooks", metavar="DIR", action="append", default=[], dest="runbook_dirs",
+                   help="runbook folder the alert-runbook check looks names up in (repeatable)")
+    p.add_argument("--root", metavar="DIR", default=".", help="where quality-gate `dir:` paths start (default: here)")
+    p.add_argument("--timeout", type=float, default=300.0, metavar="SECONDS", help="per quality-gate command (default 300)")
+
+
+# ------------------------------------------------------------------ handler (heavy imports inside)
+
+
+def _check(args) -> int:
+    from cockpit import check_runs, commands
+    from cockpit.checks.library import FolderRunbooks
+    from cockpit.cli import _engine, _print_json
+    from cockpit.errors import NotFound
+    from cockpit.severity import is_blocking
+
+    engine = _engine(args)
+    if args.runbook_dirs:
+        engine.runbooks = FolderRunbooks(args.runbook_dirs)
+    pos = engine.position(args.slug)
+    if args.unit and not any(s.unit(args.unit) for s in pos.stages):
+        raise NotFound(f"intent {args.slug} has no unit {args.unit!r}")
+    gate_lines, gate_json = [], []
+    if args.unit and not args.dry_run:
+        gate_lines, gate_json = _quality_gates(engine, args)
+        pos = engine.position(args.slug)
+    reports = check_runs.evaluate(pos, engine.runbooks, unit=args.unit)
+    active = pos.active
+    filing = active is not None and bool(active.stage.checks) and any(r.stage == active.name for r in reports)
+    changes: dict[str, list[str]] = {"filed": [], "updated": [], "closed": [], "waived": []}
+    if filing:
+        # What run_checks would write; it re-decides inside its own transaction.
+        preview = check_runs.reconcile(pos, [r for r in reports if r.stage == active.name], now="")
+        changes = preview.data()
+        if preview.writes and not args.dry_run:
+            unit = args.unit if args.unit and active.unit(args.unit) else None
+            engine.run(args.slug, commands.run_checks, unit=unit)
+            pos = engine.position(args.slug)
+    tracked = check_runs.latest_findings(pos)
+    blocking = False
+    units_json: list[dict[str, Any]] = []
+    lines: list[str] = []
+    for report in reports:
+        lines.append(_unit_heading(report, active))
+        rows = []
+        for result in report.results:
+            finding = tracked.get((report.unit.unit.id, result.check)) if result.failed else None
+            waived = finding is not None and finding.resolution in check_runs.WAIVERS
+            blocks = result.failed and is_blocking(result.severity, engine.threshold) and not waived
+            blocking = blocking or blocks
+            rows.append(_result_json(result, blocks, finding))
+            lines += _result_lines(result, finding, waived)
+        units_json.append({"unit": report.slug, "stage": report.stage, "hat": report.unit.hat, "status": report.unit.status,
+                           "engaged": report.engaged, "results": rows})
+    if args.json:
+        _print_json({"slug": args.slug, "dry_run": args.dry_run, "units": units_json, "findings": changes,
+                     "quality_gates": gate_json, "blocking": blocking})
+        return 1 if blocking else 0
+    if not reports:
+        lines.append(f"no checks to run: no stage of {pos.studio.name} with units declares `checks:`")
+    lines += gate_lines
+    done = ", ".join(f"{verb} {' '.join(refs)}" for verb, refs in changes.items() if refs)
+    if args.dry_run:
+        lines.append(f"findings (dry run, nothing written): would have {done}" if done else "findings: no change (dry run)")
+    elif filing:
+        lines.append(f"findings: {done}" if done else "findings: no change")
+    else:
+        lines.append("findings: none filed (only the active stage's units file findings)")
+    print("\n".join(lines))
+    return 1 if blocking else 0
+
+
+def _unit_heading(report: Any, active: Any) -> str:
+    where = f"{report.stage}" + ("" if active is not None and active.name == report.stage else " (not the active stage)")
+    state = f"at {report.unit.hat}" if report.unit.hat else report.unit.status
+    draft = "" if report.engaged else " — draft: findings are filed once it reaches its last hat"
+    return f"{report.slug}  [{where}, {state}]{draft}"
+
+
+def _result_lines(result: Any, finding: Any, waived: bool) -> list[str]:
+    head = f"  {MARKS[result.status]}  {result.check:<24}"
+    if not result.failed:
+        return [f"{head}  {'skipped: ' if result.status == 'skip' else ''}{result.note}"]
+    if finding is None:
+        ref = ""
+    elif waived:
+        ref = f" — waived: {finding.ref} {finding.resolution.replace('_', '-')}"
+    else:
+        ref = f" → {finding.ref}" + ("" if finding.is_open else f" ({finding.resolution})")
+    out = [f"{head}  {result.severity}{ref}"]
+    out += [f"      {problem.located()}" for problem in result.problems]
+    return out
+
+
+def _result_json(result: Any, blocks: bool, finding: Any) -> dict[str, Any]:
+    return {
+        "check": result.check, "status": result.status, "severity": result.severity, "blocking": blocks,
+        "problems": [{"message": p.message, "section": p.section, "line": p.line} for p in result.problems],
+        "note": result.note, "finding": finding.ref if finding is not None else None,
+    }
+
+
+def _quality_gates(engine: Any, args: Any) -> tuple[list[str], list[dict[str, Any]]]:
+    """Quality-gate commands of one unit (see cockpit.checks.gates); added with the gate runner."""
+    return [], []
+
+
+def _ask(prompt: str) -> bool:
+    if not sys.stdin.isatty():
+        return False
+    try:
+        return input(prompt).strip().lower() in ("y", "yes")
+    except EOFError:
+        return False

@@ -47,6 +47,10 @@ class Problem:
 PASS, FAIL, SKIP = "pass", "fail", "skip"
 
 
+def plural(count: int, noun: str) -> str:
+    return f"{count} {noun}" + ("" if count == 1 else "s")
+
+
 @dataclass(frozen=True)
 class Result:
     check: str

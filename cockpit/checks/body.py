@@ -6,7 +6,7 @@ import re
 
 from cockpit import redact
 from cockpit.checks import markdown
-from cockpit.checks.base import CheckContext, Problem
+from cockpit.checks.base import CheckContext, Problem, plural
 
 _MARKER = re.compile(r"\b(TODO|TBD|FIXME|XXX)\b|\?\?\?")
 _SLOT = re.compile(r"<([A-Za-z][^<>\n]{0,80})>")
@@ -45,7 +45,7 @@ def placeholders(body: str, sections: list[markdown.Section], context: CheckCont
         if section.is_empty and not section.has_subsections:  # an empty parent's children are reported
             problems.append(Problem("the section is empty", section.title, section.line))
     problems.sort(key=lambda p: p.line)
-    return problems, f"no placeholders, template slots or empty sections in {len(sections)} sections"
+    return problems, f"no placeholders, template slots or empty sections ({plural(len(sections), 'section')})"
 
 
 # Human names for the kinds redact knows; a kind missing here is shown as its placeholder stem.

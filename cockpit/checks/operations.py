@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 
 from cockpit.checks import markdown, slo
-from cockpit.checks.base import CheckContext, Problem, Skip
+from cockpit.checks.base import CheckContext, Problem, Skip, plural
 
 REQUIRED = (("Preconditions", ("precondition",)), ("Action", ("action",)), ("Post-condition checks", ("postcondition", "post condition")))
 
@@ -88,7 +88,7 @@ def postcondition_rows(body: str, found: list[markdown.Section], context: CheckC
                 problems.append(Problem(f"check \"{name}\": \"{criterion}\" is not a pass/fail signal", section.title, row.line))
     if not rows and not problems:
         problems.append(Problem("the table of checks has no rows", section.title, tables[0].line))
-    return problems, f"{rows} post-condition checks, each with a command and a pass criterion"
+    return problems, f"{plural(rows, 'post-condition check')}, each with a command and a pass criterion"
 
 
 _FORWARD_FIX = re.compile(r"\bno rollback\b|\bforward[- ]fix(?:[- ]only)?\b|\bnot reversible\b|\birreversible\b", re.IGNORECASE)
@@ -168,7 +168,7 @@ def slo_table(body: str, found: list[markdown.Section], context: CheckContext) -
                 problems.append(Problem(f"SLO \"{label}\" has no {', '.join(empty)}", section.title, row.line))
                 continue
             problems += _budget_problems(label, cells, section.title, row.line)
-    return problems, f"{checked} SLOs, each with an SLI, target, window, source metric and a correct error budget"
+    return problems, f"{plural(checked, 'SLO')}, each with an SLI, target, window, source metric and a correct error budget"
 
 
 def _budget_problems(label: str, cells: dict[str, str], section: str, line: int) -> list[Problem]:
@@ -260,7 +260,7 @@ def alert_runbooks(body: str, found: list[markdown.Section], context: CheckConte
                 problems.append(Problem(f"runbook `{reference}` for \"{name}\" fails its lint: {errors[0]}"
                                         + (f" (+{len(errors) - 1} more)" if len(errors) > 1 else ""), section.title, line, "high"))
     unverified = f"; {len(to_look_up)} reference(s) not verified (no runbook library)" if library is None and to_look_up else ""
-    return problems, f"{pageable} pageable alerts, each with a runbook that exists and passes its lint{unverified}"
+    return problems, f"{plural(pageable, 'pageable alert')}, each with a runbook that exists and passes its lint{unverified}"
 
 
 _ACCOUNTED = re.compile(
@@ -283,7 +283,7 @@ def open_questions(body: str, found: list[markdown.Section], context: CheckConte
         if not _NONE.match(item.text) and not _ACCOUNTED.search(item.text)
     ]
     asked = [item for item in items if not _NONE.match(item.text)]
-    return problems, f"{len(asked)} open questions, each answered, defaulted or flagged" if asked else "no open questions"
+    return problems, f"{plural(len(asked), 'open question')}, each answered, defaulted or flagged" if asked else "no open questions"
 
 
 def _shorten(text: str, limit: int = 70) -> str:

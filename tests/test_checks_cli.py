@@ -1,0 +1,133 @@
+"""`cockpit check SLUG [UNIT]`: pass/fail per unit with section and line, the findings it files,
+--dry-run, --json, and exit 1 on a blocking failure."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from cockpit import commands as c
+from cockpit.cli import main
+from cockpit.engine import Engine
+from cockpit.store import Store
+from helpers import CHECK_FIXTURES as FX
+from test_checks_engine import NO_ROLLBACK, GOOD_OPS, ops_intent, to_verifier
+
+
+@pytest.fixture
+def db(tmp_path, monkeypatch):
+    monkeypatch.setenv("COCKPIT_ACTOR", "oncall")
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
+    return str(tmp_path / "c.db")
+
+
+@pytest.fixture
+def cli(db, capsys):
+    def run(*args: str) -> tuple[int, str, str]:
+        code = main([*args, "--db", db])
+        out, err = capsys.readouterr()
+        return code, out, err
+
+    return run
+
+
+def seeded(db, catalog, *units, verifier=("deploy",)):
+    store = Store(db)
+    engine = Engine(store, catalog, actor="setup")
+    ops_intent(engine, *units)
+    for unit in verifier:
+        to_verifier(engine, "ops", unit)
+    events = len(engine.timeline("ops"))
+    store.close()
+    return events
+
+
+def timeline(db, catalog):
+    store = Store(db)
+    try:
+        return Engine(store, catalog, actor="t").timeline("ops")
+    finally:
+        store.close()
+
+
+def test_check_prints_each_result_with_section_and_line_and_files_a_finding(db, catalog, cli):
+    seeded(db, catalog, ("deploy", NO_ROLLBACK), ("draft", NO_ROLLBACK))
+    code, out, _ = cli("check", "ops")
+    assert code == 1
+    lines = out.splitlines()
+    assert lines[0] == "deploy  [operations, at verifier]"
+    assert "  ✗ FAIL  ops.rollback              blocker → FB-001" in lines
+    assert "      line 29, ## Rollback: the rollback names no literal command: write the reverse procedure an operator can run" in lines
+    assert any(line.startswith("  ✓ pass  ops.sections") for line in lines)
+    assert any(line.startswith("  - skip  ops.alert-runbooks") and "no runbook library" in line for line in lines)
+    assert any(line.startswith("draft  [operations, at ops-engineer] — draft:") for line in lines)
+    assert lines[-1] == "findings: filed FB-001"
+    # a second run finds the same finding again: no duplicate, nothing written
+    before = len(timeline(db, catalog))
+    code, out, _ = cli("check", "ops", "deploy")
+    assert code == 1 and out.splitlines()[-1] == "findings: no change"
+    assert len(timeline(db, catalog)) == before
+
+
+def test_dry_run_reports_what_it_would_file_and_writes_nothing(db, catalog, cli):
+    events = seeded(db, catalog, ("deploy", NO_ROLLBACK))
+    code, out, _ = cli("check", "ops", "--dry-run")
+    assert code == 1
+    assert out.splitlines()[-1] == "findings (dry run, nothing written): would have filed FB-001"
+    assert len(timeline(db, catalog)) == events
+
+
+def test_json_shape(db, catalog, cli):
+    seeded(db, catalog, ("deploy", NO_ROLLBACK))
+    code, out, _ = cli("check", "ops", "deploy", "--json")
+    data = json.loads(out)
+    assert code == 1
+    assert set(data) == {"slug", "dry_run", "units", "findings", "quality_gates", "blocking"}
+    assert (data["slug"], data["dry_run"], data["blocking"]) == ("ops", False, True)
+    assert data["findings"] == {"filed": ["FB-001"], "updated": [], "closed": [], "waived": []}
+    [unit] = data["units"]
+    assert {k: unit[k] for k in ("unit", "stage", "hat", "status", "engaged")} == {
+        "unit": "deploy", "stage": "operations", "hat": "verifier", "status": "active", "engaged": True}
+    rollback = next(r for r in unit["results"] if r["check"] == "ops.rollback")
+    assert rollback == {"check": "ops.rollback", "status": "fail", "severity": "blocker", "blocking": True, "finding": "FB-001",
+                        "note": "", "problems": [{"message": rollback["problems"][0]["message"], "section": "Rollback", "line": 29}]}
+    assert {r["status"] for r in unit["results"]} == {"pass", "fail", "skip"}
+
+
+def test_a_passing_unit_exits_0_and_a_fix_closes_the_finding_from_the_shell(db, catalog, cli, tmp_path):
+    seeded(db, catalog, ("deploy", NO_ROLLBACK))
+    assert cli("check", "ops")[0] == 1
+    fixed = tmp_path / "fixed.md"
+    fixed.write_text(GOOD_OPS)
+    code, out, _ = cli("unit", "edit", "ops", "deploy", "--body-file", str(fixed))
+    assert code == 0 and "closed FB-001" in out
+    code, out, _ = cli("check", "ops", "deploy", "--runbooks", str(tmp_path / "rb"))
+    assert code == 1 and "not in the runbook library" in out  # the alert's runbook is not in that folder
+    (tmp_path / "rb").mkdir()
+    (tmp_path / "rb" / "service-restart.md").write_text("# Service restart\n")
+    code, out, _ = cli("check", "ops", "deploy", "--runbooks", str(tmp_path / "rb"))
+    assert code == 0, out
+    assert "✓ pass  ops.alert-runbooks" in out
+
+
+def test_unknown_units_and_intents_are_one_line_errors(db, catalog, cli):
+    seeded(db, catalog, ("deploy", GOOD_OPS), verifier=())
+    code, _, err = cli("check", "ops", "ghost")
+    assert code == 1 and err.strip() == "cockpit: intent ops has no unit 'ghost'"
+    code, _, err = cli("check", "nope")
+    assert code == 1 and err.startswith("cockpit: no intent 'nope'")
+
+
+def test_an_intent_whose_active_stage_declares_no_checks_reports_nothing_to_file(db, catalog, cli):
+    code, _, _ = cli("new", "--studio", "incident-response", "--title", "Inc", "--slug", "inc")
+    cli("unit", "add", "inc", "--title", "Declare SEV2")
+    code, out, _ = cli("check", "inc")
+    assert code == 0
+    assert out.splitlines()[0].startswith("no checks to run")
+
+
+def test_help_lists_the_check_command():
+    from cockpit.cli import build_parser
+
+    assert "check" in build_parser().format_help()
