@@ -93,7 +93,7 @@ def check_id_of(feedback: Feedback) -> str | None:
 
 
 def finding_title(check_id: str, title: str) -> str:
-    full = f"[{check_id}] {title}"
+    full = f"[{check_id}] Not met: {title[:1].lower()}{title[1:]}"
     return full if len(full) <= MAX_TITLE else full[: MAX_TITLE - 1] + "…"
 
 

@@ -54,6 +54,17 @@ def complete_stage(engine: Engine, slug: str, stage: str, units: Sequence[UnitSp
         engine.run(slug, c.approve, external_url=external)
 
 
+INVESTIGATE_BODY = """\
+## Root cause
+checkout-api trusts only the CA bundle baked into its image at build time, so any change to the
+payments gateway's certificate chain breaks TLS until the image is rebuilt.
+
+## Evidence
+`PKIX path building failed` in checkout-api logs from 02:09; gateway certificate rotated at 02:08.
+"""
+
+# The root-cause section retells the trigger instead of quoting investigate's root cause, so the
+# engine's resolve.root-cause check fails (`cockpit check`), and will hold the unit at its verifier.
 RESOLVE_BODY = """\
 ## Root cause (from investigate)
 The payments gateway's certificate was rotated to a chain signed by a new intermediate CA.
@@ -95,8 +106,7 @@ def _seed_incident(engine: Engine, slug: str) -> None:
          "Incident commander: Sam. Payments on-call paged at 02:14. Comms: status page every 30 min.", ("declare-sev2",)),
     ])
     complete_stage(engine, slug, "investigate", [
-        ("trace-tls-failures", "Trace TLS handshake failures to the gateway",
-         "`PKIX path building failed` in checkout-api logs from 02:09; gateway certificate rotated at 02:08.", ()),
+        ("trace-tls-failures", "Trace TLS handshake failures to the gateway", INVESTIGATE_BODY, ()),
         ("correlate-deploys", "Correlate with the change timeline",
          "No checkout deploy in 24 h; the gateway rotation is the only change in the window.", ()),
     ])
@@ -148,6 +158,7 @@ def _seed_incident(engine: Engine, slug: str) -> None:
     run(slug, c.close_finding, ref="FB-007", resolution="non_actionable", text="Status page copy is owned by comms; forwarded.")
 
 
+# The sre's alert table pages on saturation with no runbook: ops.alert-runbooks fails on this body.
 OPS_BODY = """\
 ## Preconditions
 - orders-api p99 connection wait under 50 ms for the last 7 days (`promql: histogram_quantile(0.99, pool_wait_seconds)`).
@@ -164,6 +175,12 @@ OPS_BODY = """\
 
 ## Rollback
 `helm rollback orders-api -n production` to the previous revision; the pool limit is config only.
+
+## Alerts
+| Alert name | Fires on | Severity | Pages whom | Runbook |
+|---|---|---|---|---|
+| OrdersApiPoolSaturated | `max(pool_in_use / pool_max)` above 0.9 for 10 min | page | orders on-call | — |
+| OrdersApiPoolWaitHigh | p99 `pool_wait_seconds` above 0.2 s for 30 min | ticket | orders team | — |
 """
 
 
@@ -196,7 +213,7 @@ def seed(engine: Engine) -> list[tuple[str, bool]]:
     """Seed every demo intent that is not there yet; returns (slug, created) pairs."""
     start = engine.clock() - timedelta(hours=5)
     storyteller = Engine(engine.store, engine.catalog, clock=stepping_clock(start, timedelta(minutes=2)),
-                         actor=engine.actor, threshold=engine.threshold)
+                         actor=engine.actor, threshold=engine.threshold, runbooks=engine.runbooks)
     results = []
     for slug, studio, title, fill in [
         (INCIDENT, "incident-response", "Checkout API 5xx after payments-gateway certificate rotation", _seed_incident),
