@@ -14,6 +14,7 @@ from functools import lru_cache
 from typing import Any, Callable, Sequence
 
 SEVERITIES = ("blocker", "high", "medium", "low")
+DEMO_INCIDENT = "checkout-5xx-cert-rotation"  # demo.INCIDENT, named here so the screen opens before the core loads
 
 
 def _common(suppress: bool) -> argparse.ArgumentParser:
@@ -180,7 +181,8 @@ def _config():
 
 def _engine(args: argparse.Namespace, default_db: str | None = None):
     from cockpit.engine import Engine
-    from cockpit.store import Store, default_db_path
+    from cockpit.config import default_db_path
+    from cockpit.store import Store
     from cockpit.studio_loader import load_catalog
 
     config = _config()
@@ -404,32 +406,45 @@ def _timeline(args) -> int:
 
 
 def _demo(args) -> int:
-    from cockpit import demo
-    from cockpit.store import default_db_path
+    from cockpit.config import default_db_path
 
-    engine = _engine(args, default_db=str(default_db_path().with_name("demo.db")))
-    seeded = demo.seed(engine)
-    if not args.no_tui:
-        return _launch(engine, args, open_slug=demo.INCIDENT)
-    for slug, created in seeded:
-        print(f"{slug}\t{'seeded' if created else 'already there'}")
-    print(f"database: {engine.store.path}  (try: cockpit status --db {engine.store.path})")
-    return 0
+    db = str(default_db_path().with_name("demo.db"))
+    if args.no_tui:
+        from cockpit import demo
+
+        engine = _engine(args, default_db=db)
+        for slug, created in demo.seed(engine):
+            print(f"{slug}\t{'seeded' if created else 'already there'}")
+        print(f"database: {engine.store.path}  (try: cockpit status --db {engine.store.path})")
+        return 0
+
+    def open_seeded():
+        from cockpit import demo
+
+        engine = _engine(args, default_db=db)
+        demo.seed(engine)
+        return engine
+
+    return _launch(open_seeded, args, open_slug=DEMO_INCIDENT)
 
 
 def _tui(args) -> int:
-    return _launch(_engine(args), args)
+    return _launch(lambda: _engine(args), args)
 
 
-def _launch(engine, args, open_slug: str | None = None) -> int:
+def _launch(open_engine: Callable[[], Any], args, open_slug: str | None = None) -> int:
+    """Open the cockpit screen at once; the engine opens in a worker after the first frame."""
     from cockpit.errors import CockpitError
 
     if not sys.stdout.isatty() or not sys.stdin.isatty():
         raise CockpitError("the cockpit screen needs a terminal; for scripts use a command (cockpit --help)")
+    keymap = _config().raw.get("keys") or {}
     from screens.app import CockpitApp  # the UI is imported only here
 
-    keymap = _config().raw.get("keys") or {}
-    CockpitApp(engine, read_only=args.read_only, open_slug=open_slug, keymap=keymap).run()
+    app = CockpitApp(open_engine, read_only=args.read_only, open_slug=open_slug, keymap=keymap)
+    app.run()
+    if app.startup_error is not None:
+        raise app.startup_error
     return 0
 
 

@@ -19,6 +19,12 @@ def config_path() -> Path:
     return Path(os.environ.get("COCKPIT_CONFIG") or Path(base) / "cockpit" / "config.toml")
 
 
+def default_db_path() -> Path:
+    """Where the database lives when neither --db, $COCKPIT_DB nor the config names one."""
+    base = os.environ.get("XDG_DATA_HOME") or os.path.join(os.path.expanduser("~"), ".local", "share")
+    return Path(base) / "cockpit" / "cockpit.db"
+
+
 @dataclass(frozen=True)
 class Config:
     db: str | None = None

@@ -34,12 +34,6 @@ _WITH_INTENT = {"units", "feedback", "decisions"}
 _WITH_ACTOR = {"signoffs", "decisions"}
 
 
-def default_db_path() -> Path:
-    """Where the database lives when neither --db, $COCKPIT_DB nor the config names one."""
-    base = os.environ.get("XDG_DATA_HOME") or os.path.join(os.path.expanduser("~"), ".local", "share")
-    return Path(base) / "cockpit" / "cockpit.db"
-
-
 class Store:
     def __init__(self, path: str | os.PathLike[str]) -> None:
         self.path = Path(path)

@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
-from typing import Iterable
+from typing import TYPE_CHECKING, Callable, Iterable
 
+from textual import work
 from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.screen import Screen
 
 from cockpit.clock import Clock, system_clock
-from cockpit.engine import Engine
 from screens.backend import Backend
-from screens.dialogs import HelpScreen
+
+if TYPE_CHECKING:
+    from cockpit.engine import Engine
 
 KEY_NAMES = {"question_mark": "?", "slash": "/", "escape": "esc", "space": "space"}
 
@@ -26,10 +28,13 @@ class CockpitApp(App):
         Binding("ctrl+p", "command_palette", "Palette", id="app.palette", show=False),
     ]
 
-    def __init__(self, engine: Engine, *, read_only: bool = False, open_slug: str | None = None,
+    def __init__(self, engine: Engine | Callable[[], Engine], *, read_only: bool = False, open_slug: str | None = None,
                  clock: Clock = system_clock, poll_seconds: float = 1.0, keymap: dict[str, str] | None = None) -> None:
+        """`engine` may be a function that opens it: the screens then appear at once and fill in when
+        it is open. If opening fails, the app exits and `startup_error` says why."""
         super().__init__()
         self.backend = Backend(engine)
+        self.startup_error: Exception | None = None
         self.read_only = read_only
         self.open_slug = open_slug
         self.clock = clock
@@ -44,9 +49,29 @@ class CockpitApp(App):
 
         if self._keymap:
             self.set_keymap(self._keymap)
-        self.push_screen(IntentList())
-        if self.open_slug:
-            self.push_screen(IntentView(self.open_slug))
+        # Opening one intent composes only its screen; the list is built when Esc goes back to it.
+        self.push_screen(IntentView(self.open_slug) if self.open_slug else IntentList())
+        # After the first frame: the worker's imports would otherwise compete with it for the GIL.
+        self.call_after_refresh(self.open_engine)
+
+    @work(thread=True, group="open")
+    def open_engine(self) -> None:
+        from cockpit.errors import CockpitError
+
+        try:
+            self.backend.engine
+        except CockpitError as exc:  # a database it must not touch, a bad config: nothing to show
+            self.startup_error = exc
+            self.call_from_thread(self.exit, return_code=1)
+
+    def back_to_list(self) -> None:
+        """Leave an intent for the list, building the list if the app opened straight on the intent."""
+        from screens.intent_list import IntentList
+
+        if any(isinstance(screen, IntentList) for screen in self.screen_stack):
+            self.pop_screen()
+        else:
+            self.switch_screen(IntentList())
 
     def writable(self) -> bool:
         if self.read_only:
@@ -70,6 +95,8 @@ class CockpitApp(App):
 
     def action_help(self) -> None:
         screen = self.screen
+        from screens.dialogs import HelpScreen
+
         if isinstance(screen, HelpScreen):
             return
         rows = [(key, b.description) for key, b in self._described_bindings(screen)]

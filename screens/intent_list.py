@@ -2,18 +2,22 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
-from textual.widgets import Footer, Header, OptionList, Static
+from textual.widgets import Header, OptionList, Static
 from textual.widgets.option_list import Option
 
-from cockpit.report import urgency_key
-from cockpit.walk import Position
 from screens import render
+from screens.keybar import KeyBar
 from screens.navigation import move_cursor
+
+if TYPE_CHECKING:
+    from cockpit.walk import Position
 
 
 class IntentList(Screen):
@@ -35,10 +39,10 @@ class IntentList(Screen):
         yield Static(id="list-title", classes="pane-title")
         yield OptionList(id="intents")
         yield Static(id="list-problems")
-        yield Footer()
+        yield KeyBar()
 
     def on_mount(self) -> None:
-        self.load()
+        self.call_after_refresh(self.load)  # after the first frame (see CockpitApp.on_mount)
         self.set_interval(self.app.poll_seconds, self.poll)
 
     def on_screen_resume(self) -> None:
@@ -46,9 +50,19 @@ class IntentList(Screen):
 
     @work(thread=True, exclusive=True, group="load")
     def load(self) -> None:
-        results = self.app.backend.positions()
-        version = self.app.backend.data_version()
-        self.app.call_from_thread(self.show, results, version)
+        from cockpit.errors import CockpitError
+        from cockpit.report import urgency_key
+        from cockpit.walk import Position
+
+        try:
+            results = self.app.backend.positions()
+            version = self.app.backend.data_version()
+        except CockpitError as exc:  # the database could not be opened: the app exits saying why
+            self.app.call_from_thread(self.notify, str(exc), severity="error")
+            return
+        positions = sorted((p for p in results if isinstance(p, Position)), key=urgency_key)
+        problems = [str(p) for p in results if not isinstance(p, Position)]
+        self.app.call_from_thread(self.show, positions, problems, version)
 
     @work(thread=True, exclusive=True, group="poll")
     def poll(self) -> None:
@@ -67,12 +81,11 @@ class IntentList(Screen):
                     f"{pos.studio.name} · {pos.facts.intent.slug}", style="dim")
         return text
 
-    def show(self, results: list, version: int) -> None:
+    def show(self, positions: list[Position], problems: list[str], version: int) -> None:
         self._version = version
         options = self.query_one("#intents", OptionList)
         previous = options.highlighted_option.id if options.highlighted_option else None
-        self.positions = sorted((p for p in results if isinstance(p, Position)), key=urgency_key)
-        problems = [str(p) for p in results if not isinstance(p, Position)]
+        self.positions = positions
         self.query_one("#list-problems", Static).update(Text("\n".join(problems), style="red"))
         self.query_one("#list-title", Static).update(
             f"Intents ({len(self.positions)}), most urgent first" if self.positions

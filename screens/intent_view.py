@@ -3,6 +3,9 @@
 Every write goes through the engine's named commands in a worker thread; the screen shows the
 result only after the command has committed. A change made elsewhere (a second cockpit, the CLI)
 is picked up by polling SQLite's data_version.
+
+The core (engine, commands, walk) and the dialogs are imported where first used: the screen's
+first frame is drawn before they load (see bench/tui_bench.py).
 """
 
 from __future__ import annotations
@@ -11,24 +14,24 @@ import os
 import shlex
 import subprocess
 import tempfile
-from typing import Any, Callable
+from typing import TYPE_CHECKING, Any, Callable
 
-from rich.markdown import Markdown
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import Screen
-from textual.widgets import ContentSwitcher, Footer, Input, Label, OptionList, SelectionList, Static
+from textual.widgets import ContentSwitcher, Input, Label, OptionList, SelectionList, Static
 from textual.widgets.option_list import Option
 
-from cockpit import commands as c
 from cockpit.errors import CockpitError
-from cockpit.walk import FindingState, Position, UnitState
 from screens import render
+from screens.keybar import KeyBar
 from screens.navigation import move_cursor
-from screens.dialogs import BodyEditor, Choice, ConfirmGate, FeedbackForm, TextPrompt, severity_choices
+
+if TYPE_CHECKING:
+    from cockpit.walk import FindingState, Position, UnitState
 
 PAGE = 200  # findings per page of the feedback list
 MORE = "more"  # id of the "… N more" row
@@ -96,11 +99,11 @@ class IntentView(Screen):
                     with VerticalScroll(id="outputs"):
                         yield Static(id="outputs-text")
         yield Static(id="status")
-        yield Footer()
+        yield KeyBar()
 
     def on_mount(self) -> None:
         self.query_one("#filter").display = False
-        self.load()
+        self.call_after_refresh(self.load)  # after the first frame (see CockpitApp.on_mount)
         self.set_interval(self.app.poll_seconds, self.poll)
 
     # ------------------------------------------------------------ data
@@ -121,13 +124,16 @@ class IntentView(Screen):
         if self._version is not None and version != self._version:
             self.load()
 
-    def run_command(self, command: Callable, after: Callable[[], None] | None = None, **kwargs: Any) -> None:
-        self._run(command, after, kwargs)
+    def run_command(self, name: str, after: Callable[[], None] | None = None, **kwargs: Any) -> None:
+        """Run the engine command `name` (a function of cockpit.commands, as the CLI names them)."""
+        self._run(name, after, kwargs)
 
     @work(thread=True, group="write")
-    def _run(self, command: Callable, after: Callable[[], None] | None, kwargs: dict[str, Any]) -> None:
+    def _run(self, name: str, after: Callable[[], None] | None, kwargs: dict[str, Any]) -> None:
+        from cockpit import commands
+
         try:
-            done, position = self.app.backend.run(self.slug, command, **kwargs)
+            done, position = self.app.backend.run(self.slug, getattr(commands, name), **kwargs)
             version = self.app.backend.data_version()
         except CockpitError as exc:
             self.app.call_from_thread(self.notify, str(exc), title="Refused", severity="error", timeout=8)
@@ -254,7 +260,7 @@ class IntentView(Screen):
         if hat is None:
             mandate.update(Text("The baton is finished.", style="dim"))
             return
-        mandate.update(Markdown(hat.body))
+        mandate.update(render.markdown(hat.body))
         # The ✓ in the text keeps ticks readable with NO_COLOR (the box alone differs only by colour).
         checklist.add_options([(("✓ " if item in unit.ticked else "  ") + item, item, item in unit.ticked) for item in hat.checklist])
         if hat.checklist:  # space ticks at once, and the cursor stays put after each tick reloads the list
@@ -265,7 +271,7 @@ class IntentView(Screen):
         if stage is None:
             return
         parts = [f"# {stage.name}: outputs and discovery\n"] + [f"{t.body}\n" for t in stage.stage.templates]
-        self.query_one("#outputs-text", Static).update(Markdown("\n".join(parts)))
+        self.query_one("#outputs-text", Static).update(render.markdown("\n".join(parts)))
 
     # ------------------------------------------------------------ selection
 
@@ -294,7 +300,7 @@ class IntentView(Screen):
             self._show_unit()
             return
         item = event.selection.value
-        self.run_command(c.tick, unit=unit.unit.slug, item=item, ticked=item in event.selection_list.selected)
+        self.run_command("tick", unit=unit.unit.slug, item=item, ticked=item in event.selection_list.selected)
 
     @on(Input.Changed, "#filter")
     def _filter_changed(self, event: Input.Changed) -> None:
@@ -310,7 +316,7 @@ class IntentView(Screen):
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action in WRITE_ACTIONS and self.app.read_only:
-            return None  # shown dimmed in the footer, refused if invoked
+            return None  # shown dimmed in the key bar, refused if invoked
         return True
 
     def _guard(self) -> bool:
@@ -327,8 +333,7 @@ class IntentView(Screen):
             self.query_one("#filter").display = False
             self.query_one("#feedback").focus()
             return
-        if len(self.app.screen_stack) > 2:
-            self.app.pop_screen()
+        self.app.back_to_list()
 
     def action_cursor(self, where: str) -> None:
         focused = self.focused
@@ -338,29 +343,35 @@ class IntentView(Screen):
         move_cursor(focused, where)
 
     def action_advance(self) -> None:
+        from screens.dialogs import TextPrompt
+
         if not self._guard() or (unit := self._need_unit()) is None:
             return
         slug = unit.unit.slug
         if unit.status == "ready":
-            self.run_command(c.advance_hat, unit=slug)
+            self.run_command("advance_hat", unit=slug)
             return
         hats = self.stage.stage.hats
         nxt = hats[hats.index(unit.hat) + 1] if unit.hat in hats and hats.index(unit.hat) + 1 < len(hats) else "done"
         self.app.push_screen(
             TextPrompt(f"Hand {slug} from {unit.hat} to {nxt}", "Hand-off message for the next hat (optional):", required=False),
-            lambda message: message is not None and self.run_command(c.advance_hat, unit=slug, message=message or None),
+            lambda message: message is not None and self.run_command("advance_hat", unit=slug, message=message or None),
         )
 
     def action_reject(self) -> None:
+        from screens.dialogs import TextPrompt
+
         if not self._guard() or (unit := self._need_unit()) is None:
             return
         slug = unit.unit.slug
         self.app.push_screen(
             TextPrompt(f"Send {slug} back from {unit.hat}", "Why? (recorded; starts a new bolt)"),
-            lambda reason: reason and self.run_command(c.reject_hat, unit=slug, message=reason),
+            lambda reason: reason and self.run_command("reject_hat", unit=slug, message=reason),
         )
 
     def action_signoff(self) -> None:
+        from screens.dialogs import Choice
+
         if not self._guard() or (unit := self._need_unit()) is None:
             return
         stage = self.stage
@@ -372,27 +383,33 @@ class IntentView(Screen):
         slug = unit.unit.slug
         self.app.push_screen(
             Choice(f"Sign off {slug} as…", [(r, r) for r in roles]),
-            lambda role: role and self.run_command(c.signoff, unit=slug, role=role),
+            lambda role: role and self.run_command("signoff", unit=slug, role=role),
         )
 
     def action_add_unit(self) -> None:
+        from screens.dialogs import TextPrompt
+
         if not self._guard():
             return
         self.app.push_screen(TextPrompt(f"Add a unit to {self.stage.name}", "Title:"),
-                             lambda title: title and self.run_command(c.add_unit, title=title))
+                             lambda title: title and self.run_command("add_unit", title=title))
 
     def action_declare_ready(self) -> None:
         if self._guard():
-            self.run_command(c.declare_ready)
+            self.run_command("declare_ready")
 
     def action_file_finding(self) -> None:
+        from screens.dialogs import FeedbackForm
+
         if not self._guard():
             return
         units = [u.unit.slug for u in self.stage.units]
         self.app.push_screen(FeedbackForm(units, self.selected_unit),
-                             lambda form: form and self.run_command(c.file_feedback, stage=self.stage.name, **form))
+                             lambda form: form and self.run_command("file_feedback", stage=self.stage.name, **form))
 
     def action_finding_menu(self) -> None:
+        from screens.dialogs import Choice
+
         if not self._guard():
             return
         finding = self.current_finding()
@@ -410,6 +427,8 @@ class IntentView(Screen):
         self.app.push_screen(Choice(f"{ref}: {finding.feedback.title}", choices), lambda key: key and self._finding_action(finding, key))
 
     def _finding_action(self, finding: FindingState, key: str) -> None:
+        from screens.dialogs import Choice, TextPrompt, severity_choices
+
         ref = finding.feedback.ref
         prompts = {
             "advance": ("advance_fix", "message", f"Hand {ref} on from {finding.hat}", "Message for the next fix hat (on the last hat: the closure reply):"),
@@ -422,17 +441,19 @@ class IntentView(Screen):
             self.app.copy_text(f"{ref} [{finding.feedback.severity or 'unset'}] {finding.feedback.title}\n{finding.feedback.body}")
         elif key == "classify":
             self.app.push_screen(Choice(f"Severity of {ref}", severity_choices()),
-                                 lambda s: s and self.run_command(c.classify, ref=ref, severity=s))
+                                 lambda s: s and self.run_command("classify", ref=ref, severity=s))
         elif key in prompts:
             name, arg, title, hint = prompts[key]
             self.app.push_screen(TextPrompt(title, hint, required=key != "advance"),
-                                 lambda text: text is not None and self.run_command(getattr(c, name), ref=ref, **{arg: text or None}))
+                                 lambda text: text is not None and self.run_command(name, ref=ref, **{arg: text or None}))
         elif key in closures:
             resolution, hint = closures[key]
             self.app.push_screen(TextPrompt(f"{ref}: {resolution.replace('_', '-')}", hint),
-                                 lambda text: text and self.run_command(c.close_finding, ref=ref, resolution=resolution, text=text))
+                                 lambda text: text and self.run_command("close_finding", ref=ref, resolution=resolution, text=text))
 
     def action_approve(self) -> None:
+        from screens.dialogs import ConfirmGate, TextPrompt
+
         if not self._guard():
             return
         stage = self.stage
@@ -451,20 +472,22 @@ class IntentView(Screen):
                 return
             if external:
                 self.app.push_screen(TextPrompt("External decision", "URL of the approving review (PR, ticket):"),
-                                     lambda url: url and self.run_command(c.approve, override=answer["override"], external_url=url))
+                                     lambda url: url and self.run_command("approve", override=answer["override"], external_url=url))
             else:
-                self.run_command(c.approve, override=answer["override"])
+                self.run_command("approve", override=answer["override"])
 
         self.app.push_screen(ConfirmGate(stage.name, "/".join(stage.gate.kinds), open_lines, blocking), approve)
 
     def action_request_changes(self) -> None:
+        from screens.dialogs import FeedbackForm
+
         if not self._guard():
             return
         units = [u.unit.slug for u in self.stage.units]
 
         def file(form: dict | None) -> None:
             if form:
-                self.run_command(c.request_changes, title=form["title"], body=form["body"], unit=form["unit"])
+                self.run_command("request_changes", title=form["title"], body=form["body"], unit=form["unit"])
 
         self.app.push_screen(FeedbackForm(units, None, title=f"Request changes on {self.stage.name}"), file)
 
@@ -474,11 +497,13 @@ class IntentView(Screen):
         box.focus()
 
     def action_edit_body(self) -> None:
+        from screens.dialogs import BodyEditor
+
         if not self._guard() or (unit := self._need_unit()) is None:
             return
         slug = unit.unit.slug
         self.app.push_screen(BodyEditor(slug, unit.unit.body),
-                             lambda body: body is not None and body != unit.unit.body and self.run_command(c.edit_unit, unit=slug, body=body))
+                             lambda body: body is not None and body != unit.unit.body and self.run_command("edit_unit", unit=slug, body=body))
 
     def action_edit_external(self) -> None:
         if not self._guard() or (unit := self._need_unit()) is None:
@@ -490,15 +515,20 @@ class IntentView(Screen):
         with tempfile.NamedTemporaryFile("w+", suffix=".md", delete=False, encoding="utf-8") as handle:
             handle.write(unit.unit.body)
             path = handle.name
+        from textual.app import SuspendNotSupported
+
         try:
             with self.app.suspend():
                 subprocess.run([*shlex.split(editor), path], check=False)
             with open(path, encoding="utf-8") as handle:
                 body = handle.read()
+        except (SuspendNotSupported, OSError) as exc:
+            self.notify(f"Could not run $EDITOR ({editor}): {exc}; e edits in place.", severity="error")
+            return
         finally:
             os.unlink(path)
         if body != unit.unit.body:
-            self.run_command(c.edit_unit, unit=unit.unit.slug, body=body)
+            self.run_command("edit_unit", unit=unit.unit.slug, body=body)
 
     def action_toggle_pane(self) -> None:
         switcher = self.query_one("#detail", ContentSwitcher)

@@ -6,15 +6,27 @@ Severity is always a glyph and a label, never colour alone, so NO_COLOR terminal
 from __future__ import annotations
 
 from datetime import datetime
+from typing import TYPE_CHECKING
 
+from rich.console import RenderableType
 from rich.text import Text
 
 from cockpit.clock import parse_iso
 from cockpit.severity import GLYPHS
-from cockpit.walk import PHASES, FindingState, Position, StageState, UnitState
+
+if TYPE_CHECKING:
+    from cockpit.walk import FindingState, Position, StageState, UnitState
 
 SEVERITY_STYLE = {"blocker": "bold red", "high": "red", "medium": "yellow", "low": "dim", None: "bold magenta"}
 STAGE_GLYPH = {"complete": "✓", "active": "▶", "pending": "·"}
+
+
+def markdown(text: str) -> RenderableType:
+    """Markdown rendered by rich (not Textual's Markdown widget: one Static, no widget per block).
+    Imported on first use: markdown-it costs ~60 ms, after the first frame."""
+    from rich.markdown import Markdown
+
+    return Markdown(text)
 
 
 def age(since: str, now: datetime) -> str:
@@ -38,6 +50,8 @@ def stage_walk(pos: Position) -> Text:
     if active is None:
         text.append("complete: every stage has passed its gate", style="green")
         return text
+    from cockpit.walk import PHASES  # the walk's module loads with the engine, after the first frame
+
     current = PHASES.index(active.phase)
     for i, phase in enumerate(PHASES):
         if i:

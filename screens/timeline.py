@@ -7,9 +7,10 @@ from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
-from textual.widgets import Footer, OptionList, Static
+from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
+from screens.keybar import KeyBar
 from screens.navigation import move_cursor
 
 
@@ -29,7 +30,7 @@ class TimelineView(Screen):
     def compose(self) -> ComposeResult:
         yield Static(f"Timeline of {self.slug}", classes="pane-title")
         yield OptionList(id="events")
-        yield Footer()
+        yield KeyBar()
 
     def on_mount(self) -> None:
         self.load()

@@ -150,6 +150,19 @@ def test_help_parses_arguments_before_importing_anything_heavy():
     assert not {m for m in loaded if m.split(".")[0] in heavy}
 
 
+def test_the_screens_load_without_the_core_so_the_first_frame_comes_first():
+    """The intent screen is drawn before the engine, sqlite-utils and markdown load (in a worker)."""
+    loaded = _modules_after("import screens.app, screens.intent_view, screens.intent_list, screens.timeline")
+    assert not {m for m in loaded if m.split(".")[0] in {"sqlite_utils", "yaml", "markdown_it", "anthropic"}}
+    assert not loaded & {"cockpit.engine", "cockpit.commands", "cockpit.store", "cockpit.walk", "screens.dialogs"}
+
+
+def test_the_demo_opens_on_the_demo_incident():
+    from cockpit import cli, demo
+
+    assert cli.DEMO_INCIDENT == demo.INCIDENT
+
+
 def test_environment_beats_the_config_file_and_tilde_expands(tmp_path, monkeypatch, capsys):
     """Regression: config values beat $COCKPIT_DB/$COCKPIT_ACTOR, and `~` in `db` was not expanded."""
     home = tmp_path / "home"

@@ -212,7 +212,7 @@ async def test_read_only_refuses_every_write_visibly(seeded):
     before = seeded.store.last_event_id()
     async with app.run_test(size=(80, 24)) as pilot:
         view = await open_incident(app, pilot)
-        assert view.check_action("advance", ()) is None  # dimmed in the footer
+        assert view.check_action("advance", ()) is None  # dimmed in the key bar
         await pilot.press("a", "r", "f", "A", "X")
         await settle(app, pilot)
         assert not isinstance(app.screen, ConfirmGate)
@@ -287,3 +287,109 @@ async def test_long_feedback_lists_load_a_page_at_a_time(catalog, db):
         await settle(app, pilot)
         assert feedback.option_count == PAGE + 30
         assert app.screen.selected_finding == f"FB-{PAGE + 1:03d}"
+
+
+async def test_the_screen_draws_before_the_engine_opens(seeded):
+    """The first frame must not wait for the core: the engine opens in a worker, after it."""
+    import threading
+
+    release = threading.Event()
+    drawn_before_open = []
+
+    def open_engine():
+        release.wait(5)
+        return seeded
+
+    app = CockpitApp(open_engine, clock=fixed_clock(NOW), poll_seconds=0.2, open_slug=demo.INCIDENT)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        view = app.screen
+        assert isinstance(view, IntentView) and view.position is None
+        drawn_before_open.append(any("Hand-off checklist" in str(w.render()) for w in view.query(".pane-title")))
+        release.set()
+        await settle(app, pilot)
+        assert view.position is not None and view.position.facts.intent.slug == demo.INCIDENT
+    assert drawn_before_open == [True]
+
+
+async def test_an_engine_that_cannot_open_ends_the_app_with_its_reason(seeded):
+    from cockpit.errors import SchemaTooNew
+
+    def open_engine():
+        raise SchemaTooNew("x.db: written by a newer cockpit (migration m999); upgrade cockpit")
+
+    app = CockpitApp(open_engine, clock=fixed_clock(NOW))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+    assert isinstance(app.startup_error, SchemaTooNew) and app.return_code == 1
+
+
+async def test_opened_on_an_intent_escape_builds_the_list(seeded):
+    app = app_for(seeded, open_slug=demo.INCIDENT)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        assert isinstance(app.screen, IntentView) and len(app.screen_stack) == 2
+        await pilot.press("escape")
+        await settle(app, pilot)
+        assert isinstance(app.screen, IntentList)
+        assert [p.facts.intent.slug for p in app.screen.positions] == [demo.INCIDENT, demo.OPERATIONS]
+        await pilot.press("enter", "escape")  # and back again: the list is reused, not stacked
+        await settle(app, pilot)
+        assert isinstance(app.screen, IntentList) and len(app.screen_stack) == 2
+
+
+async def test_key_bar_puts_help_first_and_dims_writes_when_read_only(seeded):
+    from screens.keybar import KeyBar
+
+    app = app_for(seeded, read_only=True, open_slug=demo.INCIDENT)
+    async with app.run_test(size=(160, 48)) as pilot:
+        await settle(app, pilot)
+        line = app.screen.query_one(KeyBar).line()
+        assert line.plain.lstrip().startswith("? ") and "Help" in line.plain.split("Advance hat")[0]
+        struck = {line.plain[span.start:span.end].strip() for span in line.spans if "strike" in str(span.style)}
+        assert {"Advance hat", "Reject hat", "File finding", "Approve gate"} <= struck
+        assert "Filter" not in struck and "Help" not in struck
+
+
+async def test_timeline_view_lists_what_was_done_last_selected(seeded):
+    app = app_for(seeded, open_slug=demo.INCIDENT)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("a", "enter")  # advance the selected unit, no message
+        await settle(app, pilot)
+        await pilot.press("t")
+        await settle(app, pilot)
+        events = app.screen.query_one("#events")
+        stored = seeded.timeline(demo.INCIDENT)
+        assert events.option_count == len(stored)
+        assert events.highlighted == len(stored) - 1
+        assert "advance hat" in str(events.get_option_at_index(events.highlighted).prompt)
+        await pilot.press("escape")
+        assert isinstance(app.screen, IntentView)
+
+
+async def test_copy_puts_the_selected_finding_on_the_clipboard(seeded):
+    app = app_for(seeded, open_slug=demo.INCIDENT)
+    async with app.run_test(size=(80, 24)) as pilot:
+        view = app.screen
+        await settle(app, pilot)
+        view.query_one("#feedback").focus()
+        await pilot.press("y")
+        finding = view.current_finding()
+        assert app.clipboard.startswith(f"{finding.feedback.ref} {finding.feedback.title}")
+
+
+async def test_external_editor_replaces_the_unit_body(seeded, monkeypatch):
+    from contextlib import nullcontext
+
+    monkeypatch.setenv("EDITOR", "sh -c 'printf \"Edited in the editor.\\n\" > \"$0\"'")
+    monkeypatch.delenv("VISUAL", raising=False)
+    app = app_for(seeded, open_slug=demo.INCIDENT)
+    async with app.run_test(size=(80, 24)) as pilot:
+        monkeypatch.setattr(app, "suspend", nullcontext)  # headless: nothing to hand the terminal to
+        await settle(app, pilot)
+        unit = app.screen.selected_unit
+        await pilot.press("E")
+        await settle(app, pilot)
+    assert seeded.position(demo.INCIDENT).active.unit(unit).unit.body == "Edited in the editor.\n"
+    assert seeded.timeline(demo.INCIDENT)[-1]["command"] == "edit_unit"
