@@ -15,7 +15,7 @@ from typing import Any, Iterable, Sequence
 from cockpit import redact, severity as sev
 from cockpit.checks import markdown
 from cockpit.checks.base import FAIL, CheckContext, Result, RunbookLookup
-from cockpit.checks.registry import CHECKS
+from cockpit.checks.registry import CHECKS, GATE_PREFIX
 from cockpit.commands import THIS_EVENT, Insert, Update
 from cockpit.model import Feedback
 from cockpit.walk import Position, StageState, UnitState
@@ -97,15 +97,27 @@ def finding_title(check_id: str, title: str) -> str:
     return full if len(full) <= MAX_TITLE else full[: MAX_TITLE - 1] + "…"
 
 
+def title_of(check_id: str) -> str:
+    if check_id in CHECKS:
+        return CHECKS[check_id].title
+    if check_id.startswith(GATE_PREFIX):
+        return f"Quality gate {check_id[len(GATE_PREFIX):]} passes"
+    return check_id
+
+
 def finding_body(unit: str, result: Result, title: str) -> str:
     lines = [f"Engine check `{result.check}` failed on unit `{unit}` ({result.severity}): {title}.", ""]
     lines += [f"- {problem.located()}" for problem in result.problems]
-    lines += ["", "Fix the unit body; this finding closes by itself once the check passes."]
+    if result.detail:
+        lines += ["", "```", result.detail, "```"]
+    fix = "the command's cause" if result.check.startswith(GATE_PREFIX) else "the unit body"
+    lines += ["", f"Fix {fix}; this finding closes by itself once the check passes."]
     return redact.redact("\n".join(lines)).text
 
 
-def _without_lines(text: str) -> str:
-    return re.sub(r"\bline \d+", "line ?", text)
+def _problems_of(body: str) -> list[str]:
+    """A finding's problem lines without their line numbers: what a waiver covers."""
+    return [re.sub(r"\bline \d+", "line ?", line) for line in body.splitlines() if line.startswith("- ")]
 
 
 def _first_problem(body: str) -> str:
@@ -163,7 +175,7 @@ def reconcile(pos: Position, reports: Iterable[UnitReport], now: str, *, file_ne
         unit = report.unit.unit
         for result in report.results:
             existing = latest.get((unit.id, result.check))
-            title = CHECKS[result.check].title if result.check in CHECKS else result.check
+            title = title_of(result.check)
             if result.failed and report.engaged:
                 body = finding_body(unit.slug, result, title)
                 if existing is not None and existing.is_open:
@@ -176,7 +188,7 @@ def reconcile(pos: Position, reports: Iterable[UnitReport], now: str, *, file_ne
                         out.writes.append(Update("feedback", existing.id, values))
                         out.updated.append(existing.ref)
                     out.refs[(unit.slug, result.check)] = existing.ref
-                elif existing is not None and existing.resolution in WAIVERS and _without_lines(existing.body) == _without_lines(body):
+                elif existing is not None and existing.resolution in WAIVERS and _problems_of(existing.body) == _problems_of(body):
                     out.waived.append(existing.ref)
                     out.refs[(unit.slug, result.check)] = existing.ref
                 elif file_new:

@@ -40,7 +40,7 @@ def _check(args) -> int:
     if args.unit and not any(s.unit(args.unit) for s in pos.stages):
         raise NotFound(f"intent {args.slug} has no unit {args.unit!r}")
     gate_lines, gate_json = [], []
-    if args.unit and not args.dry_run:
+    if not args.dry_run:
         gate_lines, gate_json = _quality_gates(engine, args)
         pos = engine.position(args.slug)
     reports = check_runs.evaluate(pos, engine.runbooks, unit=args.unit)
@@ -56,7 +56,7 @@ def _check(args) -> int:
             engine.run(args.slug, commands.run_checks, unit=unit)
             pos = engine.position(args.slug)
     tracked = check_runs.latest_findings(pos)
-    blocking = False
+    blocking = any(g.get("confirmed") and not g.get("passed") for g in gate_json)  # a failed gate is a blocker
     units_json: list[dict[str, Any]] = []
     lines: list[str] = []
     for report in reports:
@@ -77,7 +77,8 @@ def _check(args) -> int:
         return 1 if blocking else 0
     if not reports:
         lines.append(f"no checks to run: no stage of {pos.studio.name} with units declares `checks:`")
-    lines += gate_lines
+    if gate_lines:
+        lines += ["quality gates", *gate_lines]
     done = ", ".join(f"{verb} {' '.join(refs)}" for verb, refs in changes.items() if refs)
     if args.dry_run:
         lines.append(f"findings (dry run, nothing written): would have {done}" if done else "findings: no change (dry run)")
@@ -120,8 +121,52 @@ def _result_json(result: Any, blocks: bool, finding: Any) -> dict[str, Any]:
 
 
 def _quality_gates(engine: Any, args: Any) -> tuple[list[str], list[dict[str, Any]]]:
-    """Quality-gate commands of one unit (see cockpit.checks.gates); added with the gate runner."""
-    return [], []
+    """Run the confirmed quality-gate commands of the named unit (or of every unit of the active
+    stage) and record them. An unconfirmed command is shown and asked about, or confirmed by --yes;
+    declined or unanswerable (no terminal) ones are listed, never run."""
+    from cockpit import commands
+    from cockpit.model import unit_meta
+    from cockpit.quality_gates import gate_specs, run_gate
+
+    pos = engine.position(args.slug)
+    if args.unit:
+        units = [u for s in pos.stages for u in s.units if u.unit.slug == args.unit]
+    else:
+        units = list(pos.active.units) if pos.active is not None else []
+    confirmed: dict[str, set[str]] = {}
+    wanted = [(u, *gate_specs(unit_meta(u.unit))) for u in units]
+    if any(specs for _u, specs, _p in wanted):
+        for event in engine.timeline(args.slug):
+            if event["command"] == "confirm_quality_gates":
+                confirmed.setdefault(event["unit"], set()).update(g["digest"] for g in event["data"]["gates"])
+    lines: list[str] = []
+    shown: list[dict[str, Any]] = []
+    for unit, specs, problems in wanted:
+        slug = unit.unit.slug
+        lines += [f"{slug}: quality gates: {problem}" for problem in problems]
+        if not specs:
+            continue
+        fresh = [s for s in specs if s.digest not in confirmed.get(slug, set())]
+        allowed = fresh if args.yes else [s for s in fresh if _ask(f"{slug}: run quality gate {s.describe()}? [y/N] ")]
+        if allowed:
+            gates = tuple({"name": s.name, "command": s.command, "dir": s.dir, "expect": s.expect, "digest": s.digest} for s in allowed)
+            engine.run(args.slug, commands.confirm_quality_gates, unit=slug, gates=gates)
+            confirmed.setdefault(slug, set()).update(s.digest for s in allowed)
+        runs = [run_gate(s, args.root, args.timeout) for s in specs if s.digest in confirmed.get(slug, set())]
+        for spec in specs:
+            if spec.digest not in confirmed.get(slug, set()):
+                lines.append(f"  ? gate  {slug}: {spec.describe()} — not confirmed, not run (confirm at a terminal, or --yes)")
+                shown.append({"unit": slug, "name": spec.name, "check": spec.check_id, "confirmed": False})
+        if runs:
+            done = engine.run(args.slug, commands.record_quality_gates, unit=slug, runs=tuple(r.to_json() for r in runs))
+            for run in runs:
+                mark = MARKS["pass" if run.passed else "fail"]
+                lines.append(f"  {mark}  {run.check:<24}  {slug}: `{run.to_json()['command']}` {run.outcome()}")
+                if not run.passed and run.tail:
+                    lines += [f"      | {line}" for line in run.tail.splitlines()[-5:]]
+                shown.append({"unit": slug, "confirmed": True, **run.to_json()})
+            lines.append(f"  recorded: {done.summary}")
+    return lines, shown
 
 
 def _ask(prompt: str) -> bool:

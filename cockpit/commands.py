@@ -9,6 +9,7 @@ tools all call these; none of them writes tables.
 from __future__ import annotations
 
 import hashlib
+import json
 import re
 from dataclasses import dataclass, field
 from typing import Any
@@ -202,7 +203,8 @@ def import_units(pos: Position, *, files: tuple, ctx: Ctx, stage: str | None = N
         raise CockpitError("\n".join(map(str, problems)) + "\nnothing imported")
     rows = tuple(
         Insert("units", {"stage": state.name, "slug": f.slug, "title": _title(f.title), "body": f.body,
-                         "depends_on": list(f.depends_on), "created_at": ctx.now})
+                         "depends_on": list(f.depends_on), "created_at": ctx.now,
+                         "meta": json.dumps(f.meta, sort_keys=True, default=str)})  # YAML dates become text
         for f in dependency_order(list(files))
     )
     slugs = [r.row["slug"] for r in rows]
@@ -353,6 +355,48 @@ def run_checks(pos: Position, *, ctx: Ctx, unit: str | None = None) -> Change:
     info = _checks_data(reconciled, reports)
     return Change(Event("run_checks", None, state.name, unit, None, {"checks": info}), tuple(reconciled.writes),
                   f"checks on {unit or state.name}: {info['text']}")
+
+
+# ---------------------------------------------------------------- quality-gate commands
+
+
+def confirm_quality_gates(pos: Position, *, unit: str, gates: tuple[dict[str, Any], ...], ctx: Ctx) -> Change:
+    """Record that the engineer saw and allowed these gate commands (name, command, dir, expect) for
+    this unit. Nothing else runs a command: `cockpit check` asks first, or takes --yes."""
+    from cockpit import redact
+
+    stage, _target = _unit(pos, unit)
+    if not gates:
+        raise CockpitError(f"unit {unit}: no quality gates to confirm")
+    shown = [{"name": g["name"], "command": redact.redact(g["command"]).text, "dir": g.get("dir"), "expect": g["expect"],
+              "digest": g["digest"]} for g in gates]
+    return Change(Event("confirm_quality_gates", None, stage.name, unit, None, {"gates": shown}), (),
+                  f"{unit}: confirmed {len(gates)} quality gate command{'s' if len(gates) != 1 else ''}")
+
+
+def record_quality_gates(pos: Position, *, unit: str, runs: tuple[dict[str, Any], ...], ctx: Ctx) -> Change:
+    """Record gate runs (exit status, redacted output tail) and file, update or close their
+    findings: a gate that did not do what it expects is a blocker on the unit."""
+    from cockpit import check_runs
+    from cockpit.checks.base import FAIL, PASS, Problem, Result
+    from cockpit.quality_gates import GateRun
+
+    stage, target = _unit(pos, unit)
+    gate_runs = [GateRun.from_json(r) for r in runs]
+    results = tuple(
+        Result(run.check, PASS, "blocker", (), f"`{run.command}` {run.outcome()}")
+        if run.passed else
+        Result(run.check, FAIL, "blocker", (Problem(f"quality gate {run.name!r}: `{run.command}` {run.verdict()}", "quality_gates", 0),),
+               detail=run.tail or "(no output)")
+        for run in gate_runs
+    )
+    active = stage.status == "active"  # findings only where the walk is; elsewhere the run is just recorded
+    report = check_runs.UnitReport(stage.name, target, active, results)
+    reconciled = check_runs.reconcile(pos, [report], ctx.now) if active else check_runs.Reconciled()
+    passed = sum(1 for run in gate_runs if run.passed)
+    data = {"gates": [run.to_json() for run in gate_runs], "checks": _checks_data(reconciled, [report])}
+    summary = f"{unit}: quality gates {passed}/{len(gate_runs)} passed" + (f" ({reconciled.describe()})" if reconciled.describe() else "")
+    return Change(Event("quality_gates", summary, stage.name, unit, None, data), tuple(reconciled.writes), summary)
 
 
 def reject_hat(pos: Position, *, unit: str, message: str, ctx: Ctx) -> Change:
@@ -608,3 +652,16 @@ def request_changes(pos: Position, *, title: str, ctx: Ctx, body: str = "", unit
     data = {**filed.event.data, "url": external_url}
     return Change(Event("request_changes", title, state.name, unit, None, data), (*filed.writes, decision),
                   f"changes requested on {state.name}: {filed.summary}")
+
+
+def record_runbook_copy(pos: Position, *, runbook: str, line: int, text: str, ctx: Ctx) -> Change:
+    """Record in the timeline that a runbook's code block was copied (to be run by hand).
+
+    Only the block's first line is kept, shortened: the timeline says which step was taken,
+    it is not a second copy of the runbook (nor a place where a pasted secret would linger).
+    """
+    first = next((l.strip() for l in text.splitlines() if l.strip()), "")
+    shown = first if len(first) <= 120 else first[:119] + "…"
+    stage = pos.active.name if pos.active else None
+    return Change(Event("runbook_copy", f"{runbook}:{line}: {shown}", stage, data={"runbook": runbook, "line": line}),
+                  (), f"copied {runbook}:{line} (recorded in the timeline)")

@@ -8,8 +8,11 @@ is newer than what re-opened the gate.
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
-from typing import NamedTuple
+from functools import lru_cache
+from types import MappingProxyType
+from typing import Any, Mapping, NamedTuple
 
 
 class Intent(NamedTuple):
@@ -31,6 +34,18 @@ class Unit(NamedTuple):
     depends_on: tuple[str, ...]
     created_at: str
     event_id: int
+    meta_json: str = "{}"  # the unit file's frontmatter (quality_gates, ...); read it with unit_meta()
+
+
+@lru_cache(maxsize=4096)
+def _parse_meta(text: str) -> Mapping[str, Any]:
+    value = json.loads(text or "{}")
+    return MappingProxyType(value if isinstance(value, dict) else {})
+
+
+def unit_meta(unit: Unit) -> Mapping[str, Any]:
+    """The unit's frontmatter as a read-only mapping (parsed once per distinct text)."""
+    return _parse_meta(unit.meta_json)
 
 
 class Iteration(NamedTuple):

@@ -197,6 +197,13 @@ def m004_runbooks(db: Database) -> None:
     )
 
 
+@migrations()
+def m005_checks(db: Database) -> None:
+    # A unit's H·AI·K·U frontmatter, kept as JSON: `quality_gates` commands live there, and keys
+    # cockpit does not use yet survive an import instead of being dropped.
+    db.execute("ALTER TABLE units ADD COLUMN meta TEXT NOT NULL DEFAULT '{}'")
+
+
 def _run_statements(db: Database, script: str) -> None:
     # Not executescript(): it commits first, which would break the migration's transaction.
     for statement in script.split(";\n"):

@@ -226,7 +226,7 @@ def _names(text: str) -> tuple[str, ...]:
 
 
 def _unit(r: Any) -> Unit:
-    return Unit(r["id"], r["stage"], r["slug"], r["title"], r["body"], _names(r["depends_on"]), r["created_at"], r["event_id"])
+    return Unit(r["id"], r["stage"], r["slug"], r["title"], r["body"], _names(r["depends_on"]), r["created_at"], r["event_id"], r["meta"])
 
 
 def _iteration(r: Any, owner_id: int) -> Iteration:

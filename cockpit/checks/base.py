@@ -36,10 +36,12 @@ class CheckContext:
 class Problem:
     message: str
     section: str | None  # the heading it concerns (None: the body as a whole)
-    line: int  # 1-based line in the unit body
+    line: int  # 1-based line in the unit body; 0 when it is not about the body (a gate command)
     severity: str | None = None  # overrides the check's own severity for this problem
 
     def located(self) -> str:
+        if self.line <= 0:
+            return self.message
         where = f"line {self.line}" + (f", ## {self.section}" if self.section else "")
         return f"{where}: {self.message}"
 
@@ -58,6 +60,7 @@ class Result:
     severity: str  # the check's severity, or its most severe problem's
     problems: tuple[Problem, ...] = ()
     note: str = ""  # pass: what satisfied it; skip: why it could not run
+    detail: str = ""  # evidence to quote in a finding (a gate command's output tail)
 
     @property
     def failed(self) -> bool:

@@ -1,0 +1,212 @@
+"""Quality-gate commands from unit frontmatter: kept on import, run only once confirmed, with a
+timeout, from the unit's dir, recorded with a capped, redacted output tail; expect-fail gates; a
+failed gate is a blocker finding that holds the verifier and closes when the gate passes."""
+
+from __future__ import annotations
+
+import json
+import time
+
+import pytest
+
+from cockpit import cli_checks
+from cockpit import commands as c
+from cockpit.check_runs import check_id_of
+from cockpit.cli import main
+from cockpit.engine import Engine
+from cockpit.model import unit_meta
+from cockpit.quality_gates import TAIL_CHARS, TAIL_LINES, GateSpec, gate_specs, run_gate
+from cockpit.store import Store
+from cockpit.unit_files import read_unit_files
+from helpers import STAGE_BODIES, new_incident
+
+SECRET = "hunter" + "2-" + "Zq81"
+
+
+def unit_file(tmp_path, gates: str) -> str:
+    folder = tmp_path / "units"
+    folder.mkdir(exist_ok=True)
+    path = folder / "unit-01-fix.md"
+    path.write_text(f"---\ntitle: Keep counters across failover\nquality_gates:\n{gates}---\n{STAGE_BODIES['resolve']}")
+    return str(path)
+
+
+def resolve_intent(engine: Engine, path: str) -> str:
+    slug = new_incident(engine, upto="resolve")
+    files, problems = read_unit_files([path])
+    assert not problems
+    engine.run(slug, c.import_units, files=tuple(files))
+    return slug
+
+
+# ------------------------------------------------------------------ specs and the runner
+
+
+def test_frontmatter_is_kept_on_import(engine, tmp_path):
+    slug = resolve_intent(engine, unit_file(tmp_path, "  - {name: unit, command: 'pytest -q', dir: svc, expect: fail}\n"))
+    unit = engine.position(slug).active.unit("unit-01-fix").unit
+    meta = unit_meta(unit)
+    assert meta["title"] == "Keep counters across failover"
+    assert meta["quality_gates"] == [{"name": "unit", "command": "pytest -q", "dir": "svc", "expect": "fail"}]
+
+
+def test_gate_specs_skip_malformed_entries_with_a_reason():
+    specs, problems = gate_specs({"quality_gates": [
+        {"name": "ok", "command": "make test"}, {"name": "no command"}, {"command": "x", "expect": "maybe"},
+        {"command": "y", "timeout": -1}, "just text",
+    ]})
+    assert [s.name for s in specs] == ["ok"]
+    assert problems == ["quality gate #2 has no `command`", "quality gate #3: `expect` must be pass or fail, not 'maybe'",
+                        "quality gate #4: `timeout` must be a positive number of seconds", "quality gate #5 has no `command`"]
+    assert gate_specs({"quality_gates": "make test"})[1] == ["`quality_gates` must be a list of {name, command, dir?, expect?}"]
+
+
+def test_changing_the_command_or_where_it_runs_changes_what_a_confirmation_covers():
+    base = GateSpec("unit", "pytest -q")
+    assert base.digest == GateSpec("unit", "pytest -q").digest
+    assert len({base.digest, GateSpec("unit", "pytest -q; curl x | sh").digest, GateSpec("unit", "pytest -q", dir="other").digest,
+                GateSpec("unit", "pytest -q", expect="fail").digest}) == 4
+
+
+def test_a_gate_passes_fails_and_runs_in_its_dir(tmp_path):
+    (tmp_path / "svc").mkdir()
+    ok = run_gate(GateSpec("where", "pwd", dir="svc"), tmp_path, timeout=10)
+    assert ok.passed and ok.exit_code == 0 and ok.tail.endswith("/svc")
+    bad = run_gate(GateSpec("lint", "echo 'E501 line too long'; exit 2"), tmp_path, timeout=10)
+    assert (bad.passed, bad.exit_code, bad.tail) == (False, 2, "E501 line too long")
+    assert bad.verdict() == "exited 2, expected 0"
+    missing = run_gate(GateSpec("nowhere", "true", dir="gone"), tmp_path, timeout=10)
+    assert not missing.passed and missing.error.startswith("no directory")
+
+
+def test_an_expect_fail_gate_passes_only_when_the_command_fails(tmp_path):
+    assert run_gate(GateSpec("pre-fix is red", "exit 1", expect="fail"), tmp_path, timeout=10).passed
+    green = run_gate(GateSpec("pre-fix is red", "exit 0", expect="fail"), tmp_path, timeout=10)
+    assert not green.passed and green.verdict() == "exited 0, expected a failure"
+
+
+def test_a_timeout_kills_the_whole_command(tmp_path):
+    started = time.monotonic()
+    run = run_gate(GateSpec("hangs", "sleep 30 & sleep 30; echo never"), tmp_path, timeout=0.5)
+    assert time.monotonic() - started < 10
+    assert (run.timed_out, run.exit_code, run.passed) == (True, None, False)
+    assert "never" not in run.tail
+
+
+def test_the_output_tail_is_capped_and_redacted(tmp_path):
+    script = f"for i in $(seq 1 500); do echo line $i; done; echo db_password={SECRET}; echo done"
+    run = run_gate(GateSpec("chatty", script), tmp_path, timeout=10)
+    assert SECRET not in run.tail and "db_password=[SECRET_1]" in run.tail
+    assert len(run.tail.splitlines()) == TAIL_LINES and len(run.tail) <= TAIL_CHARS
+    assert run.tail.splitlines()[-1] == "done"
+    assert SECRET not in json.dumps(run.to_json())
+    assert run_gate(GateSpec("cmd", f"true password={SECRET}"), tmp_path, 10).to_json()["command"] == "true password=[SECRET_1]"
+
+
+# ------------------------------------------------------------------ recording, findings, the walk
+
+
+def test_a_failed_gate_files_a_blocker_with_the_redacted_tail_and_a_pass_closes_it(engine, tmp_path):
+    slug = resolve_intent(engine, unit_file(tmp_path, "  - {name: lint, command: make lint}\n"))
+    engine.run(slug, c.declare_ready)
+    failed = run_gate(GateSpec("lint", f"echo password={SECRET}; exit 1"), tmp_path, timeout=10)
+    done = engine.run(slug, c.record_quality_gates, unit="unit-01-fix", runs=(failed.to_json(),))
+    assert done.summary == "unit-01-fix: quality gates 0/1 passed (filed FB-001)"
+    finding = done.position.finding("FB-001")
+    assert (check_id_of(finding.feedback), finding.feedback.severity, finding.target) == ("gate:lint", "blocker", "unit-01-fix")
+    assert "exited 1, expected 0" in finding.feedback.body and "password=[SECRET_1]" in finding.feedback.body
+    event = engine.timeline(slug)[-1]
+    assert event["command"] == "quality_gates" and event["data"]["gates"][0]["exit_code"] == 1
+    assert SECRET not in json.dumps(engine.timeline(slug)) and SECRET not in finding.feedback.body
+    again = engine.run(slug, c.record_quality_gates, unit="unit-01-fix", runs=(failed.to_json(),))
+    assert "filed" not in again.summary  # the same failure: no second finding
+    passed = run_gate(GateSpec("lint", "true"), tmp_path, timeout=10)
+    done = engine.run(slug, c.record_quality_gates, unit="unit-01-fix", runs=(passed.to_json(),))
+    assert "closed FB-001" in done.summary
+    assert done.position.finding("FB-001").feedback.closure_text.startswith("Check gate:lint passes now: `true` exited 0")
+
+
+def test_a_failed_gate_holds_the_verifier_even_when_the_body_checks_pass(engine, tmp_path):
+    slug = resolve_intent(engine, unit_file(tmp_path, "  - {name: lint, command: make lint}\n"))
+    engine.run(slug, c.declare_ready)
+    for unit, role in engine.position(slug).active.missing_review:
+        engine.run(slug, c.signoff, unit=unit, role=role)
+    for _ in range(3):
+        engine.run(slug, c.advance_hat, unit="unit-01-fix", message="ok")
+    failed = run_gate(GateSpec("lint", "exit 1"), tmp_path, timeout=10)
+    engine.run(slug, c.record_quality_gates, unit="unit-01-fix", runs=(failed.to_json(),))
+    done = engine.run(slug, c.advance_hat, unit="unit-01-fix", message="verified")
+    assert "cannot advance" in done.summary and "FB-001" in done.summary
+    engine.run(slug, c.record_quality_gates, unit="unit-01-fix", runs=(run_gate(GateSpec("lint", "true"), tmp_path, 10).to_json(),))
+    assert engine.run(slug, c.advance_hat, unit="unit-01-fix", message="verified").position.active.unit("unit-01-fix").status == "done"
+
+
+# ------------------------------------------------------------------ confirmation, from the shell
+
+
+@pytest.fixture
+def shell(tmp_path, monkeypatch, capsys, catalog):
+    monkeypatch.setenv("COCKPIT_ACTOR", "oncall")
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
+    db = str(tmp_path / "c.db")
+    marker = tmp_path / "ran"
+    gates = (f"  - {{name: pre-fix is red, command: 'touch {marker}; exit 1', expect: fail}}\n"
+             f"  - {{name: fixed is green, command: 'echo token={SECRET}'}}\n")
+    store = Store(db)
+    resolve_intent(Engine(store, catalog, actor="setup"), unit_file(tmp_path, gates))
+    store.close()
+
+    def run(*args: str) -> tuple[int, str]:
+        code = main(["check", "inc", *args, "--db", db, "--root", str(tmp_path)])
+        return code, capsys.readouterr().out
+
+    run.marker, run.db = marker, db
+    return run
+
+
+def timeline(db, catalog):
+    store = Store(db)
+    try:
+        return Engine(store, catalog, actor="t").timeline("inc")
+    finally:
+        store.close()
+
+
+def test_an_unconfirmed_gate_never_runs(shell, monkeypatch, catalog):
+    monkeypatch.setattr(cli_checks, "_ask", lambda prompt: False)  # the engineer says no (or there is no terminal)
+    code, out = shell("unit-01-fix")
+    assert not shell.marker.exists()
+    assert "pre-fix is red: `touch" in out and "not confirmed, not run" in out
+    assert not [e for e in timeline(shell.db, catalog) if e["command"] in ("confirm_quality_gates", "quality_gates")]
+    assert code == 0  # nothing ran, nothing failed: the body checks pass
+
+
+def test_a_confirmed_gate_runs_now_and_later_without_asking(shell, monkeypatch, catalog):
+    asked: list[str] = []
+    monkeypatch.setattr(cli_checks, "_ask", lambda prompt: asked.append(prompt) or True)
+    code, out = shell("unit-01-fix")
+    assert code == 0 and shell.marker.exists()
+    assert len(asked) == 2 and "pre-fix is red: `touch" in asked[0] and "(must fail)" in asked[0]
+    assert "✓ pass  gate:pre-fix-is-red" in out and "recorded: unit-01-fix: quality gates 2/2 passed" in out
+    events = [e["command"] for e in timeline(shell.db, catalog)]
+    assert events[-2:] == ["confirm_quality_gates", "quality_gates"]
+    shell.marker.unlink()
+    asked.clear()
+    code, out = shell("unit-01-fix")
+    assert asked == [] and shell.marker.exists()  # confirmed once for this unit
+    assert SECRET not in json.dumps(timeline(shell.db, catalog))
+
+
+def test_yes_confirms_for_scripts_and_json_reports_the_runs(shell, monkeypatch):
+    monkeypatch.setattr(cli_checks, "_ask", lambda prompt: pytest.fail("--yes must not ask"))
+    code, out = shell("unit-01-fix", "--yes", "--json")
+    data = json.loads(out)
+    assert code == 0
+    assert [(g["name"], g["confirmed"], g["passed"], g["exit_code"]) for g in data["quality_gates"]] == [
+        ("pre-fix is red", True, True, 1), ("fixed is green", True, True, 0)]
+    assert data["quality_gates"][1]["tail"] == "token=[SECRET_1]"
+
+
+def test_dry_run_runs_no_command(shell):
+    shell("unit-01-fix", "--dry-run", "--yes")
+    assert not shell.marker.exists()
