@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import Any, Iterable, Sequence
+from typing import Any, Iterable, Mapping, Sequence
 
 from cockpit import redact, severity as sev
 from cockpit.checks import markdown
@@ -58,17 +58,20 @@ def base_context(pos: Position, state: StageState, runbooks: RunbookLookup | Non
     return CheckContext("", state.name, tuple(u.unit.slug for u in state.units), upstream, runbooks)
 
 
-def evaluate_unit(state: StageState, unit: UnitState, context: CheckContext, body: str | None = None) -> UnitReport:
+def evaluate_unit(state: StageState, unit: UnitState, context: CheckContext, body: str | None = None,
+                  artifacts: Mapping[str, str] | None = None) -> UnitReport:
     body = unit.unit.body if body is None else body
     parsed = markdown.sections(body)
-    ctx = CheckContext(unit.unit.slug, context.stage, context.siblings, context.upstream, context.runbooks)
+    ctx = CheckContext(unit.unit.slug, context.stage, context.siblings, context.upstream, context.runbooks, artifacts)
     results = tuple(CHECKS[check_id].run(body, ctx, parsed) for check_id in state.stage.checks)
     return UnitReport(state.name, unit, is_engaged(state, unit), results)
 
 
 def evaluate(pos: Position, runbooks: RunbookLookup | None = None, unit: str | None = None,
-             stage: str | None = None) -> list[UnitReport]:
-    """Every unit of every stage that declares checks (or just `unit`, or one `stage`)."""
+             stage: str | None = None, artifacts: Mapping[str, Mapping[str, str]] | None = None) -> list[UnitReport]:
+    """Every unit of every stage that declares checks (or just `unit`, or one `stage`).
+
+    `artifacts` (unit slug → listed path → text) is given when a caller read the unit's files."""
     reports: list[UnitReport] = []
     for state in pos.stages:
         if not state.stage.checks or (stage and state.name != stage):
@@ -77,7 +80,8 @@ def evaluate(pos: Position, runbooks: RunbookLookup | None = None, unit: str | N
         if not wanted:
             continue
         context = base_context(pos, state, runbooks)
-        reports += [evaluate_unit(state, u, context) for u in wanted]
+        reports += [evaluate_unit(state, u, context, None, None if artifacts is None else artifacts.get(u.unit.slug, {}))
+                    for u in wanted]
     return reports
 
 
@@ -225,7 +229,7 @@ def holding(pos: Position, report: UnitReport, reconciled: Reconciled) -> list[s
         ref = reconciled.refs.get((report.slug, result.check))
         if ref is not None and ref not in reconciled.waived and sev.is_blocking(result.severity, pos.threshold):
             held.append(ref)
-    checked = {r.check for r in report.results}
+    checked = {r.check for r in report.results if r.status != "skip"}  # a skipped check's finding still stands
     for state in pos.open_findings:
         check = check_id_of(state.feedback)
         if (check and check not in checked and state.feedback.target_unit_id == report.unit.unit.id and state.blocking

@@ -17,9 +17,8 @@ def register(sub: Any, cmd: Callable[..., Any]) -> None:
     p.add_argument("--json", action="store_true")
     p.add_argument("--dry-run", action="store_true", help="only report: file, update and close nothing, run no commands")
     p.add_argument("--yes", action="store_true", help="confirm the unit's quality-gate commands without asking (for scripts)")
-    p.add_argument("--runbooks", metavar="DIR", action="append", default=[], dest="runbook_dirs",
-                   help="runbook folder the alert-runbook check looks names up in (repeatable)")
-    p.add_argument("--root", metavar="DIR", default=".", help="where quality-gate `dir:` paths start (default: here)")
+    p.add_argument("--root", metavar="DIR", help="the project checkout: quality-gate `dir:` paths start here (default: the "
+                   "current directory), and the files units list under Artifacts produced are scanned for secrets")
     p.add_argument("--timeout", type=float, default=300.0, metavar="SECONDS", help="per quality-gate command (default 300)")
 
 
@@ -43,7 +42,12 @@ def _check(args) -> int:
     if not args.dry_run:
         gate_lines, gate_json = _quality_gates(engine, args)
         pos = engine.position(args.slug)
-    reports = check_runs.evaluate(pos, engine.runbooks, unit=args.unit)
+    artifacts = None
+    if args.root:
+        from cockpit.artifacts import read_all
+
+        artifacts = read_all({u.unit.slug: u.unit.body for s in pos.stages if s.stage.checks for u in s.units}, args.root)
+    reports = check_runs.evaluate(pos, engine.runbooks, unit=args.unit, artifacts=artifacts)
     active = pos.active
     filing = active is not None and bool(active.stage.checks) and any(r.stage == active.name for r in reports)
     changes: dict[str, list[str]] = {"filed": [], "updated": [], "closed": [], "waived": []}
@@ -53,7 +57,7 @@ def _check(args) -> int:
         changes = preview.data()
         if preview.writes and not args.dry_run:
             unit = args.unit if args.unit and active.unit(args.unit) else None
-            engine.run(args.slug, commands.run_checks, unit=unit)
+            engine.run(args.slug, commands.run_checks, unit=unit, artifacts=artifacts)
             pos = engine.position(args.slug)
     tracked = check_runs.latest_findings(pos)
     blocking = any(g.get("confirmed") and not g.get("passed") for g in gate_json)  # a failed gate is a blocker
@@ -152,7 +156,7 @@ def _quality_gates(engine: Any, args: Any) -> tuple[list[str], list[dict[str, An
             gates = tuple({"name": s.name, "command": s.command, "dir": s.dir, "expect": s.expect, "digest": s.digest} for s in allowed)
             engine.run(args.slug, commands.confirm_quality_gates, unit=slug, gates=gates)
             confirmed.setdefault(slug, set()).update(s.digest for s in allowed)
-        runs = [run_gate(s, args.root, args.timeout) for s in specs if s.digest in confirmed.get(slug, set())]
+        runs = [run_gate(s, args.root or ".", args.timeout) for s in specs if s.digest in confirmed.get(slug, set())]
         for spec in specs:
             if spec.digest not in confirmed.get(slug, set()):
                 lines.append(f"  ? gate  {slug}: {spec.describe()} — not confirmed, not run (confirm at a terminal, or --yes)")

@@ -339,10 +339,10 @@ def _stage_checks(pos: Position, state: StageState, ctx: Ctx, *, unit: UnitState
     return reconciled.writes, ({"checks": _checks_data(reconciled, reports)} if reconciled.writes else {})
 
 
-def run_checks(pos: Position, *, ctx: Ctx, unit: str | None = None) -> Change:
+def run_checks(pos: Position, *, ctx: Ctx, unit: str | None = None, artifacts: dict[str, dict[str, str]] | None = None) -> Change:
     """Run the active stage's checks on demand (every unit, or one) and file, update or close
     their findings. Units still before their verifier are drafts: their failures are reported by
-    the caller but file nothing."""
+    the caller but file nothing. `artifacts` are the files units list, read by the caller."""
     from cockpit import check_runs
 
     state = _active(pos)
@@ -350,7 +350,7 @@ def run_checks(pos: Position, *, ctx: Ctx, unit: str | None = None) -> Change:
         raise IllegalTransition(f"stage {state.name} declares no checks (`checks:` in its STAGE.md)")
     if unit is not None:
         _active_unit(pos, unit)
-    reports = check_runs.evaluate(pos, ctx.runbooks, unit=unit, stage=state.name)
+    reports = check_runs.evaluate(pos, ctx.runbooks, unit=unit, stage=state.name, artifacts=artifacts)
     reconciled = check_runs.reconcile(pos, reports, ctx.now)
     info = _checks_data(reconciled, reports)
     return Change(Event("run_checks", None, state.name, unit, None, {"checks": info}), tuple(reconciled.writes),

@@ -9,6 +9,7 @@ import pytest
 
 from cockpit.checks import CHECKS, CheckContext
 from cockpit.checks.base import FAIL, PASS, SKIP
+from cockpit.artifacts import read_artifacts
 from cockpit.checks.library import FolderRunbooks, IndexRunbooks, runbook_key
 from helpers import CHECK_FIXTURES as FX
 
@@ -31,13 +32,17 @@ class Library:
         return self.lint.get(runbook_key(name), [])
 
 
+ARTIFACT_ROOT = FX / "operations" / "artifacts"  # the project tree the operations write-ups list files from
+
+
 def context(runbooks=Library(), **kw) -> CheckContext:
     return CheckContext(unit=kw.get("unit", "u"), stage=kw.get("stage", "s"), siblings=kw.get("siblings", ("u",)),
-                        upstream=kw.get("upstream", {"investigate": INVESTIGATE}), runbooks=runbooks)
+                        upstream=kw.get("upstream", {"investigate": INVESTIGATE}), runbooks=runbooks,
+                        artifacts=kw.get("artifacts"))
 
 
 def run(check_id: str, body: str, ctx: CheckContext | None = None):
-    return CHECKS[check_id].run(body, ctx or context())
+    return CHECKS[check_id].run(body, ctx or context(artifacts=read_artifacts(body, ARTIFACT_ROOT)))
 
 
 def fixture(name: str) -> str:
@@ -69,6 +74,7 @@ FAILING = {
     "operations/fail-open-questions.md": ("ops.open-questions", "Open Questions", "Who signs off the Friday change window?"),
     "operations/fail-placeholders.md": ("body.placeholders", "Operational scope", "<region>"),
     "operations/fail-secrets.md": ("body.secrets", "Secrets and configuration", "DATABASE_URL="),
+    "operations/fail-artifact-secrets.md": ("ops.artifact-secrets", "Artifacts produced", "values-staging.yaml"),
     "resolve/fail-root-cause.md": ("resolve.root-cause", "Root cause (from investigate)", "A scheduled Redis failover wiped"),
     "resolve/fail-regression-test.md": ("resolve.regression-test", "Regression test", "## Regression test"),
     "resolve/fail-deployment-plan.md": ("resolve.deployment-plan", "Deployment plan", "## Deployment plan"),
@@ -253,6 +259,19 @@ def test_a_secret_finding_never_repeats_the_value():
     result = run("body.secrets", fixture("operations/fail-secrets.md"))
     assert secret in fixture("operations/fail-secrets.md")
     assert all(secret not in p.message for p in result.problems) and secret not in result.summary()
+
+
+def test_listed_artifacts_are_scanned_only_when_read():
+    body = fixture("operations/fail-artifact-secrets.md")
+    unread = run("ops.artifact-secrets", body, context())
+    assert unread.status == SKIP and unread.note == "3 listed artifacts not read: `cockpit check --root DIR` scans them"
+    result = run("ops.artifact-secrets", body)
+    assert [p.message for p in result.problems] == [
+        "`deploy/invoice-renderer/values-staging.yaml` line 5: hardcoded secret assigned inline: reference a secret store"]
+    assert "St4ging" not in result.summary()
+    missing = run("ops.artifact-secrets", body, context(artifacts={}))
+    assert missing.severity == "high" and len(missing.problems) == 3
+    assert missing.problems[0].message == "listed artifact `deploy/invoice-renderer/values-prod.yaml` is not there to check"
 
 
 def test_emails_are_personal_data_not_hardcoded_secrets():

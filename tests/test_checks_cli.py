@@ -131,3 +131,17 @@ def test_help_lists_the_check_command():
     from cockpit.cli import build_parser
 
     assert "check" in build_parser().format_help()
+
+
+def test_root_scans_listed_artifacts_and_a_run_without_it_leaves_that_finding_alone(db, catalog, cli):
+    body = (FX / "operations" / "fail-artifact-secrets.md").read_text()
+    seeded(db, catalog, ("deploy", body))
+    code, out, _ = cli("check", "ops", "deploy", "--root", str(FX / "operations" / "artifacts"))
+    assert code == 1
+    assert "✗ FAIL  ops.artifact-secrets      blocker → FB-001" in out
+    assert "`deploy/invoice-renderer/values-staging.yaml` line 5: hardcoded secret assigned inline" in out
+    code, out, _ = cli("check", "ops", "deploy")
+    assert "- skip  ops.artifact-secrets      skipped: 3 listed artifacts not read" in out
+    assert out.splitlines()[-1] == "findings: no change"  # skipped: the finding stands
+    code, out, _ = cli("advance", "ops", "deploy")
+    assert "cannot advance: blocking check findings FB-001" in out

@@ -30,6 +30,9 @@ class CheckContext:
     # Earlier stages' output: stage name → ((unit slug, body), ...), in studio order.
     upstream: Mapping[str, tuple[tuple[str, str], ...]] = field(default_factory=dict)
     runbooks: RunbookLookup | None = None
+    # Files the unit lists under "Artifacts produced", path → text, when a caller read them
+    # (`cockpit check --root DIR`); None means nobody did, and artifact checks say so.
+    artifacts: Mapping[str, str] | None = None
 
 
 @dataclass(frozen=True)

@@ -288,3 +288,46 @@ def open_questions(body: str, found: list[markdown.Section], context: CheckConte
 
 def _shorten(text: str, limit: int = 70) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def artifact_paths(body: str, found: list[markdown.Section] | None = None) -> list[tuple[str, int]]:
+    """(path, body line) of each file in the `## Artifacts produced` table's first column."""
+    section = markdown.find(markdown.sections(body) if found is None else found, "artifact")
+    if section is None:
+        return []
+    paths: list[tuple[str, int]] = []
+    for table in section.tables():
+        column = table.column("path", "file", "artifact")
+        for row in table.rows:
+            cell = row.get(column if column is not None else 0)
+            code = re.search(r"`([^`]+)`", cell)
+            path = (code.group(1) if code else cell).strip()
+            if path and not _EMPTY_CELL.match(path):
+                paths.append((path, row.line))
+    return paths
+
+
+def artifact_secrets(body: str, found: list[markdown.Section], context: CheckContext) -> tuple[list[Problem], str] | Skip:
+    from cockpit import redact
+    from cockpit.checks.body import KIND_NAMES
+
+    paths = artifact_paths(body, found)
+    if not paths:
+        return Skip("no `## Artifacts produced` table listing files")
+    if context.artifacts is None:
+        return Skip(f"{plural(len(paths), 'listed artifact')} not read: `cockpit check --root DIR` scans them")
+    section = markdown.find(found, "artifact")
+    title = section.title if section else None
+    problems: list[Problem] = []
+    for path, line in paths:
+        if path.endswith("/"):
+            continue  # a directory: its files are listed separately, or not at all
+        text = context.artifacts.get(path)
+        if text is None:
+            problems.append(Problem(f"listed artifact `{path}` is not there to check", title, line, "high"))
+            continue
+        for hit in redact.find_secrets(text):
+            if hit.secret:
+                problems.append(Problem(f"`{path}` line {hit.line}: hardcoded {KIND_NAMES.get(hit.kind, hit.kind)}: reference a secret store",
+                                        title, line))
+    return problems, f"{plural(len(paths), 'listed artifact')} read, no hardcoded credentials"

@@ -19,6 +19,7 @@ CHECKS: dict[str, Check] = {
         Check("ops.open-questions", "high", "Open questions answered, defaulted or flagged", operations.open_questions),
         Check("body.placeholders", "high", "No placeholders, template slots or empty sections", body.placeholders),
         Check("body.secrets", "blocker", "No hardcoded secrets", body.secrets),
+        Check("ops.artifact-secrets", "blocker", "No hardcoded secrets in the artifacts the unit lists", operations.artifact_secrets),
         Check("resolve.root-cause", "blocker", "Cites investigate's root cause verbatim and names the fix", resolve.root_cause),
         Check("resolve.regression-test", "blocker", "Regression test: file, layer, red on the pre-fix code", resolve.regression_test),
         Check("resolve.deployment-plan", "high", "Deployment plan: rollout shape, rollback thresholds, verification window", resolve.deployment_plan),
