@@ -25,6 +25,8 @@ def _common(suppress: bool) -> argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument("--db", metavar="PATH", default=unset, help="SQLite file (default: $COCKPIT_DB, config `db`, or $XDG_DATA_HOME/cockpit/cockpit.db)")
     common.add_argument("--studios", metavar="DIR", action="append", default=unset, help="extra studio folder (repeatable)")
+    common.add_argument("--runbooks", metavar="DIR", action="append", dest="runbook_dirs", default=unset,
+                        help="runbook folder, indexed with the bundled samples and config `runbooks` (repeatable)")
     common.add_argument("--actor", metavar="NAME", default=unset, help="who is acting (default: $COCKPIT_ACTOR or your login)")
     common.add_argument("--read-only", action="store_true", default=unset if suppress else False, help="open the TUI with every write disabled")
     return common
@@ -441,7 +443,8 @@ def _launch(open_engine: Callable[[], Any], args, open_slug: str | None = None) 
     keymap = _config().raw.get("keys") or {}
     from screens.app import CockpitApp  # the UI is imported only here
 
-    app = CockpitApp(open_engine, read_only=args.read_only, open_slug=open_slug, keymap=keymap)
+    runbook_dirs = [*_config().runbooks, *(args.runbook_dirs or [])]
+    app = CockpitApp(open_engine, read_only=args.read_only, open_slug=open_slug, keymap=keymap, runbook_dirs=runbook_dirs)
     app.run()
     if app.startup_error is not None:
         raise app.startup_error

@@ -15,7 +15,6 @@ def register(sub: Any, cmd: Callable[..., Any]) -> None:
 
     p = cmd("index", "Index runbook folders (bundled samples, config `runbooks`, --runbooks, DIR); only changed files are re-read.", _index, runbooks)
     p.add_argument("dirs", nargs="*", metavar="DIR", help="more folders, as with --runbooks")
-    p.add_argument("--runbooks", metavar="DIR", action="append", default=[], dest="runbook_dirs", help="runbook folder (repeatable)")
     p.add_argument("--json", action="store_true")
 
     p = cmd("sync", "Fetch markdown runbooks over HTTP into the library (ETag / Last-Modified aware; keeps the last good copy).", _sync, runbooks)
@@ -73,7 +72,7 @@ def _index(args) -> int:
     from cockpit.runbook_index import index_library, library_roots
 
     engine = _engine(args)
-    roots = library_roots(_config().runbooks, args.runbook_dirs, args.dirs)
+    roots = library_roots(_config().runbooks, args.runbook_dirs or [], args.dirs)
     started = time.perf_counter()
     report = index_library(engine.store, roots, clock=engine.clock)
     elapsed = time.perf_counter() - started

@@ -29,9 +29,13 @@ class CockpitApp(App):
     ]
 
     def __init__(self, engine: Engine | Callable[[], Engine], *, read_only: bool = False, open_slug: str | None = None,
-                 clock: Clock = system_clock, poll_seconds: float = 1.0, keymap: dict[str, str] | None = None) -> None:
+                 clock: Clock = system_clock, poll_seconds: float = 1.0, keymap: dict[str, str] | None = None,
+                 runbook_dirs: list[str] | None = None) -> None:
         """`engine` may be a function that opens it: the screens then appear at once and fill in when
-        it is open. If opening fails, the app exits and `startup_error` says why."""
+        it is open. If opening fails, the app exits and `startup_error` says why.
+
+        `runbook_dirs`: folders indexed in the background at start (with the bundled samples);
+        None indexes nothing (what is already in the database is shown)."""
         super().__init__()
         self.backend = Backend(engine)
         self.startup_error: Exception | None = None
@@ -40,6 +44,7 @@ class CockpitApp(App):
         self.clock = clock
         self.poll_seconds = poll_seconds
         self._keymap = keymap or {}
+        self.runbook_dirs = runbook_dirs
         if read_only:
             self.sub_title = "read-only"
 
@@ -63,6 +68,24 @@ class CockpitApp(App):
         except CockpitError as exc:  # a database it must not touch, a bad config: nothing to show
             self.startup_error = exc
             self.call_from_thread(self.exit, return_code=1)
+            return
+        if self.runbook_dirs is not None and not self.read_only:
+            self.index_runbooks()
+
+    @work(thread=True, group="index")
+    def index_runbooks(self) -> None:
+        """Bring the offline runbook copy up to date; screens keep working meanwhile."""
+        from cockpit.errors import CockpitError
+
+        try:
+            report = self.backend.index_runbooks(self.runbook_dirs)
+        except CockpitError as exc:
+            self.call_from_thread(self.notify, f"Runbooks not indexed: {exc}", severity="warning")
+            return
+        for problem in report.problems:  # `path: reason`; the rest of the library indexed
+            self.call_from_thread(self.notify, problem, title="Runbook skipped", severity="warning", timeout=10)
+        if report.gone:
+            self.call_from_thread(self.notify, f"Runbook files gone (last copies kept): {', '.join(report.gone)}")
 
     def back_to_list(self) -> None:
         """Leave an intent for the list, building the list if the app opened straight on the intent."""

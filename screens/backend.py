@@ -10,8 +10,14 @@ from __future__ import annotations
 import threading
 from typing import TYPE_CHECKING, Any, Callable
 
+from rich.text import Text
+
 if TYPE_CHECKING:
     from cockpit.engine import Done, Engine
+    from cockpit.runbook_doc import Link
+    from cockpit.runbook_index import IndexReport
+    from cockpit.runbook_library import Runbook
+    from cockpit.runbook_relevance import RelevantRunbook
     from cockpit.walk import Position
 
 class Backend:
@@ -36,10 +42,13 @@ class Backend:
         with self._lock:
             return self.engine.positions()
 
-    def run(self, slug: str, command: Callable, **kwargs: Any) -> tuple[Done, Position]:
-        """Apply a command and read the new position, both before the UI says anything."""
+    def run(self, slug: str, command: str, **kwargs: Any) -> tuple[Done, Position]:
+        """Apply the engine command named `command` (a function of cockpit.commands, as the CLI
+        names them) and read the new position, both before the UI says anything."""
+        from cockpit import commands
+
         with self._lock:
-            done = self.engine.run(slug, command, **kwargs)
+            done = self.engine.run(slug, getattr(commands, command), **kwargs)
             return done, done.position
 
     def data_version(self) -> int:
@@ -50,3 +59,62 @@ class Backend:
     def timeline(self, slug: str) -> list[dict[str, Any]]:
         with self._lock:
             return self.engine.timeline(slug)
+
+    # ------------------------------------------------------------ runbooks
+
+    def index_runbooks(self, roots: list[str]) -> IndexReport:
+        """Index the runbook folders on a connection of its own, so a big library never holds
+        the lock the screens read through."""
+        from cockpit.runbook_index import index_library, library_roots
+        from cockpit.store import Store
+
+        path = self.engine.store.path
+        store = Store(path)
+        try:
+            return index_library(store, library_roots(roots), clock=self.engine.clock)
+        finally:
+            store.close()
+
+    def relevant_runbooks(self, slug: str) -> list[RelevantRunbook]:
+        from cockpit.runbook_relevance import relevant_runbooks
+
+        with self._lock:
+            return relevant_runbooks(self.engine.store, self.engine.store.facts(slug), limit=8)
+
+    def runbook_list(self, slug: str | None, query: str) -> tuple[list[tuple[str, Text]], str]:
+        """(name, prompt) rows for the runbook list, and the library's freshness line."""
+        from cockpit.runbook_library import library_freshness, list_runbooks
+        from cockpit.runbook_search import search_runbooks
+
+        with self._lock:
+            store = self.engine.store
+            rows: list[tuple[str, Text]] = []
+            if query.strip():
+                for hit in search_runbooks(store, query, limit=50):
+                    prompt = Text(hit.title, style="bold", no_wrap=True, overflow="ellipsis")
+                    prompt.append("\n")
+                    for part, matched in hit.snippet_spans:
+                        prompt.append(part.replace("\n", " "), style="reverse" if matched else "dim")
+                    rows.append((hit.name, prompt))
+            else:
+                first = self.relevant_runbooks(slug) if slug else []
+                for r in first:
+                    rows.append((r.name, Text.assemble(("★ ", "yellow"), (r.title, "bold"), (f"\n  {r.reason}", "dim"))))
+                seen = {r.name for r in first}
+                rows += [(i.name, Text.assemble(("  ", ""), i.title, (f"\n  {i.name}", "dim")))
+                         for i in list_runbooks(store) if i.name not in seen]
+            return rows, library_freshness(store, self.engine.clock())
+
+    def runbook(self, name: str) -> Runbook:
+        from cockpit.runbook_library import get_runbook
+
+        with self._lock:
+            runbook = get_runbook(self.engine.store, name)
+        runbook.doc  # parse here, in the worker
+        return runbook
+
+    def follow_link(self, link: Link) -> Runbook | None:
+        from cockpit.runbook_library import follow_link
+
+        with self._lock:
+            return follow_link(self.engine.store, link)

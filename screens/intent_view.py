@@ -57,7 +57,8 @@ class IntentView(Screen):
         Binding("E", "edit_external", "Edit in $EDITOR", id="intent.edit_external", show=False),
         Binding("u", "add_unit", "Add unit", id="intent.add_unit", show=False),
         Binding("d", "declare_ready", "Units ready", id="intent.declare_ready", show=False),
-        Binding("m", "toggle_pane", "Mandate/outputs", id="intent.toggle_pane", show=False),
+        Binding("m", "toggle_pane", "Mandate/runbooks", id="intent.toggle_pane", show=False),
+        Binding("b", "runbooks", "Runbooks", id="intent.runbooks"),
         Binding("t", "timeline", "Timeline", id="intent.timeline", show=False),
         Binding("y", "copy", "Copy", id="intent.copy", show=False),
         Binding("j", "cursor('down')", "Down", id="intent.down", show=False),
@@ -70,6 +71,7 @@ class IntentView(Screen):
         super().__init__()
         self.slug = slug
         self.position: Position | None = None
+        self.runbooks: list = []  # RelevantRunbook rows for the runbook pane
         self.selected_unit: str | None = None
         self.selected_finding: str | None = None
         self.filter_text = ""
@@ -113,10 +115,11 @@ class IntentView(Screen):
         try:
             position = self.app.backend.position(self.slug)
             version = self.app.backend.data_version()
+            runbooks = self.app.backend.relevant_runbooks(self.slug)
         except CockpitError as exc:
             self.app.call_from_thread(self.notify, str(exc), severity="error")
             return
-        self.app.call_from_thread(self.show, position, version)
+        self.app.call_from_thread(self.show, position, version, runbooks)
 
     @work(thread=True, exclusive=True, group="poll")
     def poll(self) -> None:
@@ -130,10 +133,8 @@ class IntentView(Screen):
 
     @work(thread=True, group="write")
     def _run(self, name: str, after: Callable[[], None] | None, kwargs: dict[str, Any]) -> None:
-        from cockpit import commands
-
         try:
-            done, position = self.app.backend.run(self.slug, getattr(commands, name), **kwargs)
+            done, position = self.app.backend.run(self.slug, name, **kwargs)
             version = self.app.backend.data_version()
         except CockpitError as exc:
             self.app.call_from_thread(self.notify, str(exc), title="Refused", severity="error", timeout=8)
@@ -145,8 +146,10 @@ class IntentView(Screen):
 
     # ------------------------------------------------------------ rendering
 
-    def show(self, position: Position, version: int | None = None) -> None:
+    def show(self, position: Position, version: int | None = None, runbooks: list | None = None) -> None:
         self.position = position
+        if runbooks is not None:
+            self.runbooks = runbooks
         if version is not None:
             self._version = version
         self.query_one("#walk", Static).update(render.stage_walk(position))
@@ -267,10 +270,13 @@ class IntentView(Screen):
             checklist.highlighted = min(keep or 0, len(hat.checklist) - 1)
 
     def _show_outputs(self) -> None:
+        """The runbook pane: this intent's runbooks (offline copies), then the stage's output templates."""
         stage = self.stage
         if stage is None:
             return
-        parts = [f"# {stage.name}: outputs and discovery\n"] + [f"{t.body}\n" for t in stage.stage.templates]
+        parts = ["## Runbooks for this intent (b opens them)\n"]
+        parts += [f"- **{r.title}** `{r.name}` ({r.reason})" for r in self.runbooks] or ["- none linked or matching yet"]
+        parts += [f"\n## {stage.name}: outputs and discovery\n"] + [f"{t.body}\n" for t in stage.stage.templates]
         self.query_one("#outputs-text", Static).update(render.markdown("\n".join(parts)))
 
     # ------------------------------------------------------------ selection
@@ -533,6 +539,11 @@ class IntentView(Screen):
     def action_toggle_pane(self) -> None:
         switcher = self.query_one("#detail", ContentSwitcher)
         switcher.current = "outputs" if switcher.current == "mandate" else "mandate"
+
+    def action_runbooks(self) -> None:
+        from screens.runbooks import RunbookScreen
+
+        self.app.push_screen(RunbookScreen(self.slug))
 
     def action_timeline(self) -> None:
         from screens.timeline import TimelineView

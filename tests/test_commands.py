@@ -377,3 +377,15 @@ def test_review_findings_invalidate_the_reviewer_role_not_the_login(engine):
     engine.run(slug, c.file_feedback, title="t", severity="high", origin="adversarial-review", role="correctness")
     f = engine.position(slug).finding("FB-001").feedback
     assert (f.invalidates, f.author) == (("correctness",), "tester")
+
+
+def test_a_runbook_copy_is_recorded_by_its_first_line_only(engine):
+    slug = new_incident(engine)
+    long_line = "kubectl rollout restart deployment/checkout-api " + "--namespace=payments " * 10
+    done = engine.run(slug, c.record_runbook_copy, runbook="service-restart", line=42,
+                      text=f"\n{long_line}\nexport TOKEN=should-not-be-kept\n")
+    event = engine.timeline(slug)[-1]
+    assert event["command"] == "runbook_copy" and event["data"] == {"runbook": "service-restart", "line": 42}
+    assert event["message"].startswith("service-restart:42: kubectl rollout restart") and event["message"].endswith("…")
+    assert "TOKEN" not in event["message"] and len(event["message"]) < 160
+    assert "recorded in the timeline" in done.summary

@@ -1,0 +1,87 @@
+"""A long markdown document as a line-based view: rendered by rich off the UI thread, drawn by line.
+
+Textual's Markdown widget mounts a widget per block (a 2,000-line runbook took ~24 s to appear);
+here the document is rendered once per width into strips in a worker, and the widget only copies
+the visible lines. Each heading's rendered row is kept, so an outline can jump to it.
+"""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass
+
+from rich.console import Console
+from rich.segment import Segment
+from textual.geometry import Size
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
+
+
+@dataclass(frozen=True)
+class Rendered:
+    width: int
+    lines: list[Strip]
+    heading_rows: dict[int, int]  # source line of a heading → its first rendered row
+
+
+def render_markdown(text: str, heading_lines: list[int], width: int, body_start: int = 1) -> Rendered:
+    """Render `text` from line `body_start` on (after any frontmatter) at `width`, section by
+    section so each heading's row is known.
+
+    `heading_lines` are 1-based source lines of the headings (from the runbook's parsed outline).
+    Pure and thread-safe: run it in a worker.
+    """
+    from rich.markdown import Markdown
+
+    console = Console(file=io.StringIO(), width=width, force_terminal=True, color_system="truecolor",
+                      legacy_windows=False, no_color=False)
+    source = text.splitlines()
+    cuts = sorted({body_start, *(line for line in heading_lines if 1 <= line <= len(source))})
+    lines: list[Strip] = []
+    rows: dict[int, int] = {}
+    options = console.options.update_width(width)
+    for start, end in zip(cuts, [*cuts[1:], len(source) + 1]):
+        chunk = "\n".join(source[start - 1:end - 1]).strip("\n")
+        if not chunk:
+            continue
+        if lines:
+            lines.append(Strip.blank(width))  # rich drops the blank line before a heading
+        if start in heading_lines:
+            rows[start] = len(lines)
+        for line in console.render_lines(Markdown(chunk), options, pad=False):
+            lines.append(Strip(Segment.simplify(line)))
+    return Rendered(width, lines, rows)
+
+
+class DocumentView(ScrollView, can_focus=True):
+    """Shows a Rendered document; keys scroll it (arrows, j/k, page up/down, home/end)."""
+
+    BINDINGS = [
+        ("j", "scroll_down", "Down"),
+        ("k", "scroll_up", "Up"),
+        ("space", "page_down", "Page down"),
+    ]
+    DEFAULT_CSS = "DocumentView { height: 1fr; padding: 0 1; overflow-x: hidden; }"
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.rendered: Rendered | None = None
+
+    def show(self, rendered: Rendered, top: int = 0) -> None:
+        self.rendered = rendered
+        self.virtual_size = Size(rendered.width, len(rendered.lines))
+        self.scroll_to(y=top, animate=False)
+        self.refresh()
+
+    def content_width(self) -> int:
+        """The width to render at: the view less its padding and vertical scrollbar."""
+        return max(20, self.size.width - self.styles.gutter.width - self.styles.scrollbar_size_vertical)
+
+    def render_line(self, y: int) -> Strip:
+        if self.rendered is None:
+            return Strip.blank(self.size.width)
+        scroll_x, scroll_y = self.scroll_offset
+        index = y + scroll_y
+        if index >= len(self.rendered.lines):
+            return Strip.blank(self.size.width)
+        return self.rendered.lines[index].crop_extend(scroll_x, scroll_x + self.size.width, self.rich_style)

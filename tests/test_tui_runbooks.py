@@ -1,0 +1,156 @@
+"""Pilot tests of the runbook library screen: search, open, outline, links with back, copy a block."""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+import pytest
+
+from cockpit import demo
+from cockpit.clock import fixed_clock
+from cockpit.engine import Engine
+from cockpit.runbook_index import index_library, library_roots
+from cockpit.store import Store
+from screens.app import CockpitApp
+from screens.document import DocumentView
+from screens.runbooks import RunbookScreen
+
+NOW = datetime(2026, 11, 20, 7, 0, tzinfo=timezone.utc)
+pytestmark = pytest.mark.anyio
+
+
+@pytest.fixture
+def anyio_backend() -> str:
+    return "asyncio"
+
+
+@pytest.fixture
+def engine(catalog, tmp_path) -> Engine:
+    engine = Engine(Store(tmp_path / "rb.db"), catalog, clock=fixed_clock(NOW), actor="oncall")
+    demo.seed(engine)
+    index_library(engine.store, library_roots(), clock=fixed_clock(NOW))
+    return engine
+
+
+async def settle(app, pilot) -> None:
+    for _ in range(4):
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+
+
+async def open_library(engine, pilot_size=(80, 24), **kwargs):
+    app = CockpitApp(engine, clock=fixed_clock(NOW), open_slug=demo.INCIDENT, poll_seconds=0.2, **kwargs)
+    return app
+
+
+async def test_b_opens_the_library_with_the_intents_runbook_first(engine):
+    app = await open_library(engine)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("b")
+        await settle(app, pilot)
+        screen = app.screen
+        assert isinstance(screen, RunbookScreen)
+        first = screen.query_one("#rb-list").get_option_at_index(0)
+        assert first.id == "certificate-rotation" and screen.runbook.name == "certificate-rotation"
+        assert screen.query_one(DocumentView).rendered.lines  # rendered, not empty
+
+
+async def test_search_as_you_type_narrows_and_enter_opens(engine):
+    app = await open_library(engine)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("b")
+        await settle(app, pilot)
+        await pilot.press("slash", *"failov")  # a prefix of the word, as typed
+        await settle(app, pilot)
+        options = app.screen.query_one("#rb-list")
+        assert options.get_option_at_index(0).id == "database-failover"
+        await pilot.press("enter", "enter")  # leave the search box, open the highlighted runbook
+        await settle(app, pilot)
+        assert app.screen.runbook.name == "database-failover"
+
+
+async def test_outline_jumps_to_a_heading(engine):
+    app = await open_library(engine)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("b")
+        await settle(app, pilot)
+        screen = app.screen
+        await pilot.press("o", "G", "enter")
+        await pilot.pause()
+        last = screen.runbook.doc.headings[-1]
+        view = screen.query_one(DocumentView)
+        assert view.rendered.heading_rows[last.line] > 0
+        assert view.scroll_y == min(view.rendered.heading_rows[last.line], view.max_scroll_y)
+        assert screen.focused is view
+
+
+async def test_follow_a_link_and_come_back(engine):
+    app = await open_library(engine)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("b")
+        await settle(app, pilot)
+        screen = app.screen
+        links = [link for link in screen.runbook.doc.links if not link.image]
+        target = next(i for i, link in enumerate(links) if "service-restart" in link.target)
+        await pilot.press("l", *["down"] * target, "enter")
+        await settle(app, pilot)
+        assert screen.runbook.name == "service-restart"
+        await pilot.press("left_square_bracket")
+        await settle(app, pilot)
+        assert screen.runbook.name == "certificate-rotation"
+        await pilot.press("right_square_bracket")
+        await settle(app, pilot)
+        assert screen.runbook.name == "service-restart"
+
+
+async def test_copy_a_block_fills_the_clipboard_and_the_timeline(engine):
+    app = await open_library(engine)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("b")
+        await settle(app, pilot)
+        block = app.screen.runbook.doc.code_blocks[1]
+        await pilot.press("y", "down", "enter")
+        await settle(app, pilot)
+        assert app.clipboard == block.text
+    last = engine.timeline(demo.INCIDENT)[-1]
+    assert last["command"] == "runbook_copy"
+    assert last["data"] == {"runbook": "certificate-rotation", "line": block.line}
+    assert last["message"].startswith(f"certificate-rotation:{block.line}: ")
+
+
+async def test_read_only_copies_but_records_nothing(engine):
+    before = engine.store.last_event_id()
+    app = await open_library(engine, read_only=True)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("b")
+        await settle(app, pilot)
+        await pilot.press("y", "enter")
+        await settle(app, pilot)
+        assert app.clipboard == app.screen.runbook.doc.code_blocks[0].text
+    assert engine.store.last_event_id() == before
+
+
+async def test_a_2000_line_runbook_renders_off_the_ui_thread_and_scrolls(engine, tmp_path):
+    from cockpit.runbook_generate import long_runbook
+
+    folder = tmp_path / "long"
+    folder.mkdir()
+    (folder / "huge.md").write_text(long_runbook(2000), encoding="utf-8")
+    index_library(engine.store, library_roots([folder]), clock=fixed_clock(NOW))
+    app = CockpitApp(engine, clock=fixed_clock(NOW), poll_seconds=0.2)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        app.push_screen(RunbookScreen(None, open_name="huge"))
+        await settle(app, pilot)
+        view = app.screen.query_one(DocumentView)
+        assert app.screen.runbook.name == "huge" and len(view.rendered.lines) > 2000
+        view.focus()
+        await pilot.press("end")
+        await pilot.pause()
+        assert view.scroll_y == view.max_scroll_y > 2000
