@@ -118,3 +118,13 @@ class Backend:
 
         with self._lock:
             return follow_link(self.engine.store, link)
+
+    def lint_runbook(self, name: str) -> list:
+        """Lint findings (cockpit.runbook_lint.LintFinding) of one stored runbook, links resolved
+        against the library."""
+        from cockpit.runbook_library import get_runbook
+        from cockpit.runbook_lint import library_resolver, lint_runbook
+
+        with self._lock:
+            store = self.engine.store
+            return lint_runbook(get_runbook(store, name).doc, resolve=library_resolver(store))

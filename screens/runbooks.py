@@ -32,6 +32,7 @@ class RunbookScreen(Screen):
         Binding("o", "outline", "Outline", id="runbooks.outline"),
         Binding("y", "copy_block", "Copy block", id="runbooks.copy_block"),
         Binding("l", "links", "Links", id="runbooks.links"),
+        Binding("L", "lint", "Lint", id="runbooks.lint"),
         Binding("left_square_bracket", "history(-1)", "Back link", id="runbooks.history_back"),
         Binding("right_square_bracket", "history(1)", "Forward", id="runbooks.history_forward", show=False),
         Binding("j", "cursor('down')", "Down", show=False),
@@ -49,6 +50,7 @@ class RunbookScreen(Screen):
         self.history: list[tuple[str, int]] = []  # (runbook name, top row) visited, for [ and ]
         self.history_at = -1
         self._pending_anchor: str | None = None
+        self._query = ""
 
     def compose(self) -> ComposeResult:
         with Horizontal(id="rb-main"):
@@ -71,7 +73,9 @@ class RunbookScreen(Screen):
 
     @on(Input.Changed, "#rb-search")
     def _typed(self, event: Input.Changed) -> None:
-        self.search(event.value)
+        if event.value != self._query:  # Input also reports its initial empty value
+            self._query = event.value
+            self.search(event.value)
 
     @on(Input.Submitted, "#rb-search")
     def _submitted(self) -> None:
@@ -89,7 +93,7 @@ class RunbookScreen(Screen):
         options.add_options([Option(prompt, id=name) for name, prompt in rows])
         if rows:
             options.highlighted = 0
-            if self.runbook is None:
+            if not self.history:  # the first list shown: open its first runbook (or the one asked for)
                 self.open(self.open_name or rows[0][0])
         self.query_one("#rb-fresh", Static).update(Text(f" {freshness}", style="dim"))
 
@@ -204,6 +208,38 @@ class RunbookScreen(Screen):
             self.app.call_from_thread(self.notify, f"{link.target} leads to {where}.", severity="warning")
             return
         self.app.call_from_thread(self.open, target.name, link.anchor)
+
+    def action_lint(self) -> None:
+        if self.runbook is not None:
+            self._lint(self.runbook.name)
+
+    @work(thread=True, exclusive=True, group="lint")
+    def _lint(self, name: str) -> None:
+        findings = self.app.backend.lint_runbook(name)
+        self.app.call_from_thread(self._show_lint, name, findings)
+
+    def _show_lint(self, name: str, findings: list) -> None:
+        """The runbook's lint findings, worst first; choosing one scrolls to its section."""
+        from screens.dialogs import Choice
+
+        if not findings:
+            self.notify(f"{name}: lint clean (every section of its shape, commands, escalation, links).")
+            return
+        findings = sorted(findings, key=lambda f: (f.level != "error", f.line))
+        choices = [(str(f.line), f"{'✗ error' if f.level == 'error' else '! warning'} line {f.line} [{f.rule}] {f.message}")
+                   for f in findings]
+        errors = sum(f.level == "error" for f in findings)
+        self.app.push_screen(Choice(f"Lint of {name}: {errors} errors, {len(findings) - errors} warnings", choices),
+                             lambda line: line is not None and self.scroll_to_line(int(line)))
+
+    def scroll_to_line(self, line: int) -> None:
+        """Scroll to the section holding source `line` (rows are known per heading)."""
+        view = self.query_one(DocumentView)
+        if self.runbook is None or view.rendered is None:
+            return
+        above = [h.line for h in self.runbook.doc.headings if h.line <= line]
+        view.scroll_to(y=view.rendered.heading_rows.get(above[-1], 0) if above else 0, animate=False)
+        view.focus()
 
     def action_history(self, step: int) -> None:
         at = self.history_at + step

@@ -33,8 +33,13 @@ def engine(catalog, tmp_path) -> Engine:
 
 
 async def settle(app, pilot) -> None:
+    from textual.worker import WorkerCancelled
+
     for _ in range(4):
-        await app.workers.wait_for_complete()
+        try:
+            await app.workers.wait_for_complete()
+        except WorkerCancelled:  # superseded by a newer one of its group (typing, resizing)
+            pass
         await pilot.pause()
 
 
@@ -154,3 +159,36 @@ async def test_a_2000_line_runbook_renders_off_the_ui_thread_and_scrolls(engine,
         await pilot.press("end")
         await pilot.pause()
         assert view.scroll_y == view.max_scroll_y > 2000
+
+
+async def test_lint_view_lists_findings_and_jumps_to_the_section(engine):
+    from pathlib import Path
+
+    from screens.dialogs import Choice
+
+    broken = Path(__file__).parent / "fixtures" / "runbooks" / "broken"
+    index_library(engine.store, library_roots([broken]), clock=fixed_clock(NOW))
+    app = CockpitApp(engine, clock=fixed_clock(NOW), poll_seconds=0.2)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        app.push_screen(RunbookScreen(None, open_name="placeholders"))
+        await settle(app, pilot)
+        screen = app.screen
+        await pilot.press("L")
+        await settle(app, pilot)
+        dialog = app.screen
+        assert isinstance(dialog, Choice) and dialog.title_text.startswith("Lint of placeholders: ")
+        labels = [label for _, label in dialog.choices]
+        assert any("[placeholder]" in label and label.startswith("✗ error") for label in labels)
+        line = int(dialog.choices[0][0])
+        await pilot.press("enter")
+        await pilot.pause()
+        heading = max((h for h in screen.runbook.doc.headings if h.line <= line), key=lambda h: h.line)
+        view = screen.query_one(DocumentView)
+        assert view.scroll_y == min(view.rendered.heading_rows[heading.line], view.max_scroll_y)
+        await pilot.press("escape")  # back to the screen it came from
+        app.push_screen(RunbookScreen(None, open_name="certificate-rotation"))
+        await settle(app, pilot)
+        await pilot.press("L")
+        await settle(app, pilot)
+        assert not isinstance(app.screen, Choice)  # a clean runbook says so instead
