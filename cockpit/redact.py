@@ -18,6 +18,7 @@ import binascii
 import json
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Callable, Iterable, Mapping
 
 # A placeholder this module wrote: `[KIND_N]`.
@@ -32,6 +33,7 @@ class Pattern:
     keywords: tuple[str, ...] = ()  # cheap pre-filter: skip the regex when none occurs (lower-case)
     accept: Callable[[str], bool] | None = None  # rejects look-alikes the regex cannot tell apart
     secret: bool = True  # False for personal data (emails): masked, but not a "hardcoded secret"
+    multiline: bool = False  # spans lines (key blocks): scanned over the whole text, not line by line
 
 
 @dataclass(frozen=True)
@@ -104,15 +106,20 @@ def _not_git_host(value: str) -> bool:
 
 # ------------------------------------------------------------------ the patterns, specific first
 
-_KEY_NAME = r"[A-Za-z0-9_.-]*(?:password|passwd|pwd|secret|token|api[_-]?key|apikey|private[_-]?key|access[_-]?key|client[_-]?secret|credentials?)[A-Za-z0-9_.-]*"
+# Starts at the secret-sounding word itself (`db_password` matches from `password`): a leading
+# `[\w.-]*` would make the engine backtrack through every word of the text.
+_KEY_NAME = r"(?:password|passwd|pwd|secret|token|api[_-]?key|apikey|private[_-]?key|access[_-]?key|credentials?)[A-Za-z0-9_.-]*"
+_KEY_WORDS = ("password", "passwd", "pwd", "secret", "token", "api_key", "api-key", "apikey", "private_key", "private-key",
+              "access_key", "access-key", "credential")
 
 PATTERNS: tuple[Pattern, ...] = (
     Pattern("PRIVATE_KEY", re.compile(
         r"-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?-----[\s\S]*?(?:-----END (?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?-----|\Z)"),
-        keywords=("private key",)),
-    Pattern("PRIVATE_KEY", re.compile(r"PuTTY-User-Key-File-\d+:[\s\S]*?(?:Private-MAC: *\S+|\Z)"), keywords=("putty-user-key-file",)),
+        keywords=("private key",), multiline=True),
+    Pattern("PRIVATE_KEY", re.compile(r"PuTTY-User-Key-File-\d+:[\s\S]*?(?:Private-MAC: *\S+|\Z)"), keywords=("putty-user-key-file",),
+            multiline=True),
     Pattern("JWT", re.compile(r"\beyJ[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]*"), keywords=("eyj",), accept=_jwt_header),
-    Pattern("GITHUB_TOKEN", re.compile(r"\b(?:gh[pousr]_[A-Za-z0-9]{36,255}|github_pat_[A-Za-z0-9_]{22,255})"), keywords=("gh", "github_pat_")),
+    Pattern("GITHUB_TOKEN", re.compile(r"\b(?:gh[pousr]_[A-Za-z0-9]{36,255}|github_pat_[A-Za-z0-9_]{22,255})"), keywords=("ghp_", "gho_", "ghu_", "ghs_", "ghr_", "github_pat_")),
     Pattern("GITLAB_TOKEN", re.compile(r"\bglpat-[A-Za-z0-9_-]{20,}"), keywords=("glpat-",)),
     Pattern("SLACK_TOKEN", re.compile(r"\bxox[abposr]-[A-Za-z0-9-]{10,}"), keywords=("xox",)),
     Pattern("SLACK_WEBHOOK", re.compile(r"https://hooks\.slack\.com/services/[A-Za-z0-9/_-]{20,}"), keywords=("hooks.slack.com",)),
@@ -135,14 +142,14 @@ PATTERNS: tuple[Pattern, ...] = (
     Pattern("BEARER", re.compile(r"(?i)\bbearer\s+([A-Za-z0-9._~+/-]{20,}=*)"), group=1, keywords=("bearer",)),
     Pattern("URL_SECRET", re.compile(
         r"(?i)[?&](?:access_token|token|api_key|apikey|key|sig|signature|x-amz-signature|x-amz-credential|password|secret)=([^&#\s]{8,})"),
-        group=1, keywords=("?", "&"), accept=_real_value),
+        group=1, keywords=("token=", "key=", "sig=", "signature=", "credential=", "password=", "secret="), accept=_real_value),
     # Generic `name = value` assignments: a quoted value is a literal; an unquoted one must look like a secret.
-    Pattern("SECRET", re.compile(rf"(?i)\b{_KEY_NAME}[\"']?[ \t]*(?::=|=>|[:=])[ \t]*\"([^\"\n]*)\""), group=1,
-            keywords=("pass", "pwd", "secret", "token", "key", "credential"), accept=_real_value),
-    Pattern("SECRET", re.compile(rf"(?i)\b{_KEY_NAME}[\"']?[ \t]*(?::=|=>|[:=])[ \t]*'([^'\n]*)'"), group=1,
-            keywords=("pass", "pwd", "secret", "token", "key", "credential"), accept=_real_value),
-    Pattern("SECRET", re.compile(rf"(?i)\b{_KEY_NAME}[ \t]*(?::=|=>|[:=])[ \t]*([^\s,;'\"`()\[\]{{}}<>]++)(?![(\[])"), group=1,
-            keywords=("pass", "pwd", "secret", "token", "key", "credential"), accept=_looks_secret),
+    Pattern("SECRET", re.compile(rf"(?i){_KEY_NAME}[\"']?[ \t]*(?::=|=>|[:=])[ \t]*\"([^\"\n]*)\""), group=1,
+            keywords=_KEY_WORDS, accept=_real_value),
+    Pattern("SECRET", re.compile(rf"(?i){_KEY_NAME}[\"']?[ \t]*(?::=|=>|[:=])[ \t]*'([^'\n]*)'"), group=1,
+            keywords=_KEY_WORDS, accept=_real_value),
+    Pattern("SECRET", re.compile(rf"(?i){_KEY_NAME}[ \t]*(?::=|=>|[:=])[ \t]*([^\s,;'\"`()\[\]{{}}<>]++)(?![(\[])"), group=1,
+            keywords=_KEY_WORDS, accept=_looks_secret),
     Pattern("EMAIL", re.compile(r"\b[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}\b"), keywords=("@",),
             accept=_not_git_host, secret=False),
 )
@@ -151,21 +158,53 @@ PATTERNS: tuple[Pattern, ...] = (
 # ------------------------------------------------------------------ finding and masking
 
 
+_ALL_KEYWORDS = tuple(sorted({k for p in PATTERNS for k in p.keywords}))
+
+
+def _keyword_lines(text: str, lowered: str, keywords: Iterable[str]) -> list[tuple[int, str]]:
+    """(offset, line) of each line holding any keyword: plain `find`, far faster than a regex."""
+    lines: dict[int, str] = {}
+    for keyword in keywords:
+        at = lowered.find(keyword)
+        while at >= 0:
+            start = lowered.rfind("\n", 0, at) + 1
+            end = lowered.find("\n", at)
+            end = len(text) if end < 0 else end + 1
+            lines.setdefault(start, text[start:end])
+            at = lowered.find(keyword, end)
+    return sorted(lines.items())
+
+
 def _candidates(text: str, patterns: Iterable[Pattern]) -> list[tuple[int, Hit]]:
+    # Single-line patterns run only on the lines holding one of their keywords: most lines hold
+    # none, and the regexes are the whole cost (checks run this over every unit body).
     lowered = text.lower()
+    present = {k for k in _ALL_KEYWORDS if k in lowered}
+    lines_for: dict[tuple[str, ...], list[tuple[int, str]]] = {}  # patterns that share keywords share the scan
     found: list[tuple[int, Hit]] = []
     for priority, pattern in enumerate(patterns):
-        if pattern.keywords and not any(k in lowered for k in pattern.keywords):
-            continue
-        for match in pattern.regex.finditer(text):
-            start, end = match.span(pattern.group)
-            value = match.group(pattern.group)
-            if start == end or PLACEHOLDER.fullmatch(value):
-                continue
-            if pattern.accept is not None and not pattern.accept(value):
-                continue
-            found.append((priority, Hit(pattern.kind, start, end, value, 0, pattern.secret)))
+        if pattern.keywords and present.isdisjoint(pattern.keywords):
+            continue  # the common case
+        if pattern.multiline or not pattern.keywords:
+            spans = [(0, text)]
+        else:
+            if pattern.keywords not in lines_for:
+                lines_for[pattern.keywords] = _keyword_lines(text, lowered, (k for k in pattern.keywords if k in present))
+            spans = lines_for[pattern.keywords]
+        for offset, chunk in spans:
+            for match in pattern.regex.finditer(chunk):
+                start, end = match.span(pattern.group)
+                value = match.group(pattern.group)
+                if start == end or PLACEHOLDER.fullmatch(value):
+                    continue
+                if pattern.accept is not None and not pattern.accept(value):
+                    continue
+                found.append((priority, Hit(pattern.kind, offset + start, offset + end, value, 0, pattern.secret)))
     return found
+
+
+# Credentials only (no personal data): what a "hardcoded secret" check looks for.
+SECRET_PATTERNS: tuple[Pattern, ...] = tuple(p for p in PATTERNS if p.secret)
 
 
 def find_secrets(text: str, patterns: Iterable[Pattern] = PATTERNS) -> list[Hit]:

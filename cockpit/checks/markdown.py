@@ -7,8 +7,10 @@ Fenced code blocks are kept as content but never read as headings or tables.
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from dataclasses import dataclass
-from typing import Iterable
+from functools import cached_property, lru_cache
+from typing import Iterable, NamedTuple
 
 _HEADING = re.compile(r"^(#{1,6})\s+(.*?)\s*#*\s*$")
 _FENCE = re.compile(r"^\s*(```|~~~)")
@@ -17,11 +19,11 @@ _ITEM = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s+(?:\[[ xX]\]\s+)?(.*\S)\s*$")
 _CODE_SPAN = re.compile(r"`[^`\n]+`")
 
 
-@dataclass(frozen=True)
-class Line:
+class Line(NamedTuple):  # a NamedTuple: built for every line of every body, so it must be cheap
     number: int  # 1-based, in the unit body
     text: str
     in_code: bool  # inside a fenced block (or the fence itself)
+    heading: bool = False  # a markdown heading (never inside code)
 
 
 @dataclass(frozen=True)
@@ -31,22 +33,22 @@ class Section:
     line: int  # the heading's line
     content: tuple[Line, ...]  # every line up to the next heading of the same or a higher level
 
-    @property
+    @cached_property
     def text(self) -> str:
         return "\n".join(line.text for line in self.content)
 
-    @property
+    @cached_property
     def prose(self) -> tuple[Line, ...]:
         """Non-blank lines outside fenced code blocks and not sub-headings."""
-        return tuple(line for line in self.content if not line.in_code and line.text.strip() and not _HEADING.match(line.text))
+        return tuple(line for line in self.content if not line.in_code and not line.heading and line.text.strip())
 
-    @property
+    @cached_property
     def has_subsections(self) -> bool:
-        return any(_HEADING.match(line.text) for line in self.content if not line.in_code)
+        return any(line.heading for line in self.content)
 
-    @property
+    @cached_property
     def is_empty(self) -> bool:
-        return not any(line.text.strip() and not _HEADING.match(line.text) for line in self.content)
+        return not any(not line.heading and line.text.strip() for line in self.content)
 
     def items(self) -> list[Line]:
         """List items, a wrapped continuation joined onto its item."""
@@ -62,11 +64,14 @@ class Section:
         return items
 
     def tables(self) -> list[Table]:
-        return tables(self.content)
+        return list(self._tables)
+
+    @cached_property
+    def _tables(self) -> tuple[Table, ...]:  # several checks read the same section's tables
+        return tuple(tables(self.content))
 
 
-@dataclass(frozen=True)
-class Row:
+class Row(NamedTuple):
     line: int
     cells: tuple[str, ...]
 
@@ -89,22 +94,25 @@ class Table:
         return None
 
 
-def lines(body: str) -> list[Line]:
+@lru_cache(maxsize=64)  # several checks read the same body in one run
+def lines(body: str) -> tuple[Line, ...]:
     out: list[Line] = []
     fenced = False
     for number, text in enumerate(body.splitlines(), start=1):
-        if _FENCE.match(text):
+        start = text.lstrip()[:3]  # cheap tests first: the regexes run only on likely lines
+        if start in ("```", "~~~") and _FENCE.match(text):
             out.append(Line(number, text, True))
             fenced = not fenced
             continue
-        out.append(Line(number, text, fenced))
-    return out
+        heading = not fenced and start[:1] == "#" and _HEADING.match(text) is not None
+        out.append(Line(number, text, fenced, heading))
+    return tuple(out)
 
 
 def sections(body: str) -> list[Section]:
     """Every heading with its content (nested sections are also inside their parent's content)."""
     all_lines = lines(body)
-    heads = [(i, m) for i, line in enumerate(all_lines) if not line.in_code for m in [_HEADING.match(line.text)] if m]
+    heads = [(i, _HEADING.match(line.text)) for i, line in enumerate(all_lines) if line.heading]
     found: list[Section] = []
     for position, (index, match) in enumerate(heads):
         level = len(match.group(1))
@@ -113,6 +121,7 @@ def sections(body: str) -> list[Section]:
     return found
 
 
+@lru_cache(maxsize=4096)
 def normalise_title(title: str) -> str:
     """`Post-condition checks:` → `postcondition checks`: compare headings by words only."""
     title = re.sub(r"[`*_:]", "", title.lower())
@@ -130,19 +139,13 @@ def _split_row(text: str) -> tuple[str, ...]:
     text = text.strip()
     text = text[1:] if text.startswith("|") else text
     text = text[:-1] if text.endswith("|") and not text.endswith("\\|") else text
-    cells: list[str] = []
-    current: list[str] = []
-    in_code = False
-    for char in text:
-        if char == "`":
-            in_code = not in_code
-        if char == "|" and not in_code:
-            cells.append("".join(current).strip())
-            current = []
-        else:
-            current.append(char)
-    cells.append("".join(current).strip())
-    return tuple(cells)
+    if "`" not in text:
+        return tuple(cell.strip() for cell in text.split("|"))
+    return tuple(cell.strip() for cell in _PIPE_OUTSIDE_CODE.split(text))
+
+
+# A pipe followed by an even number of backticks up to the end of the row is outside a code span.
+_PIPE_OUTSIDE_CODE = re.compile(r"\|(?=(?:[^`]*`[^`]*`)*[^`]*$)")
 
 
 def tables(content: Iterable[Line]) -> list[Table]:
@@ -161,6 +164,16 @@ def tables(content: Iterable[Line]) -> list[Table]:
             continue
         index += 1
     return found
+
+
+@lru_cache(maxsize=64)
+def line_starts(body: str) -> tuple[int, ...]:
+    """Offsets where each line of `body` starts: `line_number(body, offset)` maps a match to its line."""
+    return (0, *(m.end() for m in re.finditer("\n", body)))
+
+
+def line_number(body: str, offset: int) -> int:
+    return bisect_right(line_starts(body), offset)
 
 
 def strip_code(text: str) -> str:

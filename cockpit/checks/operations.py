@@ -34,6 +34,7 @@ _CHOICE = re.compile(
     r"|^\s*(?:[-*+]|\d+[.)])?\s*or\b|`\s*,?\s*or\s+`",
     re.IGNORECASE,
 )
+_CHOICE_ANYWHERE = re.compile(_CHOICE.pattern, re.IGNORECASE | re.MULTILINE)  # one scan of the whole action first
 _TRIGGER = re.compile(r"\b(pipeline|workflow|job|run)\b.*\b(trigger|dispatch|start|run)", re.IGNORECASE)
 
 
@@ -42,7 +43,8 @@ def single_procedure(body: str, found: list[markdown.Section], context: CheckCon
     if action is None:
         return Skip("no `## Action` section (reported by ops.sections)")
     problems: list[Problem] = []
-    for line in action.prose:
+    prose = action.prose
+    for line in prose if _CHOICE_ANYWHERE.search("\n".join(line.text for line in prose)) else ():
         match = _CHOICE.search(line.text)
         if match:
             word = match.group(0).strip(" `,-*").strip() or "or"
@@ -122,9 +124,15 @@ _MUTABLE = re.compile(
 )
 
 
+# A whole-body pre-filter: most bodies name no mutable tag, and then no line needs scanning.
+_MUTABLE_WORD = re.compile(r"[:@=]\s*[\"']?(?:latest|main|master|stable|edge|nightly|head|dev)\b", re.IGNORECASE)
+
+
 def mutable_tags(body: str, found: list[markdown.Section], context: CheckContext) -> tuple[list[Problem], str]:
     problems: list[Problem] = []
-    for line in markdown.lines(body):
+    for line in markdown.lines(body) if _MUTABLE_WORD.search(body) else ():
+        if not _MUTABLE_WORD.search(line.text):
+            continue
         for match in _MUTABLE.finditer(line.text):
             where = markdown.section_of(found, line.number)
             tag = match.group(1) or match.group(2)
@@ -223,7 +231,6 @@ def alert_runbooks(body: str, found: list[markdown.Section], context: CheckConte
     tables = section.tables()
     if not tables:
         return [Problem("alerts are listed without a table (alert | fires on | severity | pages whom | runbook)", section.title, section.line)], ""
-    anchors = {_anchor(s.title) for s in found}
     problems: list[Problem] = []
     to_look_up: list[tuple[str, str, int]] = []
     pageable = 0
@@ -241,7 +248,7 @@ def alert_runbooks(body: str, found: list[markdown.Section], context: CheckConte
             if reference is None:
                 problems.append(Problem(f"pageable alert \"{name}\" names no runbook", section.title, row.line, "blocker"))
             elif reference.startswith("#"):
-                if reference[1:].lower() not in anchors:
+                if reference[1:].lower() not in {_anchor(s.title) for s in found}:
                     problems.append(Problem(f"pageable alert \"{name}\" links to {reference}, which is no heading in this body",
                                             section.title, row.line, "blocker"))
             else:
@@ -326,7 +333,7 @@ def artifact_secrets(body: str, found: list[markdown.Section], context: CheckCon
         if text is None:
             problems.append(Problem(f"listed artifact `{path}` is not there to check", title, line, "high"))
             continue
-        for hit in redact.find_secrets(text):
+        for hit in redact.find_secrets(text, redact.SECRET_PATTERNS):
             if hit.secret:
                 problems.append(Problem(f"`{path}` line {hit.line}: hardcoded {KIND_NAMES.get(hit.kind, hit.kind)}: reference a secret store",
                                         title, line))
