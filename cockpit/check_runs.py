@@ -10,11 +10,11 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import Any, Iterable, Mapping, Sequence
+from typing import Any, Iterable, Mapping
 
 from cockpit import redact, severity as sev
 from cockpit.checks import markdown
-from cockpit.checks.base import FAIL, CheckContext, Result, RunbookLookup
+from cockpit.checks.base import CheckContext, Result, RunbookLookup
 from cockpit.checks.registry import CHECKS, GATE_PREFIX
 from cockpit.commands import THIS_EVENT, Insert, Update
 from cockpit.model import Feedback
@@ -237,6 +237,3 @@ def holding(pos: Position, report: UnitReport, reconciled: Reconciled) -> list[s
             held.append(state.feedback.ref)
     return held
 
-
-def failing_results(reports: Sequence[UnitReport]) -> list[tuple[UnitReport, Result]]:
-    return [(report, result) for report in reports for result in report.results if result.status == FAIL]

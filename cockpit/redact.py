@@ -18,7 +18,6 @@ import binascii
 import json
 import re
 from dataclasses import dataclass, field
-from functools import lru_cache
 from typing import Callable, Iterable, Mapping
 
 # A placeholder this module wrote: `[KIND_N]`.

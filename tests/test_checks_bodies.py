@@ -3,7 +3,6 @@ failing body fails exactly its own check, naming the section and the line that i
 
 from __future__ import annotations
 
-from pathlib import Path
 
 import pytest
 

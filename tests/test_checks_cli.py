@@ -7,7 +7,6 @@ import json
 
 import pytest
 
-from cockpit import commands as c
 from cockpit.cli import main
 from cockpit.engine import Engine
 from cockpit.store import Store

@@ -176,11 +176,6 @@ def line_number(body: str, offset: int) -> int:
     return bisect_right(line_starts(body), offset)
 
 
-def strip_code(text: str) -> str:
-    """The text with inline code spans removed (their content is not prose)."""
-    return _CODE_SPAN.sub(" ", text)
-
-
 def has_command(text: str) -> bool:
     """A literal command: an inline code span, or a fenced block, in `text`."""
     return bool(_CODE_SPAN.search(text)) or "```" in text or "~~~" in text
