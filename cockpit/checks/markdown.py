@@ -34,6 +34,11 @@ class Section:
     content: tuple[Line, ...]  # every line up to the next heading of the same or a higher level
 
     @cached_property
+    def key(self) -> str:
+        """The title as `find` compares it."""
+        return normalise_title(self.title)
+
+    @cached_property
     def text(self) -> str:
         return "\n".join(line.text for line in self.content)
 
@@ -85,26 +90,32 @@ class Table:
     header: tuple[str, ...]
     rows: tuple[Row, ...]
 
+    @cached_property
+    def _lowered(self) -> tuple[str, ...]:
+        return tuple(name.lower() for name in self.header)
+
     def column(self, *words: str) -> int | None:
         """Index of the first header cell containing any of `words` (case-insensitive)."""
-        for index, name in enumerate(self.header):
-            lowered = name.lower()
-            if any(word in lowered for word in words):
+        for index, name in enumerate(self._lowered):
+            if any(word in name for word in words):
                 return index
         return None
 
 
 @lru_cache(maxsize=64)  # several checks read the same body in one run
 def lines(body: str) -> tuple[Line, ...]:
+    if "```" not in body and "~~~" not in body:  # no fences: one comprehension, the common case
+        return tuple(Line(number, text, False, text.startswith("#") and _HEADING.match(text) is not None)
+                     for number, text in enumerate(body.splitlines(), start=1))
     out: list[Line] = []
     fenced = False
     for number, text in enumerate(body.splitlines(), start=1):
-        start = text.lstrip()[:3]  # cheap tests first: the regexes run only on likely lines
-        if start in ("```", "~~~") and _FENCE.match(text):
+        # cheap substring tests first: the regexes run only on lines that could match
+        if ("```" in text or "~~~" in text) and _FENCE.match(text):
             out.append(Line(number, text, True))
             fenced = not fenced
             continue
-        heading = not fenced and start[:1] == "#" and _HEADING.match(text) is not None
+        heading = not fenced and text.startswith("#") and _HEADING.match(text) is not None
         out.append(Line(number, text, fenced, heading))
     return tuple(out)
 
@@ -131,7 +142,7 @@ def normalise_title(title: str) -> str:
 def find(found: Iterable[Section], *prefixes: str) -> Section | None:
     """The first section whose normalised title starts with one of `prefixes` (normalised too)."""
     wanted = tuple(normalise_title(p) for p in prefixes)
-    return next((s for s in found if normalise_title(s.title).startswith(wanted)), None)
+    return next((s for s in found if s.key.startswith(wanted)), None)
 
 
 def _split_row(text: str) -> tuple[str, ...]:
@@ -139,13 +150,19 @@ def _split_row(text: str) -> tuple[str, ...]:
     text = text.strip()
     text = text[1:] if text.startswith("|") else text
     text = text[:-1] if text.endswith("|") and not text.endswith("\\|") else text
+    pieces = text.split("|")
     if "`" not in text:
-        return tuple(cell.strip() for cell in text.split("|"))
-    return tuple(cell.strip() for cell in _PIPE_OUTSIDE_CODE.split(text))
-
-
-# A pipe followed by an even number of backticks up to the end of the row is outside a code span.
-_PIPE_OUTSIDE_CODE = re.compile(r"\|(?=(?:[^`]*`[^`]*`)*[^`]*$)")
+        return tuple(piece.strip() for piece in pieces)
+    cells: list[str] = []
+    current: str | None = None
+    for piece in pieces:  # re-join pieces split inside a code span (an odd number of backticks so far)
+        current = piece if current is None else current + "|" + piece
+        if current.count("`") % 2 == 0:
+            cells.append(current.strip())
+            current = None
+    if current is not None:
+        cells.append(current.strip())
+    return tuple(cells)
 
 
 def tables(content: Iterable[Line]) -> list[Table]:

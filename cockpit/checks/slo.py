@@ -23,6 +23,9 @@ _UNIT = {word: unit for unit, words in _UNIT_WORDS.items() for word in words}
 # unit word is several times slower, and this runs on every SLO row of every unit).
 _DURATION = re.compile(r"(\d+(?:\.\d+)?)\s*-?\s*([a-zA-Z]+)")
 _PERCENT = re.compile(r"(\d+(?:\.\d+)?)\s*%")
+_AT_MOST = re.compile(r"<|≤|below|under|at most|max", re.IGNORECASE)  # "< 1%": the share allowed to be bad
+_BAD_EVENTS = re.compile(r"\berror|\bfail|\bbad|\b5xx", re.IGNORECASE)
+_LATENCY_SLI = re.compile(r"latency|p\d\d", re.IGNORECASE)
 _LATENCY = re.compile(r"\d\s*(?:ms|µs|us|s|sec|seconds)\b", re.IGNORECASE)
 
 
@@ -57,9 +60,8 @@ def parse_target(target: str, sli: str = "") -> Target | None:
     value = float(percent.group(1)) / 100
     if value > 1:
         return None
-    error_style = bool(re.search(r"<|≤|below|under|at most|max", target, re.IGNORECASE)) or bool(
-        re.search(r"\berror|\bfail|\bbad|\b5xx", sli, re.IGNORECASE))
-    if _LATENCY.search(target) or re.search(r"latency|p\d\d", sli, re.IGNORECASE) and not error_style:
+    error_style = bool(_AT_MOST.search(target)) or bool(_BAD_EVENTS.search(sli))
+    if _LATENCY.search(target) or _LATENCY_SLI.search(sli) and not error_style:
         return Target("latency", None)
     return Target("ratio", value if error_style else 1 - value)
 
