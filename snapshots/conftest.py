@@ -19,12 +19,14 @@ def template_db(tmp_path_factory) -> Path:
     from cockpit import demo
     from cockpit.clock import fixed_clock
     from cockpit.engine import Engine
+    from cockpit.runbook_index import index_library, library_roots
     from cockpit.store import Store
     from cockpit.studio_loader import load_catalog
 
     path = tmp_path_factory.mktemp("template") / "demo.db"
     store = Store(path)
     demo.seed(Engine(store, load_catalog(), clock=fixed_clock(NOW), actor="oncall"))
+    index_library(store, library_roots(), clock=fixed_clock(NOW))  # the bundled sample runbooks
     store.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     store.close()
     return path
