@@ -193,7 +193,10 @@ def _engine(args: argparse.Namespace, default_db: str | None = None):
     path = args.db or default_db or os.environ.get("COCKPIT_DB") or config.db or str(default_db_path())
     catalog = load_catalog([*config.studios, *(args.studios or [])])
     actor = args.actor or os.environ.get("COCKPIT_ACTOR") or config.actor
-    return Engine(Store(path), catalog, actor=actor, threshold=config.threshold)
+    store = Store(path)
+    from cockpit.checks.library import library_lookup  # what ops.alert-runbooks looks names up in
+
+    return Engine(store, catalog, actor=actor, threshold=config.threshold, runbooks=library_lookup(store))
 
 
 def _print_json(value: Any) -> None:

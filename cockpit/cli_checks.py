@@ -27,14 +27,17 @@ def register(sub: Any, cmd: Callable[..., Any]) -> None:
 
 def _check(args) -> int:
     from cockpit import check_runs, commands
-    from cockpit.checks.library import FolderRunbooks
     from cockpit.cli import _engine, _print_json
     from cockpit.errors import NotFound
     from cockpit.severity import is_blocking
 
     engine = _engine(args)
-    if args.runbook_dirs:
-        engine.runbooks = FolderRunbooks(args.runbook_dirs)
+    if args.runbook_dirs:  # bring those folders into the library the alert check consults
+        from cockpit.checks.library import library_lookup
+        from cockpit.runbook_index import index_library, library_roots
+
+        index_library(engine.store, library_roots(args.runbook_dirs), clock=engine.clock)
+        engine.runbooks = library_lookup(engine.store)
     pos = engine.position(args.slug)
     if args.unit and not any(s.unit(args.unit) for s in pos.stages):
         raise NotFound(f"intent {args.slug} has no unit {args.unit!r}")

@@ -4,7 +4,7 @@ Walk helpers live in helpers.py (imported by the snapshot tests too)."""
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import timedelta
 
 import pytest
 
@@ -12,8 +12,8 @@ from cockpit.clock import stepping_clock
 from cockpit.engine import Engine
 from cockpit.store import Store
 from cockpit.studio_loader import load_catalog
+from helpers import T0
 
-T0 = datetime(2026, 11, 20, 2, 0, tzinfo=timezone.utc)
 
 
 @pytest.fixture(scope="session")

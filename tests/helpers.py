@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime, timezone
 from pathlib import Path
 
 from cockpit import commands as c
@@ -9,6 +10,7 @@ from cockpit.demo import complete_stage
 from cockpit.engine import Engine
 
 REPO = Path(__file__).resolve().parent.parent
+T0 = datetime(2026, 11, 20, 2, 0, tzinfo=timezone.utc)  # the fixed start of the tests' stepping clock
 CHECK_FIXTURES = REPO / "tests" / "fixtures" / "checks"
 
 # Unit bodies that pass the engine's checks, for stages that declare them (and the investigate

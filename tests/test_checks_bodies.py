@@ -9,7 +9,7 @@ import pytest
 from cockpit.checks import CHECKS, CheckContext
 from cockpit.checks.base import FAIL, PASS, SKIP
 from cockpit.artifacts import read_artifacts
-from cockpit.checks.library import FolderRunbooks, IndexRunbooks, runbook_key
+from cockpit.checks.library import LibraryRunbooks, library_lookup, runbook_key
 from helpers import CHECK_FIXTURES as FX
 
 INVESTIGATE = (("redis-counter-loss", (FX / "investigate-root-cause.md").read_text()),
@@ -154,14 +154,39 @@ def test_a_runbook_can_live_in_the_unit_body_itself():
     assert run("ops.alert-runbooks", body).status == PASS
 
 
-def test_folder_and_index_adapters_answer_the_lookup(tmp_path):
+def test_the_library_lookup_answers_from_indexed_runbooks(tmp_path):
+    from datetime import datetime, timezone
+
+    from cockpit.clock import fixed_clock
+    from cockpit.runbook_index import index_library
+    from cockpit.store import Store
+
+    store = Store(tmp_path / "lib.db")
+    assert library_lookup(store) is None  # nothing indexed: the check says so rather than failing
     (tmp_path / "ops").mkdir()
-    (tmp_path / "ops" / "service-restart.md").write_text("# Restart\n")
-    folder = FolderRunbooks([tmp_path])
-    assert folder.exists("runbooks/service-restart.md#triage") and not folder.exists("db-failover")
-    index = IndexRunbooks(find={"service-restart": "RB"}.get, lint=lambda rb: [f"{rb}: no owner"])
-    assert index.exists("service-restart.md") and index.lint_errors("service-restart") == ["RB: no owner"]
-    assert run("ops.alert-runbooks", fixture("operations/pass.md"), context(folder)).status == PASS
+    (tmp_path / "ops" / "service-restart.md").write_text("# Restart\n\nSee [failover](db-failover.md).\n")
+    index_library(store, [tmp_path / "ops"], clock=fixed_clock(datetime(2026, 11, 20, tzinfo=timezone.utc)))
+    library = library_lookup(store)
+    assert isinstance(library, LibraryRunbooks)
+    assert library.exists("runbooks/Service-Restart.md#triage") and not library.exists("db-failover")
+    errors = library.lint_errors("service-restart")
+    assert any("[broken-link]" in e for e in errors) and any("[missing-section]" in e for e in errors)
+    (tmp_path / "ops" / "service-restart.md").unlink()
+    index_library(store, [tmp_path / "ops"], clock=fixed_clock(datetime(2026, 11, 21, tzinfo=timezone.utc)))
+    assert library_lookup(store) is None  # gone files do not count
+
+
+def test_alert_runbooks_pass_against_the_indexed_library(tmp_path):
+    from datetime import datetime, timezone
+
+    from cockpit.clock import fixed_clock
+    from cockpit.runbook_index import index_library, library_roots
+    from cockpit.store import Store
+
+    store = Store(tmp_path / "lib.db")  # the bundled samples: service-restart passes its lint
+    index_library(store, library_roots(), clock=fixed_clock(datetime(2026, 11, 20, tzinfo=timezone.utc)))
+    result = run("ops.alert-runbooks", fixture("operations/pass.md"), context(library_lookup(store)))
+    assert result.status == PASS, result
 
 
 @pytest.mark.parametrize("line, flagged", [

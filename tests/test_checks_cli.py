@@ -101,10 +101,13 @@ def test_a_passing_unit_exits_0_and_a_fix_closes_the_finding_from_the_shell(db, 
     fixed.write_text(GOOD_OPS)
     code, out, _ = cli("unit", "edit", "ops", "deploy", "--body-file", str(fixed))
     assert code == 0 and "closed FB-001" in out
-    code, out, _ = cli("check", "ops", "deploy", "--runbooks", str(tmp_path / "rb"))
-    assert code == 1 and "not in the runbook library" in out  # the alert's runbook is not in that folder
-    (tmp_path / "rb").mkdir()
+    code, out, _ = cli("check", "ops", "deploy")
+    assert code == 0 and "no runbook library available" in out  # nothing indexed: said, not failed
+    (tmp_path / "rb").mkdir()  # a team folder whose service-restart replaces the bundled one
     (tmp_path / "rb" / "service-restart.md").write_text("# Service restart\n")
+    code, out, _ = cli("check", "ops", "deploy", "--runbooks", str(tmp_path / "rb"))
+    assert code == 1 and "fails its lint" in out
+    (tmp_path / "rb" / "service-restart.md").unlink()  # gone: the bundled one (lint-clean) is back in use
     code, out, _ = cli("check", "ops", "deploy", "--runbooks", str(tmp_path / "rb"))
     assert code == 0, out
     assert "✓ pass  ops.alert-runbooks" in out

@@ -15,7 +15,7 @@ from cockpit.demo import complete_stage, sign_all
 from cockpit.engine import Engine
 from cockpit.errors import IllegalTransition
 from cockpit.store import Store
-from conftest import T0
+from helpers import T0
 from helpers import CHECK_FIXTURES as FX
 from helpers import STAGE_BODIES, new_incident
 

@@ -1,16 +1,13 @@
 """The runbook library as the checks see it: a read-only lookup, injected into the engine.
 
 `ops.alert-runbooks` asks two things of it: does a runbook of this name exist, and what does its
-lint say. Anything with those two methods will do (see `RunbookLookup`); `FolderRunbooks` is a
-small stand-in over folders of markdown files until the runbook index is wired in, and
-`from_index` adapts an index object that offers `get(name)` and `lint(name)`.
+lint say. Anything with those two methods will do (see `RunbookLookup`); `LibraryRunbooks`
+answers from the runbook library in the store.
 """
 
 from __future__ import annotations
 
-import os
-from pathlib import Path
-from typing import Any, Callable, Iterable
+from typing import Any
 
 
 def runbook_key(reference: str) -> str:
@@ -20,31 +17,37 @@ def runbook_key(reference: str) -> str:
     return name[:-3].lower() if name.lower().endswith(".md") else name.lower()
 
 
-class FolderRunbooks:
-    """Runbooks are the `*.md` files under some folders, keyed by file stem; no lint of its own."""
+class LibraryRunbooks:
+    """The runbook library in the store (what `cockpit runbooks index` and the app keep fresh).
 
-    def __init__(self, folders: Iterable[str | os.PathLike[str]]) -> None:
-        self._names = {runbook_key(p.name) for folder in folders if Path(folder).is_dir() for p in Path(folder).rglob("*.md")}
+    A runbook exists when it is indexed and its file has not gone; its lint errors are the
+    error-level findings of `cockpit runbooks lint`, links resolved against the library.
+    """
 
-    def exists(self, name: str) -> bool:
-        return runbook_key(name) in self._names
+    def __init__(self, store: Any) -> None:
+        self._store = store
 
-    def lint_errors(self, name: str) -> list[str]:
-        return []
-
-
-class IndexRunbooks:
-    """Adapts the runbook index: `find(key)` returns a runbook or None; `lint(runbook)` returns error strings."""
-
-    def __init__(self, find: Callable[[str], Any], lint: Callable[[Any], Iterable[Any]] | None = None) -> None:
-        self._find, self._lint = find, lint
+    def _name(self, reference: str) -> str | None:
+        with self._store.snapshot():
+            row = self._store.db.execute("SELECT name FROM runbooks WHERE lower(name) = ? AND gone_at IS NULL",
+                                         [runbook_key(reference)]).fetchone()
+        return row[0] if row else None
 
     def exists(self, name: str) -> bool:
-        return self._find(runbook_key(name)) is not None
+        return self._name(name) is not None
 
     def lint_errors(self, name: str) -> list[str]:
-        found = self._find(runbook_key(name))
-        if found is None or self._lint is None:
+        from cockpit.runbook_lint import check_runbook
+
+        found = self._name(name)
+        if found is None:
             return []
-        return [str(problem) for problem in self._lint(found)]
+        return [f"line {f.line}: [{f.rule}] {f.message}" for f in check_runbook(self._store, found) if f.level == "error"]
 
+
+def library_lookup(store: Any) -> LibraryRunbooks | None:
+    """The store's library, or None when nothing was ever indexed: the alert check then says
+    there is no library to look in, instead of calling every runbook missing."""
+    with store.snapshot():
+        indexed = store.db.execute("SELECT 1 FROM runbooks WHERE gone_at IS NULL LIMIT 1").fetchone()
+    return LibraryRunbooks(store) if indexed else None
