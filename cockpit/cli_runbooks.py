@@ -141,8 +141,11 @@ def _show(args) -> int:
     from rich.markdown import Markdown
 
     console = Console()
-    console.print(f"{runbook.name} · {runbook.source} · {freshness(runbook, engine.clock())}", style="dim", markup=False, highlight=False)
-    console.print(Markdown(runbook.content))
+    # Freshness first, the source on its own line: a long install path must not push it off line 1.
+    console.print(f"{runbook.name} · {freshness(runbook, engine.clock())}", style="dim", markup=False, highlight=False)
+    console.print(runbook.source, style="dim", markup=False, highlight=False, soft_wrap=True)
+    body = runbook.content.splitlines()[runbook.doc.body_start - 1:]  # frontmatter is for tools, not readers
+    console.print(Markdown("\n".join(body)))
     return 0
 
 

@@ -79,8 +79,13 @@ def test_search_never_crashes_on_fts_syntax(cli, query):
     assert code == 0 and err == ""
 
 
-def test_show_prints_raw_markdown_when_piped_and_rendered_on_a_terminal(cli, monkeypatch):
-    cli("runbooks", "index")
+def test_show_prints_raw_markdown_when_piped_and_rendered_on_a_terminal(cli, monkeypatch, tmp_path):
+    """Regression: the header wrapped when the runbook's path was long (an installed package),
+    pushing the freshness off the first line."""
+    deep = tmp_path.joinpath(*["a-rather-long-folder-name"] * 6)
+    deep.mkdir(parents=True)
+    (deep / "service-restart.md").write_text((REPO / "runbooks" / "service-restart.md").read_text())
+    cli("runbooks", "index", str(deep))
     code, out, _ = cli("runbooks", "show", "service-restart")
     assert code == 0 and out.startswith("---\nshape: alert") and "# Service restart: graceful and forced" in out
     monkeypatch.setattr(sys.stdout, "isatty", lambda: True)
@@ -88,6 +93,7 @@ def test_show_prints_raw_markdown_when_piped_and_rendered_on_a_terminal(cli, mon
     code, out, _ = cli("runbooks", "show", "service-restart")
     assert code == 0 and "Service restart: graceful and forced" in out
     assert "# Service restart" not in out and "indexed just now" in out.splitlines()[0]
+    assert "shape: alert" not in out  # the frontmatter is not shown as text
     code, out, _ = cli("runbooks", "show", "service-restart", "--raw")
     assert "# Service restart: graceful and forced" in out
 
