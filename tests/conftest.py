@@ -26,3 +26,20 @@ def catalog():
 @pytest.fixture
 def engine(catalog) -> Engine:
     return Engine(Store(":memory:"), catalog, clock=stepping_clock(T0, timedelta(minutes=1)), actor="tester")
+
+
+@pytest.fixture
+def cli(tmp_path, capsys, monkeypatch):
+    """Run `cockpit ARGS --db <fresh file>` in-process: (exit code, stdout, stderr)."""
+    from cockpit.cli import main
+
+    db = str(tmp_path / "c.db")
+    monkeypatch.setenv("COCKPIT_ACTOR", "oncall")
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
+
+    def run(*args: str) -> tuple[int, str, str]:
+        code = main([*args, "--db", db])
+        out, err = capsys.readouterr()
+        return code, out, err
+
+    return run

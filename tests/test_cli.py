@@ -13,20 +13,6 @@ from cockpit.cli import main
 from helpers import REPO
 
 
-@pytest.fixture
-def cli(tmp_path, capsys, monkeypatch):
-    db = str(tmp_path / "c.db")
-    monkeypatch.setenv("COCKPIT_ACTOR", "oncall")
-    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
-
-    def run(*args: str) -> tuple[int, str, str]:
-        code = main([*args, "--db", db])
-        out, err = capsys.readouterr()
-        return code, out, err
-
-    return run
-
-
 def test_new_status_and_json(cli):
     code, out, _ = cli("new", "--studio", "incident-response", "--title", "Checkout 5xx")
     assert (code, out.strip()) == (0, "checkout-5xx")

@@ -10,24 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from cockpit.cli import main
 from helpers import REPO
 
 FIXTURES = Path(__file__).parent / "fixtures" / "runbooks"
-
-
-@pytest.fixture
-def cli(tmp_path, capsys, monkeypatch):
-    db = str(tmp_path / "c.db")
-    monkeypatch.setenv("COCKPIT_ACTOR", "oncall")
-    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
-
-    def run(*args: str) -> tuple[int, str, str]:
-        code = main([*args, "--db", db])
-        out, err = capsys.readouterr()
-        return code, out, err
-
-    return run
 
 
 def test_index_reports_counts_then_only_changes(cli, tmp_path):

@@ -43,17 +43,24 @@ async def settle(app, pilot) -> None:
         await pilot.pause()
 
 
-async def open_library(engine, pilot_size=(80, 24), **kwargs):
+async def open_library(engine, **kwargs):
     app = CockpitApp(engine, clock=fixed_clock(NOW), open_slug=demo.INCIDENT, poll_seconds=0.2, **kwargs)
     return app
+
+
+async def press_b(app, pilot) -> RunbookScreen:
+    """From the demo incident's screen, open its runbook library and wait for the first runbook."""
+    await settle(app, pilot)
+    await pilot.press("b")
+    await settle(app, pilot)
+    assert isinstance(app.screen, RunbookScreen)
+    return app.screen
 
 
 async def test_b_opens_the_library_with_the_intents_runbook_first(engine):
     app = await open_library(engine)
     async with app.run_test(size=(80, 24)) as pilot:
-        await settle(app, pilot)
-        await pilot.press("b")
-        await settle(app, pilot)
+        await press_b(app, pilot)
         screen = app.screen
         assert isinstance(screen, RunbookScreen)
         first = screen.query_one("#rb-list").get_option_at_index(0)
@@ -64,9 +71,7 @@ async def test_b_opens_the_library_with_the_intents_runbook_first(engine):
 async def test_search_as_you_type_narrows_and_enter_opens(engine):
     app = await open_library(engine)
     async with app.run_test(size=(80, 24)) as pilot:
-        await settle(app, pilot)
-        await pilot.press("b")
-        await settle(app, pilot)
+        await press_b(app, pilot)
         await pilot.press("slash", *"failov")  # a prefix of the word, as typed
         await settle(app, pilot)
         options = app.screen.query_one("#rb-list")
@@ -79,9 +84,7 @@ async def test_search_as_you_type_narrows_and_enter_opens(engine):
 async def test_outline_jumps_to_a_heading(engine):
     app = await open_library(engine)
     async with app.run_test(size=(80, 24)) as pilot:
-        await settle(app, pilot)
-        await pilot.press("b")
-        await settle(app, pilot)
+        await press_b(app, pilot)
         screen = app.screen
         await pilot.press("o", "G", "enter")
         await pilot.pause()
@@ -95,9 +98,7 @@ async def test_outline_jumps_to_a_heading(engine):
 async def test_follow_a_link_and_come_back(engine):
     app = await open_library(engine)
     async with app.run_test(size=(80, 24)) as pilot:
-        await settle(app, pilot)
-        await pilot.press("b")
-        await settle(app, pilot)
+        await press_b(app, pilot)
         screen = app.screen
         links = [link for link in screen.runbook.doc.links if not link.image]
         target = next(i for i, link in enumerate(links) if "service-restart" in link.target)
@@ -115,9 +116,7 @@ async def test_follow_a_link_and_come_back(engine):
 async def test_copy_a_block_fills_the_clipboard_and_the_timeline(engine):
     app = await open_library(engine)
     async with app.run_test(size=(80, 24)) as pilot:
-        await settle(app, pilot)
-        await pilot.press("b")
-        await settle(app, pilot)
+        await press_b(app, pilot)
         block = app.screen.runbook.doc.code_blocks[1]
         await pilot.press("y", "down", "enter")
         await settle(app, pilot)
@@ -132,9 +131,7 @@ async def test_read_only_copies_but_records_nothing(engine):
     before = engine.store.last_event_id()
     app = await open_library(engine, read_only=True)
     async with app.run_test(size=(80, 24)) as pilot:
-        await settle(app, pilot)
-        await pilot.press("b")
-        await settle(app, pilot)
+        await press_b(app, pilot)
         await pilot.press("y", "enter")
         await settle(app, pilot)
         assert app.clipboard == app.screen.runbook.doc.code_blocks[0].text
