@@ -13,7 +13,7 @@ from cockpit.clock import fixed_clock
 from cockpit.engine import Engine
 from cockpit.store import Store
 from cockpit.studio_loader import load_catalog
-from helpers import STAGE_BODIES, new_incident
+from helpers import STAGE_BODIES, new_incident, workers_done
 from screens.app import CockpitApp
 
 
@@ -32,12 +32,12 @@ def settle_then(*keys: str):
     async def run(pilot) -> None:
         app = pilot.app
         for _ in range(2):
-            await app.workers.wait_for_complete()
+            await workers_done(app)
             await pilot.pause()
         for key in keys:
             await pilot.press(key)
             await pilot.pause()
-            await app.workers.wait_for_complete()
+            await workers_done(app)
         await pilot.pause()
         for screen in app.screen_stack:
             for box in screen.query(Input):

@@ -43,3 +43,20 @@ def to_execute(engine: Engine, slug: str, units: list[tuple[str, tuple[str, ...]
     active = engine.position(slug).active
     for unit, role in active.missing_review:
         engine.run(slug, c.signoff, unit=unit, role=role)
+
+
+async def settle(app, pilot, rounds: int = 4) -> None:
+    """Let the app's workers finish and the screen catch up. A worker superseded by a newer one
+    of its exclusive group (a reload, a search typed on) is cancelled: that is not a failure."""
+    for _ in range(rounds):
+        await workers_done(app)
+        await pilot.pause()
+
+
+async def workers_done(app) -> None:
+    from textual.worker import WorkerCancelled
+
+    try:
+        await app.workers.wait_for_complete()
+    except WorkerCancelled:
+        pass

@@ -15,7 +15,7 @@ from screens.app import CockpitApp
 from screens.dialogs import ConfirmGate, HelpScreen
 from screens.intent_list import IntentList
 from screens.intent_view import IntentView
-from helpers import new_incident, to_execute
+from helpers import new_incident, settle, to_execute
 
 NOW = datetime(2026, 11, 20, 7, 0, tzinfo=timezone.utc)
 pytestmark = pytest.mark.anyio  # anyio's pytest plugin ships with httpx's dependencies
@@ -36,12 +36,6 @@ def seeded(catalog, db) -> Engine:
     engine = Engine(Store(db), catalog, clock=fixed_clock(NOW), actor="oncall")
     demo.seed(engine)
     return engine
-
-
-async def settle(app, pilot) -> None:
-    for _ in range(3):
-        await app.workers.wait_for_complete()
-        await pilot.pause()
 
 
 def app_for(engine: Engine, **kwargs) -> CockpitApp:

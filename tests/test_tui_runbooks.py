@@ -14,6 +14,7 @@ from cockpit.store import Store
 from screens.app import CockpitApp
 from screens.document import DocumentView
 from screens.runbooks import RunbookScreen
+from helpers import settle
 
 NOW = datetime(2026, 11, 20, 7, 0, tzinfo=timezone.utc)
 pytestmark = pytest.mark.anyio
@@ -30,17 +31,6 @@ def engine(catalog, tmp_path) -> Engine:
     demo.seed(engine)
     index_library(engine.store, library_roots(), clock=fixed_clock(NOW))
     return engine
-
-
-async def settle(app, pilot) -> None:
-    from textual.worker import WorkerCancelled
-
-    for _ in range(4):
-        try:
-            await app.workers.wait_for_complete()
-        except WorkerCancelled:  # superseded by a newer one of its group (typing, resizing)
-            pass
-        await pilot.pause()
 
 
 async def open_library(engine, **kwargs):
