@@ -195,7 +195,6 @@ class RunbookScreen(Screen):
 
     def follow(self, link) -> None:
         if link.resolved is None and link.anchor:  # a heading of this page
-            self._pending_anchor = link.anchor
             self.open(self.runbook.name, link.anchor)
             return
         self._follow(link)

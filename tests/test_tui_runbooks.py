@@ -33,9 +33,8 @@ def engine(catalog, tmp_path) -> Engine:
     return engine
 
 
-async def open_library(engine, **kwargs):
-    app = CockpitApp(engine, clock=fixed_clock(NOW), open_slug=demo.INCIDENT, poll_seconds=0.2, **kwargs)
-    return app
+def open_library(engine, **kwargs) -> CockpitApp:
+    return CockpitApp(engine, clock=fixed_clock(NOW), open_slug=demo.INCIDENT, poll_seconds=0.2, **kwargs)
 
 
 async def press_b(app, pilot) -> RunbookScreen:
@@ -48,7 +47,7 @@ async def press_b(app, pilot) -> RunbookScreen:
 
 
 async def test_b_opens_the_library_with_the_intents_runbook_first(engine):
-    app = await open_library(engine)
+    app = open_library(engine)
     async with app.run_test(size=(80, 24)) as pilot:
         await press_b(app, pilot)
         screen = app.screen
@@ -59,7 +58,7 @@ async def test_b_opens_the_library_with_the_intents_runbook_first(engine):
 
 
 async def test_search_as_you_type_narrows_and_enter_opens(engine):
-    app = await open_library(engine)
+    app = open_library(engine)
     async with app.run_test(size=(80, 24)) as pilot:
         await press_b(app, pilot)
         await pilot.press("slash", *"failov")  # a prefix of the word, as typed
@@ -72,7 +71,7 @@ async def test_search_as_you_type_narrows_and_enter_opens(engine):
 
 
 async def test_outline_jumps_to_a_heading(engine):
-    app = await open_library(engine)
+    app = open_library(engine)
     async with app.run_test(size=(80, 24)) as pilot:
         await press_b(app, pilot)
         screen = app.screen
@@ -86,7 +85,7 @@ async def test_outline_jumps_to_a_heading(engine):
 
 
 async def test_follow_a_link_and_come_back(engine):
-    app = await open_library(engine)
+    app = open_library(engine)
     async with app.run_test(size=(80, 24)) as pilot:
         await press_b(app, pilot)
         screen = app.screen
@@ -104,7 +103,7 @@ async def test_follow_a_link_and_come_back(engine):
 
 
 async def test_copy_a_block_fills_the_clipboard_and_the_timeline(engine):
-    app = await open_library(engine)
+    app = open_library(engine)
     async with app.run_test(size=(80, 24)) as pilot:
         await press_b(app, pilot)
         block = app.screen.runbook.doc.code_blocks[1]
@@ -119,7 +118,7 @@ async def test_copy_a_block_fills_the_clipboard_and_the_timeline(engine):
 
 async def test_read_only_copies_but_records_nothing(engine):
     before = engine.store.last_event_id()
-    app = await open_library(engine, read_only=True)
+    app = open_library(engine, read_only=True)
     async with app.run_test(size=(80, 24)) as pilot:
         await press_b(app, pilot)
         await pilot.press("y", "enter")
@@ -179,3 +178,4 @@ async def test_lint_view_lists_findings_and_jumps_to_the_section(engine):
         await pilot.press("L")
         await settle(app, pilot)
         assert not isinstance(app.screen, Choice)  # a clean runbook says so instead
+
