@@ -68,12 +68,16 @@ class Backend:
         from cockpit.runbook_index import index_library, library_roots
         from cockpit.store import Store
 
-        path = self.engine.store.path
-        store = Store(path)
+        from cockpit.checks.library import library_lookup
+
+        store = Store(self.engine.store.path)
         try:
-            return index_library(store, library_roots(roots), clock=self.engine.clock)
+            report = index_library(store, library_roots(roots), clock=self.engine.clock)
         finally:
             store.close()
+        with self._lock:  # the engine opened before this index: let the checks see what it holds now
+            self.engine.runbooks = library_lookup(self.engine.store)
+        return report
 
     def relevant_runbooks(self, slug: str) -> list[RelevantRunbook]:
         from cockpit.runbook_relevance import relevant_runbooks

@@ -179,3 +179,15 @@ async def test_lint_view_lists_findings_and_jumps_to_the_section(engine):
         await settle(app, pilot)
         assert not isinstance(app.screen, Choice)  # a clean runbook says so instead
 
+
+async def test_the_start_up_index_reaches_the_engines_checks(catalog, tmp_path):
+    """Regression: on a fresh database the engine opened with no library, so the alert-runbook
+    check skipped for the whole session even after the background index filled it."""
+    from cockpit.checks.library import LibraryRunbooks
+
+    engine = Engine(Store(tmp_path / "fresh.db"), catalog, clock=fixed_clock(NOW), actor="oncall")
+    assert engine.runbooks is None
+    app = CockpitApp(engine, clock=fixed_clock(NOW), poll_seconds=0.2, runbook_dirs=[])
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+    assert isinstance(engine.runbooks, LibraryRunbooks) and engine.runbooks.exists("service-restart")
