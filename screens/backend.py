@@ -60,6 +60,13 @@ class Backend:
         with self._lock:
             return self.engine.timeline(slug)
 
+    def check_reports(self, slug: str) -> list:
+        """Every checked unit's results now (cockpit.check_runs.UnitReport), against the indexed runbooks."""
+        from cockpit.check_runs import evaluate
+
+        with self._lock:
+            return evaluate(self.engine.position(slug), self.engine.runbooks)
+
     # ------------------------------------------------------------ runbooks
 
     def index_runbooks(self, roots: list[str]) -> IndexReport:

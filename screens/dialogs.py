@@ -118,15 +118,22 @@ class BodyEditor(_Modal):
 
     BINDINGS = [Binding("ctrl+s", "save", "Save", id="dialog.save")]
 
-    def __init__(self, unit: str, body: str) -> None:
+    def __init__(self, unit: str, body: str, line: int = 0) -> None:
+        """`line` (1-based): where the cursor starts, e.g. the line a check failed on."""
         super().__init__()
-        self.unit, self.body = unit, body
+        self.unit, self.body, self.line = unit, body, line
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog full"):
             yield Label(f"Edit {self.unit}", classes="dialog-title")
             yield TextArea(self.body, id="editor", language="markdown", soft_wrap=True, show_line_numbers=False)
             yield Static("ctrl+s: save · esc: discard changes", classes="dialog-keys")
+
+    def on_mount(self) -> None:
+        if self.line > 0:
+            editor = self.query_one("#editor", TextArea)
+            editor.cursor_location = (min(self.line, editor.document.line_count) - 1, 0)
+            editor.scroll_cursor_visible(center=True)
 
     def action_save(self) -> None:
         self.dismiss(self.query_one("#editor", TextArea).text)

@@ -53,6 +53,33 @@ def render_markdown(text: str, heading_lines: list[int], width: int, body_start:
     return Rendered(width, lines, rows)
 
 
+def render_source(text: str, width: int, marked: dict[int, str]) -> Rendered:
+    """`text` as numbered source lines, wrapped at `width`; `marked` (1-based line → style) are
+    highlighted and flagged with ▶ in the gutter, so the mark survives NO_COLOR.
+
+    `heading_rows` maps every source line to its first rendered row (to scroll to a line)."""
+    from rich.text import Text
+
+    console = Console(file=io.StringIO(), width=width, force_terminal=True, color_system="truecolor",
+                      legacy_windows=False, no_color=False)
+    source = text.splitlines() or [""]
+    digits = len(str(len(source)))
+    body_width = max(10, width - digits - 3)
+    lines: list[Strip] = []
+    rows: dict[int, int] = {}
+    for number, line in enumerate(source, 1):
+        rows[number] = len(lines)
+        style = marked.get(number)
+        wrapped = Text(line, style=style or "").wrap(console, body_width, overflow="fold") if line else [Text("", style=style or "")]
+        for i, part in enumerate(wrapped):
+            gutter = Text(f"{number:>{digits}} " if i == 0 else " " * (digits + 1), style="dim")
+            gutter.append("▶ " if style and i == 0 else "  ", style=style or "")
+            part.pad_right(body_width - part.cell_len)
+            segments = list((gutter + part).render(console))
+            lines.append(Strip(Segment.simplify(segments)))
+    return Rendered(width, lines, rows)
+
+
 class DocumentView(ScrollView, can_focus=True):
     """Shows a Rendered document; keys scroll it (arrows, j/k, page up/down, home/end)."""
 

@@ -59,6 +59,7 @@ class IntentView(Screen):
         Binding("d", "declare_ready", "Units ready", id="intent.declare_ready", show=False),
         Binding("m", "toggle_pane", "Mandate/runbooks", id="intent.toggle_pane", show=False),
         Binding("b", "runbooks", "Runbooks", id="intent.runbooks"),
+        Binding("c", "checks", "Checks", id="intent.checks"),
         Binding("t", "timeline", "Timeline", id="intent.timeline", show=False),
         Binding("y", "copy", "Copy", id="intent.copy", show=False),
         Binding("j", "cursor('down')", "Down", id="intent.down", show=False),
@@ -544,6 +545,11 @@ class IntentView(Screen):
         from screens.runbooks import RunbookScreen
 
         self.app.push_screen(RunbookScreen(self.slug))
+
+    def action_checks(self) -> None:
+        from screens.checks import ChecksScreen
+
+        self.app.push_screen(ChecksScreen(self.slug))
 
     def action_timeline(self) -> None:
         from screens.timeline import TimelineView

@@ -97,6 +97,11 @@ def test_runbook_search(snap_compare, demo_db, size):
 
 
 @pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+def test_checks_view_with_failing_line(snap_compare, demo_db, size):
+    assert snap_compare(make_app(demo_db, demo.INCIDENT), terminal_size=size, run_before=settle_then("c"))
+
+
+@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
 @pytest.mark.parametrize("phase", ["elaborate", "review", "approve", "gate"])
 def test_intent_screen_in_each_phase(snap_compare, tmp_path, phase, size):
     db = tmp_path / f"{phase}.db"
