@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from bisect import bisect_right
 from dataclasses import dataclass
-from functools import cached_property, lru_cache
+from functools import lru_cache
 from typing import Iterable, NamedTuple
 
 _HEADING = re.compile(r"^(#{1,6})\s+(.*?)\s*#*\s*$")
@@ -17,6 +17,20 @@ _FENCE = re.compile(r"^\s*(```|~~~)")
 _TABLE_RULE = re.compile(r"^\s*\|?\s*:?-{2,}:?\s*(\|\s*:?-{2,}:?\s*)*\|?\s*$")
 _ITEM = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s+(?:\[[ xX]\]\s+)?(.*\S)\s*$")
 _CODE_SPAN = re.compile(r"`[^`\n]+`")
+
+
+class once:  # noqa: N801 - used as a decorator, like the cached_property it replaces
+    """functools.cached_property without Python 3.11's lock on every first access: sections and
+    tables are built for every body of every run, and the lock was a third of the checks' time."""
+
+    def __init__(self, compute) -> None:
+        self.compute, self.name, self.__doc__ = compute, compute.__name__, compute.__doc__
+
+    def __get__(self, obj, owner=None):
+        if obj is None:
+            return self
+        value = obj.__dict__[self.name] = self.compute(obj)  # the instance dict wins from now on
+        return value
 
 
 class Line(NamedTuple):  # a NamedTuple: built for every line of every body, so it must be cheap
@@ -33,25 +47,25 @@ class Section:
     line: int  # the heading's line
     content: tuple[Line, ...]  # every line up to the next heading of the same or a higher level
 
-    @cached_property
+    @once
     def key(self) -> str:
         """The title as `find` compares it."""
         return normalise_title(self.title)
 
-    @cached_property
+    @once
     def text(self) -> str:
         return "\n".join(line.text for line in self.content)
 
-    @cached_property
+    @once
     def prose(self) -> tuple[Line, ...]:
         """Non-blank lines outside fenced code blocks and not sub-headings."""
         return tuple(line for line in self.content if not line.in_code and not line.heading and line.text.strip())
 
-    @cached_property
+    @once
     def has_subsections(self) -> bool:
         return any(line.heading for line in self.content)
 
-    @cached_property
+    @once
     def is_empty(self) -> bool:
         return not any(not line.heading and line.text.strip() for line in self.content)
 
@@ -71,7 +85,7 @@ class Section:
     def tables(self) -> list[Table]:
         return list(self._tables)
 
-    @cached_property
+    @once
     def _tables(self) -> tuple[Table, ...]:  # several checks read the same section's tables
         return tuple(tables(self.content))
 
@@ -90,7 +104,7 @@ class Table:
     header: tuple[str, ...]
     rows: tuple[Row, ...]
 
-    @cached_property
+    @once
     def _lowered(self) -> tuple[str, ...]:
         return tuple(name.lower() for name in self.header)
 
