@@ -92,6 +92,19 @@ def _severity(value: str | None) -> str | None:
         raise CockpitError(str(exc)) from None
 
 
+def _ai(ai: dict[str, Any] | None) -> dict[str, Any]:
+    """AI provenance for the event data (model, request id, task): the timeline marks the action as
+    AI-assisted. What is stored is still what the engineer accepted; the model never calls commands."""
+    if ai is None:
+        return {}
+    if not isinstance(ai, dict) or not ai:
+        raise CockpitError("AI provenance must be a non-empty mapping (model, request_id, task)")
+    try:
+        return {"ai": json.loads(json.dumps(ai))}  # a plain JSON copy: the event data is stored as JSON
+    except (TypeError, ValueError):
+        raise CockpitError("AI provenance must be JSON data") from None
+
+
 def _title(value: str | None) -> str:
     title = _required(value, "a title")
     if "\n" in title or len(title) > MAX_TITLE:
@@ -419,15 +432,16 @@ def _digest(text: str) -> str:
     return hashlib.sha256(text.encode()).hexdigest()[:12]
 
 
-def edit_unit(pos: Position, *, unit: str, body: str, ctx: Ctx) -> Change:
+def edit_unit(pos: Position, *, unit: str, body: str, ctx: Ctx, ai: dict[str, Any] | None = None) -> Change:
+    """Save a unit body. `ai` marks an accepted AI draft (the body is what the engineer accepted)."""
     from cockpit.check_runs import is_engaged
 
     stage, target = _unit(pos, unit)
     if body == target.unit.body:
         raise CockpitError(f"unit {unit}: the body is unchanged")
-    data: dict[str, Any] = {"before": _digest(target.unit.body), "after": _digest(body), "chars": len(body)}
+    data: dict[str, Any] = {"before": _digest(target.unit.body), "after": _digest(body), "chars": len(body), **_ai(ai)}
     writes: list[Insert | Update] = [Update("units", target.unit.id, {"body": body})]
-    summary = f"{unit}: body saved"
+    summary = f"{unit}: {'AI-drafted body saved' if ai else 'body saved'}"
     if stage.stage.checks and stage.status == "active" and is_engaged(stage, target):
         # Past its verifier, a body edit re-runs the checks: a fix closes its finding at once.
         check_writes, info = _stage_checks(pos, stage, ctx, unit=target, body=body)
@@ -475,8 +489,10 @@ def resume(pos: Position, *, reason: str, ctx: Ctx, unit: str | None = None, ref
 def file_feedback(
     pos: Position, *, title: str, ctx: Ctx, body: str = "", severity: str | None = None,
     unit: str | None = None, origin: str = "user-chat", stage: str | None = None, role: str | None = None,
+    ai: dict[str, Any] | None = None,
 ) -> Change:
-    """File a finding. A review finding names its reviewer (`role`): fixing it re-runs that review."""
+    """File a finding. A review finding names its reviewer (`role`): fixing it re-runs that review.
+    `ai` marks a finding the model proposed and the engineer filed."""
     title = _title(title)
     if origin not in ORIGINS:
         raise CockpitError(f"unknown origin {origin!r}: use one of {', '.join(ORIGINS)}")
@@ -506,12 +522,18 @@ def file_feedback(
         "invalidates": list(default_invalidates(origin, role)), "created_at": ctx.now,
     }
     label = severity or "unclassified"
-    return Change(Event("file_feedback", title, stage, unit, None, {"feedback": ref, "severity": severity, "origin": origin}),
-                  (Insert("feedback", row),), f"filed {ref} ({label}) in {stage}")
+    data = {"feedback": ref, "severity": severity, "origin": origin, **({"role": role} if role else {}), **_ai(ai)}
+    return Change(Event("file_feedback", title, stage, unit, None, data),
+                  (Insert("feedback", row),), f"filed {ref} ({label}) in {stage}" + (" (proposed by AI)" if ai else ""))
 
 
 def classify(pos: Position, *, ref: str, ctx: Ctx, severity: str | None = None, unit: str | None = None,
-             invalidates: tuple[str, ...] | None = None) -> Change:
+             invalidates: tuple[str, ...] | None = None, ai: dict[str, Any] | None = None,
+             reason: str | None = None) -> Change:
+    """Set a finding's severity, target unit or invalidated roles. `ai` marks an accepted AI proposal;
+    `reason` (the classifier's paragraph) becomes the event message."""
+    provenance = _ai(ai)
+    reason = reason.strip() if reason and reason.strip() else None
     found = _open_finding(pos, ref)
     fb = found.feedback
     values: dict[str, Any] = {}
@@ -531,7 +553,8 @@ def classify(pos: Position, *, ref: str, ctx: Ctx, severity: str | None = None, 
     before = {"severity": fb.severity, "unit": found.target, "invalidates": list(fb.invalidates)}
     after = {"severity": values.get("severity", fb.severity), "unit": unit or found.target, "invalidates": values.get("invalidates", list(fb.invalidates))}
     summary = f"{fb.ref}: " + ", ".join(f"{k} {after[k]}" for k in after if after[k] != before[k]) if after != before else f"{fb.ref}: unchanged"
-    return Change(Event("classify", None, fb.stage, after["unit"], found.hat, {"feedback": fb.ref, "before": before, "after": after}),
+    data = {"feedback": fb.ref, "before": before, "after": after, **provenance, **({"reason": reason} if reason else {})}
+    return Change(Event("classify", reason, fb.stage, after["unit"], found.hat, data),
                   (Update("feedback", fb.id, values),), summary)
 
 

@@ -146,10 +146,29 @@ def studio_text(studio: Studio) -> str:
     return "\n".join(lines)
 
 
+AI_LABELS = {"edit_unit": "AI-drafted revision", "file_feedback": "proposed by AI", "classify": "classified with AI"}
+
+
+def ai_note(event: dict[str, Any]) -> str | None:
+    """How the timeline marks an AI-assisted action ("AI-drafted revision · <model>"), or None.
+
+    The provenance is `event["data"]["ai"]` ({model, request_id, task, ...}), written by the command."""
+    ai = (event.get("data") or {}).get("ai")
+    if not ai:
+        return None
+    label = AI_LABELS.get(event.get("command", ""), "AI-assisted")
+    if isinstance(ai, dict) and ai.get("edited"):
+        label += ", edited"
+    model = ai.get("model") if isinstance(ai, dict) else None
+    return f"{label} · {model}" if model else label
+
+
 def timeline_text(events: list[dict[str, Any]]) -> str:
     rows = [["#", "at", "actor", "command", "stage", "unit", "hat", "message"]]
     for e in events:
         what = e["command"] + (f" {e['data']['feedback']}" if e["data"].get("feedback") else "")
+        note = ai_note(e)
+        what += f" ({note})" if note else ""
         message = (e["message"] or "").replace("\n", " ")
         rows.append([str(e["id"]), e["at"], e["actor"], what, e["stage"] or "-", e["unit"] or "-", e["hat"] or "-",
                      message[:60] + ("…" if len(message) > 60 else "")])
