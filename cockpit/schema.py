@@ -204,6 +204,40 @@ def m005_checks(db: Database) -> None:
     db.execute("ALTER TABLE units ADD COLUMN meta TEXT NOT NULL DEFAULT '{}'")
 
 
+@migrations()
+def m006_llm_requests(db: Database) -> None:
+    # One row per LLM request, for the cost line and the audit of what was sent: counts, ids and
+    # outcome only. Never the key, never the prompt or the answer text (those stay on screen).
+    # The intent is kept by slug, not id: a row must not block deleting or re-importing an intent.
+    _run_statements(
+        db,
+        """
+        CREATE TABLE llm_requests (
+            id INTEGER PRIMARY KEY,
+            slug TEXT NOT NULL,
+            task TEXT NOT NULL,
+            unit TEXT,
+            ref TEXT,
+            model TEXT,
+            request_id TEXT,
+            input_tokens INTEGER NOT NULL DEFAULT 0,
+            output_tokens INTEGER NOT NULL DEFAULT 0,
+            cache_write_tokens INTEGER NOT NULL DEFAULT 0,
+            cache_read_tokens INTEGER NOT NULL DEFAULT 0,
+            stop_reason TEXT,
+            latency_ms INTEGER NOT NULL DEFAULT 0,
+            cost_usd REAL NOT NULL DEFAULT 0,
+            error_type TEXT,
+            cancelled INTEGER NOT NULL DEFAULT 0 CHECK (cancelled IN (0, 1)),
+            redactions TEXT NOT NULL DEFAULT '{}',
+            at TEXT NOT NULL
+        );
+        CREATE INDEX llm_requests_by_slug ON llm_requests(slug, at);
+        CREATE INDEX llm_requests_by_at ON llm_requests(at)
+        """,
+    )
+
+
 def _run_statements(db: Database, script: str) -> None:
     # Not executescript(): it commits first, which would break the migration's transaction.
     for statement in script.split(";\n"):
