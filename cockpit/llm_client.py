@@ -132,8 +132,8 @@ class Assistant:
         if paused:
             return self._done(Reply(prompt.task, error=AssistError("circuit_open", paused, retryable=True)))
 
-        client = await self._client_for()
-        sdk = await load_sdk()
+        sdk: Any = None
+        client: Any = None
         started = self.clock()
         parts: list[str] = []
         stream: Any = None
@@ -147,6 +147,9 @@ class Assistant:
                          **fields)
 
         try:
+            sdk = await load_sdk()
+            client = await self._client_for()
+            started = self.clock()  # the API's latency, not the first call's SDK import
             with warnings.catch_warnings(record=True) as caught:
                 # The SDK warns (to stderr, which would scribble over the TUI) when the model is
                 # deprecated; keep the words for the app to show instead. No await inside: safe.
@@ -158,7 +161,10 @@ class Assistant:
                     if event.type == "text":
                         parts.append(event.text)
                         if on_text is not None:
-                            on_text(event.text)
+                            try:
+                                on_text(event.text)
+                            except Exception as exc:  # the app's bug, not the API's: leave the breaker alone
+                                raise _CallbackFailed from exc
                 final = await stream.get_final_message()
         except asyncio.CancelledError:
             reply = partial(cancelled=True)
@@ -166,9 +172,12 @@ class Assistant:
             if on_cancel is not None:
                 on_cancel(reply)
             raise
+        except _CallbackFailed as failed:  # the stream is closed by now
+            raise failed.__cause__ from None  # type: ignore[misc]
         except Exception as exc:  # noqa: BLE001 — every API failure becomes a Reply the app can show
-            error = self._scrub(_error_of(sdk, exc, str(client.base_url).rstrip("/"), bool(parts)))
-            if error.kind in BREAKER_KINDS:
+            base_url = str(client.base_url).rstrip("/") if client is not None else (self.settings.base_url or DEFAULT_BASE_URL)
+            error = self._scrub(_error_of(sdk, exc, base_url, bool(parts)))
+            if error.kind in BREAKER_KINDS and sdk is not None:
                 self.breaker.failure()
             return self._done(partial(error=error, request_id=error.request_id))
 
@@ -203,6 +212,10 @@ class Assistant:
         return error
 
 
+class _CallbackFailed(Exception):
+    """Carries an exception raised by `on_text` past the API-error handling."""
+
+
 def _snapshot(stream: Any) -> Any:
     try:
         return stream.current_message_snapshot if stream is not None else None
@@ -233,6 +246,8 @@ def _root_cause(exc: BaseException) -> str:
 
 def _error_of(sdk: Any, exc: Exception, base_url: str, had_text: bool) -> AssistError:
     """An SDK exception in words an engineer can act on."""
+    if sdk is None:  # the import itself failed
+        return AssistError("api", f"cannot load the anthropic SDK: {type(exc).__name__}: {exc}")
     if isinstance(exc, sdk.APITimeoutError):
         return AssistError("timeout", f"no answer from {base_url} in time (request timed out; "
                                       "raise [llm] timeout if answers are slow)", retryable=True)

@@ -76,8 +76,12 @@ async def test_text_streams_in_order_with_usage_cost_and_request_id(fake):
 
 async def test_latency_comes_from_the_injected_clock(fake):
     fake.text(["ok"])
-    moments = iter([50.0, 50.75])
-    reply = await Assistant(settings_for(fake.url), clock=lambda: next(moments)).stream(PROMPT)
+    clock = Clock()
+
+    def on_text(piece: str) -> None:
+        clock.now += 0.75  # the answer took 750 ms to arrive
+
+    reply = await Assistant(settings_for(fake.url), clock=clock).stream(PROMPT, on_text)
     assert reply.latency_ms == 750
 
 
@@ -286,3 +290,41 @@ def test_no_key_never_imports_the_sdk():
                      "reply = asyncio.run(Assistant(LLMSettings()).stream(Prompt('ask', 'inc', (), ())))\n"
                      "print(reply.error.kind, 'anthropic' in sys.modules)")
     assert out == "no_key False"
+
+
+async def test_cancelling_before_the_first_byte_still_leaves_a_cancelled_reply(fake):
+    fake.hang(10)
+    assistant = Assistant(settings_for(fake.url))
+    task = asyncio.create_task(assistant.stream(PROMPT))
+    while fake.request_count == 0:
+        await asyncio.sleep(0.01)
+    task.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await task
+    assert assistant.last_reply.cancelled and assistant.last_reply.text == ""
+
+
+async def test_a_failing_on_text_callback_propagates_and_does_not_trip_the_breaker(fake):
+    fake.text(["a", "b"])
+    assistant = Assistant(settings_for(fake.url, breaker_failures=1))
+
+    def broken(piece: str) -> None:
+        raise KeyError("widget gone")
+
+    with pytest.raises(KeyError, match="widget gone"):
+        await assistant.stream(PROMPT, broken)
+    assert assistant.breaker.consecutive == 0 and assistant.breaker.allow() is None
+
+
+async def test_a_deprecated_model_becomes_a_notice_not_a_stderr_warning(fake):
+    import warnings
+
+    fake.text(["ok"]).text(["ok"])
+    assistant = Assistant(settings_for(fake.url, model="claude-sonnet-4-5"))
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        assert (await assistant.stream(PROMPT)).ok
+    assert not [w for w in caught if "deprecated" in str(w.message)]
+    assert "claude-sonnet-4-5" in assistant.notice and "deprecated" in assistant.notice
+    assistant.settings = settings_for(fake.url, model="claude-haiku-4-5")
+    assert (await assistant.stream(PROMPT)).ok and assistant.notice is None
