@@ -4,11 +4,16 @@ The only module that imports `anthropic`, and only inside functions: the import 
 milliseconds, so it happens on the first request, in a thread (`load_sdk`), never at start-up.
 
 Every outcome is a `Reply`: whole, cut by an error (`reply.error`, with the partial text kept), or
-refused before sending (no key, breaker open). The one exception that escapes is
-`asyncio.CancelledError` (Esc cancels the app's worker): leaving the stream's context closes the
+refused before sending (no key, breaker open). Exceptions that escape: one raised by your own
+`on_text` (a UI bug is not an API failure, so it neither becomes a Reply nor trips the breaker),
+and `asyncio.CancelledError` (Esc cancels the app's worker): leaving the stream's context closes the
 socket, the partial Reply (`cancelled=True`) is stored in `assistant.last_reply` and handed to the
 call's `on_cancel`, then the cancellation propagates. Read it in your `except CancelledError:`
 block, before any other await — or use `on_cancel`, which cannot be confused with a later call.
+
+Retries: the SDK retries the opening request (429, 5xx, 529, connection, timeout) up to
+`max_retries` times inside one call; a stream cut mid-way is never retried (kind `midstream`,
+`retryable=True`: the app offers a retry). One call that fails counts once towards the breaker.
 
 The API key is passed to the SDK and nowhere else; every message built here is scrubbed of it.
 """
