@@ -6,13 +6,13 @@ its owner alone — a key in a world-readable file is refused loudly, not used q
 
 ```toml
 [llm]
-model = "claude-sonnet-4-5"
+model = "claude-sonnet-4-6"
 max_tokens = 2048
 timeout = 60            # seconds of silence allowed between bytes of the answer
 connect_timeout = 5
 max_retries = 2
 api_key = "sk-ant-..."  # only with chmod 600
-[llm.prices."claude-sonnet-4-5"]
+[llm.prices."claude-sonnet-4-6"]
 input = 3.0             # $ per million tokens
 output = 15.0
 ```
@@ -48,7 +48,7 @@ _FILE_KEYS = {"model", "max_tokens", "base_url", "api_key", "timeout", "connect_
 
 @dataclass(frozen=True)
 class LLMSettings:
-    model: str = "claude-sonnet-4-5"
+    model: str = "claude-sonnet-4-6"  # 4-5 is deprecated in SDK 2.11 (end of life 2026-11-30)
     max_tokens: int = 2048
     base_url: str | None = None  # None: the SDK's default endpoint
     api_key: str | None = field(default=None, repr=False)  # never printed, logged or stored

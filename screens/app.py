@@ -14,6 +14,8 @@ from screens.backend import Backend
 
 if TYPE_CHECKING:
     from cockpit.engine import Engine
+    from cockpit.llm_client import Assistant
+    from cockpit.redact import Redactor
 
 KEY_NAMES = {"question_mark": "?", "slash": "/", "escape": "esc", "space": "space"}
 
@@ -30,12 +32,15 @@ class CockpitApp(App):
 
     def __init__(self, engine: Engine | Callable[[], Engine], *, read_only: bool = False, open_slug: str | None = None,
                  clock: Clock = system_clock, poll_seconds: float = 1.0, keymap: dict[str, str] | None = None,
-                 runbook_dirs: list[str] | None = None) -> None:
+                 runbook_dirs: list[str] | None = None, assistant: Assistant | None = None) -> None:
         """`engine` may be a function that opens it: the screens then appear at once and fill in when
         it is open. If opening fails, the app exits and `startup_error` says why.
 
         `runbook_dirs`: folders indexed in the background at start (with the bundled samples);
-        None indexes nothing (what is already in the database is shown)."""
+        None indexes nothing (what is already in the database is shown).
+
+        `assistant`: the LLM client; None builds one from the config file and environment on the
+        first assist request (a bad config then fails that request only, not the app)."""
         super().__init__()
         self.backend = Backend(engine)
         self.startup_error: Exception | None = None
@@ -45,6 +50,9 @@ class CockpitApp(App):
         self.poll_seconds = poll_seconds
         self._keymap = keymap or {}
         self.runbook_dirs = runbook_dirs
+        self._assistant = assistant
+        self._redactors: dict[str, Redactor] = {}
+        self.previewed: set[str] = set()  # intents whose send preview the engineer accepted this session
         if read_only:
             self.sub_title = "read-only"
 
@@ -86,6 +94,25 @@ class CockpitApp(App):
             self.call_from_thread(self.notify, problem, title="Runbook skipped", severity="warning", timeout=10)
         if report.gone:
             self.call_from_thread(self.notify, f"Runbook files gone (last copies kept): {', '.join(report.gone)}")
+
+    def assistant(self) -> Assistant:
+        """The one LLM client of the session (its circuit breaker spans every assist screen).
+        Raises CockpitError when the config is unusable; call it off the UI thread the first time."""
+        if self._assistant is None:
+            from cockpit.config import load_config
+            from cockpit.llm_client import Assistant
+            from cockpit.llm_settings import load_llm_settings
+
+            self._assistant = Assistant(load_llm_settings(load_config()))
+        return self._assistant
+
+    def redactor(self, slug: str) -> Redactor:
+        """One redactor per intent: a secret keeps its placeholder across every prompt about it."""
+        if slug not in self._redactors:
+            from cockpit.redact import Redactor
+
+            self._redactors[slug] = Redactor()
+        return self._redactors[slug]
 
     def back_to_list(self) -> None:
         """Leave an intent for the list, building the list if the app opened straight on the intent."""

@@ -14,6 +14,8 @@ from rich.text import Text
 
 if TYPE_CHECKING:
     from cockpit.engine import Done, Engine
+    from cockpit.llm_types import Prompt, Reply
+    from cockpit.redact import Redactor
     from cockpit.runbook_doc import Link
     from cockpit.runbook_index import IndexReport
     from cockpit.runbook_library import Runbook
@@ -66,6 +68,40 @@ class Backend:
 
         with self._lock:
             return evaluate(self.engine.position(slug), self.engine.runbooks)
+
+    # ------------------------------------------------------------ LLM assist
+
+    def assist_prompt(self, slug: str, task: str, *, redactor: Redactor, unit: str | None = None,
+                      ref: str | None = None, reviewer: str | None = None, question: str | None = None) -> Prompt:
+        """The redacted request for one assist task: the intent, its timeline and its three most
+        relevant runbooks (read from the local library) as context."""
+        from cockpit.llm_prompt import build_prompt
+        from cockpit.runbook_library import get_runbook
+
+        with self._lock:
+            position = self.engine.position(slug)
+            names = [r.name for r in self.relevant_runbooks(slug)[:3]]
+            runbooks = [(name, get_runbook(self.engine.store, name).content) for name in names]
+            timeline = self.engine.timeline(slug)
+        return build_prompt(position, task, unit=unit, ref=ref, reviewer=reviewer, question=question,
+                            runbooks=runbooks, timeline=timeline, redactor=redactor)
+
+    def assist_sent_before(self, slug: str) -> bool:
+        from cockpit.llm_usage import has_requests
+
+        with self._lock:
+            return has_requests(self.engine.store, slug)
+
+    def record_assist(self, prompt: Prompt | None, reply: Reply) -> dict[str, dict[str, Any]]:
+        """Record one request in the ledger; the intent's and the day's totals after it."""
+        from cockpit.clock import iso
+        from cockpit.llm_usage import record_request, usage_totals
+
+        with self._lock:
+            now = iso(self.engine.clock())
+            if prompt is not None:
+                record_request(self.engine.store, reply, prompt, now)
+            return usage_totals(self.engine.store, prompt.slug if prompt else "", now[:10])
 
     # ------------------------------------------------------------ runbooks
 

@@ -205,3 +205,35 @@ class HelpScreen(_Modal):
             with VerticalScroll(classes="dialog-list"):
                 yield Static(text)
             yield Static("? or esc: close · ctrl+p: every action by name", classes="dialog-keys")
+
+
+class SendPreview(_Modal):
+    """Exactly what an assist request sends, after redaction, with the redaction counts.
+
+    Shown before an intent's first request (y sends, esc sends nothing), and on demand for a
+    request already sent (`sent=True`: read only)."""
+
+    BINDINGS = [
+        Binding("y", "send", "Send", id="dialog.send"),
+        Binding("enter", "send", "Send", id="dialog.send_enter", show=False, priority=True),
+    ]
+
+    def __init__(self, prompt, *, sent: bool = False) -> None:
+        super().__init__()
+        self.prompt, self.sent = prompt, sent
+
+    def compose(self) -> ComposeResult:
+        counts = self.prompt.redactions
+        masked = ", ".join(f"{n} {kind}" for kind, n in sorted(counts.items())) if counts else "nothing matched a secret pattern"
+        title = "What was sent" if self.sent else "Send this to the model? (first request about this intent)"
+        with Vertical(classes="dialog full"):
+            yield Label(title, classes="dialog-title")
+            yield Static(f"Redacted before sending: {masked} · {len(self.prompt.preview):,} characters", classes="dialog-hint")
+            yield TextArea(self.prompt.preview, id="editor", read_only=True, soft_wrap=True, show_line_numbers=False)
+            yield Static("esc: close" if self.sent else "y / enter: send · esc: send nothing", classes="dialog-keys")
+
+    def check_action(self, action: str, parameters: tuple) -> bool | None:
+        return not (action == "send" and self.sent)
+
+    def action_send(self) -> None:
+        self.dismiss(True)

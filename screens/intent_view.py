@@ -60,6 +60,11 @@ class IntentView(Screen):
         Binding("m", "toggle_pane", "Mandate/runbooks", id="intent.toggle_pane", show=False),
         Binding("b", "runbooks", "Runbooks", id="intent.runbooks"),
         Binding("c", "checks", "Checks", id="intent.checks"),
+        Binding("i", "assist", "Assist", id="intent.assist"),
+        Binding("w", "ai('draft')", "AI draft for the hat", id="intent.ai_draft", show=False),
+        Binding("R", "ai('review')", "AI review", id="intent.ai_review", show=False),
+        Binding("C", "ai('classify')", "AI classify finding", id="intent.ai_classify", show=False),
+        Binding("Q", "ai('ask')", "Ask AI", id="intent.ai_ask", show=False),
         Binding("t", "timeline", "Timeline", id="intent.timeline", show=False),
         Binding("y", "copy", "Copy", id="intent.copy", show=False),
         Binding("j", "cursor('down')", "Down", id="intent.down", show=False),
@@ -545,6 +550,67 @@ class IntentView(Screen):
         from screens.runbooks import RunbookScreen
 
         self.app.push_screen(RunbookScreen(self.slug))
+
+    def action_assist(self) -> None:
+        """The assist menu: what the model can be asked about the intent in hand."""
+        from screens.dialogs import Choice
+
+        if self.position is None:
+            return
+        unit, finding = self.current_unit(), self.current_finding()
+        hat = f"the {unit.hat} hat on {unit.unit.slug}" if unit and unit.hat else (unit.unit.slug if unit else "select a unit first")
+        choices = [("draft", f"w  Draft for {hat}"), ("review", "R  Review with a stage review agent"),
+                   ("classify", f"C  Classify {finding.feedback.ref if finding else '(select a finding first)'}"),
+                   ("ask", "Q  Ask a question about this incident")]
+        self.app.push_screen(Choice("Assist (the model proposes; you decide)", choices),
+                             lambda task: task is not None and self.action_ai(task))
+
+    def action_ai(self, task: str) -> None:
+        from screens.assist import AssistScreen
+
+        if self.position is None:
+            return
+        unit = self.current_unit()
+        stage = self.stage.name if self.stage else None
+        if task == "draft":
+            if (unit := self._need_unit()) is not None:
+                self.app.push_screen(AssistScreen(self.slug, "draft", unit=unit.unit.slug, stage=stage))
+        elif task == "classify":
+            finding = self.current_finding()
+            if finding is None:
+                self.notify("Select a finding first (tab to the feedback list).", severity="warning")
+                return
+            self.app.push_screen(AssistScreen(self.slug, "classify", ref=finding.feedback.ref, stage=finding.feedback.stage))
+        elif task == "review":
+            self._pick_reviewer(unit.unit.slug if unit else None)
+        else:
+            from screens.dialogs import TextPrompt
+
+            slug = unit.unit.slug if unit else None
+            self.app.push_screen(TextPrompt("Ask about this incident", "The answer keeps facts (with their source) apart from hypotheses."),
+                                 lambda q: q and self.app.push_screen(AssistScreen(self.slug, "ask", unit=slug, question=q)))
+
+    def _pick_reviewer(self, unit: str | None) -> None:
+        from screens.assist import AssistScreen
+        from screens.dialogs import Choice
+
+        active = self.position.active
+        if active is None:
+            self.notify("Every stage has passed its gate: nothing left to review.", severity="warning")
+            return
+        agents = [*active.stage.reviewers, *self.position.studio.reviewers]
+        if not agents:
+            self.notify(f"The {active.name} stage has no review agents.", severity="warning")
+            return
+
+        def chosen(name: str | None) -> None:
+            if name:
+                self.app.push_screen(AssistScreen(self.slug, "review", unit=unit, reviewer=name, stage=active.name))
+
+        if len(agents) == 1:
+            chosen(agents[0].name)
+        else:
+            self.app.push_screen(Choice(f"Review {unit or active.name} with", [(a.name, f"{a.name}: {a.title}") for a in agents]), chosen)
 
     def action_checks(self) -> None:
         from screens.checks import ChecksScreen

@@ -47,6 +47,7 @@ class _Answer:
     code: int = 200
     retry_after: float | None = None
     seconds: float = 0.0
+    hold_after: int | None = None  # stop after this many text chunks until `release` is set
 
 
 class FakeAnthropic:
@@ -54,6 +55,7 @@ class FakeAnthropic:
         self.requests: list[Recorded] = []
         self.disconnects = 0  # streams the client closed before the end
         self.disconnected = threading.Event()
+        self.release = threading.Event()  # lets a held stream (text(..., hold_after=N)) go on
         self._script: deque[_Answer] = deque()
         self._lock = threading.Lock()
         self._closing = threading.Event()
@@ -99,10 +101,12 @@ class FakeAnthropic:
 
     def text(self, chunks: Iterable[str], delay: float = 0.0, *, stop_reason: str = "end_turn",
              input_tokens: int = 12, cache_write: int = 0, cache_read: int = 0,
-             output_tokens: int | None = None) -> FakeAnthropic:
-        """A text answer streamed as one text_delta per chunk, `delay` seconds apart."""
+             output_tokens: int | None = None, hold_after: int | None = None) -> FakeAnthropic:
+        """A text answer streamed as one text_delta per chunk, `delay` seconds apart; with
+        `hold_after`, the stream pauses after that many chunks until `release` is set (a
+        deterministic mid-stream state for snapshots)."""
         self._queue(_Answer("stream", [{"type": "text", "chunks": list(chunks)}], delay, stop_reason,
-                            _usage(input_tokens, cache_write, cache_read), output_tokens))
+                            _usage(input_tokens, cache_write, cache_read), output_tokens, hold_after=hold_after))
         return self
 
     def slow(self, chunks: Iterable[str], delay: float) -> FakeAnthropic:
@@ -242,9 +246,15 @@ class _Handler(BaseHTTPRequestHandler):
             if block["type"] == "text":
                 send("content_block_start", {"type": "content_block_start", "index": index,
                                              "content_block": {"type": "text", "text": ""}})
-                for chunk in block["chunks"]:
+                for n, chunk in enumerate(block["chunks"]):
                     if answer.delay and self.owner._closing.wait(answer.delay):
                         return
+                    if n == answer.hold_after:
+                        self.wfile.flush()
+                        while not (self.owner.release.wait(0.05) or self.owner._closing.is_set()):
+                            pass
+                        if self.owner._closing.is_set():
+                            return
                     send("content_block_delta", {"type": "content_block_delta", "index": index,
                                                  "delta": {"type": "text_delta", "text": chunk}})
                     pieces += 1

@@ -60,3 +60,13 @@ async def workers_done(app) -> None:
         await app.workers.wait_for_complete()
     except WorkerCancelled:
         pass
+
+
+async def until(pilot, condition, seconds: float = 10.0) -> None:
+    """Poll the app until `condition()` holds. For states reached while a worker waits on a
+    dialog (the assist's send preview): `settle` would wait for that worker forever."""
+    for _ in range(int(seconds / 0.02)):
+        if condition():
+            return
+        await pilot.pause(0.02)
+    raise AssertionError(f"timed out waiting for {condition}")

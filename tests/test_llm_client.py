@@ -61,13 +61,13 @@ async def test_text_streams_in_order_with_usage_cost_and_request_id(fake):
 
     assert reply.ok and seen == chunks
     assert reply.text == "".join(chunks)
-    assert (reply.stop_reason, reply.request_id, reply.model) == ("end_turn", "req_fake_0001", "claude-sonnet-4-5")
+    assert (reply.stop_reason, reply.request_id, reply.model) == ("end_turn", "req_fake_0001", "claude-sonnet-4-6")
     assert reply.usage == Usage(input_tokens=100, output_tokens=4, cache_write_tokens=200, cache_read_tokens=1000)
     # Sonnet: $3 in, $15 out per MTok; cache write 1.25x, read 0.1x.
     assert reply.cost_usd == pytest.approx((100 * 3 + 200 * 3.75 + 1000 * 0.3 + 4 * 15) / 1e6)
     sent = fake.requests[0]
     assert sent.path == "/v1/messages" and sent.body["stream"] is True
-    assert sent.body["model"] == "claude-sonnet-4-5" and sent.body["max_tokens"] == 2048
+    assert sent.body["model"] == "claude-sonnet-4-6" and sent.body["max_tokens"] == 2048
     assert sent.body["system"] == list(PROMPT.system) and sent.body["messages"] == list(PROMPT.messages)
     assert "tools" not in sent.body and "tool_choice" not in sent.body
     assert KEY in sent.headers.get("authorization", "") + sent.headers.get("x-api-key", "")

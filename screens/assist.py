@@ -1,0 +1,448 @@
+"""The assist pane: one request to the model about the intent in hand, streamed, then the
+engineer decides what becomes of it.
+
+The model proposes; nothing is written until a key says so (accept a draft, file a proposal,
+accept a classification), and then through the same engine commands as any other change, marked
+with the request that proposed it. The model itself never approves, closes or advances anything.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import TYPE_CHECKING, Any
+
+from rich.text import Text
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.screen import Screen
+from textual.widgets import OptionList, Static, TextArea
+from textual.widgets.option_list import Option
+
+from screens.keybar import KeyBar
+from screens.navigation import move_cursor
+from screens.render import SEVERITY_STYLE
+
+if TYPE_CHECKING:
+    from cockpit.llm_prompt import Classification, Proposal
+    from cockpit.llm_types import Prompt, Reply
+
+TITLES = {"draft": "AI draft", "review": "AI review", "classify": "AI classification", "ask": "Ask AI"}
+FLUSH_SECONDS = 1 / 30  # the pane repaints streamed text at most this often: one repaint covers many deltas
+# What each key may act on: (action, the tasks it applies to, whether it needs a finished answer).
+ACTIONS = {
+    "accept": ({"draft", "classify"}, True),
+    "edit": ({"draft"}, True),
+    "change": ({"classify"}, True),
+    "file": ({"review"}, True),
+    "drop": ({"review"}, True),
+    "retry": ({"draft", "review", "classify", "ask"}, False),
+    "copy": ({"draft", "ask"}, False),
+}
+WRITES = frozenset({"accept", "file", "change"})
+
+
+def usage_line(totals: dict[str, dict[str, Any]] | None) -> Text:
+    """`intent: 3 requests · 12.1k in · 2.3k out · $0.041 │ today: …`"""
+    text = Text(style="dim")
+    if not totals:
+        return text
+    for i, (label, key) in enumerate((("intent", "intent"), ("today", "day"))):
+        t = totals.get(key) or {}
+        if i:
+            text.append(" │ ")
+        cached = t.get("cache_read", 0)
+        n = t.get("requests", 0)
+        text.append(f"{label}: {n} request{'' if n == 1 else 's'} · {_k(t.get('input', 0) + cached)} in"
+                    f"{f' ({_k(cached)} cached)' if cached else ''} · {_k(t.get('output', 0))} out · ${t.get('cost_usd', 0.0):.3f}")
+    return text
+
+
+def _k(n: int) -> str:
+    return f"{n / 1000:.1f}k" if n >= 1000 else str(n)
+
+
+def reply_line(reply: Reply) -> Text:
+    """What happened to the request, in one line: done, truncated, cancelled or failed (and why)."""
+    u = reply.usage
+    cost = f"{_k(u.input_tokens + u.cache_read_tokens + u.cache_write_tokens)} in / {_k(u.output_tokens)} out · ${reply.cost_usd:.3f}"
+    rid = f" · {reply.request_id}" if reply.request_id else ""
+    if reply.cancelled:
+        return Text(f"■ cancelled after {reply.latency_ms / 1000:.1f}s: the partial answer is kept · r retry", style="yellow")
+    if reply.error is not None:
+        hint = " · r retry" if reply.error.retryable else ""
+        kept = " (the partial answer is kept)" if reply.text else ""
+        return Text(f"✗ {reply.error.message}{kept}{hint}", style="bold red")
+    if reply.stop_reason == "max_tokens":
+        return Text(f"! truncated at the token limit after {reply.latency_ms / 1000:.1f}s · {cost}{rid}", style="yellow")
+    return Text(f"✓ done in {reply.latency_ms / 1000:.1f}s · {cost}{rid}", style="green")
+
+
+class AssistScreen(Screen):
+    BINDINGS = [
+        Binding("escape", "back", "Cancel/back", id="assist.back"),
+        Binding("a", "accept", "Accept", id="assist.accept"),
+        Binding("ctrl+s", "accept", "Accept", id="assist.accept_edited", show=False),
+        Binding("e", "edit", "Edit first", id="assist.edit"),
+        Binding("c", "change", "Change", id="assist.change"),
+        Binding("f", "file", "File proposal", id="assist.file"),
+        Binding("d", "drop", "Drop proposal", id="assist.drop"),
+        Binding("r", "retry", "Retry", id="assist.retry"),
+        Binding("p", "preview", "What was sent", id="assist.preview"),
+        Binding("y", "copy", "Copy", id="assist.copy", show=False),
+        Binding("j", "cursor('down')", "Down", show=False),
+        Binding("k", "cursor('up')", "Up", show=False),
+    ]
+
+    def __init__(self, slug: str, task: str, *, unit: str | None = None, ref: str | None = None,
+                 reviewer: str | None = None, question: str | None = None, stage: str | None = None) -> None:
+        super().__init__()
+        self.slug, self.job, self.unit, self.ref = slug, task, unit, ref
+        self.reviewer, self.question, self.stage = reviewer, question, stage
+        self.prompt: Prompt | None = None
+        self.reply: Reply | None = None
+        self.streaming = False
+        self.editing = False
+        self.proposals: list[Proposal] = []
+        self.classification: Classification | None = None
+        self._pending: list[str] = []
+        self._pending_since: float | None = None  # when the oldest not-yet-shown delta arrived
+        self.flush_lags: list[float] = []  # seconds from a delta's arrival to its repaint (bench/assist_bench.py)
+
+    def compose(self) -> ComposeResult:
+        yield Static(self._head(), id="as-head")
+        yield Static(Text("Preparing the request…", style="dim"), id="as-status")
+        yield TextArea("", id="as-text", read_only=True, soft_wrap=True, show_line_numbers=False)
+        yield OptionList(id="as-proposals")
+        yield Static(id="as-result")
+        yield Static(id="as-usage")
+        yield KeyBar()
+
+    def _head(self) -> Text:
+        text = Text.assemble((f" {TITLES[self.job]} ", "bold reverse"), " ")
+        about = {"draft": self.unit, "review": self.reviewer and f"{self.reviewer} on {self.unit or 'the stage'}",
+                 "classify": self.ref, "ask": self.question}[self.job]
+        text.append(about or "", style="bold")
+        text.append("\nadvisory: nothing changes until you accept it", style="dim")
+        return text
+
+    def on_mount(self) -> None:
+        self.query_one("#as-proposals").display = self.job == "review"
+        self.query_one("#as-result").display = self.job == "classify"
+        self.set_interval(FLUSH_SECONDS, self._flush)
+        self.send()
+
+    # ------------------------------------------------------------ the request
+
+    @work(exclusive=True, group="assist")
+    async def send(self) -> None:
+        """Build the prompt (off the UI thread), show the preview on an intent's first request,
+        stream the answer, record the request."""
+        import asyncio
+
+        from cockpit.errors import CockpitError
+
+        self.reply, self.proposals, self.classification = None, [], None
+        self._set_text("")
+        try:
+            assistant = await asyncio.to_thread(self.app.assistant)
+        except CockpitError as exc:  # e.g. a config file holding a key readable by others
+            self._status(Text(f"✗ {exc}", style="bold red"))
+            return
+        reason = assistant.settings.disabled_reason()
+        if reason:
+            self._status(Text(f"✗ {reason}", style="bold red"))
+            return
+        from cockpit.llm_client import load_sdk
+
+        # The SDK's import takes seconds on a small box: start it now, in a thread, so it overlaps
+        # building the prompt and the engineer reading the preview.
+        sdk_loading = asyncio.ensure_future(load_sdk())
+        try:
+            self.prompt = await asyncio.to_thread(self.app.backend.assist_prompt, self.slug, self.job,
+                                                  unit=self.unit, ref=self.ref, reviewer=self.reviewer,
+                                                  question=self.question, redactor=self.app.redactor(self.slug))
+        except CockpitError as exc:
+            self._status(Text(f"✗ {exc}", style="bold red"))
+            return
+        self.reviewer = self.prompt.reviewer or self.reviewer
+        self.ref = self.prompt.ref or self.ref
+        self.query_one("#as-head", Static).update(self._head())
+        if not await self._previewed(self.prompt):
+            self._status(Text("Not sent: nothing left the machine. r sends it after another preview.", style="yellow"))
+            return
+        self.streaming = True
+        self.refresh_bindings()
+        sent = False
+        try:
+            if not sdk_loading.done():
+                self._status(Text("Loading the Anthropic SDK (first request only)… esc cancels", style="dim"))
+                await sdk_loading
+            self._status(Text(f"Streaming from {assistant.settings.model}… esc cancels and keeps what arrived", style="dim"))
+            sent = True
+            reply = await assistant.stream(self.prompt, self._arrived, on_cancel=self._cancelled)
+        except asyncio.CancelledError:
+            if not sent:
+                self._status(Text("Cancelled before anything was sent. r sends it.", style="yellow"))
+            raise
+        finally:
+            self.streaming = False
+            self.refresh_bindings()
+        self._flush()
+        await self._finish(reply)
+
+    async def _previewed(self, prompt: Prompt) -> bool:
+        """Before an intent's first request, show exactly what will be sent and ask."""
+        import asyncio
+
+        from screens.dialogs import SendPreview
+
+        if self.slug in self.app.previewed or await asyncio.to_thread(self.app.backend.assist_sent_before, self.slug):
+            return True
+        send = await self.app.push_screen_wait(SendPreview(prompt))
+        if send:
+            self.app.previewed.add(self.slug)
+        return bool(send)
+
+    def _arrived(self, delta: str) -> None:
+        if self._pending_since is None:
+            self._pending_since = time.perf_counter()
+        self._pending.append(delta)
+
+    def _flush(self) -> None:
+        """Show what arrived since the last repaint (deltas come far faster than frames)."""
+        if not self._pending:
+            return
+        area = self.query_one("#as-text", TextArea)
+        area.insert("".join(self._pending), area.document.end, maintain_selection_offset=False)
+        area.scroll_end(animate=False)
+        self._pending.clear()
+        if self._pending_since is not None:
+            self.flush_lags.append(time.perf_counter() - self._pending_since)
+            self._pending_since = None
+
+    def _cancelled(self, reply: Reply) -> None:
+        """Esc mid-stream: the socket is closed; keep what arrived and record the request."""
+        self._flush()
+        self.call_later(self._finish_cancelled, reply)
+
+    async def _finish_cancelled(self, reply: Reply) -> None:
+        await self._finish(reply)
+
+    async def _finish(self, reply: Reply) -> None:
+        import asyncio
+
+        from cockpit.errors import CockpitError
+
+        self.reply = reply
+        self._status(reply_line(reply))
+        if self.job == "review" and reply.tool_calls:
+            self._show_proposals(reply)
+        elif self.job == "classify" and reply.ok:
+            self._show_classification(reply)
+        notice = getattr(self.app.assistant(), "notice", None)
+        if notice:
+            self.notify(notice, severity="warning", timeout=10)
+        try:
+            totals = await asyncio.to_thread(self.app.backend.record_assist, self.prompt, reply)
+        except CockpitError as exc:
+            self.notify(f"Usage not recorded: {exc}", severity="warning")
+            totals = None
+        self.query_one("#as-usage", Static).update(usage_line(totals))
+        self.refresh_bindings()
+
+    def _status(self, text: Text) -> None:
+        self.query_one("#as-status", Static).update(text)
+        self.refresh_bindings()
+
+    def _set_text(self, text: str) -> None:
+        area = self.query_one("#as-text", TextArea)
+        area.load_text(text)
+        area.read_only = True
+        self.editing = False
+
+    # ------------------------------------------------------------ review and classify results
+
+    def _show_proposals(self, reply: Reply) -> None:
+        from cockpit.llm_prompt import parse_proposals
+
+        position = self.app.backend.position(self.slug)
+        self.proposals, notes = parse_proposals(reply, position, self.stage or position.active.name)
+        self._list_proposals()
+        for note in notes:
+            self.notify(note, severity="warning", timeout=8)
+        self.query_one("#as-proposals").focus()
+
+    def _list_proposals(self) -> None:
+        from cockpit.severity import GLYPHS
+
+        options = self.query_one("#as-proposals", OptionList)
+        options.clear_options()
+        for i, p in enumerate(self.proposals):
+            prompt = Text.assemble((f"{GLYPHS.get(p.severity, '?')} {p.severity or 'unset':<7} ", SEVERITY_STYLE.get(p.severity, "")),
+                                   (p.title, "bold"), (f"  → {p.unit or 'the stage'}", "dim"))
+            if p.body:
+                prompt.append("\n   " + " ".join(p.body.split())[:200], style="dim")
+            options.add_option(Option(prompt, id=str(i)))
+        if self.proposals:
+            options.highlighted = 0
+        else:
+            options.add_option(Option(Text("No proposals left.", style="dim"), disabled=True))
+
+    def _show_classification(self, reply: Reply) -> None:
+        from cockpit.errors import CockpitError
+        from cockpit.llm_prompt import parse_classification
+        from cockpit.severity import GLYPHS
+
+        try:
+            self.classification = parse_classification(reply, self.app.backend.position(self.slug), self.ref)
+        except CockpitError as exc:
+            self._status(Text(f"✗ {exc}", style="bold red"))
+            return
+        c = self.classification
+        text = Text.assemble(("Proposed: ", "bold"), (f"{GLYPHS[c.severity]} {c.severity}", SEVERITY_STYLE[c.severity]),
+                             (f" → {c.unit or 'the stage as a whole'}\n", "bold"), (c.reason, ""))
+        self.query_one("#as-result", Static).update(text)
+
+    # ------------------------------------------------------------ keys
+
+    def check_action(self, action: str, parameters: tuple) -> bool | None:
+        if action not in ACTIONS:
+            return True
+        tasks, needs_answer = ACTIONS[action]
+        if self.job not in tasks:
+            return False  # not this task's key: hidden
+        if self.streaming or (needs_answer and not self._answered()):
+            return None  # shown dimmed until there is something to act on
+        if action in WRITES and self.app.read_only:
+            return None
+        return True
+
+    def _answered(self) -> bool:
+        if self.reply is None:
+            return False
+        if self.job == "review":
+            return bool(self.proposals)
+        if self.job == "classify":
+            return self.classification is not None
+        return bool(self.reply.text.strip())
+
+    def action_back(self) -> None:
+        if self.streaming:
+            self.workers.cancel_group(self, "assist")
+            return
+        if self.editing:
+            self.editing = False
+            self.query_one("#as-text", TextArea).read_only = True
+            self.refresh_bindings()
+            return
+        self.app.pop_screen()
+
+    def action_retry(self) -> None:
+        self.send()
+
+    def action_preview(self) -> None:
+        from screens.dialogs import SendPreview
+
+        if self.prompt is not None:
+            self.app.push_screen(SendPreview(self.prompt, sent=True))
+
+    def action_copy(self) -> None:
+        self.app.copy_text(self.query_one("#as-text", TextArea).text)
+
+    def action_edit(self) -> None:
+        area = self.query_one("#as-text", TextArea)
+        area.read_only = False
+        self.editing = True
+        area.focus()
+        self.notify("Editing: ctrl+s accepts, esc stops editing.")
+        self.refresh_bindings()
+
+    def action_cursor(self, where: str) -> None:
+        if self.job == "review":
+            move_cursor(self.query_one("#as-proposals", OptionList), where)
+
+    def _provenance(self) -> dict[str, Any]:
+        reply = self.reply
+        return {"task": self.job, "model": reply.model, "request_id": reply.request_id,
+                **({"partial": True} if not reply.ok else {})}
+
+    def action_accept(self) -> None:
+        if self.check_action("accept", ()) is not True:
+            return
+        if self.job == "draft":
+            # What is stored of a response passes the same redaction as what was sent.
+            body = self.app.redactor(self.slug).redact(self.query_one("#as-text", TextArea).text).text
+            self._write("edit_unit", close=True, unit=self.unit, body=body, ai=self._provenance())
+        elif self.classification is not None:
+            c = self.classification
+            self._write("classify", close=True, ref=self.ref, severity=c.severity, unit=c.unit, reason=c.reason, ai=self._provenance())
+
+    def action_change(self) -> None:
+        """Change the proposed severity before accepting (the unit stays as proposed)."""
+        from dataclasses import replace
+
+        from screens.dialogs import Choice, severity_choices
+
+        if self.classification is None:
+            return
+
+        def chosen(severity: str | None) -> None:
+            if severity:
+                self.classification = replace(self.classification, severity=severity)
+                self._show_changed()
+
+        self.app.push_screen(Choice(f"Severity of {self.ref}", severity_choices()), chosen)
+
+    def _show_changed(self) -> None:
+        from cockpit.severity import GLYPHS
+
+        c = self.classification
+        text = Text.assemble(("Changed: ", "bold"), (f"{GLYPHS[c.severity]} {c.severity}", SEVERITY_STYLE[c.severity]),
+                             (f" → {c.unit or 'the stage as a whole'}\n", "bold"), (c.reason, ""))
+        self.query_one("#as-result", Static).update(text)
+
+    def action_file(self) -> None:
+        proposal = self._highlighted_proposal()
+        if proposal is None or self.check_action("file", ()) is not True:
+            return
+        index, p = proposal
+        if p.severity is None:
+            self.notify("The model gave no valid severity: d drops it, or file it by hand with f on the intent.", severity="warning")
+            return
+        self._write("file_feedback", after=lambda: self._remove_proposal(index), title=p.title, body=p.body,
+                    severity=p.severity, unit=p.unit, stage=self.stage, origin="adversarial-review", role=self.reviewer,
+                    ai=self._provenance())
+
+    def action_drop(self) -> None:
+        proposal = self._highlighted_proposal()
+        if proposal is not None:
+            self._remove_proposal(proposal[0])
+
+    def _highlighted_proposal(self) -> tuple[int, Proposal] | None:
+        options = self.query_one("#as-proposals", OptionList)
+        option = options.highlighted_option
+        if option is None or option.id is None:
+            return None
+        index = int(option.id)
+        return index, self.proposals[index]
+
+    def _remove_proposal(self, index: int) -> None:
+        del self.proposals[index]
+        self._list_proposals()
+        self.refresh_bindings()
+
+    @work(thread=True, group="write")
+    def _write(self, command: str, *, close: bool = False, after=None, **kwargs: Any) -> None:
+        from cockpit.errors import CockpitError
+
+        try:
+            done, _ = self.app.backend.run(self.slug, command, **kwargs)
+        except CockpitError as exc:
+            self.app.call_from_thread(self.notify, str(exc), title="Refused", severity="error", timeout=8)
+            return
+        self.app.call_from_thread(self.notify, done.summary, timeout=4)
+        if after is not None:
+            self.app.call_from_thread(after)
+        if close:
+            self.app.call_from_thread(self.app.pop_screen)

@@ -1,0 +1,326 @@
+"""Pilot tests of the assist pane, through the real Anthropic SDK against the loopback fake API.
+
+Each asserts what the engineer sees and what is stored; the fake asserts that no planted secret
+ever reaches it.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime, timezone
+
+import pytest
+
+from cockpit import commands as c
+from cockpit.clock import fixed_clock
+from cockpit.engine import Engine
+from cockpit.llm_client import Assistant
+from cockpit.llm_settings import LLMSettings
+from cockpit.store import Store
+from fake_anthropic import FakeAnthropic, closed_port_url
+from helpers import new_incident, settle, to_execute, until
+from screens.app import CockpitApp
+from screens.assist import AssistScreen
+from screens.dialogs import SendPreview
+
+NOW = datetime(2026, 11, 20, 7, 0, tzinfo=timezone.utc)
+pytestmark = pytest.mark.anyio
+PLANTED = "AKIAIOSFODNN7EXAMPLE"  # an AWS access key id in the unit body: must never leave the machine
+MODEL = "claude-haiku-4-5"  # the fake echoes the model asked for
+DRAFT = ["## Fix\n", "Build the truststore ", "at deploy time ", "from the platform CA bundle.\n"]
+
+
+@pytest.fixture
+def anyio_backend() -> str:
+    return "asyncio"
+
+
+@pytest.fixture
+def fake(monkeypatch):
+    for name in ("ANTHROPIC_API_KEY", "ANTHROPIC_BASE_URL", "ANTHROPIC_AUTH_TOKEN"):
+        monkeypatch.delenv(name, raising=False)
+    with FakeAnthropic() as server:
+        yield server
+
+
+@pytest.fixture
+def engine(catalog, tmp_path) -> Engine:
+    """A resolve stage with two units in execute; `fix` carries a secret in its body."""
+    engine = Engine(Store(tmp_path / "as.db"), catalog, clock=fixed_clock(NOW), actor="oncall")
+    slug = new_incident(engine, upto="resolve")
+    to_execute(engine, slug, [("fix", ()), ("probe", ())])
+    engine.run(slug, c.edit_unit, unit="fix", body=f"Draft: rotate with key {PLANTED} then redeploy.\n")
+    return engine
+
+
+def make_app(engine, settings: LLMSettings, **kwargs) -> CockpitApp:
+    return CockpitApp(engine, clock=fixed_clock(NOW), open_slug="inc", poll_seconds=0.2, assistant=Assistant(settings), **kwargs)
+
+
+def settings_for(url: str, **kwargs) -> LLMSettings:
+    return LLMSettings(api_key="test-key", base_url=url, model=MODEL, max_retries=0, timeout=5.0, **kwargs)
+
+
+async def select_unit(app, pilot, slug: str) -> None:
+    await settle(app, pilot)
+    screen = app.screen
+    screen.selected_unit = slug
+    screen._show_unit()
+
+
+async def to_preview(app, pilot, *keys: str) -> SendPreview:
+    await pilot.press(*keys)
+    await until(pilot, lambda: isinstance(app.screen, SendPreview))
+    return app.screen
+
+
+async def ask(app, pilot, *keys: str, preview: bool = True) -> AssistScreen:
+    """Press keys that open an assist request; accept the first-request preview; wait for the answer."""
+    if preview:
+        await to_preview(app, pilot, *keys)
+        await pilot.press("y")
+    else:
+        await pilot.press(*keys)
+    await until(pilot, lambda: isinstance(app.screen, AssistScreen))
+    await settle(app, pilot, rounds=6)
+    return app.screen
+
+
+def requests(engine) -> list[dict]:
+    return list(engine.store.db["llm_requests"].rows)
+
+
+def last_event(engine, kind: str) -> dict:
+    return next(e for e in reversed(engine.timeline("inc")) if e["command"] == kind)
+
+
+async def test_draft_streams_then_accept_saves_it_as_an_ai_revision(engine, fake):
+    fake.text(DRAFT, input_tokens=900, cache_read=400)
+    app = make_app(engine, settings_for(fake.url))
+    async with app.run_test(size=(100, 30)) as pilot:
+        await select_unit(app, pilot, "fix")
+        screen = await ask(app, pilot, "w")
+        assert screen.query_one("#as-text").text == "".join(DRAFT)
+        assert "done" in str(screen.query_one("#as-status").render())
+        await pilot.press("a")
+        await settle(app, pilot)
+        assert not isinstance(app.screen, AssistScreen)
+    assert engine.position("inc").stage("resolve").unit("fix").unit.body == "".join(DRAFT)
+    event = last_event(engine, "edit_unit")
+    assert event["data"]["ai"] == {"task": "draft", "model": MODEL, "request_id": "req_fake_0001"}
+    [row] = requests(engine)
+    assert (row["task"], row["unit"], row["input_tokens"], row["cache_read_tokens"], row["cancelled"]) == ("draft", "fix", 900, 400, 0)
+    assert json.loads(row["redactions"]).get("AWS_KEY") == 1
+    fake.assert_never_received(PLANTED)
+
+
+async def test_draft_discarded_with_esc_changes_nothing_but_is_recorded(engine, fake):
+    fake.text(DRAFT)
+    app = make_app(engine, settings_for(fake.url))
+    body = engine.position("inc").stage("resolve").unit("fix").unit.body
+    async with app.run_test(size=(80, 24)) as pilot:
+        await select_unit(app, pilot, "fix")
+        await ask(app, pilot, "w")
+        await pilot.press("escape")
+        await settle(app, pilot)
+        assert not isinstance(app.screen, AssistScreen)
+    assert engine.position("inc").stage("resolve").unit("fix").unit.body == body
+    assert len(requests(engine)) == 1 and not any(e["command"] == "edit_unit" and e["data"].get("ai") for e in engine.timeline("inc"))
+
+
+async def test_edit_first_then_accept_stores_the_edited_text(engine, fake):
+    fake.text(DRAFT)
+    app = make_app(engine, settings_for(fake.url))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await select_unit(app, pilot, "fix")
+        screen = await ask(app, pilot, "w")
+        await pilot.press("e")
+        area = screen.query_one("#as-text")
+        assert not area.read_only and screen.focused is area
+        area.text = "## Fix\nEdited by the engineer.\n"
+        await pilot.press("ctrl+s")
+        await settle(app, pilot)
+    assert engine.position("inc").stage("resolve").unit("fix").unit.body == "## Fix\nEdited by the engineer.\n"
+
+
+async def test_review_files_two_of_three_proposals(engine, fake):
+    findings = [
+        {"title": "No alert on handshake failures", "body": "Page on TLS errors.", "severity": "high", "unit": "fix"},
+        {"title": "Canary window too short", "body": "30 minutes misses the hourly job.", "severity": "medium", "unit": None},
+        {"title": "Typo in the heading", "body": "Cosmetic.", "severity": "low", "unit": "probe"},
+    ]
+    fake.tool_use("file_findings", {"findings": findings}, preface_text="Three findings.")
+    app = make_app(engine, settings_for(fake.url))
+    before = {f.feedback.ref for f in engine.position("inc").findings}
+    async with app.run_test(size=(100, 30)) as pilot:
+        await select_unit(app, pilot, "fix")
+        await pilot.press("R")  # the stage's review agent and the studio's: pick one
+        await settle(app, pilot)
+        assert [o.id for o in app.screen.query_one("#choices")._options] == ["correctness", "cross-stage-consistency"]
+        screen = await ask(app, pilot, "enter")
+        assert screen.reviewer == "correctness"
+        assert [p.title for p in screen.proposals] == [f["title"] for f in findings]
+        await pilot.press("f")  # file the first
+        await settle(app, pilot)
+        await pilot.press("d")  # drop the canary one (now first)
+        await pilot.press("f")  # file the typo
+        await settle(app, pilot)
+        assert screen.proposals == []
+    filed = [f for f in engine.position("inc").findings if f.feedback.ref not in before]
+    assert sorted(f.feedback.title for f in filed) == ["No alert on handshake failures", "Typo in the heading"]
+    assert {f.feedback.origin for f in filed} == {"adversarial-review"}
+    assert {f.target for f in filed} == {"fix", "probe"}
+    assert all(e["data"]["ai"]["task"] == "review" for e in engine.timeline("inc") if e["command"] == "file_feedback" and e["data"].get("ai"))
+
+
+async def test_classify_proposes_and_accept_applies_it(engine, fake):
+    engine.run("inc", c.file_feedback, title="Checkout still slow for some users", body="p95 up in eu-west")
+    ref = next(f.feedback.ref for f in engine.position("inc").findings if f.feedback.severity is None)
+    fake.tool_use("classify_finding", {"severity": "high", "unit": "fix", "reason": "Latency on the fixed path."})
+    app = make_app(engine, settings_for(fake.url))
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(app, pilot)
+        app.screen.selected_finding = ref
+        screen = await ask(app, pilot, "C")
+        assert "high" in str(screen.query_one("#as-result").render())
+        await pilot.press("a")
+        await settle(app, pilot)
+    found = engine.position("inc").finding(ref)
+    assert (found.feedback.severity, found.target) == ("high", "fix")
+    event = last_event(engine, "classify")
+    assert event["data"]["ai"]["task"] == "classify" and "Latency on the fixed path." in (event["message"] or "")
+
+
+async def test_esc_cancels_a_slow_stream_and_keeps_the_partial_text(engine, fake):
+    fake.slow([f"word{i} " for i in range(200)], delay=0.05)
+    app = make_app(engine, settings_for(fake.url))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await select_unit(app, pilot, "fix")
+        await to_preview(app, pilot, "w")
+        await pilot.press("y")
+        await until(pilot, lambda: isinstance(app.screen, AssistScreen))
+        screen = app.screen
+        for _ in range(100):  # until some words have arrived
+            await pilot.pause(0.05)
+            if screen.query_one("#as-text").text.count("word") >= 3:
+                break
+        await pilot.press("escape")
+        await settle(app, pilot)
+        assert isinstance(app.screen, AssistScreen)  # still open: the partial answer is on screen
+        shown = screen.query_one("#as-text").text
+        assert shown.startswith("word0 word1 word2") and "word199" not in shown
+        assert "cancelled" in str(screen.query_one("#as-status").render())
+        assert fake.disconnected.wait(5)
+    [row] = requests(engine)
+    assert row["cancelled"] == 1
+
+
+async def test_midstream_error_keeps_partial_text_and_r_retries(engine, fake):
+    fake.midstream_error(["## Fix\n", "Build the"], "overloaded_error")
+    fake.text(DRAFT)
+    app = make_app(engine, settings_for(fake.url))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await select_unit(app, pilot, "fix")
+        screen = await ask(app, pilot, "w")
+        assert screen.query_one("#as-text").text == "## Fix\nBuild the"
+        status = str(screen.query_one("#as-status").render())
+        assert "r retry" in status and "partial" in status
+        await pilot.press("r")
+        await settle(app, pilot, rounds=8)
+        assert screen.query_one("#as-text").text == "".join(DRAFT)
+    assert [r["error_type"] for r in requests(engine)] == ["midstream", None]
+
+
+async def test_no_key_says_how_to_enable_and_sends_nothing(engine, fake):
+    app = make_app(engine, LLMSettings(api_key=None, base_url=fake.url))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await select_unit(app, pilot, "fix")
+        await pilot.press("w")
+        await settle(app, pilot)
+        screen = app.screen
+        assert isinstance(screen, AssistScreen)
+        status = str(screen.query_one("#as-status").render())
+        assert "ANTHROPIC_API_KEY" in status and "chmod 600" in status
+        await pilot.press("escape", "c")  # the rest of the app works as before
+        await settle(app, pilot)
+        assert type(app.screen).__name__ == "ChecksScreen"
+    assert fake.request_count == 0 and requests(engine) == []
+
+
+async def test_connection_refused_names_the_url(engine, fake):
+    url = closed_port_url()
+    app = make_app(engine, settings_for(url))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await select_unit(app, pilot, "fix")
+        screen = await ask(app, pilot, "w")
+        status = str(screen.query_one("#as-status").render())
+        assert url.split("//")[1] in status
+    assert [r["error_type"] for r in requests(engine)] == ["connection"]
+
+
+async def test_declining_the_preview_sends_nothing_and_a_later_request_skips_it(engine, fake):
+    fake.text(DRAFT)
+    app = make_app(engine, settings_for(fake.url))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await select_unit(app, pilot, "fix")
+        preview = await to_preview(app, pilot, "w")
+        assert PLANTED not in preview.prompt.preview and "AWS_KEY" in str(preview.query_one(".dialog-hint").render())
+        await pilot.press("escape")
+        await settle(app, pilot)
+        assert fake.request_count == 0 and "Not sent" in str(app.screen.query_one("#as-status").render())
+        await to_preview(app, pilot, "r")  # send it after all
+        await pilot.press("y")
+        await until(pilot, lambda: isinstance(app.screen, AssistScreen))
+        await settle(app, pilot, rounds=6)
+        await pilot.press("escape")
+        fake.text(DRAFT)
+        await ask(app, pilot, "w", preview=False)  # the intent has a request on record: no second preview
+    assert fake.request_count == 2
+
+
+async def test_read_only_can_ask_but_not_accept(engine, fake):
+    fake.text(DRAFT)
+    app = make_app(engine, settings_for(fake.url), read_only=True)
+    body = engine.position("inc").stage("resolve").unit("fix").unit.body
+    async with app.run_test(size=(80, 24)) as pilot:
+        await select_unit(app, pilot, "fix")
+        screen = await ask(app, pilot, "w")
+        assert screen.check_action("accept", ()) is None
+        await pilot.press("a")
+        await settle(app, pilot)
+        assert app.screen is screen
+    assert engine.position("inc").stage("resolve").unit("fix").unit.body == body
+
+
+def test_the_app_runs_an_intent_without_importing_anthropic(tmp_path):
+    """The SDK costs seconds to import: the app starts, opens the engine and walks an intent without it."""
+    import os
+    import subprocess
+    import sys
+
+    from helpers import REPO
+
+    script = f"""
+import asyncio, sys
+from cockpit import demo
+from cockpit.engine import Engine
+from cockpit.store import Store
+from cockpit.studio_loader import load_catalog
+from screens.app import CockpitApp
+
+async def main():
+    engine = Engine(Store({str(tmp_path / 'd.db')!r}), load_catalog())
+    demo.seed(engine)
+    app = CockpitApp(engine, open_slug=demo.INCIDENT, poll_seconds=0.2)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await app.workers.wait_for_complete()
+        await pilot.press("c", "escape", "b", "escape", "t")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+    print("ANTHROPIC" if "anthropic" in sys.modules else "CLEAN")
+
+asyncio.run(main())
+"""
+    env = {**os.environ, "PYTHONPATH": f"{REPO}{os.pathsep}{REPO / 'tests'}"}
+    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, env=env, timeout=120)
+    assert out.stdout.strip().splitlines()[-1:] == ["CLEAN"], out.stderr[-2000:]
