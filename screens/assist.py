@@ -105,6 +105,7 @@ class AssistScreen(Screen):
         self.editing = False
         self.proposals: list[Proposal] = []
         self.classification: Classification | None = None
+        self.changed = False  # the engineer changed the proposed classification before accepting
         self._pending: list[str] = []
         self._pending_since: float | None = None  # when the oldest not-yet-shown delta arrived
         self.flush_lags: list[float] = []  # seconds from a delta's arrival to its repaint (bench/assist_bench.py)
@@ -130,7 +131,17 @@ class AssistScreen(Screen):
         self.query_one("#as-proposals").display = self.job == "review"
         self.query_one("#as-result").display = self.job == "classify"
         self.set_interval(FLUSH_SECONDS, self._flush)
+        self._show_totals()
         self.send()
+
+    @work(thread=True, group="totals")
+    def _show_totals(self) -> None:
+        totals = self.app.backend.assist_totals(self.slug)
+        self.app.call_from_thread(self._opening_totals, totals)
+
+    def _opening_totals(self, totals: dict) -> None:
+        if self.reply is None:  # a finished request has shown fresher totals already
+            self.query_one("#as-usage", Static).update(usage_line(totals))
 
     # ------------------------------------------------------------ the request
 
@@ -142,7 +153,7 @@ class AssistScreen(Screen):
 
         from cockpit.errors import CockpitError
 
-        self.reply, self.proposals, self.classification = None, [], None
+        self.reply, self.proposals, self.classification, self.changed = None, [], None, False
         self._set_text("")
         try:
             assistant = await asyncio.to_thread(self.app.assistant)
@@ -362,21 +373,26 @@ class AssistScreen(Screen):
         if self.job == "review":
             move_cursor(self.query_one("#as-proposals", OptionList), where)
 
-    def _provenance(self) -> dict[str, Any]:
+    def _provenance(self, edited: bool = False) -> dict[str, Any]:
         reply = self.reply
         return {"task": self.job, "model": reply.model, "request_id": reply.request_id,
-                **({"partial": True} if not reply.ok else {})}
+                **({"partial": True} if not reply.ok else {}), **({"edited": True} if edited else {})}
+
+    def _redacted(self, text: str) -> str:
+        """What is stored of a response passes the same redaction (and placeholders) as what was sent."""
+        return self.app.redactor(self.slug).redact(text).text
 
     def action_accept(self) -> None:
         if self.check_action("accept", ()) is not True:
             return
         if self.job == "draft":
-            # What is stored of a response passes the same redaction as what was sent.
-            body = self.app.redactor(self.slug).redact(self.query_one("#as-text", TextArea).text).text
-            self._write("edit_unit", close=True, unit=self.unit, body=body, ai=self._provenance())
+            text = self.query_one("#as-text", TextArea).text
+            self._write("edit_unit", close=True, unit=self.unit, body=self._redacted(text),
+                        ai=self._provenance(edited=text != self.reply.text))
         elif self.classification is not None:
             c = self.classification
-            self._write("classify", close=True, ref=self.ref, severity=c.severity, unit=c.unit, reason=c.reason, ai=self._provenance())
+            self._write("classify", close=True, ref=self.ref, severity=c.severity, unit=c.unit,
+                        reason=self._redacted(c.reason), ai=self._provenance(edited=self.changed))
 
     def action_change(self) -> None:
         """Change the proposed severity before accepting (the unit stays as proposed)."""
@@ -390,6 +406,7 @@ class AssistScreen(Screen):
         def chosen(severity: str | None) -> None:
             if severity:
                 self.classification = replace(self.classification, severity=severity)
+                self.changed = True
                 self._show_changed()
 
         self.app.push_screen(Choice(f"Severity of {self.ref}", severity_choices()), chosen)
@@ -410,7 +427,7 @@ class AssistScreen(Screen):
         if p.severity is None:
             self.notify("The model gave no valid severity: d drops it, or file it by hand with f on the intent.", severity="warning")
             return
-        self._write("file_feedback", after=lambda: self._remove_proposal(index), title=p.title, body=p.body,
+        self._write("file_feedback", after=lambda: self._remove_proposal(index), title=self._redacted(p.title), body=self._redacted(p.body),
                     severity=p.severity, unit=p.unit, stage=self.stage, origin="adversarial-review", role=self.reviewer,
                     ai=self._provenance())
 

@@ -95,13 +95,23 @@ class Backend:
     def record_assist(self, prompt: Prompt | None, reply: Reply) -> dict[str, dict[str, Any]]:
         """Record one request in the ledger; the intent's and the day's totals after it."""
         from cockpit.clock import iso
-        from cockpit.llm_usage import record_request, usage_totals
+        from cockpit.llm_usage import record_request
 
         with self._lock:
             now = iso(self.engine.clock())
-            if prompt is not None:
+            # A refusal before sending (no key, breaker open) is not a request: nothing left the machine.
+            unsent = reply.error is not None and reply.error.kind in ("no_key", "circuit_open")
+            if prompt is not None and not unsent:
                 record_request(self.engine.store, reply, prompt, now)
-            return usage_totals(self.engine.store, prompt.slug if prompt else "", now[:10])
+            return self.assist_totals(prompt.slug if prompt else "")
+
+    def assist_totals(self, slug: str) -> dict[str, dict[str, Any]]:
+        """Requests, tokens and cost so far: for the intent, and for today (every intent)."""
+        from cockpit.clock import iso
+        from cockpit.llm_usage import usage_totals
+
+        with self._lock:
+            return usage_totals(self.engine.store, slug, iso(self.engine.clock())[:10])
 
     # ------------------------------------------------------------ runbooks
 

@@ -41,6 +41,8 @@ class TimelineView(Screen):
         self.app.call_from_thread(self.show, events)
 
     def show(self, events: list[dict]) -> None:
+        from cockpit.report import ai_note  # with the data: the core loads after the first frame
+
         options = self.query_one("#events", OptionList)
         prompts = []
         for e in events:
@@ -52,6 +54,9 @@ class TimelineView(Screen):
             where = " ".join(x for x in (e["stage"], e["unit"], e["hat"]) if x)
             if where:
                 line.append(f"  {where}", style="dim")
+            note = ai_note(e)
+            if note:
+                line.append(f"  ◆ {note}", style="magenta")
             if e["message"]:
                 line.append(f"\n      {e['message']}")
             prompts.append(Option(line, id=str(e["id"])))

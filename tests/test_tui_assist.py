@@ -324,3 +324,68 @@ asyncio.run(main())
     env = {**os.environ, "PYTHONPATH": f"{REPO}{os.pathsep}{REPO / 'tests'}"}
     out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, env=env, timeout=120)
     assert out.stdout.strip().splitlines()[-1:] == ["CLEAN"], out.stderr[-2000:]
+
+
+@pytest.mark.parametrize("script, seen, stored", [
+    (lambda f: f.status(429, "rate_limit_error", retry_after=0).text(DRAFT), "done", [None]),
+    (lambda f: f.status(529, "overloaded_error"), "overloaded", ["overloaded"]),
+    (lambda f: f.hang(3), "timed out", ["timeout"]),
+], ids=["429-then-ok", "529", "timeout"])
+async def test_api_trouble_is_shown_and_recorded(engine, fake, script, seen, stored):
+    script(fake)
+    retries = 1 if stored == [None] else 0  # the SDK's own retry covers the first request's 429
+    app = make_app(engine, LLMSettings(api_key="test-key", base_url=fake.url, model=MODEL, max_retries=retries, timeout=0.5))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await select_unit(app, pilot, "fix")
+        screen = await ask(app, pilot, "w")
+        assert seen in str(screen.query_one("#as-status").render()).lower()
+    assert [r["error_type"] for r in requests(engine)] == stored
+
+
+async def test_breaker_pauses_assist_after_repeated_failures(engine, fake):
+    url = closed_port_url()
+    app = make_app(engine, settings_for(url, breaker_failures=2, breaker_cooldown=600))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await select_unit(app, pilot, "fix")
+        screen = await ask(app, pilot, "w")
+        for _ in range(2):
+            await pilot.press("r")
+            await settle(app, pilot, rounds=6)
+        assert "assist paused after 2 failed requests" in str(screen.query_one("#as-status").render())
+    assert [r["error_type"] for r in requests(engine)] == ["connection", "connection"]  # the refusal sent nothing
+
+
+async def test_review_proposals_are_redacted_before_they_are_stored(engine, fake):
+    leaked = "ops@example.com"
+    fake.tool_use("file_findings", {"findings": [
+        {"title": f"Page {leaked} on handshake failures", "body": f"Escalate to {leaked}.", "severity": "high", "unit": "fix"}]})
+    app = make_app(engine, settings_for(fake.url))
+    async with app.run_test(size=(100, 30)) as pilot:
+        await select_unit(app, pilot, "fix")
+        await pilot.press("R")
+        await settle(app, pilot)
+        await ask(app, pilot, "enter")
+        await pilot.press("f")
+        await settle(app, pilot)
+    filed = next(f for f in engine.position("inc").findings if f.feedback.origin == "adversarial-review")
+    assert leaked not in filed.feedback.title + filed.feedback.body and "[EMAIL_1]" in filed.feedback.body
+
+
+async def test_the_timeline_marks_an_accepted_ai_draft(engine, fake):
+    from screens.timeline import TimelineView
+
+    fake.text(DRAFT)
+    app = make_app(engine, settings_for(fake.url))
+    async with app.run_test(size=(120, 30)) as pilot:
+        await select_unit(app, pilot, "fix")
+        await ask(app, pilot, "w")
+        await pilot.press("e")
+        app.screen.query_one("#as-text").text = "## Fix\nChanged.\n"
+        await pilot.press("ctrl+s")
+        await settle(app, pilot)
+        await pilot.press("t")
+        await settle(app, pilot)
+        assert isinstance(app.screen, TimelineView)
+        options = app.screen.query_one("#events")
+        last = options.get_option_at_index(options.option_count - 1).prompt
+        assert f"AI-drafted revision, edited · {MODEL}" in str(last)
