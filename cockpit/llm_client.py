@@ -170,6 +170,10 @@ class Assistant:
                                 on_text(event.text)
                             except Exception as exc:  # the app's bug, not the API's: leave the breaker alone
                                 raise _CallbackFailed from exc
+                    # Events already buffered are parsed without ever suspending: yield once per
+                    # event, or a fast stream holds the event loop (and the engineer's keys) for
+                    # tens of milliseconds at a time.
+                    await asyncio.sleep(0)
                 final = await stream.get_final_message()
         except asyncio.CancelledError:
             reply = partial(cancelled=True)

@@ -328,3 +328,27 @@ async def test_a_deprecated_model_becomes_a_notice_not_a_stderr_warning(fake):
     assert "claude-sonnet-4-5" in assistant.notice and "deprecated" in assistant.notice
     assistant.settings = settings_for(fake.url, model="claude-haiku-4-5")
     assert (await assistant.stream(PROMPT)).ok and assistant.notice is None
+
+
+async def test_a_fast_stream_leaves_the_event_loop_free_between_events(fake):
+    """Buffered SSE events parse without suspending; the client yields per event so the app's
+    keys get a turn (bench/assist_pane_bench.py measures the effect on key latency)."""
+    import asyncio
+
+    fake.text([f"t{i} " for i in range(500)])
+    turns = 0
+    done = asyncio.Event()
+
+    async def other_task() -> None:  # stands in for the app's key handling
+        nonlocal turns
+        while not done.is_set():
+            turns += 1
+            await asyncio.sleep(0)
+
+    ticker = asyncio.ensure_future(other_task())
+    at_delta: list[int] = []  # the other task's turns so far, at each delta
+    reply = await Assistant(settings_for(fake.url)).stream(PROMPT, lambda _: at_delta.append(turns))
+    done.set()
+    await ticker
+    assert reply.ok and len(at_delta) == 500
+    assert at_delta[-1] - at_delta[0] >= 499  # a turn between any two events, not one per network read
