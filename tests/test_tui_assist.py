@@ -389,3 +389,21 @@ async def test_the_timeline_marks_an_accepted_ai_draft(engine, fake):
         options = app.screen.query_one("#events")
         last = options.get_option_at_index(options.option_count - 1).prompt
         assert f"AI-drafted revision, edited · {MODEL}" in str(last)
+
+
+async def test_ask_shows_the_answer_and_writes_nothing(engine, fake):
+    answer = ["Facts\n", "- The unit plans a redeploy [unit:fix]\n\n", "Hypotheses\n", "- The key may be stale (unconfirmed)\n"]
+    fake.text(answer)
+    app = make_app(engine, settings_for(fake.url))
+    events_before = len(engine.timeline("inc"))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("Q")
+        await settle(app, pilot)
+        await pilot.press(*"what changed?")
+        screen = await ask(app, pilot, "enter")
+        assert screen.question == "what changed?" and screen.query_one("#as-text").text == "".join(answer)
+        assert screen.check_action("accept", ()) is False  # an answer is read, not accepted into state
+    sent = fake.requests[0].body["messages"][0]["content"][0]["text"]
+    assert "what changed?" in sent
+    assert len(engine.timeline("inc")) == events_before and [r["task"] for r in requests(engine)] == ["ask"]
