@@ -20,7 +20,7 @@ from textual.widgets import OptionList, Static, TextArea
 from textual.widgets.option_list import Option
 
 from screens.keybar import KeyBar
-from screens.navigation import move_cursor
+from screens.navigation import CURSOR_BINDINGS, move_cursor
 from screens.render import SEVERITY_STYLE
 
 if TYPE_CHECKING:
@@ -90,8 +90,7 @@ class AssistScreen(Screen):
         Binding("r", "retry", "Retry", id="assist.retry"),
         Binding("p", "preview", "What was sent", id="assist.preview"),
         Binding("y", "copy", "Copy", id="assist.copy", show=False),
-        Binding("j", "cursor('down')", "Down", show=False),
-        Binding("k", "cursor('up')", "Up", show=False),
+        *CURSOR_BINDINGS,
     ]
 
     def __init__(self, slug: str, task: str, *, unit: str | None = None, ref: str | None = None,

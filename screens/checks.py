@@ -20,7 +20,7 @@ from textual.widgets.option_list import Option
 
 from screens.document import DocumentView, render_source
 from screens.keybar import KeyBar
-from screens.navigation import move_cursor
+from screens.navigation import CURSOR_BINDINGS, move_in
 from screens.render import SEVERITY_STYLE
 
 if TYPE_CHECKING:
@@ -67,10 +67,7 @@ class ChecksScreen(Screen):
         Binding("e", "edit_body", "Edit unit", id="checks.edit_body"),
         Binding("f", "only_failures", "Failures only", id="checks.only_failures"),
         Binding("r", "refresh", "Re-run", id="checks.refresh"),
-        Binding("j", "cursor('down')", "Down", show=False),
-        Binding("k", "cursor('up')", "Up", show=False),
-        Binding("g", "cursor('first')", "First", show=False),
-        Binding("G", "cursor('last')", "Last", show=False),
+        *CURSOR_BINDINGS,
     ]
 
     def __init__(self, slug: str) -> None:
@@ -252,9 +249,4 @@ class ChecksScreen(Screen):
         self.run_checks()
 
     def action_cursor(self, where: str) -> None:
-        focused = self.focused
-        if isinstance(focused, OptionList):
-            move_cursor(focused, where)
-        elif isinstance(focused, DocumentView):
-            {"down": focused.scroll_down, "up": focused.scroll_up, "first": focused.scroll_home,
-             "last": focused.scroll_end}[where](animate=False)
+        move_in(self.focused, where)

@@ -1,10 +1,30 @@
-"""j/k/g/G over any option list, one way for every screen."""
+"""j/k/g/G over any option list or scrolling view, one way for every screen."""
 
 from __future__ import annotations
 
+from textual.binding import Binding
+from textual.scroll_view import ScrollView
+from textual.widget import Widget
 from textual.widgets import OptionList
+
+# Vim-style movement: hidden from the key bar (arrows, Home and End do the same).
+CURSOR_BINDINGS = [
+    Binding("j", "cursor('down')", "Down", show=False),
+    Binding("k", "cursor('up')", "Up", show=False),
+    Binding("g", "cursor('first')", "First", show=False),
+    Binding("G", "cursor('last')", "Last", show=False),
+]
 
 
 def move_cursor(options: OptionList, where: str) -> None:
     {"down": options.action_cursor_down, "up": options.action_cursor_up,
      "first": options.action_first, "last": options.action_last}[where]()
+
+
+def move_in(widget: Widget | None, where: str) -> None:
+    """Move the cursor of a list, or scroll a document view, whichever has focus."""
+    if isinstance(widget, OptionList):
+        move_cursor(widget, where)
+    elif isinstance(widget, ScrollView):
+        {"down": widget.scroll_down, "up": widget.scroll_up, "first": widget.scroll_home,
+         "last": widget.scroll_end}[where](animate=False)

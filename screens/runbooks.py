@@ -19,7 +19,7 @@ from textual.widgets.option_list import Option
 
 from screens.document import DocumentView, render_markdown
 from screens.keybar import KeyBar
-from screens.navigation import move_cursor
+from screens.navigation import CURSOR_BINDINGS, move_in
 
 if TYPE_CHECKING:
     from cockpit.runbook_library import Runbook
@@ -35,10 +35,7 @@ class RunbookScreen(Screen):
         Binding("L", "lint", "Lint", id="runbooks.lint"),
         Binding("left_square_bracket", "history(-1)", "Back link", id="runbooks.history_back"),
         Binding("right_square_bracket", "history(1)", "Forward", id="runbooks.history_forward", show=False),
-        Binding("j", "cursor('down')", "Down", show=False),
-        Binding("k", "cursor('up')", "Up", show=False),
-        Binding("g", "cursor('first')", "First", show=False),
-        Binding("G", "cursor('last')", "Last", show=False),
+        *CURSOR_BINDINGS,
     ]
 
     def __init__(self, slug: str | None = None, open_name: str | None = None) -> None:
@@ -174,12 +171,7 @@ class RunbookScreen(Screen):
         self.query_one("#rb-outline").focus()
 
     def action_cursor(self, where: str) -> None:
-        focused = self.focused
-        if isinstance(focused, OptionList):
-            move_cursor(focused, where)
-        elif isinstance(focused, DocumentView):
-            {"down": focused.scroll_down, "up": focused.scroll_up, "first": focused.scroll_home,
-             "last": focused.scroll_end}[where](animate=False)
+        move_in(self.focused, where)
 
     def action_links(self) -> None:
         from screens.dialogs import Choice

@@ -11,7 +11,7 @@ import pytest
 from cockpit import demo
 from cockpit.llm_client import Assistant
 from cockpit.llm_settings import LLMSettings
-from fake_anthropic import FakeAnthropic
+from fake_anthropic import fake_api_fixture
 from helpers import until, workers_done
 from screens.assist import AssistScreen
 from screens.dialogs import SendPreview
@@ -24,12 +24,7 @@ DRAFT = ["## Fix\n", "Build the checkout-api truststore at deploy time from the 
          "Canary to 5% for 30 minutes, then 50%, then 100%.\n"]
 
 
-@pytest.fixture
-def fake(monkeypatch):
-    for name in ("ANTHROPIC_API_KEY", "ANTHROPIC_BASE_URL", "ANTHROPIC_AUTH_TOKEN"):
-        monkeypatch.delenv(name, raising=False)
-    with FakeAnthropic() as server:
-        yield server
+fake = fake_api_fixture()
 
 
 def assist_app(db, fake):

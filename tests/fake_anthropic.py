@@ -282,3 +282,18 @@ def _sender(write: Callable[[bytes], Any]) -> Callable[[str, dict[str, Any]], No
         write(f"event: {event}\ndata: {json.dumps(data, separators=(',', ':'))}\n\n".encode())
 
     return send
+
+
+def fake_api_fixture():
+    """A pytest fixture body: the SDK must see only what the test gives it, so the ANTHROPIC_*
+    variables of a developer's shell are cleared; yields a started FakeAnthropic."""
+    import pytest
+
+    @pytest.fixture
+    def fake(monkeypatch):
+        for name in ("ANTHROPIC_API_KEY", "ANTHROPIC_BASE_URL", "ANTHROPIC_AUTH_TOKEN"):
+            monkeypatch.delenv(name, raising=False)
+        with FakeAnthropic() as server:
+            yield server
+
+    return fake

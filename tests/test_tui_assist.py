@@ -17,7 +17,7 @@ from cockpit.engine import Engine
 from cockpit.llm_client import Assistant
 from cockpit.llm_settings import LLMSettings
 from cockpit.store import Store
-from fake_anthropic import FakeAnthropic, closed_port_url
+from fake_anthropic import closed_port_url, fake_api_fixture
 from helpers import new_incident, settle, to_execute, until
 from screens.app import CockpitApp
 from screens.assist import AssistScreen
@@ -35,12 +35,7 @@ def anyio_backend() -> str:
     return "asyncio"
 
 
-@pytest.fixture
-def fake(monkeypatch):
-    for name in ("ANTHROPIC_API_KEY", "ANTHROPIC_BASE_URL", "ANTHROPIC_AUTH_TOKEN"):
-        monkeypatch.delenv(name, raising=False)
-    with FakeAnthropic() as server:
-        yield server
+fake = fake_api_fixture()
 
 
 @pytest.fixture
