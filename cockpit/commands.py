@@ -432,14 +432,23 @@ def _digest(text: str) -> str:
     return hashlib.sha256(text.encode()).hexdigest()[:12]
 
 
-def edit_unit(pos: Position, *, unit: str, body: str, ctx: Ctx, ai: dict[str, Any] | None = None) -> Change:
-    """Save a unit body. `ai` marks an accepted AI draft (the body is what the engineer accepted)."""
+def edit_unit(pos: Position, *, unit: str, body: str, ctx: Ctx, ai: dict[str, Any] | None = None,
+              was: str | None = None) -> Change:
+    """Save a unit body. `ai` marks an accepted AI draft (the body is what the engineer accepted);
+    its event keeps the body it replaced, so a wrong accept can be undone from the timeline.
+
+    `was`: the body the edit started from. If the unit changed since (another screen, session or
+    the CLI saved it), the edit is refused rather than silently overwriting that change."""
     from cockpit.check_runs import is_engaged
 
     stage, target = _unit(pos, unit)
+    if was is not None and was != target.unit.body:
+        raise IllegalTransition(f"unit {unit} was changed since you opened it: reopen it and edit the current body")
     if body == target.unit.body:
         raise CockpitError(f"unit {unit}: the body is unchanged")
     data: dict[str, Any] = {"before": _digest(target.unit.body), "after": _digest(body), "chars": len(body), **_ai(ai)}
+    if ai:
+        data["replaced"] = target.unit.body
     writes: list[Insert | Update] = [Update("units", target.unit.id, {"body": body})]
     summary = f"{unit}: {'AI-drafted body saved' if ai else 'body saved'}"
     if stage.stage.checks and stage.status == "active" and is_engaged(stage, target):

@@ -272,8 +272,7 @@ def _error_of(sdk: Any, exc: Exception, base_url: str, had_text: bool) -> Assist
     if status == 200:  # an `event: error` mid-stream: the SDK never retries these
         kept = "; the text so far is kept" if had_text else ""
         retry = etype in _MIDSTREAM_RETRYABLE
-        return AssistError("midstream", f"the answer was cut off: {etype} ({detail}){kept}"
-                                        f"{' — retry' if retry else ''}{tail}", retryable=retry, request_id=rid)
+        return AssistError("midstream", f"the answer was cut off ({detail}){kept}{tail}", retryable=retry, request_id=rid)
     if status == 429 or etype == "rate_limit_error":
         wait = exc.response.headers.get("retry-after")
         hint = f"; the API asks to wait {wait}s" if wait else ""

@@ -28,10 +28,17 @@ if TYPE_CHECKING:
     from cockpit.llm_types import Prompt, Reply
 
 TITLES = {"draft": "AI draft", "review": "AI review", "classify": "AI classification", "ask": "Ask AI"}
+ADVISORY = {
+    "draft": "advisory: the unit body changes only if you accept (a), edited or not",
+    "review": "advisory: each proposal becomes a finding only if you file it (f)",
+    "classify": "advisory: the finding changes only if you accept (a)",
+    "ask": "advisory: facts cite their source; hypotheses are unconfirmed",
+}
 FLUSH_SECONDS = 1 / 30  # the pane repaints streamed text at most this often: one repaint covers many deltas
 # What each key may act on: (action, the tasks it applies to, whether it needs a finished answer).
 ACTIONS = {
     "accept": ({"draft", "classify"}, True),
+    "accept_edited": ({"draft"}, True),
     "edit": ({"draft"}, True),
     "change": ({"classify"}, True),
     "file": ({"review"}, True),
@@ -39,11 +46,11 @@ ACTIONS = {
     "retry": ({"draft", "review", "classify", "ask"}, False),
     "copy": ({"draft", "ask"}, False),
 }
-WRITES = frozenset({"accept", "file", "change"})
+WRITES = frozenset({"accept", "accept_edited", "file", "change"})
 
 
 def usage_line(totals: dict[str, dict[str, Any]] | None) -> Text:
-    """`intent: 3 requests · 12.1k in · 2.3k out · $0.041 │ today: …`"""
+    """`intent $0.041 · 3 req · 12.1k in · 2.3k out │ today …`: the cost first, so it survives 80 columns."""
     text = Text(style="dim")
     if not totals:
         return text
@@ -53,8 +60,8 @@ def usage_line(totals: dict[str, dict[str, Any]] | None) -> Text:
             text.append(" │ ")
         cached = t.get("cache_read", 0)
         n = t.get("requests", 0)
-        text.append(f"{label}: {n} request{'' if n == 1 else 's'} · {_k(t.get('input', 0) + cached)} in"
-                    f"{f' ({_k(cached)} cached)' if cached else ''} · {_k(t.get('output', 0))} out · ${t.get('cost_usd', 0.0):.3f}")
+        text.append(f"{label} ${t.get('cost_usd', 0.0):.3f} · {n} req · {_k(t.get('input', 0) + cached)} in"
+                    f"{f' ({_k(cached)} cached)' if cached else ''} · {_k(t.get('output', 0))} out")
     return text
 
 
@@ -70,9 +77,10 @@ def reply_line(reply: Reply) -> Text:
     if reply.cancelled:
         return Text(f"■ cancelled after {reply.latency_ms / 1000:.1f}s: the partial answer is kept · r retry", style="yellow")
     if reply.error is not None:
-        hint = " · r retry" if reply.error.retryable else ""
-        kept = " (the partial answer is kept)" if reply.text else ""
-        return Text(f"✗ {reply.error.message}{kept}{hint}", style="bold red")
+        message = reply.error.message
+        kept = " · partial answer kept" if reply.text and "kept" not in message else ""
+        hint = " · r retry" if reply.error.retryable or reply.error.kind in ("connection", "timeout") else ""
+        return Text(f"✗ {message}{kept}{hint}", style="bold red")
     if reply.stop_reason == "max_tokens":
         return Text(f"! truncated at the token limit after {reply.latency_ms / 1000:.1f}s · {cost}{rid}", style="yellow")
     return Text(f"✓ done in {reply.latency_ms / 1000:.1f}s · {cost}{rid}", style="green")
@@ -82,7 +90,7 @@ class AssistScreen(Screen):
     BINDINGS = [
         Binding("escape", "back", "Cancel/back", id="assist.back"),
         Binding("a", "accept", "Accept", id="assist.accept"),
-        Binding("ctrl+s", "accept", "Accept", id="assist.accept_edited", show=False),
+        Binding("ctrl+s", "accept_edited", "Accept edited", id="assist.accept_edited"),
         Binding("e", "edit", "Edit first", id="assist.edit"),
         Binding("c", "change", "Change", id="assist.change"),
         Binding("f", "file", "File proposal", id="assist.file"),
@@ -104,7 +112,10 @@ class AssistScreen(Screen):
         self.editing = False
         self.proposals: list[Proposal] = []
         self.classification: Classification | None = None
+        self.current: tuple[str | None, str | None] = (None, None)  # the finding's severity and target now
         self.changed = False  # the engineer changed the proposed classification before accepting
+        self.base_body: str | None = None  # the unit body the draft was asked for: accept refuses if it moved
+        self._fresh = False  # a new request is under way: its first text replaces the pane's
         self._pending: list[str] = []
         self._pending_since: float | None = None  # when the oldest not-yet-shown delta arrived
         self.flush_lags: list[float] = []  # seconds from a delta's arrival to its repaint (bench/assist_bench.py)
@@ -123,7 +134,7 @@ class AssistScreen(Screen):
         about = {"draft": self.unit, "review": self.reviewer and f"{self.reviewer} on {self.unit or 'the stage'}",
                  "classify": self.ref, "ask": self.question}[self.job]
         text.append(about or "", style="bold")
-        text.append("\nadvisory: nothing changes until you accept it", style="dim")
+        text.append("\n" + ADVISORY[self.job], style="dim")
         return text
 
     def on_mount(self) -> None:
@@ -153,7 +164,8 @@ class AssistScreen(Screen):
         from cockpit.errors import CockpitError
 
         self.reply, self.proposals, self.classification, self.changed = None, [], None, False
-        self._set_text("")
+        self._fresh = True  # the previous answer stays on screen until new text arrives
+        self.refresh_bindings()
         try:
             assistant = await asyncio.to_thread(self.app.assistant)
         except CockpitError as exc:  # e.g. a config file holding a key readable by others
@@ -175,6 +187,10 @@ class AssistScreen(Screen):
         except CockpitError as exc:
             self._status(Text(f"✗ {exc}", style="bold red"))
             return
+        if self.job == "draft":
+            position = await asyncio.to_thread(self.app.backend.position, self.slug)
+            found = next((u for st in position.stages for u in st.units if u.unit.slug == self.unit), None)
+            self.base_body = found.unit.body if found else None
         self.reviewer = self.prompt.reviewer or self.reviewer
         self.ref = self.prompt.ref or self.ref
         self.query_one("#as-head", Static).update(self._head())
@@ -224,6 +240,9 @@ class AssistScreen(Screen):
         if not self._pending:
             return
         area = self.query_one("#as-text", TextArea)
+        if self._fresh:
+            self._set_text("")
+            self._fresh = False
         area.insert("".join(self._pending), area.document.end, maintain_selection_offset=False)
         area.scroll_end(animate=False)
         self._pending.clear()
@@ -246,10 +265,12 @@ class AssistScreen(Screen):
 
         self.reply = reply
         self._status(reply_line(reply))
-        if self.job == "review" and reply.tool_calls:
-            self._show_proposals(reply)
-        elif self.job == "classify" and reply.ok:
-            self._show_classification(reply)
+        if (self.job == "review" and reply.tool_calls) or (self.job == "classify" and reply.ok):
+            position = await asyncio.to_thread(self.app.backend.position, self.slug)
+            if self.job == "review":
+                self._show_proposals(reply, position)
+            else:
+                self._show_classification(reply, position)
         notice = getattr(self.app.assistant(), "notice", None)
         if notice:
             self.notify(notice, severity="warning", timeout=10)
@@ -273,10 +294,9 @@ class AssistScreen(Screen):
 
     # ------------------------------------------------------------ review and classify results
 
-    def _show_proposals(self, reply: Reply) -> None:
+    def _show_proposals(self, reply: Reply, position) -> None:
         from cockpit.llm_prompt import parse_proposals
 
-        position = self.app.backend.position(self.slug)
         self.proposals, notes = parse_proposals(reply, position, self.stage or position.active.name)
         self._list_proposals()
         for note in notes:
@@ -299,31 +319,46 @@ class AssistScreen(Screen):
         else:
             options.add_option(Option(Text("No proposals left.", style="dim"), disabled=True))
 
-    def _show_classification(self, reply: Reply) -> None:
+    def _show_classification(self, reply: Reply, position) -> None:
         from cockpit.errors import CockpitError
         from cockpit.llm_prompt import parse_classification
-        from cockpit.severity import GLYPHS
 
         try:
-            self.classification = parse_classification(reply, self.app.backend.position(self.slug), self.ref)
+            self.classification = parse_classification(reply, position, self.ref)
         except CockpitError as exc:
             self._status(Text(f"✗ {exc}", style="bold red"))
             return
-        c = self.classification
-        text = Text.assemble(("Proposed: ", "bold"), (f"{GLYPHS[c.severity]} {c.severity}", SEVERITY_STYLE[c.severity]),
-                             (f" → {c.unit or 'the stage as a whole'}\n", "bold"), (c.reason, ""))
+        found = position.finding(self.ref)
+        self.current = (found.feedback.severity, found.target)
+        self._show_result("Proposed")
+
+    def _show_result(self, label: str) -> None:
+        """The finding as it is, and as it would be if accepted (a target of None keeps its unit)."""
+        from cockpit.severity import GLYPHS
+
+        c, (severity, target) = self.classification, self.current
+        text = Text.assemble(("Now:      ", "bold"), (f"{GLYPHS.get(severity, '?')} {severity or 'unclassified'}", SEVERITY_STYLE.get(severity, "")),
+                             f" → {target or 'the stage as a whole'}\n", (f"{label + ':':<10}", "bold"),
+                             (f"{GLYPHS[c.severity]} {c.severity}", SEVERITY_STYLE[c.severity]),
+                             (f" → {c.unit or (target or 'the stage as a whole') + ' (unchanged)'}\n", "bold"), (c.reason, ""))
         self.query_one("#as-result", Static).update(text)
 
     # ------------------------------------------------------------ keys
 
     def check_action(self, action: str, parameters: tuple) -> bool | None:
+        if action == "preview":
+            return True if self.prompt is not None else None
         if action not in ACTIONS:
             return True
         tasks, needs_answer = ACTIONS[action]
         if self.job not in tasks:
             return False  # not this task's key: hidden
+        if (action == "accept_edited") != self.editing and self.job == "draft" and action in ("accept", "accept_edited", "edit"):
+            return False  # editing: ctrl+s accepts; otherwise a (or e to edit first)
         if self.streaming or (needs_answer and not self._answered()):
             return None  # shown dimmed until there is something to act on
+        if action == "accept" and self.job == "draft" and not self.reply.ok:
+            return None  # a cut-off draft would replace the whole body: edit it first (e), then ctrl+s
         if action in WRITES and self.app.read_only:
             return None
         return True
@@ -345,6 +380,7 @@ class AssistScreen(Screen):
             self.editing = False
             self.query_one("#as-text", TextArea).read_only = True
             self.refresh_bindings()
+            self.notify("Your edits stay in the pane; e to go on editing, esc again to discard the draft.")
             return
         self.app.pop_screen()
 
@@ -355,7 +391,8 @@ class AssistScreen(Screen):
         from screens.dialogs import SendPreview
 
         if self.prompt is not None:
-            self.app.push_screen(SendPreview(self.prompt, sent=True))
+            refused = self.reply is None or (self.reply.error is not None and self.reply.error.kind in ("no_key", "circuit_open"))
+            self.app.push_screen(SendPreview(self.prompt, mode="unsent" if refused else "sent"))
 
     def action_copy(self) -> None:
         self.app.copy_text(self.query_one("#as-text", TextArea).text)
@@ -365,7 +402,7 @@ class AssistScreen(Screen):
         area.read_only = False
         self.editing = True
         area.focus()
-        self.notify("Editing: ctrl+s accepts, esc stops editing.")
+        self.notify("Editing: ctrl+s accepts this text as the unit body; esc stops editing.")
         self.refresh_bindings()
 
     def action_cursor(self, where: str) -> None:
@@ -381,12 +418,17 @@ class AssistScreen(Screen):
         """What is stored of a response passes the same redaction (and placeholders) as what was sent."""
         return self.app.redactor(self.slug).redact(text).text
 
-    def action_accept(self) -> None:
-        if self.check_action("accept", ()) is not True:
+    def action_accept_edited(self) -> None:
+        self.action_accept(edited=True)
+
+    def action_accept(self, edited: bool = False) -> None:
+        if self.check_action("accept_edited" if edited else "accept", ()) is not True:
+            if self.job == "draft" and self.reply is not None and not self.reply.ok:
+                self.notify("This draft was cut off: e to edit it, then ctrl+s to accept.", severity="warning")
             return
         if self.job == "draft":
             text = self.query_one("#as-text", TextArea).text
-            self._write("edit_unit", close=True, unit=self.unit, body=self._redacted(text),
+            self._write("edit_unit", close=True, unit=self.unit, body=self._redacted(text), was=self.base_body,
                         ai=self._provenance(edited=text != self.reply.text))
         elif self.classification is not None:
             c = self.classification
@@ -406,17 +448,10 @@ class AssistScreen(Screen):
             if severity:
                 self.classification = replace(self.classification, severity=severity)
                 self.changed = True
-                self._show_changed()
+                self._show_result("Changed")
 
         self.app.push_screen(Choice(f"Severity of {self.ref}", severity_choices()), chosen)
 
-    def _show_changed(self) -> None:
-        from cockpit.severity import GLYPHS
-
-        c = self.classification
-        text = Text.assemble(("Changed: ", "bold"), (f"{GLYPHS[c.severity]} {c.severity}", SEVERITY_STYLE[c.severity]),
-                             (f" → {c.unit or 'the stage as a whole'}\n", "bold"), (c.reason, ""))
-        self.query_one("#as-result", Static).update(text)
 
     def action_file(self) -> None:
         proposal = self._highlighted_proposal()
@@ -426,7 +461,9 @@ class AssistScreen(Screen):
         if p.severity is None:
             self.notify("The model gave no valid severity: d drops it, or file it by hand with f on the intent.", severity="warning")
             return
-        self._write("file_feedback", after=lambda: self._remove_proposal(index), title=self._redacted(p.title), body=self._redacted(p.body),
+        self._remove_proposal(index)  # at once: a second f acts on the next proposal, never this one again
+        self._write("file_feedback", failed=lambda: self._restore_proposal(index, p),
+                    title=self._redacted(p.title), body=self._redacted(p.body),
                     severity=p.severity, unit=p.unit, stage=self.stage, origin="adversarial-review", role=self.reviewer,
                     ai=self._provenance())
 
@@ -448,17 +485,23 @@ class AssistScreen(Screen):
         self._list_proposals()
         self.refresh_bindings()
 
+    def _restore_proposal(self, index: int, proposal: Proposal) -> None:
+        self.proposals.insert(index, proposal)
+        self._list_proposals()
+        self.query_one("#as-proposals", OptionList).highlighted = index
+        self.refresh_bindings()
+
     @work(thread=True, group="write")
-    def _write(self, command: str, *, close: bool = False, after=None, **kwargs: Any) -> None:
+    def _write(self, command: str, *, close: bool = False, failed=None, **kwargs: Any) -> None:
         from cockpit.errors import CockpitError
 
         try:
             done, _ = self.app.backend.run(self.slug, command, **kwargs)
         except CockpitError as exc:
             self.app.call_from_thread(self.notify, str(exc), title="Refused", severity="error", timeout=8)
+            if failed is not None:
+                self.app.call_from_thread(failed)
             return
         self.app.call_from_thread(self.notify, done.summary, timeout=4)
-        if after is not None:
-            self.app.call_from_thread(after)
         if close:
             self.app.call_from_thread(self.app.pop_screen)

@@ -28,6 +28,7 @@ class Backend:
         self._opener = engine if callable(engine) else None
         self._engine = None if callable(engine) else engine
         self._lock = threading.RLock()
+        self._own_writes = 0  # SQLite's data_version does not move for this connection's own commits
 
     @property
     def engine(self) -> Engine:
@@ -51,12 +52,14 @@ class Backend:
 
         with self._lock:
             done = self.engine.run(slug, getattr(commands, command), **kwargs)
+            self._own_writes += 1
             return done, done.position
 
     def data_version(self) -> int:
-        """Changes whenever another connection (a second cockpit, the CLI) commits."""
+        """Changes whenever anything commits: another connection (a second cockpit, the CLI), or a
+        command from any screen of this app (so a screen underneath sees a write made on top)."""
         with self._lock:
-            return int(self.engine.store.db.execute("PRAGMA data_version").fetchone()[0])
+            return int(self.engine.store.db.execute("PRAGMA data_version").fetchone()[0]) + self._own_writes
 
     def timeline(self, slug: str) -> list[dict[str, Any]]:
         with self._lock:

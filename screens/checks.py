@@ -41,9 +41,9 @@ def result_prompt(result: Result, width: int) -> Text:
     cut to `width` (the whole message is in the body pane's title)."""
     mark, style = STATUS_MARK[result.status]
     text = Text.assemble((f"  {mark} ", style))
-    text.append(result.check, style="bold" if result.failed else "")
-    if result.failed:
-        text.append(f" {result.severity}", style=SEVERITY_STYLE.get(result.severity, ""))
+    severity = f" {result.severity}" if result.failed else ""
+    text.append(clip(result.check, width - 4 - len(severity)), style="bold" if result.failed else "")
+    text.append(severity, style=SEVERITY_STYLE.get(result.severity, ""))
     summary = result.summary()
     if summary:
         text.append(f"\n    {clip(summary, width - 4)}", style="dim" if not result.failed else "")
@@ -231,14 +231,14 @@ class ChecksScreen(Screen):
         report, result = picked
         slug, body = report.slug, report.unit.unit.body
         self.app.push_screen(BodyEditor(slug, body, result.line or 0 if result.failed else 0),
-                             lambda new: new is not None and new != body and self._save(slug, new))
+                             lambda new: new is not None and new != body and self._save(slug, new, body))
 
     @work(thread=True, group="write")
-    def _save(self, unit: str, body: str) -> None:
+    def _save(self, unit: str, body: str, was: str) -> None:
         from cockpit.errors import CockpitError
 
         try:
-            done, _ = self.app.backend.run(self.slug, "edit_unit", unit=unit, body=body)
+            done, _ = self.app.backend.run(self.slug, "edit_unit", unit=unit, body=body, was=was)
         except CockpitError as exc:
             self.app.call_from_thread(self.notify, str(exc), title="Refused", severity="error", timeout=8)
             return

@@ -25,9 +25,10 @@ class _Modal(ModalScreen):
 class TextPrompt(_Modal):
     """One line of text, e.g. a hand-off message or a reason. Empty is refused when required."""
 
-    def __init__(self, title: str, hint: str = "", *, required: bool = True, value: str = "") -> None:
+    def __init__(self, title: str, hint: str = "", *, required: bool = True, value: str = "",
+                 keys: str = "enter: save · esc: cancel") -> None:
         super().__init__()
-        self.title_text, self.hint, self.required, self.value = title, hint, required, value
+        self.title_text, self.hint, self.required, self.value, self.keys = title, hint, required, value, keys
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
@@ -35,7 +36,7 @@ class TextPrompt(_Modal):
             if self.hint:
                 yield Static(self.hint, classes="dialog-hint")
             yield Input(value=self.value, id="answer")
-            yield Static("enter: save · esc: cancel", classes="dialog-keys")
+            yield Static(self.keys, classes="dialog-keys")
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         text = event.value.strip()
@@ -53,10 +54,18 @@ class Choice(_Modal):
         Binding("k", "cursor('up')", show=False),
     ]
 
-    def __init__(self, title: str, choices: Iterable[tuple[str, str]]) -> None:
+    def __init__(self, title: str, choices: Iterable[tuple[str, str]], hotkeys: dict[str, str] | None = None) -> None:
+        """`hotkeys`: a key that picks a choice at once (key → choice id), as shown in its label."""
         super().__init__()
         self.title_text = title
         self.choices = list(choices)
+        self.hotkeys = hotkeys or {}
+
+    def on_key(self, event) -> None:
+        choice = self.hotkeys.get(event.character or "")
+        if choice is not None:
+            event.stop()
+            self.dismiss(choice)
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
@@ -210,30 +219,32 @@ class HelpScreen(_Modal):
 class SendPreview(_Modal):
     """Exactly what an assist request sends, after redaction, with the redaction counts.
 
-    Shown before an intent's first request (y sends, esc sends nothing), and on demand for a
-    request already sent (`sent=True`: read only)."""
+    Shown before an intent's first request (mode "ask": y sends, esc sends nothing), and on
+    demand, read only: "sent" for the request made, "unsent" for one not sent (yet)."""
 
     BINDINGS = [
         Binding("y", "send", "Send", id="dialog.send"),
         Binding("enter", "send", "Send", id="dialog.send_enter", show=False, priority=True),
     ]
 
-    def __init__(self, prompt, *, sent: bool = False) -> None:
+    TITLES = {"ask": "Send this to the model? (first request about this intent)", "sent": "What was sent",
+              "unsent": "What would be sent (nothing was sent)"}
+
+    def __init__(self, prompt, *, mode: str = "ask") -> None:
         super().__init__()
-        self.prompt, self.sent = prompt, sent
+        self.prompt, self.mode = prompt, mode
 
     def compose(self) -> ComposeResult:
         counts = self.prompt.redactions
         masked = ", ".join(f"{n} {kind}" for kind, n in sorted(counts.items())) if counts else "nothing matched a secret pattern"
-        title = "What was sent" if self.sent else "Send this to the model? (first request about this intent)"
         with Vertical(classes="dialog full"):
-            yield Label(title, classes="dialog-title")
+            yield Label(self.TITLES[self.mode], classes="dialog-title")
             yield Static(f"Redacted before sending: {masked} · {len(self.prompt.preview):,} characters", classes="dialog-hint")
             yield TextArea(self.prompt.preview, id="editor", read_only=True, soft_wrap=True, show_line_numbers=False)
-            yield Static("esc: close" if self.sent else "y / enter: send · esc: send nothing", classes="dialog-keys")
+            yield Static("y / enter: send · esc: send nothing" if self.mode == "ask" else "esc: close", classes="dialog-keys")
 
     def check_action(self, action: str, parameters: tuple) -> bool | None:
-        return not (action == "send" and self.sent)
+        return action != "send" or self.mode == "ask"
 
     def action_send(self) -> None:
         self.dismiss(True)

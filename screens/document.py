@@ -12,9 +12,18 @@ from dataclasses import dataclass
 
 from rich.console import Console
 from rich.segment import Segment
+from rich.style import Style
 from textual.geometry import Size
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
+
+
+NULL = Style.null()
+
+
+def _strip(segments) -> Strip:
+    """A line of segments, none without a style: Textual's NO_COLOR filter fails on a bare None."""
+    return Strip(Segment.simplify(Segment(text, style or NULL, control) for text, style, control in segments))
 
 
 @dataclass(frozen=True)
@@ -45,11 +54,11 @@ def render_markdown(text: str, heading_lines: list[int], width: int, body_start:
         if not chunk:
             continue
         if lines:
-            lines.append(Strip.blank(width))  # rich drops the blank line before a heading
+            lines.append(Strip.blank(width, NULL))  # rich drops the blank line before a heading
         if start in heading_lines:
             rows[start] = len(lines)
         for line in console.render_lines(Markdown(chunk), options, pad=False):
-            lines.append(Strip(Segment.simplify(line)))
+            lines.append(_strip(line))
     return Rendered(width, lines, rows)
 
 
@@ -75,8 +84,7 @@ def render_source(text: str, width: int, marked: dict[int, str]) -> Rendered:
             gutter = Text(f"{number:>{digits}} " if i == 0 else " " * (digits + 1), style="dim")
             gutter.append("▶ " if style and i == 0 else "  ", style=style or "")
             part.pad_right(body_width - part.cell_len)
-            segments = list((gutter + part).render(console))
-            lines.append(Strip(Segment.simplify(segments)))
+            lines.append(_strip((gutter + part).render(console)))
     return Rendered(width, lines, rows)
 
 
@@ -106,9 +114,9 @@ class DocumentView(ScrollView, can_focus=True):
 
     def render_line(self, y: int) -> Strip:
         if self.rendered is None:
-            return Strip.blank(self.size.width)
+            return Strip.blank(self.size.width, self.rich_style)
         scroll_x, scroll_y = self.scroll_offset
         index = y + scroll_y
         if index >= len(self.rendered.lines):
-            return Strip.blank(self.size.width)
+            return Strip.blank(self.size.width, self.rich_style)
         return self.rendered.lines[index].crop_extend(scroll_x, scroll_x + self.size.width, self.rich_style)

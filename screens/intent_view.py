@@ -49,6 +49,8 @@ class IntentView(Screen):
         Binding("r", "reject", "Reject hat", id="intent.reject"),
         Binding("s", "signoff", "Sign off", id="intent.signoff"),
         Binding("f", "file_finding", "File finding", id="intent.file_finding"),
+        Binding("i", "assist", "Assist", id="intent.assist"),
+        Binding("c", "checks", "Checks", id="intent.checks"),
         Binding("enter", "finding_menu", "Finding…", id="intent.finding_menu", show=False),
         Binding("A", "approve", "Approve gate", id="intent.approve"),
         Binding("X", "request_changes", "Request changes", id="intent.request_changes"),
@@ -59,8 +61,6 @@ class IntentView(Screen):
         Binding("d", "declare_ready", "Units ready", id="intent.declare_ready", show=False),
         Binding("m", "toggle_pane", "Mandate/runbooks", id="intent.toggle_pane", show=False),
         Binding("b", "runbooks", "Runbooks", id="intent.runbooks"),
-        Binding("c", "checks", "Checks", id="intent.checks"),
-        Binding("i", "assist", "Assist", id="intent.assist"),
         Binding("w", "ai('draft')", "AI draft for the hat", id="intent.ai_draft", show=False),
         Binding("R", "ai('review')", "AI review", id="intent.ai_review", show=False),
         Binding("C", "ai('classify')", "AI classify finding", id="intent.ai_classify", show=False),
@@ -113,6 +113,12 @@ class IntentView(Screen):
         self.query_one("#filter").display = False
         self.call_after_refresh(self.load)  # after the first frame (see CockpitApp.on_mount)
         self.set_interval(self.app.poll_seconds, self.poll)
+
+    def on_screen_resume(self) -> None:
+        """Back from a screen on top (checks, assist, runbooks) that may have written: reload now,
+        not at the next poll."""
+        if self.position is not None:
+            self.load()
 
     # ------------------------------------------------------------ data
 
@@ -515,7 +521,7 @@ class IntentView(Screen):
             return
         slug = unit.unit.slug
         self.app.push_screen(BodyEditor(slug, unit.unit.body),
-                             lambda body: body is not None and body != unit.unit.body and self.run_command("edit_unit", unit=slug, body=body))
+                             lambda body: body is not None and body != unit.unit.body and self.run_command("edit_unit", unit=slug, body=body, was=unit.unit.body))
 
     def action_edit_external(self) -> None:
         if not self._guard() or (unit := self._need_unit()) is None:
@@ -540,7 +546,7 @@ class IntentView(Screen):
         finally:
             os.unlink(path)
         if body != unit.unit.body:
-            self.run_command("edit_unit", unit=unit.unit.slug, body=body)
+            self.run_command("edit_unit", unit=unit.unit.slug, body=body, was=unit.unit.body)
 
     def action_toggle_pane(self) -> None:
         switcher = self.query_one("#detail", ContentSwitcher)
@@ -562,7 +568,8 @@ class IntentView(Screen):
         choices = [("draft", f"w  Draft for {hat}"), ("review", "R  Review with a stage review agent"),
                    ("classify", f"C  Classify {finding.feedback.ref if finding else '(select a finding first)'}"),
                    ("ask", "Q  Ask a question about this incident")]
-        self.app.push_screen(Choice("Assist (the model proposes; you decide)", choices),
+        self.app.push_screen(Choice("Assist (the model proposes; you decide)", choices,
+                                    hotkeys={"w": "draft", "R": "review", "C": "classify", "Q": "ask"}),
                              lambda task: task is not None and self.action_ai(task))
 
     def action_ai(self, task: str) -> None:
@@ -587,7 +594,8 @@ class IntentView(Screen):
             from screens.dialogs import TextPrompt
 
             slug = unit.unit.slug if unit else None
-            self.app.push_screen(TextPrompt("Ask about this incident", "The answer keeps facts (with their source) apart from hypotheses."),
+            self.app.push_screen(TextPrompt("Ask about this incident", "The answer keeps facts (with their source) apart from hypotheses.",
+                                                keys="enter: ask (a preview comes first on the first request) · esc: cancel"),
                                  lambda q: q and self.app.push_screen(AssistScreen(self.slug, "ask", unit=slug, question=q)))
 
     def _pick_reviewer(self, unit: str | None) -> None:

@@ -157,7 +157,7 @@ async def test_an_error_event_mid_stream_keeps_the_partial_text_and_is_retryable
     reply = await Assistant(settings_for(fake.url, max_retries=2)).stream(PROMPT, seen.append)
     assert reply.error.kind == "midstream" and reply.error.retryable
     assert reply.text == "The deploy at 02:10 " == "".join(seen)
-    assert "overloaded_error" in reply.error.message and reply.request_id == "req_fake_0001"
+    assert "cut off (overloaded error)" in reply.error.message and reply.request_id == "req_fake_0001"
     assert reply.usage.input_tokens == 12  # message_start arrived: those tokens were billed
     assert fake.request_count == 1  # the SDK never retries a stream that already started
 

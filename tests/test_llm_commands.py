@@ -37,6 +37,26 @@ def test_an_accepted_draft_is_stored_as_edited_and_marked_ai_drafted(engine):
     assert "edit_unit (AI-drafted revision, edited · claude-test)" in timeline_text(engine.timeline(slug))
 
 
+def test_an_accepted_draft_keeps_the_body_it_replaced(engine):
+    slug = resolve(engine)
+    old = engine.position(slug).stage("resolve").unit("fix").unit.body
+    engine.run(slug, c.edit_unit, unit="fix", body="## Fix\nfrom the model", ai=AI)
+    assert last(engine, slug)["data"]["replaced"] == old
+
+
+def test_an_edit_from_a_stale_body_is_refused_and_writes_nothing(engine):
+    from cockpit.errors import IllegalTransition
+
+    slug = resolve(engine)
+    opened = engine.position(slug).stage("resolve").unit("fix").unit.body
+    engine.run(slug, c.edit_unit, unit="fix", body="saved by another session", was=opened)
+    events = len(engine.timeline(slug))
+    with pytest.raises(IllegalTransition, match="changed since you opened it"):
+        engine.run(slug, c.edit_unit, unit="fix", body="my edit of the old text", was=opened)
+    assert engine.position(slug).stage("resolve").unit("fix").unit.body == "saved by another session"
+    assert len(engine.timeline(slug)) == events
+
+
 def test_a_plain_edit_carries_no_provenance(engine):
     slug = resolve(engine)
     engine.run(slug, c.edit_unit, unit="fix", body="by hand")

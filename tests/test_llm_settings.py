@@ -25,7 +25,7 @@ def load(path, environ=None):
 def test_defaults_with_no_table_and_no_env(tmp_path):
     path = write(tmp_path, 'actor = "oncall"\n', 0o644)
     s = load(path)
-    assert (s.model, s.max_tokens, s.base_url, s.api_key) == ("claude-sonnet-4-5", 2048, None, None)
+    assert (s.model, s.max_tokens, s.base_url, s.api_key) == ("claude-sonnet-4-6", 2048, None, None)
     assert (s.timeout, s.connect_timeout, s.max_retries) == (60.0, 5.0, 2)
     assert (s.breaker_failures, s.breaker_cooldown) == (3, 120.0)
     reason = s.disabled_reason()
@@ -101,7 +101,7 @@ def test_a_non_table_llm_is_refused(tmp_path):
 def test_prices_merge_over_the_defaults_and_match_by_longest_prefix(tmp_path):
     path = write(tmp_path, '[llm.prices."claude-sonnet-4-5"]\ninput = 2.5\noutput = 12\n')
     s = load(path)
-    assert s.price() == (2.5, 12.0)
+    assert s.price("claude-sonnet-4-5") == (2.5, 12.0)
     assert s.price("claude-sonnet-4-5-20250929") == (2.5, 12.0)
     assert s.price("claude-sonnet-4-0") == DEFAULT_PRICES["claude-sonnet-4"]
     assert s.price("claude-opus-4-1") == DEFAULT_PRICES["claude-opus-4"]

@@ -219,7 +219,8 @@ async def test_midstream_error_keeps_partial_text_and_r_retries(engine, fake):
         screen = await ask(app, pilot, "w")
         assert screen.query_one("#as-text").text == "## Fix\nBuild the"
         status = str(screen.query_one("#as-status").render())
-        assert "r retry" in status and "partial" in status
+        assert "r retry" in status and "cut off (overloaded error); the text so far is kept" in status
+        assert status.count("retry") == 1 and status.count("kept") == 1
         await pilot.press("r")
         await settle(app, pilot, rounds=8)
         assert screen.query_one("#as-text").text == "".join(DRAFT)
@@ -402,3 +403,113 @@ async def test_ask_shows_the_answer_and_writes_nothing(engine, fake):
     sent = fake.requests[0].body["messages"][0]["content"][0]["text"]
     assert "what changed?" in sent
     assert len(engine.timeline("inc")) == events_before and [r["task"] for r in requests(engine)] == ["ask"]
+
+
+# ---------------------------------------------------------------- regressions from the tmux walk-through
+
+
+async def test_a_cut_off_draft_cannot_replace_the_body_with_one_key(engine, fake):
+    fake.midstream_error(["## Fix\n", "Build the"], "overloaded_error")
+    app = make_app(engine, settings_for(fake.url))
+    before = engine.position("inc").stage("resolve").unit("fix").unit.body
+    async with app.run_test(size=(80, 24)) as pilot:
+        await select_unit(app, pilot, "fix")
+        screen = await ask(app, pilot, "w")
+        assert screen.check_action("accept", ()) is None
+        await pilot.press("a")
+        await settle(app, pilot)
+        assert engine.position("inc").stage("resolve").unit("fix").unit.body == before
+        await pilot.press("e")  # an explicit edit makes it the engineer's text
+        assert screen.check_action("accept_edited", ()) is True and "Accept edited" in screen.query_one("KeyBar").line().plain
+        await pilot.press("ctrl+s")
+        await settle(app, pilot)
+    assert engine.position("inc").stage("resolve").unit("fix").unit.body == "## Fix\nBuild the"
+    event = last_event(engine, "edit_unit")
+    assert event["data"]["ai"]["partial"] is True and event["data"]["replaced"] == before  # the old body can be restored
+
+
+async def test_accepting_a_draft_refuses_if_the_body_changed_meanwhile(engine, fake):
+    fake.text(DRAFT)
+    app = make_app(engine, settings_for(fake.url))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await select_unit(app, pilot, "fix")
+        await ask(app, pilot, "w")
+        engine.run("inc", c.edit_unit, unit="fix", body="Saved from another session.\n")
+        await pilot.press("a")
+        await settle(app, pilot)
+        assert isinstance(app.screen, AssistScreen)  # refused: the draft is still there to copy or redo
+    assert engine.position("inc").stage("resolve").unit("fix").unit.body == "Saved from another session.\n"
+
+
+async def test_the_intent_screen_shows_what_the_assist_filed_when_it_comes_back(engine, fake):
+    fake.tool_use("file_findings", {"findings": [
+        {"title": "No alert on handshake failures", "body": "Page on TLS errors.", "severity": "high", "unit": "fix"},
+        {"title": "Canary window too short", "body": "Longer.", "severity": "medium", "unit": None}]})
+    app = make_app(engine, settings_for(fake.url))
+    async with app.run_test(size=(100, 30)) as pilot:
+        await select_unit(app, pilot, "fix")
+        intent = app.screen
+        await pilot.press("R")
+        await settle(app, pilot)
+        screen = await ask(app, pilot, "enter")
+        await pilot.press("f", "f")  # quickly: each f files the proposal under the cursor, once
+        await settle(app, pilot)
+        assert screen.proposals == []
+        await pilot.press("escape")
+        await settle(app, pilot)
+        titles = [f.feedback.title for f in intent.position.findings]
+    filed = sorted(f.feedback.title for f in engine.position("inc").findings if f.feedback.origin == "adversarial-review")
+    assert filed == ["Canary window too short", "No alert on handshake failures"]
+    assert set(filed) <= set(titles)
+
+
+async def test_classify_shows_the_finding_now_and_a_kept_target(engine, fake):
+    engine.run("inc", c.file_feedback, title="Probe flaps", body="", severity="medium", unit="probe")
+    ref = next(f.feedback.ref for f in engine.position("inc").findings if f.feedback.title == "Probe flaps")
+    fake.tool_use("classify_finding", {"severity": "high", "unit": None, "reason": "Pages at night."})
+    app = make_app(engine, settings_for(fake.url))
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(app, pilot)
+        app.screen.selected_finding = ref
+        screen = await ask(app, pilot, "C")
+        shown = str(screen.query_one("#as-result").render())
+        assert "Now:" in shown and "medium → probe" in shown and "high → probe (unchanged)" in shown
+
+
+async def test_retrying_an_answer_keeps_it_until_new_text_arrives(engine, fake):
+    fake.text(["Facts\n", "- one [unit:fix]\n"])
+    fake.status(500, "api_error")
+    app = make_app(engine, settings_for(fake.url))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("Q")
+        await settle(app, pilot)
+        await pilot.press(*"why?")
+        screen = await ask(app, pilot, "enter")
+        await pilot.press("r")
+        await settle(app, pilot, rounds=6)
+        assert screen.query_one("#as-text").text == "Facts\n- one [unit:fix]\n"
+        assert "✗" in str(screen.query_one("#as-status").render())
+
+
+async def test_the_preview_of_a_declined_request_does_not_say_it_was_sent(engine, fake):
+    app = make_app(engine, settings_for(fake.url))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await select_unit(app, pilot, "fix")
+        await to_preview(app, pilot, "w")
+        await pilot.press("escape")
+        await settle(app, pilot)
+        await pilot.press("p")
+        await pilot.pause()
+        assert isinstance(app.screen, SendPreview) and app.screen.mode == "unsent"
+        assert "nothing was sent" in str(app.screen.query_one(".dialog-title").render())
+
+
+async def test_the_assist_menu_takes_the_keys_it_shows(engine, fake):
+    app = make_app(engine, settings_for(fake.url))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await select_unit(app, pilot, "fix")
+        await pilot.press("i")
+        await pilot.pause()
+        await to_preview(app, pilot, "w")  # w in the menu: a draft, as from the intent screen
+        assert app.screen.prompt.task == "draft"

@@ -144,3 +144,14 @@ def test_render_source_wraps_long_lines_and_keeps_each_lines_first_row():
     assert all(strip.cell_length == 40 for strip in rendered.lines)
     assert "▶" in rendered.lines[1].text and "▶" not in rendered.lines[2].text  # marked once, on its first row
     assert rendered.lines[rows[3]].text.split() == ["3", "last"]
+
+
+async def test_no_color_terminals_can_open_the_checks_view(engine, monkeypatch):
+    """Regression: under NO_COLOR, Textual's monochrome filter failed on unstyled blank lines."""
+    monkeypatch.setenv("NO_COLOR", "1")
+    app = CockpitApp(engine, clock=fixed_clock(NOW), open_slug="inc", poll_seconds=0.2)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_checks(app, pilot)
+        await pilot.press("tab", "j", "G")  # scroll the body past its end: blank lines drawn
+        await settle(app, pilot)
+        assert app.screen is screen and app.return_code is None

@@ -191,3 +191,14 @@ async def test_the_start_up_index_reaches_the_engines_checks(catalog, tmp_path):
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(app, pilot)
     assert isinstance(engine.runbooks, LibraryRunbooks) and engine.runbooks.exists("service-restart")
+
+
+async def test_no_color_terminals_can_read_a_runbook(engine, monkeypatch):
+    """Regression: under NO_COLOR, Textual's monochrome filter failed on unstyled blank lines."""
+    monkeypatch.setenv("NO_COLOR", "1")
+    app = open_library(engine)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await press_b(app, pilot)
+        await pilot.press("enter", "G")
+        await settle(app, pilot)
+        assert app.screen is screen and screen.query_one(DocumentView).rendered.lines
