@@ -71,3 +71,33 @@ def test_assist_pane_streaming(snap_compare, demo_db, fake, size):
 def test_assist_pane_finished_draft(snap_compare, demo_db, fake, size):
     fake.text(DRAFT, input_tokens=1800, cache_read=5200)
     assert snap_compare(assist_app(demo_db, fake), terminal_size=size, run_before=draft_until("done"))
+
+
+def review_proposals():
+    async def run(pilot) -> None:
+        app = pilot.app
+        await workers_done(app)
+        await pilot.pause()
+        await pilot.press("R")
+        await pilot.pause()
+        await pilot.press("enter")  # the stage's own review agent, first in the list
+        await until(pilot, lambda: isinstance(app.screen, SendPreview))
+        await pilot.press("y")
+        await until(pilot, lambda: isinstance(app.screen, AssistScreen) and bool(app.screen.proposals))
+        await until(pilot, lambda: str(app.screen.query_one("#as-usage").render()).strip() != "")
+        app.clear_notifications()
+        await pilot.pause()
+
+    return run
+
+
+@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+def test_assist_pane_review_proposals(snap_compare, demo_db, fake, size):
+    fake.tool_use("file_findings", {"findings": [
+        {"title": "No alert on gateway handshake failures", "body": "The fix ships without a page for PKIX errors.",
+         "severity": "high", "unit": "truststore-at-deploy"},
+        {"title": "Canary window shorter than the hourly batch", "body": "30 minutes misses the refunds batch.",
+         "severity": "medium", "unit": None},
+        {"title": "Typo in the rollback heading", "body": "Cosmetic.", "severity": "low", "unit": "truststore-at-deploy"},
+    ]}, preface_text="Three findings against the resolve write-up.")
+    assert snap_compare(assist_app(demo_db, fake), terminal_size=size, run_before=review_proposals())
