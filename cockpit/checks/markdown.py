@@ -119,8 +119,8 @@ class Table:
 @lru_cache(maxsize=64)  # several checks read the same body in one run
 def lines(body: str) -> tuple[Line, ...]:
     if "```" not in body and "~~~" not in body:  # no fences: one comprehension, the common case
-        return tuple(Line(number, text, False, text.startswith("#") and _HEADING.match(text) is not None)
-                     for number, text in enumerate(body.splitlines(), start=1))
+        return tuple([Line(number, text, False, text.startswith("#") and _HEADING.match(text) is not None)
+                      for number, text in enumerate(body.splitlines(), start=1)])
     out: list[Line] = []
     fenced = False
     for number, text in enumerate(body.splitlines(), start=1):

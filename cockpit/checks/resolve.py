@@ -9,6 +9,7 @@ as text allows; judgement on top is the reviewer's (or the model's).
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from cockpit.checks import markdown
 from cockpit.checks.base import CheckContext, Problem
@@ -16,6 +17,7 @@ from cockpit.checks.base import CheckContext, Problem
 ROOT_CAUSE_STAGE = "investigate"
 
 
+@lru_cache(maxsize=64)  # the upstream output is the same text for every unit of the stage
 def _normalise(text: str) -> str:
     text = re.sub(r"[`*_>#|]", " ", text.lower())
     text = text.replace("’", "'").replace("“", '"').replace("”", '"').replace("—", "-").replace("–", "-")
