@@ -7,6 +7,7 @@ ever reaches it.
 from __future__ import annotations
 
 import json
+from contextlib import asynccontextmanager
 from datetime import datetime, timezone
 
 import pytest
@@ -52,6 +53,16 @@ def make_app(engine, settings: LLMSettings, **kwargs) -> CockpitApp:
     return CockpitApp(engine, clock=fixed_clock(NOW), open_slug="inc", poll_seconds=0.2, assistant=Assistant(settings), **kwargs)
 
 
+@asynccontextmanager
+async def drafted(engine, fake, size: tuple[int, int] = (80, 24), **app_kwargs):
+    """The app on the intent, a draft asked for the `fix` unit, sent from the preview and answered."""
+    app = make_app(engine, settings_for(fake.url), **app_kwargs)
+    async with app.run_test(size=size) as pilot:
+        await select_unit(app, pilot, "fix")
+        screen = await ask(app, pilot, "w")
+        yield app, pilot, screen
+
+
 def settings_for(url: str, **kwargs) -> LLMSettings:
     return LLMSettings(api_key="test-key", base_url=url, model=MODEL, max_retries=0, timeout=5.0, **kwargs)
 
@@ -91,10 +102,7 @@ def last_event(engine, kind: str) -> dict:
 
 async def test_draft_streams_then_accept_saves_it_as_an_ai_revision(engine, fake):
     fake.text(DRAFT, input_tokens=900, cache_read=400)
-    app = make_app(engine, settings_for(fake.url))
-    async with app.run_test(size=(100, 30)) as pilot:
-        await select_unit(app, pilot, "fix")
-        screen = await ask(app, pilot, "w")
+    async with drafted(engine, fake, size=(100, 30)) as (app, pilot, screen):
         assert screen.query_one("#as-text").text == "".join(DRAFT)
         assert "done" in str(screen.query_one("#as-status").render())
         await pilot.press("a")
@@ -125,10 +133,7 @@ async def test_draft_discarded_with_esc_changes_nothing_but_is_recorded(engine, 
 
 async def test_edit_first_then_accept_stores_the_edited_text(engine, fake):
     fake.text(DRAFT)
-    app = make_app(engine, settings_for(fake.url))
-    async with app.run_test(size=(80, 24)) as pilot:
-        await select_unit(app, pilot, "fix")
-        screen = await ask(app, pilot, "w")
+    async with drafted(engine, fake, size=(80, 24)) as (app, pilot, screen):
         await pilot.press("e")
         area = screen.query_one("#as-text")
         assert not area.read_only and screen.focused is area
@@ -213,10 +218,7 @@ async def test_esc_cancels_a_slow_stream_and_keeps_the_partial_text(engine, fake
 async def test_midstream_error_keeps_partial_text_and_r_retries(engine, fake):
     fake.midstream_error(["## Fix\n", "Build the"], "overloaded_error")
     fake.text(DRAFT)
-    app = make_app(engine, settings_for(fake.url))
-    async with app.run_test(size=(80, 24)) as pilot:
-        await select_unit(app, pilot, "fix")
-        screen = await ask(app, pilot, "w")
+    async with drafted(engine, fake, size=(80, 24)) as (app, pilot, screen):
         assert screen.query_one("#as-text").text == "## Fix\nBuild the"
         status = str(screen.query_one("#as-status").render())
         assert "r retry" in status and "cut off (overloaded error); the text so far is kept" in status
@@ -371,10 +373,7 @@ async def test_the_timeline_marks_an_accepted_ai_draft(engine, fake):
     from screens.timeline import TimelineView
 
     fake.text(DRAFT)
-    app = make_app(engine, settings_for(fake.url))
-    async with app.run_test(size=(120, 30)) as pilot:
-        await select_unit(app, pilot, "fix")
-        await ask(app, pilot, "w")
+    async with drafted(engine, fake, size=(120, 30)) as (app, pilot, screen):
         await pilot.press("e")
         app.screen.query_one("#as-text").text = "## Fix\nChanged.\n"
         await pilot.press("ctrl+s")
@@ -430,10 +429,7 @@ async def test_a_cut_off_draft_cannot_replace_the_body_with_one_key(engine, fake
 
 async def test_accepting_a_draft_refuses_if_the_body_changed_meanwhile(engine, fake):
     fake.text(DRAFT)
-    app = make_app(engine, settings_for(fake.url))
-    async with app.run_test(size=(80, 24)) as pilot:
-        await select_unit(app, pilot, "fix")
-        await ask(app, pilot, "w")
+    async with drafted(engine, fake, size=(80, 24)) as (app, pilot, screen):
         engine.run("inc", c.edit_unit, unit="fix", body="Saved from another session.\n")
         await pilot.press("a")
         await settle(app, pilot)
