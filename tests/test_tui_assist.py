@@ -278,11 +278,8 @@ async def test_declining_the_preview_sends_nothing_and_a_later_request_skips_it(
 
 async def test_read_only_can_ask_but_not_accept(engine, fake):
     fake.text(DRAFT)
-    app = make_app(engine, settings_for(fake.url), read_only=True)
     body = engine.position("inc").stage("resolve").unit("fix").unit.body
-    async with app.run_test(size=(80, 24)) as pilot:
-        await select_unit(app, pilot, "fix")
-        screen = await ask(app, pilot, "w")
+    async with drafted(engine, fake, read_only=True) as (app, pilot, screen):
         assert screen.check_action("accept", ()) is None
         await pilot.press("a")
         await settle(app, pilot)
@@ -409,11 +406,8 @@ async def test_ask_shows_the_answer_and_writes_nothing(engine, fake):
 
 async def test_a_cut_off_draft_cannot_replace_the_body_with_one_key(engine, fake):
     fake.midstream_error(["## Fix\n", "Build the"], "overloaded_error")
-    app = make_app(engine, settings_for(fake.url))
     before = engine.position("inc").stage("resolve").unit("fix").unit.body
-    async with app.run_test(size=(80, 24)) as pilot:
-        await select_unit(app, pilot, "fix")
-        screen = await ask(app, pilot, "w")
+    async with drafted(engine, fake) as (app, pilot, screen):
         assert screen.check_action("accept", ()) is None
         await pilot.press("a")
         await settle(app, pilot)
