@@ -65,3 +65,8 @@ class Reply:
     @property
     def ok(self) -> bool:
         return self.error is None and not self.cancelled
+
+    @property
+    def sent(self) -> bool:
+        """False for a refusal before sending (no key, breaker open): nothing left the machine."""
+        return self.error is None or self.error.kind not in ("no_key", "circuit_open")

@@ -253,10 +253,7 @@ class AssistScreen(Screen):
     def _cancelled(self, reply: Reply) -> None:
         """Esc mid-stream: the socket is closed; keep what arrived and record the request."""
         self._flush()
-        self.call_later(self._finish_cancelled, reply)
-
-    async def _finish_cancelled(self, reply: Reply) -> None:
-        await self._finish(reply)
+        self.call_later(self._finish, reply)
 
     async def _finish(self, reply: Reply) -> None:
         import asyncio
@@ -353,8 +350,8 @@ class AssistScreen(Screen):
         tasks, needs_answer = ACTIONS[action]
         if self.job not in tasks:
             return False  # not this task's key: hidden
-        if (action == "accept_edited") != self.editing and self.job == "draft" and action in ("accept", "accept_edited", "edit"):
-            return False  # editing: ctrl+s accepts; otherwise a (or e to edit first)
+        if self.job == "draft" and action in ("accept", "accept_edited", "edit") and (action == "accept_edited") != self.editing:
+            return False  # while editing only ctrl+s accepts; otherwise a accepts and e edits first
         if self.streaming or (needs_answer and not self._answered()):
             return None  # shown dimmed until there is something to act on
         if action == "accept" and self.job == "draft" and not self.reply.ok:
@@ -391,8 +388,8 @@ class AssistScreen(Screen):
         from screens.dialogs import SendPreview
 
         if self.prompt is not None:
-            refused = self.reply is None or (self.reply.error is not None and self.reply.error.kind in ("no_key", "circuit_open"))
-            self.app.push_screen(SendPreview(self.prompt, mode="unsent" if refused else "sent"))
+            sent = self.reply is not None and self.reply.sent
+            self.app.push_screen(SendPreview(self.prompt, mode="sent" if sent else "unsent"))
 
     def action_copy(self) -> None:
         self.app.copy_text(self.query_one("#as-text", TextArea).text)

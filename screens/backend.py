@@ -95,18 +95,16 @@ class Backend:
         with self._lock:
             return has_requests(self.engine.store, slug)
 
-    def record_assist(self, prompt: Prompt | None, reply: Reply) -> dict[str, dict[str, Any]]:
+    def record_assist(self, prompt: Prompt, reply: Reply) -> dict[str, dict[str, Any]]:
         """Record one request in the ledger; the intent's and the day's totals after it."""
         from cockpit.clock import iso
         from cockpit.llm_usage import record_request
 
         with self._lock:
             now = iso(self.engine.clock())
-            # A refusal before sending (no key, breaker open) is not a request: nothing left the machine.
-            unsent = reply.error is not None and reply.error.kind in ("no_key", "circuit_open")
-            if prompt is not None and not unsent:
+            if reply.sent:  # a refusal before sending is not a request
                 record_request(self.engine.store, reply, prompt, now)
-            return self.assist_totals(prompt.slug if prompt else "")
+            return self.assist_totals(prompt.slug)
 
     def assist_totals(self, slug: str) -> dict[str, dict[str, Any]]:
         """Requests, tokens and cost so far: for the intent, and for today (every intent)."""
