@@ -316,16 +316,30 @@ async def test_a_failing_on_text_callback_propagates_and_does_not_trip_the_break
     assert assistant.breaker.consecutive == 0 and assistant.breaker.allow() is None
 
 
-async def test_a_deprecated_model_becomes_a_notice_not_a_stderr_warning(fake):
+async def test_a_deprecated_model_becomes_a_notice_not_a_stderr_warning(fake, monkeypatch):
+    """The SDK warns when a request names a model it lists as deprecated. Which models it lists
+    changes with every release, so the warning is raised here, where the SDK raises it: when the
+    request is made. The test holds whatever the SDK's own table says."""
     import warnings
 
+    from anthropic.resources.messages import AsyncMessages
+
+    real_stream = AsyncMessages.stream
+
+    def stream_warning_for_old(self, **kwargs):
+        if kwargs.get("model") == "claude-retired-test":
+            warnings.warn(f"The model '{kwargs['model']}' is deprecated and will reach end-of-life on 2026-01-01.\n"
+                          "Please migrate to a newer model.", DeprecationWarning, stacklevel=2)
+        return real_stream(self, **kwargs)
+
+    monkeypatch.setattr(AsyncMessages, "stream", stream_warning_for_old)
     fake.text(["ok"]).text(["ok"])
-    assistant = Assistant(settings_for(fake.url, model="claude-sonnet-4-5"))
+    assistant = Assistant(settings_for(fake.url, model="claude-retired-test"))
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         assert (await assistant.stream(PROMPT)).ok
     assert not [w for w in caught if "deprecated" in str(w.message)]
-    assert "claude-sonnet-4-5" in assistant.notice and "deprecated" in assistant.notice
+    assert assistant.notice == "The model 'claude-retired-test' is deprecated and will reach end-of-life on 2026-01-01."
     assistant.settings = settings_for(fake.url, model="claude-haiku-4-5")
     assert (await assistant.stream(PROMPT)).ok and assistant.notice is None
 

@@ -14,7 +14,7 @@ from cockpit.store import Store
 from screens.app import CockpitApp
 from screens.document import DocumentView
 from screens.runbooks import RunbookScreen
-from helpers import settle
+from helpers import settle, until
 
 NOW = datetime(2026, 11, 20, 7, 0, tzinfo=timezone.utc)
 pytestmark = pytest.mark.anyio
@@ -76,11 +76,11 @@ async def test_outline_jumps_to_a_heading(engine):
         await press_b(app, pilot)
         screen = app.screen
         await pilot.press("o", "G", "enter")
-        await pilot.pause()
         last = screen.runbook.doc.headings[-1]
         view = screen.query_one(DocumentView)
         assert view.rendered.heading_rows[last.line] > 0
-        assert view.scroll_y == min(view.rendered.heading_rows[last.line], view.max_scroll_y)
+        # The jump lands after a refresh: wait for it rather than for one pause (which was flaky).
+        await until(pilot, lambda: view.scroll_y == min(view.rendered.heading_rows[last.line], view.max_scroll_y))
         assert screen.focused is view
 
 
@@ -143,8 +143,8 @@ async def test_a_2000_line_runbook_renders_off_the_ui_thread_and_scrolls(engine,
         assert app.screen.runbook.name == "huge" and len(view.rendered.lines) > 2000
         view.focus()
         await pilot.press("end")
-        await pilot.pause()
-        assert view.scroll_y == view.max_scroll_y > 2000
+        await until(pilot, lambda: view.scroll_y == view.max_scroll_y)
+        assert view.max_scroll_y > 2000
 
 
 async def test_lint_view_lists_findings_and_jumps_to_the_section(engine):
@@ -168,10 +168,9 @@ async def test_lint_view_lists_findings_and_jumps_to_the_section(engine):
         assert any("[placeholder]" in label and label.startswith("✗ error") for label in labels)
         line = int(dialog.choices[0][0])
         await pilot.press("enter")
-        await pilot.pause()
         heading = max((h for h in screen.runbook.doc.headings if h.line <= line), key=lambda h: h.line)
         view = screen.query_one(DocumentView)
-        assert view.scroll_y == min(view.rendered.heading_rows[heading.line], view.max_scroll_y)
+        await until(pilot, lambda: view.scroll_y == min(view.rendered.heading_rows[heading.line], view.max_scroll_y))
         await pilot.press("escape")  # back to the screen it came from
         app.push_screen(RunbookScreen(None, open_name="certificate-rotation"))
         await settle(app, pilot)
