@@ -80,14 +80,38 @@ class IndexReport:
 # ------------------------------------------------------------------ walking
 
 
+def _inside(path: str, real_root: str) -> tuple[bool, str]:
+    """(is `path`, links resolved, inside `real_root`?, where it leads). A link that cannot be
+    resolved (a loop, a dangling target) counts as inside when its lexical target is: reading it
+    then reports the real reason."""
+    try:
+        target = os.path.realpath(path, strict=True)
+    except OSError:
+        target = os.path.realpath(path)
+    return target == real_root or target.startswith(real_root.rstrip(os.sep) + os.sep), target
+
+
 def scan_folder(root: Path) -> tuple[list[FoundFile], list[str]]:
-    """Markdown files under `root` (following symlinks, refusing loops) and `path: reason` problems."""
+    """Markdown files under `root` and `path: reason` problems.
+
+    Symlinks are followed while they stay inside `root` (a team links a shared folder in); one
+    that leads outside is reported and skipped, or a link to `/` would index the whole machine and
+    a link to /etc/passwd would be shown as a runbook. Directory loops are refused by identity."""
     found: list[FoundFile] = []
     problems: list[str] = []
     visited: set[tuple[int, int]] = set()
+    real_root = os.path.realpath(root)
 
     def on_error(exc: OSError) -> None:
         problems.append(f"{exc.filename}: {exc.strerror or exc}")
+
+    def escapes(path: str) -> bool:
+        if not os.path.islink(path):
+            return False  # a plain entry of a folder already known to be inside
+        inside, target = _inside(path, real_root)
+        if not inside:
+            problems.append(f"{path}: symlink to {target} leads outside {root}, skipped")
+        return not inside
 
     for folder, dirs, files in os.walk(root, followlinks=True, onerror=on_error):
         try:
@@ -101,11 +125,13 @@ def scan_folder(root: Path) -> tuple[list[FoundFile], list[str]]:
             dirs[:] = []
             continue
         visited.add((stat.st_dev, stat.st_ino))
-        dirs[:] = sorted(d for d in dirs if not d.startswith((".", "_")))
+        dirs[:] = sorted(d for d in dirs if not d.startswith((".", "_")) and not escapes(os.path.join(folder, d)))
         for file in sorted(files):
             if file.startswith(".") or not file.lower().endswith(RUNBOOK_SUFFIXES) or file.lower() in SKIPPED_FILES:
                 continue
             path = os.path.join(folder, file)
+            if escapes(path):
+                continue
             relative = os.path.relpath(path, root)
             found.append(FoundFile(path, os.path.splitext(relative)[0].replace(os.sep, "/"), str(root)))
     return found, problems

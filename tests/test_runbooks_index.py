@@ -1,4 +1,5 @@
-"""Indexing runbook folders: counts, only-changed re-indexing, gone and back, bad input, one transaction."""
+"""Indexing runbook folders: counts, only-changed re-indexing, gone and back, bad input, one transaction,
+symlinks that lead outside."""
 
 from __future__ import annotations
 
@@ -166,6 +167,52 @@ def test_one_index_run_is_one_transaction(store, clock, tmp_path, monkeypatch):
     with pytest.raises(RuntimeError):
         index_library(store, [tmp_path], clock=clock)
     assert list_runbooks(store) == []  # the first file's row was rolled back with the rest
+
+
+# ------------------------------------------------------------------ symlinks
+
+
+def test_symlinks_that_lead_outside_the_folder_are_reported_and_skipped(store, clock, tmp_path):
+    lib = tmp_path / "lib"
+    runbook(lib / "good.md", "Good")
+    outside = runbook(tmp_path / "private" / "secret.md", "Secret", "Not a runbook of this folder.")
+    os.symlink("/etc/passwd", lib / "passwd.md")
+    os.symlink("/", lib / "everything")
+    os.symlink(outside, lib / "secret.md")
+    os.symlink("../private", lib / "private")  # relative, still outside
+    os.symlink(lib / "nowhere" / ".." / ".." / "private" / "secret.md", lib / "dotdot.md")
+    report = index_library(store, [lib], clock=clock)
+    assert report.added == ["good"]
+    real_private = os.path.realpath(tmp_path / "private")
+    assert sorted(report.problems) == sorted([
+        f"{lib / 'passwd.md'}: symlink to {os.path.realpath('/etc/passwd')} leads outside {lib}, skipped",
+        f"{lib / 'everything'}: symlink to / leads outside {lib}, skipped",
+        f"{lib / 'secret.md'}: symlink to {real_private}/secret.md leads outside {lib}, skipped",
+        f"{lib / 'private'}: symlink to {real_private} leads outside {lib}, skipped",
+        f"{lib / 'dotdot.md'}: symlink to {real_private}/secret.md leads outside {lib}, skipped",
+    ])
+    assert search_runbooks(store, "runbook folder") == [] and search_runbooks(store, "root") == []
+
+
+def test_symlinks_inside_the_folder_are_followed_and_a_cycle_ends(store, clock, tmp_path):
+    lib = tmp_path / "lib"
+    runbook(lib / "shared" / "restart.md", "Restart")
+    runbook(lib / "db" / "failover.md", "Failover")
+    os.symlink(lib / "shared", lib / "team")  # a folder linked in from inside: fine
+    os.symlink("../db/failover.md", lib / "shared" / "db-failover.md")
+    os.symlink("..", lib / "db" / "up")  # a cycle: db/up/db/up/...
+    report = index_library(store, [lib], clock=clock)
+    assert sorted(report.added) == ["db/failover", "shared/db-failover", "shared/restart"]
+    assert report.problems == [f"{lib / 'db' / 'up'}: symlink loop (folder already indexed as another path)",
+                               f"{lib / 'team'}: symlink loop (folder already indexed as another path)"]
+
+
+def test_a_root_reached_through_a_symlink_still_indexes(store, clock, tmp_path):
+    runbook(tmp_path / "real" / "a.md", "A")
+    os.symlink(tmp_path / "real" / "a.md", tmp_path / "real" / "b.md")
+    os.symlink(tmp_path / "real", tmp_path / "link")
+    report = index_library(store, [tmp_path / "link"], clock=clock)
+    assert sorted(report.added) == ["a", "b"] and report.problems == []
 
 
 def test_library_roots_put_bundled_first_and_drop_repeats(tmp_path):
