@@ -1,9 +1,12 @@
 """Index runbook folders into the store: walk, hash, and re-parse only what changed.
 
 The library is a cache of files, not incident state, so it is written here directly rather than
-through a named command, and it adds no timeline event. One index run is one transaction: a
-second session never sees half a library. Files are read and parsed before the write lock is
-taken, so the lock is held only for the row writes.
+through a named command, and it adds no timeline event. It is written in short transactions (at
+most BATCH_FILES files or BATCH_SECONDS of writing each, the lock then left free for as long as it
+was held), so a person's write in another session never waits behind a big index. Files are read
+and parsed before each transaction, so the lock is held only for row writes. A runbook's row and
+its search row commit together; an interrupted run leaves some runbooks updated and the rest as
+they were, and the next run finishes the job (files marked gone last, once every file was seen).
 
 A file that disappears keeps its row with `gone_at` set and leaves the search index; when it
 comes back it is un-gone. A file that cannot be read is reported as `path: reason` and keeps its
@@ -15,9 +18,11 @@ from __future__ import annotations
 import hashlib
 import os
 import re
+import time
+from collections import deque
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterable, Sequence
+from typing import Any, Callable, Iterable, Sequence
 
 from cockpit.clock import Clock, iso, system_clock
 from cockpit.runbook_doc import RUNBOOK_SUFFIXES, RunbookDoc, RunbookReadError, parse_runbook, read_runbook_text
@@ -200,53 +205,108 @@ class _Read:
     text: str | None
     sha: str | None
     error: str | None
+    doc: RunbookDoc | None = None  # parsed outside the transaction when the content looked changed
 
 
-def index_library(store: Store, roots: Sequence[Path], *, clock: Clock = system_clock) -> IndexReport:
-    """Bring the store's file runbooks in line with `roots`; see the module docstring."""
+# A write transaction holds at most this many files or this much time, whichever comes first, so a
+# person filing a finding while a big library indexes waits a fraction of a second, not the index.
+BATCH_FILES = 50
+BATCH_SECONDS = 0.05
+
+
+class _Batches:
+    """Short write transactions with the lock left free between them at least as long as it was
+    held: SQLite's busy handler polls a waiting writer at up to 100 ms intervals, so a gap it can
+    land in matters as much as a short hold."""
+
+    def __init__(self, store: Store, files: int, seconds: float, timer: Callable[[], float],
+                 pause: Callable[[float], None]) -> None:
+        self.store, self.files, self.seconds, self.timer, self.pause = store, max(1, files), seconds, timer, pause
+        self.free_until = 0.0
+
+    def run(self, items: deque, write: Callable[[Any], None]) -> None:
+        """Call `write(item)` for every item, in batches; each batch commits or rolls back whole."""
+        while items:
+            wait = self.free_until - self.timer()
+            if wait > 0:
+                self.pause(wait)
+            started = self.timer()
+            with self.store.writing():
+                done = 0
+                while items and done < self.files and (done == 0 or self.timer() - started < self.seconds):
+                    write(items[0])
+                    items.popleft()  # only once written: a failed item is not lost from the queue
+                    done += 1
+            ended = self.timer()
+            self.free_until = ended + (ended - started)
+
+
+def _read(file: FoundFile, known: dict[str, str | None], report: IndexReport) -> _Read:
+    try:
+        text = read_runbook_text(file.path)
+    except RunbookReadError as exc:
+        report.problems.append(str(exc))
+        return _Read(file, None, None, str(exc).removeprefix(f"{file.path}: "))
+    sha = content_hash(text)
+    # Parse outside the lock; a file another session indexed meanwhile is re-parsed inside if needed.
+    doc = parse_runbook(text, source=file.path, name=file.name) if known.get(file.path) != sha else None
+    return _Read(file, text, sha, None, doc)
+
+
+_ROW = "SELECT id, source, name, sha256, gone_at, kind FROM runbooks"
+
+
+def index_library(store: Store, roots: Sequence[Path], *, clock: Clock = system_clock, batch_files: int = BATCH_FILES,
+                  batch_seconds: float = BATCH_SECONDS, timer: Callable[[], float] = time.monotonic,
+                  pause: Callable[[float], None] = time.sleep) -> IndexReport:
+    """Bring the store's file runbooks in line with `roots`; see the module docstring.
+
+    `batch_files` and `batch_seconds` bound each write transaction; `timer` and `pause` are for tests."""
     files, problems, notes, missing = collect(roots)
     report = IndexReport(problems=problems, notes=notes)
-    reads: list[_Read] = []
-    for file in files:
-        try:
-            text = read_runbook_text(file.path)
-        except RunbookReadError as exc:
-            report.problems.append(str(exc))
-            reads.append(_Read(file, None, None, str(exc).removeprefix(f"{file.path}: ")))
-            continue
-        reads.append(_Read(file, text, content_hash(text), None))
+    with store.snapshot():
+        # A gone row counts as unknown: a file that comes back is parsed here too, not under the lock.
+        known = {source: None if gone_at else sha for source, sha, gone_at in
+                 store.db.execute("SELECT source, sha256, gone_at FROM runbooks WHERE kind = 'file'")}
+    now = iso(clock())
+    present = {f.path for f in files}
+    claimed: set[int] = set()  # rows this run matched to a file: never marked gone
+    batches = _Batches(store, batch_files, batch_seconds, timer, pause)
+
+    def write(read: _Read) -> None:
+        # The row is read inside the transaction that writes it: another session may have indexed it.
+        row = store.db.execute(f"{_ROW} WHERE source = ?", [read.file.path]).fetchone()
+        if row is None:  # a file that moved keeps its row (and its name) when its old path is gone
+            candidate = store.db.execute(f"{_ROW} WHERE name = ?", [read.file.name]).fetchone()
+            if candidate and candidate[5] == "file" and candidate[0] not in claimed and candidate[1] not in present:
+                row = candidate
+        if row is not None:
+            claimed.add(row[0])
+        _index_one(store, read, row, now, report)
+
+    pending = deque(files)
+    while pending:  # read and parse one batch's worth, then write it: only the writes hold the lock
+        reads = deque(_read(pending.popleft(), known, report) for _ in range(min(len(pending), batches.files)))
+        batches.run(reads, write)
 
     with store.snapshot():
-        known = {source: sha for source, sha in store.db.execute("SELECT source, sha256 FROM runbooks WHERE kind = 'file'")}
-    # Parse outside the lock; a file another session indexed meanwhile is re-parsed inside if needed.
-    docs = {r.file.path: parse_runbook(r.text, source=r.file.path, name=r.file.name)
-            for r in reads if r.text is not None and known.get(r.file.path) != r.sha}
+        rows = store.db.execute("SELECT id, source, name FROM runbooks WHERE kind = 'file' AND gone_at IS NULL ORDER BY id").fetchall()
+    vanished = deque(r for r in rows if r[0] not in claimed and r[1] not in present
+                     and not any(r[1].startswith(root + os.sep) for root in missing))
 
-    now = iso(clock())
-    with store.writing():
-        rows = {row[1]: row for row in store.db.execute("SELECT id, source, name, sha256, gone_at, kind FROM runbooks")}
-        by_name = {row[2]: row for row in rows.values()}
-        present = {r.file.path for r in reads}
-        claimed: set[int] = set()
-        for read in reads:
-            row = rows.get(read.file.path)
-            if row is None:  # a file that moved keeps its row (and its name) when its old path is gone
-                candidate = by_name.get(read.file.name)
-                if candidate and candidate[5] == "file" and candidate[0] not in claimed and candidate[1] not in present:
-                    row = candidate
-            if row is not None:
-                claimed.add(row[0])
-            _index_one(store, read, row, docs, now, report)
-        for runbook_id, source, name, _, gone_at, kind in rows.values():
-            root = next((r for r in missing if source.startswith(r + os.sep)), None)
-            if kind == "file" and runbook_id not in claimed and gone_at is None and root is None:
-                store.db.execute("UPDATE runbooks SET gone_at = ? WHERE id = ?", [now, runbook_id])
-                write_fts(store, runbook_id, None)
-                report.gone.append(name)
+    def mark_gone(row: tuple) -> None:
+        runbook_id, source, name = row
+        # Unless another session brought it back (or moved it) since the snapshot above.
+        if store.db.execute("UPDATE runbooks SET gone_at = ? WHERE id = ? AND source = ? AND gone_at IS NULL",
+                            [now, runbook_id, source]).rowcount:
+            write_fts(store, runbook_id, None)
+            report.gone.append(name)
+
+    batches.run(vanished, mark_gone)
     return report
 
 
-def _index_one(store: Store, read: _Read, row: tuple | None, docs: dict[str, RunbookDoc], now: str, report: IndexReport) -> None:
+def _index_one(store: Store, read: _Read, row: tuple | None, now: str, report: IndexReport) -> None:
     file = read.file
     if read.text is None:  # unreadable now: keep the last good copy and say why
         if row is not None:
@@ -254,7 +314,7 @@ def _index_one(store: Store, read: _Read, row: tuple | None, docs: dict[str, Run
         return
 
     def doc() -> RunbookDoc:
-        return docs.get(file.path) or parse_runbook(read.text, source=file.path, name=file.name)
+        return read.doc or parse_runbook(read.text, source=file.path, name=file.name)
 
     if row is None:
         name = free_name(store, file.name, file.path)

@@ -1,9 +1,10 @@
-"""Indexing runbook folders: counts, only-changed re-indexing, gone and back, bad input, one transaction,
-symlinks that lead outside."""
+"""Indexing runbook folders: counts, only-changed re-indexing, gone and back, bad input, short
+transactions, symlinks that lead outside."""
 
 from __future__ import annotations
 
 import os
+from contextlib import contextmanager
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
@@ -151,22 +152,98 @@ def test_a_missing_folder_is_reported_and_its_runbooks_are_not_marked_gone(store
     assert report.problems == [f"{tmp_path / 'mnt'}: runbooks folder not found"] and report.gone == []
 
 
-def test_one_index_run_is_one_transaction(store, clock, tmp_path, monkeypatch):
-    runbook(tmp_path / "a.md", "A")
-    runbook(tmp_path / "b.md", "B")
+def test_a_failed_batch_rolls_back_whole_and_a_rerun_finishes_the_job(store, clock, tmp_path, monkeypatch):
+    for letter in "abcde":
+        runbook(tmp_path / f"{letter}.md", letter.upper(), f"Words about {letter}wombat.")
     real = runbook_index.write_fts
     calls = []
 
     def failing(store_, runbook_id, doc):
         calls.append(runbook_id)
-        if len(calls) == 2:
+        if len(calls) == 4:  # the second file of the second batch
             raise RuntimeError("disk full")
         real(store_, runbook_id, doc)
 
     monkeypatch.setattr(runbook_index, "write_fts", failing)
     with pytest.raises(RuntimeError):
-        index_library(store, [tmp_path], clock=clock)
-    assert list_runbooks(store) == []  # the first file's row was rolled back with the rest
+        index_library(store, [tmp_path], clock=clock, batch_files=2, pause=lambda s: None)
+    # The first batch stays; of the failed one, not even its first file's row is left without a search row.
+    assert [i.name for i in list_runbooks(store)] == ["a", "b"]
+    assert store.db.execute("SELECT count(*) FROM runbooks_fts").fetchone()[0] == 2
+    monkeypatch.setattr(runbook_index, "write_fts", real)
+    report = index_library(store, [tmp_path], clock=clock, batch_files=2, pause=lambda s: None)
+    assert (report.added, report.unchanged) == (["c", "d", "e"], ["a", "b"])
+    assert [h.name for h in search_runbooks(store, "cwombat")] == ["c"]
+
+
+def _count_transactions(store, monkeypatch) -> list[int]:
+    """Files written per write transaction (each write_fts call is one file's search row)."""
+    sizes: list[int] = []
+    real_writing, real_fts = store.writing, runbook_index.write_fts
+
+    @contextmanager
+    def writing():
+        sizes.append(0)
+        with real_writing():
+            yield
+
+    def fts(store_, runbook_id, doc):
+        sizes[-1] += 1
+        real_fts(store_, runbook_id, doc)
+
+    monkeypatch.setattr(store, "writing", writing)
+    monkeypatch.setattr(runbook_index, "write_fts", fts)
+    return sizes
+
+
+def test_indexing_commits_in_batches_of_at_most_batch_files(store, clock, tmp_path, monkeypatch):
+    for number in range(120):
+        runbook(tmp_path / f"rb-{number:03d}.md", f"Runbook {number}")
+    sizes = _count_transactions(store, monkeypatch)
+    report = index_library(store, [tmp_path], clock=clock, pause=lambda s: None)
+    assert len(report.added) == 120 and sizes == [50, 50, 20]
+    for number in range(110, 120):
+        (tmp_path / f"rb-{number:03d}.md").unlink()
+    sizes.clear()
+    report = index_library(store, [tmp_path], clock=clock, batch_files=4, pause=lambda s: None)
+    assert len(report.gone) == 10 and sizes[-3:] == [4, 4, 2]  # marking gone is batched too
+
+
+def test_a_batch_ends_when_its_time_is_up_and_the_lock_is_then_left_free_as_long(store, clock, tmp_path, monkeypatch):
+    """Each file's writes 'take' 20 ms on a fake timer: a 50 ms budget closes a batch after 3."""
+    for number in range(10):
+        runbook(tmp_path / f"rb-{number}.md", f"Runbook {number}")
+    now = [0.0]
+    pauses: list[float] = []
+    sizes = _count_transactions(store, monkeypatch)
+    counting_fts = runbook_index.write_fts
+
+    def slow_fts(store_, runbook_id, doc):
+        now[0] += 0.02
+        counting_fts(store_, runbook_id, doc)
+
+    monkeypatch.setattr(runbook_index, "write_fts", slow_fts)
+
+    def pause(seconds):
+        pauses.append(round(seconds, 6))
+        now[0] += seconds
+
+    index_library(store, [tmp_path], clock=clock, batch_seconds=0.05, timer=lambda: now[0], pause=pause)
+    assert sizes == [3, 3, 3, 1]
+    assert pauses == [0.06, 0.06, 0.06]  # before each later batch: as long as the one before held the lock
+
+
+def test_files_are_read_and_parsed_outside_the_write_transaction(store, clock, tmp_path, monkeypatch):
+    for number in range(7):
+        runbook(tmp_path / f"rb-{number}.md", f"Runbook {number}")
+    inside: list[bool] = []
+    real_parse, real_read = runbook_index.parse_runbook, runbook_index.read_runbook_text
+    monkeypatch.setattr(runbook_index, "parse_runbook",
+                        lambda *a, **k: inside.append(store.db.conn.in_transaction) or real_parse(*a, **k))
+    monkeypatch.setattr(runbook_index, "read_runbook_text",
+                        lambda *a, **k: inside.append(store.db.conn.in_transaction) or real_read(*a, **k))
+    index_library(store, [tmp_path], clock=clock, batch_files=3, pause=lambda s: None)
+    assert len(inside) == 14 and not any(inside)
 
 
 # ------------------------------------------------------------------ symlinks
