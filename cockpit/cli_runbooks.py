@@ -140,12 +140,16 @@ def _show(args) -> int:
     from rich.console import Console  # only for a person at a terminal
     from rich.markdown import Markdown
 
-    console = Console()
+    from cockpit.text.terminal import safe, styled_stdout
+
+    # Rich writes escape codes of its own, so it gets the stream under the safe one, and only text
+    # already made safe; no OSC 8 hyperlinks either (a runbook's link target is data).
+    console = Console(file=styled_stdout())
     # Freshness first, the source on its own line: a long install path must not push it off line 1.
-    console.print(f"{runbook.name} · {freshness(runbook, engine.clock())}", style="dim", markup=False, highlight=False)
-    console.print(runbook.source, style="dim", markup=False, highlight=False, soft_wrap=True)
+    console.print(safe(f"{runbook.name} · {freshness(runbook, engine.clock())}"), style="dim", markup=False, highlight=False)
+    console.print(safe(runbook.source), style="dim", markup=False, highlight=False, soft_wrap=True)
     body = runbook.content.splitlines()[runbook.doc.body_start - 1:]  # frontmatter is for tools, not readers
-    console.print(Markdown("\n".join(body)))
+    console.print(Markdown(safe("\n".join(body)), hyperlinks=False))
     return 0
 
 

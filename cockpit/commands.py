@@ -19,6 +19,7 @@ from cockpit.dag import dependency_problems
 from cockpit.errors import CockpitError, IllegalTransition, NotFound
 from cockpit.model import ORIGINS, REVIEW_ORIGINS, Iteration, author_type_of, default_invalidates
 from cockpit.studio import EXTERNAL_GATE_KINDS
+from cockpit.text.terminal import control_chars, safe
 from cockpit.walk import FindingState, Position, StageState, UnitState
 
 MAX_TITLE = 120
@@ -105,11 +106,26 @@ def _ai(ai: dict[str, Any] | None) -> dict[str, Any]:
         raise CockpitError("AI provenance must be JSON data") from None
 
 
-def _title(value: str | None) -> str:
+def check_title(value: str | None) -> str:
+    """A title is one line of plain text: it heads lists, prompts and commit-like summaries."""
     title = _required(value, "a title")
     if "\n" in title or len(title) > MAX_TITLE:
         raise CockpitError(f"a title is one line of at most {MAX_TITLE} characters")
+    bad = control_chars(title, allow="")
+    if bad:
+        where = ", ".join(f"{picture} at {offset + 1}" for offset, picture in bad[:3])
+        raise CockpitError(f"a title is plain text: it holds control characters ({where})")
     return title
+
+
+def check_slug(value: str, limit: int = 48) -> str:
+    """An explicit slug is used as given or refused: silently rewriting `../../etc/passwd` into
+    `etc-passwd` would hide what was asked for."""
+    wanted = slugify(value, limit)
+    if wanted != value:
+        raise CockpitError(f"invalid slug {safe(value, one_line=True)!r}: use lowercase letters, digits and dashes "
+                           f"(e.g. {wanted!r})")
+    return value
 
 
 # ---------------------------------------------------------------- lookups
@@ -190,8 +206,8 @@ def add_unit(
     body: str = "", depends_on: tuple[str, ...] = (),
 ) -> Change:
     state = _reached(pos, stage) if stage else _active(pos)
-    title = _title(title)
-    slug = slugify(unit or title)
+    title = check_title(title)
+    slug = check_slug(unit) if unit else slugify(title)
     taken = {u.unit.slug for s in pos.stages for u in s.units}
     if slug in taken:
         raise CockpitError(f"intent {pos.facts.intent.slug} already has a unit {slug!r}: pass another --slug")
@@ -215,7 +231,7 @@ def import_units(pos: Position, *, files: tuple, ctx: Ctx, stage: str | None = N
     if problems:
         raise CockpitError("\n".join(map(str, problems)) + "\nnothing imported")
     rows = tuple(
-        Insert("units", {"stage": state.name, "slug": f.slug, "title": _title(f.title), "body": f.body,
+        Insert("units", {"stage": state.name, "slug": f.slug, "title": check_title(f.title), "body": f.body,
                          "depends_on": list(f.depends_on), "created_at": ctx.now,
                          "meta": json.dumps(f.meta, sort_keys=True, default=str)})  # YAML dates become text
         for f in dependency_order(list(files))
@@ -502,7 +518,7 @@ def file_feedback(
 ) -> Change:
     """File a finding. A review finding names its reviewer (`role`): fixing it re-runs that review.
     `ai` marks a finding the model proposed and the engineer filed."""
-    title = _title(title)
+    title = check_title(title)
     if origin not in ORIGINS:
         raise CockpitError(f"unknown origin {origin!r}: use one of {', '.join(ORIGINS)}")
     severity = _severity(severity)

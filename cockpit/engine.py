@@ -78,12 +78,8 @@ class Engine:
 
     def create_intent(self, *, studio: str, title: str, slug: str | None = None, description: str = "") -> str:
         definition = self.catalog.get(studio)
-        title = title.strip()
-        if not title:
-            raise CockpitError("a title is required")
-        wanted = commands.slugify(slug or title, MAX_SLUG)
-        if slug and wanted != slug:
-            raise CockpitError(f"invalid slug {slug!r}: use lowercase letters, digits and dashes (e.g. {wanted!r})")
+        title = commands.check_title(title)  # the same rule as unit and finding titles
+        wanted = commands.check_slug(slug, MAX_SLUG) if slug else commands.slugify(title, MAX_SLUG)
         with self.store.writing():
             taken = self.store.slugs()
             if slug and slug in taken:

@@ -6,6 +6,7 @@ from typing import Any, Iterable
 
 from cockpit.severity import GLYPHS
 from cockpit.studio import Studio
+from cockpit.text.terminal import safe
 from cockpit.walk import FindingState, Position, StageState
 
 STAGE_MARK = {"complete": "✓", "active": "▶", "pending": "·"}
@@ -70,8 +71,11 @@ def overview_json(pos: Position) -> dict[str, Any]:
 
 
 def table(rows: list[list[str]], indent: str = "  ") -> list[str]:
+    """Aligned columns. Cells are data: each is one terminal-safe line (a newline or escape in a
+    title would break the columns or drive the terminal)."""
     if not rows:
         return []
+    rows = [[safe(cell, one_line=True) for cell in row] for row in rows]
     widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
     return [indent + "  ".join(cell.ljust(w) for cell, w in zip(r, widths)).rstrip() for r in rows]
 
@@ -87,7 +91,7 @@ def finding_rows(findings: Iterable[FindingState]) -> list[list[str]]:
 
 def position_text(pos: Position) -> str:
     intent = pos.facts.intent
-    lines = [f"{intent.slug} — {intent.title}  [{pos.studio.name}]"]
+    lines = [safe(f"{intent.slug} — {intent.title}  [{pos.studio.name}]", one_line=True)]
     lines.append("stages  " + "  ".join(
         f"{STAGE_MARK[s.status]} {s.name}" + (f" ({s.phase})" if s.status == "active" else "") for s in pos.stages))
     active = pos.active

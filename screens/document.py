@@ -17,6 +17,8 @@ from textual.geometry import Size
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
+from cockpit.text.terminal import safe
+
 
 NULL = Style.null()
 
@@ -44,7 +46,7 @@ def render_markdown(text: str, heading_lines: list[int], width: int, body_start:
 
     console = Console(file=io.StringIO(), width=width, force_terminal=True, color_system="truecolor",
                       legacy_windows=False, no_color=False)
-    source = text.splitlines()
+    source = [safe(line) for line in text.splitlines()]  # per line: numbering stays the parser's
     cuts = sorted({body_start, *(line for line in heading_lines if 1 <= line <= len(source))})
     lines: list[Strip] = []
     rows: dict[int, int] = {}
@@ -57,7 +59,7 @@ def render_markdown(text: str, heading_lines: list[int], width: int, body_start:
             lines.append(Strip.blank(width, NULL))  # rich drops the blank line before a heading
         if start in heading_lines:
             rows[start] = len(lines)
-        for line in console.render_lines(Markdown(chunk), options, pad=False):
+        for line in console.render_lines(Markdown(chunk, hyperlinks=False), options, pad=False):  # link targets are data
             lines.append(_strip(line))
     return Rendered(width, lines, rows)
 
@@ -71,7 +73,7 @@ def render_source(text: str, width: int, marked: dict[int, str]) -> Rendered:
 
     console = Console(file=io.StringIO(), width=width, force_terminal=True, color_system="truecolor",
                       legacy_windows=False, no_color=False)
-    source = text.splitlines() or [""]
+    source = [safe(line) for line in text.splitlines()] or [""]
     digits = len(str(len(source)))
     body_width = max(10, width - digits - 3)
     lines: list[Strip] = []

@@ -141,20 +141,17 @@ class IntentView(Screen):
 
     def run_command(self, name: str, after: Callable[[], None] | None = None, **kwargs: Any) -> None:
         """Run the engine command `name` (a function of cockpit.commands, as the CLI names them)."""
-        self._run(name, after, kwargs)
+        def written(done: Any, position: Position, version: int) -> None:
+            self.show(position, version)
+            if after is not None:
+                after()
 
-    @work(thread=True, group="write")
-    def _run(self, name: str, after: Callable[[], None] | None, kwargs: dict[str, Any]) -> None:
-        try:
-            done, position = self.app.backend.run(self.slug, name, **kwargs)
-            version = self.app.backend.data_version()
-        except CockpitError as exc:
-            self.app.call_from_thread(self.notify, str(exc), title="Refused", severity="error", timeout=8)
-            return
-        self.app.call_from_thread(self.show, position, version)
-        self.app.call_from_thread(self.notify, done.summary, timeout=4)
-        if after is not None:
-            self.app.call_from_thread(after)
+        self.app.write(self.slug, name, kwargs, done=written)
+
+    def ask(self, dialog: Any, command: Callable[[Any], tuple[str, dict[str, Any]] | None]) -> None:
+        """Open `dialog` and write its answer as `command(answer)` names; the dialog keeps what was
+        typed until the write has committed (CockpitApp.ask)."""
+        self.app.ask(dialog, self.slug, command, done=lambda done, position, version: self.show(position, version))
 
     # ------------------------------------------------------------ rendering
 
@@ -277,7 +274,9 @@ class IntentView(Screen):
             return
         mandate.update(render.markdown(hat.body))
         # The ✓ in the text keeps ticks readable with NO_COLOR (the box alone differs only by colour).
-        checklist.add_options([(("✓ " if item in unit.ticked else "  ") + item, item, item in unit.ticked) for item in hat.checklist])
+        # Text, not str: a str prompt is parsed as markup, and checklist items come from studio files.
+        checklist.add_options([(Text(("✓ " if item in unit.ticked else "  ") + item), item, item in unit.ticked)
+                               for item in hat.checklist])
         if hat.checklist:  # space ticks at once, and the cursor stays put after each tick reloads the list
             checklist.highlighted = min(keep or 0, len(hat.checklist) - 1)
 
@@ -371,9 +370,9 @@ class IntentView(Screen):
             return
         hats = self.stage.stage.hats
         nxt = hats[hats.index(unit.hat) + 1] if unit.hat in hats and hats.index(unit.hat) + 1 < len(hats) else "done"
-        self.app.push_screen(
+        self.ask(
             TextPrompt(f"Hand {slug} from {unit.hat} to {nxt}", "Hand-off message for the next hat (optional):", required=False),
-            lambda message: message is not None and self.run_command("advance_hat", unit=slug, message=message or None),
+            lambda message: ("advance_hat", {"unit": slug, "message": message or None}),
         )
 
     def action_reject(self) -> None:
@@ -382,9 +381,9 @@ class IntentView(Screen):
         if not self._guard() or (unit := self._need_unit()) is None:
             return
         slug = unit.unit.slug
-        self.app.push_screen(
+        self.ask(
             TextPrompt(f"Send {slug} back from {unit.hat}", "Why? (recorded; starts a new bolt)"),
-            lambda reason: reason and self.run_command("reject_hat", unit=slug, message=reason),
+            lambda reason: ("reject_hat", {"unit": slug, "message": reason}),
         )
 
     def action_signoff(self) -> None:
@@ -409,8 +408,7 @@ class IntentView(Screen):
 
         if not self._guard():
             return
-        self.app.push_screen(TextPrompt(f"Add a unit to {self.stage.name}", "Title:"),
-                             lambda title: title and self.run_command("add_unit", title=title))
+        self.ask(TextPrompt(f"Add a unit to {self.stage.name}", "Title:"), lambda title: ("add_unit", {"title": title}))
 
     def action_declare_ready(self) -> None:
         if self._guard():
@@ -422,8 +420,7 @@ class IntentView(Screen):
         if not self._guard():
             return
         units = [u.unit.slug for u in self.stage.units]
-        self.app.push_screen(FeedbackForm(units, self.selected_unit),
-                             lambda form: form and self.run_command("file_feedback", stage=self.stage.name, **form))
+        self.ask(FeedbackForm(units, self.selected_unit), lambda form: ("file_feedback", {"stage": self.stage.name, **form}))
 
     def action_finding_menu(self) -> None:
         from screens.dialogs import Choice
@@ -462,12 +459,11 @@ class IntentView(Screen):
                                  lambda s: s and self.run_command("classify", ref=ref, severity=s))
         elif key in prompts:
             name, arg, title, hint = prompts[key]
-            self.app.push_screen(TextPrompt(title, hint, required=key != "advance"),
-                                 lambda text: text is not None and self.run_command(name, ref=ref, **{arg: text or None}))
+            self.ask(TextPrompt(title, hint, required=key != "advance"), lambda text: (name, {"ref": ref, arg: text or None}))
         elif key in closures:
             resolution, hint = closures[key]
-            self.app.push_screen(TextPrompt(f"{ref}: {resolution.replace('_', '-')}", hint),
-                                 lambda text: text and self.run_command("close_finding", ref=ref, resolution=resolution, text=text))
+            self.ask(TextPrompt(f"{ref}: {resolution.replace('_', '-')}", hint),
+                     lambda text: ("close_finding", {"ref": ref, "resolution": resolution, "text": text}))
 
     def action_approve(self) -> None:
         from screens.dialogs import ConfirmGate, TextPrompt
@@ -485,16 +481,17 @@ class IntentView(Screen):
         blocking = [f.feedback.ref for f in stage.gate.blockers]
         external = "ask" not in stage.gate.kinds
 
-        def approve(answer: dict | None) -> None:
-            if answer is None:
-                return
-            if external:
-                self.app.push_screen(TextPrompt("External decision", "URL of the approving review (PR, ticket):"),
-                                     lambda url: url and self.run_command("approve", override=answer["override"], external_url=url))
-            else:
-                self.run_command("approve", override=answer["override"])
+        confirm = ConfirmGate(stage.name, "/".join(stage.gate.kinds), open_lines, blocking)
+        if not external:  # the override reason typed here is kept if the write fails
+            self.ask(confirm, lambda answer: ("approve", {"override": answer["override"]}))
+            return
 
-        self.app.push_screen(ConfirmGate(stage.name, "/".join(stage.gate.kinds), open_lines, blocking), approve)
+        def ask_url(answer: dict | None) -> None:
+            if answer is not None:
+                self.ask(TextPrompt("External decision", "URL of the approving review (PR, ticket):"),
+                         lambda url: ("approve", {"override": answer["override"], "external_url": url}))
+
+        self.app.push_screen(confirm, ask_url)
 
     def action_request_changes(self) -> None:
         from screens.dialogs import FeedbackForm
@@ -503,11 +500,8 @@ class IntentView(Screen):
             return
         units = [u.unit.slug for u in self.stage.units]
 
-        def file(form: dict | None) -> None:
-            if form:
-                self.run_command("request_changes", title=form["title"], body=form["body"], unit=form["unit"])
-
-        self.app.push_screen(FeedbackForm(units, None, title=f"Request changes on {self.stage.name}"), file)
+        self.ask(FeedbackForm(units, None, title=f"Request changes on {self.stage.name}"),
+                 lambda form: ("request_changes", {"title": form["title"], "body": form["body"], "unit": form["unit"]}))
 
     def action_filter(self) -> None:
         box = self.query_one("#filter", Input)
@@ -520,8 +514,8 @@ class IntentView(Screen):
         if not self._guard() or (unit := self._need_unit()) is None:
             return
         slug = unit.unit.slug
-        self.app.push_screen(BodyEditor(slug, unit.unit.body),
-                             lambda body: body is not None and body != unit.unit.body and self.run_command("edit_unit", unit=slug, body=body, was=unit.unit.body))
+        self.ask(BodyEditor(slug, unit.unit.body),
+                 lambda body: None if body == unit.unit.body else ("edit_unit", {"unit": slug, "body": body, "was": unit.unit.body}))
 
     def action_edit_external(self) -> None:
         if not self._guard() or (unit := self._need_unit()) is None:

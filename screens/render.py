@@ -26,7 +26,8 @@ def markdown(text: str) -> RenderableType:
     Imported on first use: markdown-it costs ~60 ms, after the first frame."""
     from rich.markdown import Markdown
 
-    return Markdown(text)
+    # No OSC 8 hyperlinks: a link's target is data, and a click must not open what a file chose.
+    return Markdown(text, hyperlinks=False)
 
 
 def age(since: str, now: datetime) -> str:

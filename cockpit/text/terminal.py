@@ -14,7 +14,11 @@ have no business carrying escape sequences at all. `control_chars` lets a caller
 
 from __future__ import annotations
 
+import io
 import re
+import sys
+from contextlib import contextmanager
+from typing import Iterator, TextIO
 
 # Unicode bidirectional controls (Trojan Source: text that reads differently from how it runs) and
 # zero-width characters (names that look alike but differ). U+200D (joiner) is kept in bodies so
@@ -43,6 +47,7 @@ def _table(keep: str, extra: str) -> dict[int, str]:
 _MULTILINE = _table(keep="\n\t", extra="")
 _ONE_LINE = _table(keep="", extra=ZERO_WIDTH) | {ord("\n"): " ", ord("\t"): " "}
 _ANY = re.compile(f"[{re.escape(_C0 + _DEL + _C1 + BIDI + ZERO_WIDTH)}]")
+_RAW_IN_JSON = re.compile(f"[{re.escape(_DEL + _C1 + BIDI + ZERO_WIDTH)}]")  # what json.dumps leaves unescaped
 
 
 def safe(text: object, *, one_line: bool = False) -> str:
@@ -74,6 +79,69 @@ def strip(text: str) -> str:
     return _SEQUENCE.sub("", text.replace("\r\n", "\n")).translate(_STRIP)
 
 
+def has_controls(text: str) -> bool:
+    """Whether `text` holds anything `safe` would change (newline and tab included)."""
+    return _ANY.search(text) is not None
+
+
 def control_chars(text: str, *, allow: str = "\t\n") -> list[tuple[int, str]]:
     """(offset, picture) of each control character in `text` other than those in `allow`."""
     return [(m.start(), _picture(m.group())) for m in _ANY.finditer(text) if m.group() not in allow]
+
+
+def json_controls_escaped(text: str) -> str:
+    """JSON text with every control, bidi and zero-width character inside strings as a `\\uXXXX` escape.
+
+    `json.dumps(ensure_ascii=False)` escapes C0 but leaves C1 and bidi characters raw. In JSON text
+    such characters can only stand inside strings, where the escape means the same value: the
+    document stays exact for a program and inert for a terminal."""
+    return _RAW_IN_JSON.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+
+
+class SafeStream(io.TextIOBase):
+    """A text stream that passes everything written through `safe`: the CLI's stdout and stderr.
+
+    Output the CLI styles itself (rich rendering a runbook for a person) goes to `styled`, the
+    stream underneath, and must have made its data safe before styling it."""
+
+    def __init__(self, stream: TextIO) -> None:
+        super().__init__()
+        self.styled = stream
+
+    def write(self, text: str) -> int:
+        self.styled.write(safe(text))
+        return len(text)
+
+    def flush(self) -> None:
+        self.styled.flush()
+
+    def isatty(self) -> bool:
+        return self.styled.isatty()
+
+    def fileno(self) -> int:
+        # No descriptor: `input(prompt)` would otherwise hand the prompt to readline, which writes
+        # it to the descriptor directly, past `write`.
+        raise io.UnsupportedOperation("fileno")
+
+    def writable(self) -> bool:
+        return True
+
+    @property
+    def encoding(self) -> str:  # type: ignore[override]
+        return getattr(self.styled, "encoding", "utf-8")
+
+
+@contextmanager
+def safe_stdio() -> Iterator[None]:
+    """stdout and stderr through `SafeStream` for the duration (the CLI's handlers)."""
+    out, err = sys.stdout, sys.stderr
+    sys.stdout, sys.stderr = SafeStream(out), SafeStream(err)
+    try:
+        yield
+    finally:
+        sys.stdout, sys.stderr = out, err
+
+
+def styled_stdout() -> TextIO:
+    """The stream under a `SafeStream` stdout, for output styled on purpose (escape codes of ours)."""
+    return getattr(sys.stdout, "styled", sys.stdout)
