@@ -21,6 +21,10 @@ def register(sub: Any, cmd: Callable[..., Any]) -> None:
     p.add_argument("urls", nargs="+", metavar="URL")
     p.add_argument("--timeout", type=float, default=15.0, metavar="SECONDS", help="read timeout per attempt (default 15)")
     p.add_argument("--retries", type=int, default=3, metavar="N", help="retries after the first attempt (default 3)")
+    p.add_argument("--deadline", type=float, metavar="SECONDS",
+                   help="overall time for one URL, every attempt included (default: config [runbook_sync] deadline, else 30)")
+    p.add_argument("--allow-redirect-host", action="append", default=[], metavar="HOST",
+                   help="follow redirects to this host too (repeatable; also config [runbook_sync] allow_redirect_hosts)")
     p.add_argument("--json", action="store_true")
 
     p = cmd("search", "Full-text search (bm25): title beats headings beats code beats body; the last word matches as a prefix.", _search, runbooks)
@@ -94,19 +98,42 @@ def _index(args) -> int:
 
 def _sync(args) -> int:
     from cockpit.runbook_sync import SyncPolicy, sync_runbooks
+    from cockpit.text.terminal import safe
 
+    deadline, hosts = _sync_settings(args)
     engine = _engine(args)
-    policy = SyncPolicy(read_timeout=args.timeout, retries=max(0, args.retries))
+    policy = SyncPolicy(read_timeout=args.timeout, retries=max(0, args.retries), deadline=deadline, redirect_hosts=hosts)
     results = sync_runbooks(engine.store, args.urls, clock=engine.clock, policy=policy)
     if args.json:
         _print_json({"results": [{"url": r.url, "name": r.name, "status": r.status, "message": r.message,
                                   "attempts": r.attempts} for r in results]})
-    for result in results:
+    for result in results:  # a message carries a URL, a title or a reason phrase the server chose
         if result.failed:
-            _warn(result.message)
+            _warn(safe(result.message, one_line=True))
         elif not args.json:
-            print(f"{result.status:9}  {result.message}")
+            print(f"{result.status:9}  {safe(result.message, one_line=True)}")
     return 1 if any(r.failed for r in results) else 0
+
+
+def _sync_settings(args) -> tuple[float, frozenset[str]]:
+    """(deadline, redirect hosts) from the flags, else the config file's `[runbook_sync]` table."""
+    from cockpit.cli import _config
+    from cockpit.config import config_path
+    from cockpit.errors import CockpitError
+    from cockpit.runbook_sync import DEFAULT_DEADLINE
+
+    table = _config().raw.get("runbook_sync", {})
+    where = f"{config_path()}: [runbook_sync]"
+    if not isinstance(table, dict):
+        raise CockpitError(f"{where} must be a table, e.g. [runbook_sync] deadline = 30")
+    deadline = table.get("deadline", DEFAULT_DEADLINE) if args.deadline is None else args.deadline
+    if isinstance(deadline, bool) or not isinstance(deadline, (int, float)) or deadline <= 0:
+        source = "--deadline" if args.deadline is not None else f"{where} deadline"
+        raise CockpitError(f"{source} must be a positive number of seconds, not {deadline!r}")
+    hosts = table.get("allow_redirect_hosts", [])
+    if not isinstance(hosts, list) or not all(isinstance(h, str) for h in hosts):
+        raise CockpitError(f'{where} allow_redirect_hosts must be a list of host names, e.g. ["cdn.example.com"]')
+    return float(deadline), frozenset(h.strip().lower().rstrip(".") for h in [*hosts, *args.allow_redirect_host] if h.strip())
 
 
 def _search(args) -> int:

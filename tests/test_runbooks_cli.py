@@ -143,3 +143,67 @@ def test_runbooks_help_imports_nothing_heavy():
             "except SystemExit:\n    pass\nimport sys; print(' '.join(sys.modules))")
     loaded = set(subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, check=True).stdout.split())
     assert not {m for m in loaded if m.split(".")[0] in {"sqlite_utils", "yaml", "rich", "httpx", "textual", "anthropic"}}
+
+
+def test_sync_of_a_malformed_or_refused_url_is_one_line_and_exit_1(cli):
+    code, out, err = cli("runbooks", "sync", "http://[::1", "file:///etc/passwd")
+    assert code == 1 and out == ""
+    assert err.splitlines() == ["cockpit: http://[::1: not a valid URL (Invalid IPv6 URL)",
+                                "cockpit: file:///etc/passwd: only http and https URLs are synced, not file:"]
+
+
+def test_sync_deadline_comes_from_the_flag_or_the_config(cli, tmp_path):
+    from test_runbooks_sync import Trickler
+
+    trickler = Trickler("headers")
+    try:
+        code, _, err = cli("runbooks", "sync", trickler.url(), "--deadline", "0.3")
+        assert code == 1 and "no complete answer within the 0.3 s deadline" in err
+        (tmp_path / "config" / "cockpit").mkdir(parents=True)
+        (tmp_path / "config" / "cockpit" / "config.toml").write_text("[runbook_sync]\ndeadline = 0.2\n")
+        code, _, err = cli("runbooks", "sync", trickler.url())
+        assert code == 1 and "within the 0.2 s deadline" in err
+    finally:
+        trickler.close()
+    (tmp_path / "config" / "cockpit" / "config.toml").write_text('[runbook_sync]\ndeadline = "soon"\n')
+    code, _, err = cli("runbooks", "sync", "http://127.0.0.1:9/x.md")
+    assert code == 1 and err.strip().endswith("[runbook_sync] deadline must be a positive number of seconds, not 'soon'")
+    code, _, err = cli("runbooks", "sync", "http://127.0.0.1:9/x.md", "--deadline", "0")
+    assert code == 1 and err.strip() == "cockpit: --deadline must be a positive number of seconds, not 0.0"
+
+
+def test_sync_allow_redirect_host_flag(cli):
+    from test_runbooks_sync import Reply, Server
+
+    server = Server()
+    try:
+        port = server.httpd.server_address[1]
+        server.script["/moved.md"] = [Reply(302, headers={"Location": f"http://LOCALHOST.:{port}/there.md"})]
+        server.script["/there.md"] = [Reply()]
+        code, _, err = cli("runbooks", "sync", server.url("/moved.md"))
+        assert code == 1 and "redirected from 127.0.0.1 to another host, localhost: refused" in err
+        code, out, _ = cli("runbooks", "sync", server.url("/moved.md"), "--allow-redirect-host", "localhost")
+        assert code == 0 and out.startswith("added      moved: added (Failover drill)")
+    finally:
+        server.close()
+
+
+def test_sync_summary_lines_show_network_text_inert(tmp_path, monkeypatch, capsys):
+    """The handler itself makes the title and reason phrase safe, not only the CLI's stdout wrapper."""
+    from cockpit import cli_runbooks
+    from cockpit.cli import build_parser
+    from test_runbooks_sync import Reply, Server
+
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
+    server = Server()
+    try:
+        server.script["/evil.md"] = [Reply(body=b"# Restart \x1b]52;c;cm0gLXJmIH4=\x07now\x1b[2J\n\nText.\n")]
+        server.script["/gone.md"] = [Reply(404, b"x")]
+        args = build_parser().parse_args(["runbooks", "sync", server.url("/evil.md"), server.url("/gone.md"),
+                                          "--retries", "0", "--db", str(tmp_path / "c.db")])
+        assert cli_runbooks._sync(args) == 1
+    finally:
+        server.close()
+    out, err = capsys.readouterr()
+    assert "\x1b" not in out + err and "\x07" not in out + err
+    assert out == "added      evil: added (Restart ␛]52;c;cm0gLXJmIH4=␇now␛[2J)\n"

@@ -13,6 +13,7 @@ import pytest
 from cockpit.clock import stepping_clock
 from cockpit.runbook_library import get_runbook
 from cockpit.runbook_search import search_runbooks
+from cockpit import runbook_sync
 from cockpit.runbook_sync import SyncPolicy, sync_runbooks
 from cockpit.store import Store
 
@@ -207,3 +208,180 @@ def test_two_urls_with_the_same_file_name_get_distinct_names(server, store, sync
     server.script["/b/failover.md"] = [Reply(body=b"# Other failover\n")]
     first, second = sync(server.url("/a/failover.md"), server.url("/b/failover.md"))
     assert (first.name, second.name) == ("failover", "failover-2")
+
+
+# ------------------------------------------------------------------ deadline, schemes, redirects, one URL two spellings
+
+
+class Trickler:
+    """A raw 127.0.0.1 server that answers one byte at a time, every 20 ms, for as long as the
+    client listens: in the status line and headers (`headers`), or in a long body (`body`)."""
+
+    def __init__(self, where: str) -> None:
+        self.where = where
+        self.stop = threading.Event()
+        self.connections = 0
+        self.sock = socket.create_server(("127.0.0.1", 0))
+        self.sock.settimeout(0.05)
+        self.port = self.sock.getsockname()[1]
+        self.thread = threading.Thread(target=self._serve, daemon=True)
+        self.thread.start()
+
+    def url(self, path: str = "/slow.md") -> str:
+        return f"http://127.0.0.1:{self.port}{path}"
+
+    def _serve(self) -> None:
+        while not self.stop.is_set():
+            try:
+                conn, _ = self.sock.accept()
+            except OSError:
+                continue
+            self.connections += 1
+            threading.Thread(target=self._answer, args=(conn,), daemon=True).start()
+
+    def _answer(self, conn: socket.socket) -> None:
+        with conn:
+            conn.recv(65536)
+            if self.where == "body":
+                conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Type: text/markdown\r\nContent-Length: 100000\r\n\r\n# Slow\n")
+                drip = b"x"
+            else:
+                conn.sendall(b"HTTP/1.1 200 OK\r\n")
+                drip = b"X-Slow: aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\r\n"
+            while not self.stop.is_set():
+                for byte in drip:
+                    try:
+                        conn.sendall(bytes([byte]))
+                    except OSError:
+                        return  # the client hung up: the deadline cut it
+                    if self.stop.wait(0.02):
+                        return
+
+    def close(self) -> None:
+        self.stop.set()
+        self.sock.close()
+        self.thread.join(2)
+
+
+@pytest.mark.parametrize("where", ["headers", "body"])
+def test_a_server_that_trickles_bytes_is_cut_off_at_the_deadline_and_not_retried(store, sync, sleeps, where):
+    trickler = Trickler(where)
+    try:
+        # Each byte comes well within the 2 s read timeout: only the overall deadline can end this.
+        policy = SyncPolicy(connect_timeout=1.0, read_timeout=2.0, retries=3, backoff=0.1, deadline=0.4)
+        (result,) = sync(trickler.url(), policy=policy)
+    finally:
+        trickler.close()
+    assert result.failed and result.attempts == 1 and sleeps == [] and trickler.connections == 1
+    assert result.message == f"{trickler.url()}: no complete answer within the 0.4 s deadline; no copy stored"
+
+
+def test_no_retry_is_started_that_the_deadline_cannot_finish(server, store, sync, sleeps):
+    server.script["/flaky.md"] = [Reply(503)]
+    policy = SyncPolicy(connect_timeout=1.0, read_timeout=2.0, retries=3, backoff=5.0, deadline=3.0)
+    (result,) = sync(server.url("/flaky.md"), policy=policy)
+    assert result.failed and result.attempts == 1 and sleeps == []
+    assert "HTTP 503 Service Unavailable; no time left to retry within the 3 s deadline" in result.message
+
+
+@pytest.mark.parametrize("url, scheme", [("file:///etc/passwd", "file"), ("ftp://example.com/rb.md", "ftp"),
+                                         ("javascript:alert(1)", "javascript"), ("gopher://example.com/1", "gopher"),
+                                         ("FILE:///etc/shadow", "file")])
+def test_schemes_other_than_http_and_https_are_refused_at_once(store, sync, sleeps, url, scheme):
+    (result,) = sync(url)
+    assert (result.failed, result.attempts, sleeps) == (True, 0, [])
+    assert result.message == f"{url}: only http and https URLs are synced, not {scheme}:"
+
+
+@pytest.mark.parametrize("url, reason", [("http://[::1", "not a valid URL (Invalid IPv6 URL)"),
+                                         ("http://host:99999/x.md", "not a valid URL (Port out of range 0-65535)"),
+                                         ("http:///x.md", "not a valid URL (no host)"),
+                                         ("example.com/x.md", "not a URL (no http:// or https://)")])
+def test_a_malformed_url_is_one_failed_result_and_the_others_still_sync(server, store, sync, url, reason):
+    server.script["/ok.md"] = [Reply()]
+    bad, good = sync(url, server.url("/ok.md"))
+    assert bad.failed and bad.attempts == 0 and bad.message == f"{url}: {reason}"
+    assert good.status == "added"
+
+
+def test_a_redirect_on_the_same_host_is_followed(server, store, sync):
+    server.script["/old.md"] = [Reply(301, headers={"Location": "/new/failover.md"})]
+    server.script["/new/failover.md"] = [Reply()]
+    (result,) = sync(server.url("/old.md"))
+    assert result.status == "added" and result.name == "old"  # the runbook is the URL asked for
+    assert [path for path, _ in server.requests] == ["/old.md", "/new/failover.md"]
+
+
+def test_a_redirect_to_another_host_is_refused_naming_both_unless_allowed(server, store, sync):
+    port = server.httpd.server_address[1]
+    server.script["/moved.md"] = [Reply(302, headers={"Location": f"http://localhost:{port}/elsewhere.md"})]
+    server.script["/elsewhere.md"] = [Reply()]
+    (result,) = sync(server.url("/moved.md"))
+    assert result.failed and result.attempts == 1
+    assert ("redirected from 127.0.0.1 to another host, localhost: refused (allow it with --allow-redirect-host localhost)"
+            in result.message)
+    assert [path for path, _ in server.requests] == ["/moved.md"]  # the other host was never asked
+    allowed = SyncPolicy(connect_timeout=1.0, read_timeout=2.0, retries=0, redirect_hosts=frozenset({"localhost"}))
+    (result,) = sync(server.url("/moved.md"), policy=allowed)
+    assert result.status == "added"
+
+
+def test_a_redirect_to_another_scheme_or_down_to_http_is_refused(server, store, sync):
+    server.script["/file.md"] = [Reply(302, headers={"Location": "file:///etc/passwd"})]
+    (result,) = sync(server.url("/file.md"))
+    assert result.failed and "redirected to file:///etc/passwd: refused, only http and https URLs are synced, not file:" in result.message
+    target, refusal = runbook_sync._redirect("https://wiki.example/a.md", "http://wiki.example/a.md", "https://wiki.example/a.md",
+                                             SyncPolicy())
+    assert refusal == "redirected from https to http://wiki.example/a.md: refused (plain http)"
+
+
+def test_endless_redirects_stop(server, store, sync):
+    server.script["/loop.md"] = [Reply(302, headers={"Location": "/loop.md"})]
+    (result,) = sync(server.url("/loop.md"))
+    assert result.failed and "more than 5 redirects" in result.message and len(server.requests) == 6
+
+
+@pytest.mark.parametrize("spelling", [
+    "HTTP://Wiki.Example.COM/Runbooks/Failover.md",
+    "http://wiki.example.com./Runbooks/Failover.md",
+    "http://wiki.example.com:80/Runbooks/Failover.md",
+    "http://wiki.example.com/%52unbooks/Failover%2emd",
+    "http://wiki.example.com/Runbooks/Failover.md#rollback",
+    " http://wiki.example.com/Runbooks/Failover.md ",
+])
+def test_spellings_of_one_url_normalise_to_one(spelling):
+    assert runbook_sync.normalize_url(spelling) == "http://wiki.example.com/Runbooks/Failover.md"
+
+
+def test_normalising_keeps_what_changes_the_resource():
+    normalize = runbook_sync.normalize_url
+    assert normalize("https://wiki.example.com") == "https://wiki.example.com/"
+    assert normalize("https://wiki.example.com:443/a") == "https://wiki.example.com/a"
+    assert normalize("https://wiki.example.com:8443/a") == "https://wiki.example.com:8443/a"
+    assert normalize("http://h/a%2fb%3F?q=%7e%2a") == "http://h/a%2Fb%3F?q=~%2A"  # reserved escapes stay escapes
+    assert normalize("http://h/a b/ü.md") == "http://h/a%20b/%C3%BC.md"
+    assert normalize("http://[::1]:8080/x") == "http://[::1]:8080/x"
+    assert normalize("http://h/path/Case.md") != normalize("http://h/path/case.md")  # paths are case-sensitive
+
+
+def test_two_spellings_of_one_url_are_one_runbook(server, store, sync):
+    server.script["/rb/failover.md"] = [Reply(headers={"ETag": '"v1"'}), Reply(304, headers={"ETag": '"v1"'})]
+    port = server.httpd.server_address[1]
+    (first,) = sync(server.url("/rb/failover.md"))
+    (second,) = sync(f"HTTP://127.0.0.1.:{port}/rb/%66ailover.md#top")
+    assert (first.status, second.status, second.name) == ("added", "unchanged", "failover")
+    assert server.requests[1][0] == "/rb/failover.md" and server.requests[1][1]["if-none-match"] == '"v1"'
+    assert store.db.execute("SELECT count(*) FROM runbooks").fetchone()[0] == 1
+
+
+def test_a_row_stored_under_an_older_spelling_is_found_and_rekeyed(server, store, sync):
+    server.script["/rb/failover.md"] = [Reply(headers={"ETag": '"v1"'}), Reply(304, headers={"ETag": '"v1"'})]
+    sync(server.url("/rb/failover.md"))
+    port = server.httpd.server_address[1]
+    older = f"HTTP://127.0.0.1:{port}/rb/failover.md#top"  # as sync stored URLs before it normalised them
+    store.db.execute("UPDATE runbooks SET source = ?", [older])
+    store.db.conn.commit()
+    (result,) = sync(server.url("/rb/failover.md"))
+    assert result.status == "unchanged" and server.requests[1][1]["if-none-match"] == '"v1"'
+    rows = store.db.execute("SELECT name, source FROM runbooks").fetchall()
+    assert rows == [("failover", server.url("/rb/failover.md"))]
