@@ -20,7 +20,7 @@ from cockpit import severity as sev
 from cockpit.commands import MAX_TITLE
 from cockpit.errors import CockpitError, NotFound
 from cockpit.llm_types import TASKS, Prompt, Reply
-from cockpit.redact import Redactor, find_secrets
+from cockpit.redact import Redactor, find_secrets, suspect_tokens
 from cockpit.studio import Stage, Studio
 from cockpit.walk import FindingState, Position, StageState, UnitState
 
@@ -441,9 +441,10 @@ def build_prompt(
     system = (*system[:-1], {**system[-1], "cache_control": dict(CACHE)})
     user = "\n\n".join(clean(text) for text in _fit(chunks, caps))
     messages = ({"role": "user", "content": [{"type": "text", "text": user}]},)
+    preview = _preview(system, tools, messages)
     return Prompt(task=task, slug=pos.facts.intent.slug, system=system, messages=messages, tools=tools,
                   tool_choice=choice, unit=unit, ref=ref, reviewer=reviewer, redactions=counts,
-                  preview=_preview(system, tools, messages))
+                  preview=preview, suspects=tuple(suspect_tokens(preview)))
 
 
 def _preview(system: Sequence[dict], tools: Sequence[dict], messages: Sequence[dict]) -> str:

@@ -26,6 +26,9 @@ class Prompt:
     reviewer: str | None = None  # the review agent (review)
     redactions: dict[str, int] = field(default_factory=dict)  # kind -> count, over the whole prompt
     preview: str = ""  # the prompt as plain text, for the pre-send preview
+    # cockpit.redact.Suspect: high-entropy tokens the redaction left in `preview` (the second scan);
+    # sending such a prompt needs the engineer's explicit confirmation.
+    suspects: tuple[Any, ...] = ()
 
 
 @dataclass(frozen=True)
