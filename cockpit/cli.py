@@ -1,7 +1,8 @@
 """`cockpit` command line: the composition root.
 
 Arguments are parsed before anything heavy is imported, so `--help` and usage errors cost only
-argparse. Each handler imports what it needs. Errors print one line and exit 1.
+argparse. Each handler imports what it needs. Errors print one line and exit 1 (75: the database was
+busy, try again; 70: a bug, whose traceback goes to the log file, see cockpit/crashlog.py).
 """
 
 from __future__ import annotations
@@ -28,7 +29,7 @@ def _common(suppress: bool) -> argparse.ArgumentParser:
     common.add_argument("--runbooks", metavar="DIR", action="append", dest="runbook_dirs", default=unset,
                         help="runbook folder, indexed with the bundled samples and config `runbooks` (repeatable)")
     common.add_argument("--actor", metavar="NAME", default=unset, help="who is acting (default: $COCKPIT_ACTOR or your login)")
-    common.add_argument("--read-only", action="store_true", default=unset if suppress else False, help="open the TUI with every write disabled")
+    common.add_argument("--read-only", action="store_true", default=unset if suppress else False, help="open the database read-only: reads work (also on a read-only mount), every write is refused")
     return common
 
 
@@ -38,7 +39,11 @@ def build_parser() -> argparse.ArgumentParser:
         prog="cockpit",
         description="Terminal incident cockpit: stage walk, hat baton, severity-sorted feedback, gates. "
                     "With no command it opens the cockpit screen.",
-        epilog="Every command takes --db PATH. Run `cockpit demo` to try it on sample incidents.",
+        epilog="Every command takes --db PATH. Run `cockpit demo` to try it on sample incidents. "
+               "Exit status: 0 done; 1 refused or failed (one line says why); 2 bad usage; "
+               "75 the database is busy (another process held its write lock past $COCKPIT_BUSY_TIMEOUT, "
+               "default 15 s): try again; 70 internal error (the traceback is in "
+               "$XDG_STATE_HOME/cockpit/cockpit.log).",
         parents=[_common(suppress=False)],
     )
     parser.set_defaults(handler=_tui)
@@ -181,10 +186,12 @@ def _config():
     return load_config()
 
 
-def _engine(args: argparse.Namespace, default_db: str | None = None):
+def _engine(args: argparse.Namespace, default_db: str | None = None, *, read_only: bool | None = None, warn: bool = True):
+    """The engine on the chosen database. `read_only` defaults to --read-only; `warn`: print the
+    network file system warning on stderr (not under the TUI, which notifies instead)."""
     from cockpit.engine import Engine
     from cockpit.config import default_db_path
-    from cockpit.store import Store
+    from cockpit.store import Store, network_warning
     from cockpit.studio_loader import load_catalog
 
     config = _config()
@@ -193,14 +200,18 @@ def _engine(args: argparse.Namespace, default_db: str | None = None):
     path = args.db or default_db or os.environ.get("COCKPIT_DB") or config.db or str(default_db_path())
     catalog = load_catalog([*config.studios, *(args.studios or [])])
     actor = args.actor or os.environ.get("COCKPIT_ACTOR") or config.actor
-    store = Store(path)
+    store = Store(path, read_only=args.read_only if read_only is None else read_only)
+    if warn and (fs := store.network_filesystem()):
+        print(f"cockpit: warning: {network_warning(store.path, fs)}", file=sys.stderr)
     from cockpit.checks.library import library_lookup  # what ops.alert-runbooks looks names up in
 
     return Engine(store, catalog, actor=actor, threshold=config.threshold, runbooks=library_lookup(store))
 
 
 def _print_json(value: Any) -> None:
-    print(json.dumps(value, indent=2, ensure_ascii=False))
+    from cockpit.text.terminal import json_controls_escaped
+
+    print(json_controls_escaped(json.dumps(value, indent=2, ensure_ascii=False)))
 
 
 def _read_body(path: str | None) -> str:
@@ -417,7 +428,7 @@ def _demo(args) -> int:
     if args.no_tui:
         from cockpit import demo
 
-        engine = _engine(args, default_db=db)
+        engine = _engine(args, default_db=db, read_only=False)  # seeding writes, whatever --read-only says
         for slug, created in demo.seed(engine):
             print(f"{slug}\t{'seeded' if created else 'already there'}")
         print(f"database: {engine.store.path}  (try: cockpit status --db {engine.store.path})")
@@ -426,7 +437,7 @@ def _demo(args) -> int:
     def open_seeded():
         from cockpit import demo
 
-        engine = _engine(args, default_db=db)
+        engine = _engine(args, default_db=db, read_only=False, warn=False)  # --read-only then holds in the screen
         demo.seed(engine)
         return engine
 
@@ -434,7 +445,7 @@ def _demo(args) -> int:
 
 
 def _tui(args) -> int:
-    return _launch(lambda: _engine(args), args)
+    return _launch(lambda: _engine(args, warn=False), args)
 
 
 def _launch(open_engine: Callable[[], Any], args, open_slug: str | None = None) -> int:
@@ -451,21 +462,34 @@ def _launch(open_engine: Callable[[], Any], args, open_slug: str | None = None) 
     app.run()
     if app.startup_error is not None:
         raise app.startup_error
-    return 0
+    if app.crash_line is not None:  # a bug ended the app: its traceback is in the log
+        print(app.crash_line, file=sys.stderr)
+        from cockpit.errors import EX_SOFTWARE
+
+        return EX_SOFTWARE
+    return app.return_code or 0
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     _config.cache_clear()  # read once per invocation, afresh for each
     from cockpit.errors import CockpitError
+    from cockpit.text.terminal import safe, safe_stdio
 
     try:
-        return args.handler(args)
+        with safe_stdio():  # whatever a handler prints from data reaches the terminal inert
+            return args.handler(args)
     except CockpitError as exc:
-        for line in str(exc).splitlines():  # one line per problem (usually exactly one)
-            print(f"cockpit: {line}", file=sys.stderr)
-        return 1
+        for line in str(exc).splitlines():  # one line per problem (usually exactly one); they quote data
+            print(f"cockpit: {safe(line)}", file=sys.stderr)
+        return getattr(exc, "exit_code", 1)  # a StoreBusy says 75: try again
     except KeyboardInterrupt:
         return 130
     except BrokenPipeError:  # `cockpit timeline x | head`
         return 0
+    except Exception as exc:  # a bug: one line here, the traceback in the log
+        from cockpit import crashlog
+        from cockpit.errors import EX_SOFTWARE
+
+        print(crashlog.record(exc), file=sys.stderr)
+        return EX_SOFTWARE

@@ -43,22 +43,42 @@ def load_config(path: Path | None = None) -> Config:
             raw = tomllib.loads(path.read_text(encoding="utf-8"))
         except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
             raise CockpitError(f"{path}: {exc}") from None
-    studios = raw.get("studios", [])
-    if isinstance(studios, str):
-        studios = [studios]
+    db = _text(raw, "db", path, "a file path")
+    actor = _text(raw, "actor", path, "a name")
+    threshold = _text(raw, "blocking_threshold", path, "a severity (blocker, high, medium or low)")
+    keys = raw.get("keys", {})
+    if not isinstance(keys, dict) or not all(isinstance(k, str) for k in keys.values()):
+        raise CockpitError(f'{path}: `keys` must be a table of binding ids to keys, e.g. [keys] "intent.advance" = "n"')
     return Config(
-        db=os.path.expanduser(raw["db"]) if raw.get("db") else None,
-        studios=tuple(os.path.expanduser(s) for s in studios),
+        db=os.path.expanduser(db) if db else None,
+        studios=tuple(os.path.expanduser(s) for s in _folders(raw.get("studios", []), "studios", path)),
         runbooks=_runbook_folders(raw.get("runbooks", []), path),
-        threshold=os.environ.get("COCKPIT_BLOCKING_THRESHOLD") or raw.get("blocking_threshold", "high"),
-        actor=raw.get("actor"),
+        threshold=os.environ.get("COCKPIT_BLOCKING_THRESHOLD") or threshold or "high",
+        actor=actor,
         raw=raw,
     )
 
 
-def _runbook_folders(value: object, path: Path) -> tuple[str, ...]:
-    """`runbooks = "~/rb"` or `runbooks = ["~/rb", "/srv/rb"]`, `~` expanded."""
+def _text(raw: dict, key: str, path: Path, what: str) -> str | None:
+    """A string value of the file, or None; any other type is refused naming the file and key
+    (`db = 5` must not become a database file called "5", nor a traceback)."""
+    value = raw.get(key)
+    if value is not None and not isinstance(value, str):
+        raise CockpitError(f"{path}: `{key}` must be {what} in quotes, not {_toml_type(value)} ({value!r})")
+    return value
+
+
+def _toml_type(value: object) -> str:
+    return {bool: "a boolean", int: "a number", float: "a number", list: "a list", dict: "a table"}.get(type(value), type(value).__name__)
+
+
+def _folders(value: object, key: str, path: Path) -> list[str]:
     folders = [value] if isinstance(value, str) else value
     if not isinstance(folders, list) or not all(isinstance(f, str) for f in folders):
-        raise CockpitError(f"{path}: `runbooks` must be a folder or a list of folders")
-    return tuple(os.path.expanduser(f) for f in folders)
+        raise CockpitError(f"{path}: `{key}` must be a folder or a list of folders, e.g. {key} = [\"~/{key}\"]")
+    return folders
+
+
+def _runbook_folders(value: object, path: Path) -> tuple[str, ...]:
+    """`runbooks = "~/rb"` or `runbooks = ["~/rb", "/srv/rb"]`, `~` expanded."""
+    return tuple(os.path.expanduser(f) for f in _folders(value, "runbooks", path))

@@ -30,6 +30,7 @@ from typing import Any, Callable
 
 from cockpit.llm_settings import LLMSettings
 from cockpit.llm_types import AssistError, Prompt, Reply, Usage
+from cockpit.text.terminal import strip
 
 DEFAULT_BASE_URL = "https://api.anthropic.com"
 
@@ -164,10 +165,11 @@ class Assistant:
             async with manager as stream:
                 async for event in stream:
                     if event.type == "text":
-                        parts.append(event.text)
+                        piece = strip(event.text)  # a model's answer is data: no escape sequence is shown or kept
+                        parts.append(piece)
                         if on_text is not None:
                             try:
-                                on_text(event.text)
+                                on_text(piece)
                             except Exception as exc:  # the app's bug, not the API's: leave the breaker alone
                                 raise _CallbackFailed from exc
                     # Events already buffered are parsed without ever suspending: yield once per
@@ -194,7 +196,7 @@ class Assistant:
         usage = _usage(final.usage)
         return self._done(Reply(
             prompt.task, text="".join(parts),
-            tool_calls=tuple({"id": b.id, "name": b.name, "input": b.input} for b in final.content if b.type == "tool_use"),
+            tool_calls=tuple({"id": b.id, "name": b.name, "input": _stripped(b.input)} for b in final.content if b.type == "tool_use"),
             stop_reason=final.stop_reason, model=final.model, request_id=stream.request_id, usage=usage,
             latency_ms=self._ms(started), cost_usd=cost_usd(usage, self.settings.price())))
 
@@ -289,3 +291,15 @@ def _error_of(sdk: Any, exc: Exception, base_url: str, had_text: bool) -> Assist
                            request_id=rid)
     return AssistError("api", f"the API failed ({status} {etype}: {detail}){tail}", retryable=status >= 500 or
                        status in (408, 409), request_id=rid)
+
+
+def _stripped(value: Any) -> Any:
+    """A tool call's input with control characters gone from every string in it (proposals' titles,
+    bodies and reasons are shown and may be stored)."""
+    if isinstance(value, str):
+        return strip(value)
+    if isinstance(value, list):
+        return [_stripped(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _stripped(v) for k, v in value.items()}
+    return value

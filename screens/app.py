@@ -2,20 +2,26 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Callable, Iterable
+from typing import TYPE_CHECKING, Any, Callable, Iterable
 
 from textual import work
 from textual.app import App, SystemCommand
 from textual.binding import Binding
+from textual.notifications import SeverityLevel
 from textual.screen import Screen
 
 from cockpit.clock import Clock, system_clock
 from screens.backend import Backend
 
 if TYPE_CHECKING:
-    from cockpit.engine import Engine
+    from cockpit.engine import Done, Engine
+    from cockpit.errors import CockpitError
     from cockpit.llm_client import Assistant
     from cockpit.redact import Redactor
+    from cockpit.walk import Position
+    from screens.dialogs import _Modal
+
+    Written = Callable[[Done, Position, int], None]  # what a screen does after its write committed
 
 KEY_NAMES = {"question_mark": "?", "slash": "/", "escape": "esc", "space": "space"}
 
@@ -42,8 +48,12 @@ class CockpitApp(App):
         `assistant`: the LLM client; None builds one from the config file and environment on the
         first assist request (a bad config then fails that request only, not the app)."""
         super().__init__()
+        from screens.terminal_safe import ControlPictures
+
+        self._filters.append(ControlPictures())  # Textual's list of line filters: applied to every rendered line
         self.backend = Backend(engine)
         self.startup_error: Exception | None = None
+        self.crash_line: str | None = None  # set when a bug ended the app: the line to print, the log holds the rest
         self.read_only = read_only
         self.open_slug = open_slug
         self.clock = clock
@@ -77,8 +87,22 @@ class CockpitApp(App):
             self.startup_error = exc
             self.call_from_thread(self.exit, return_code=1)
             return
+        store = self.backend.engine.store
+        if fs := store.network_filesystem():
+            from cockpit.store import network_warning
+
+            self.call_from_thread(self.notify, network_warning(store.path, fs), title="Network file system", severity="warning", timeout=15)
+        self.check_database()
         if self.runbook_dirs is not None and not self.read_only:
             self.index_runbooks()
+
+    @work(thread=True, group="check")
+    def check_database(self) -> None:
+        """Read every page once, in the background (too slow for each command at open): damage
+        found refuses every later write of the session, and the engineer is told at once."""
+        problem = self.backend.check_integrity()
+        if problem is not None:
+            self.call_from_thread(self.notify, str(problem), title="Database damaged", severity="error", timeout=30)
 
     @work(thread=True, group="index")
     def index_runbooks(self) -> None:
@@ -123,16 +147,116 @@ class CockpitApp(App):
         else:
             self.switch_screen(IntentList())
 
+    def notify(self, message: str, *, title: str = "", severity: SeverityLevel = "information",
+               timeout: float | None = None, markup: bool = False) -> None:
+        """Every notification is plain text: they quote names, titles and errors from data, so
+        markup in them is shown, never interpreted (screens' and widgets' notify land here too)."""
+        super().notify(message, title=title, severity=severity, timeout=timeout, markup=False)
+
+    # ------------------------------------------------------------ writes and errors: one path
+
+    def ask(self, dialog: _Modal, slug: str, command: Callable[[Any], tuple[str, dict[str, Any]] | None], *,
+            done: Written | None = None) -> None:
+        """Open `dialog`; its answer is written as the engine command `command(answer)` names
+        ((name, kwargs); None: nothing to write). The dialog stays, with its text, until the write
+        has committed; if it fails the dialog says why and the engineer can save again."""
+        def save(answer: Any, dialog: _Modal) -> None:
+            call = command(answer)
+            if call is None:
+                dialog.dismiss(None)
+                return
+            name, kwargs = call
+            self.write(slug, name, kwargs, dialog=dialog, done=done)
+
+        dialog.save = save
+        self.push_screen(dialog)
+
+    def write(self, slug: str, command: str, kwargs: dict[str, Any], *, dialog: _Modal | None = None,
+              done: Written | None = None, failed: Callable[[], None] | None = None, quiet: bool = False,
+              title: str | None = None) -> None:
+        """Run the engine command `command` off the UI thread: every screen's writes go through
+        here. On success `dialog` (if any) closes, `done` runs and the summary is shown (unless
+        `quiet`); on a CockpitError `write_failed` says why and `failed` runs."""
+        from functools import partial
+
+        self.run_worker(partial(self._write, slug, command, kwargs, dialog, done, failed, quiet, title),
+                        thread=True, group="write")
+
+    def _write(self, slug: str, command: str, kwargs: dict[str, Any], dialog: _Modal | None, done: Written | None,
+               failed: Callable[[], None] | None, quiet: bool, title: str | None) -> None:
+        from cockpit.errors import CockpitError
+
+        try:
+            result, position = self.backend.run(slug, command, **kwargs)
+            version = self.backend.data_version()
+        except CockpitError as exc:
+            self.call_from_thread(self.write_failed, exc, dialog=dialog, failed=failed, title=title)
+            return
+        self.call_from_thread(self._written, result, position, version, dialog, done, quiet)
+
+    def _written(self, result: Done, position: Position, version: int, dialog: _Modal | None, done: Written | None,
+                 quiet: bool) -> None:
+        if dialog is not None and dialog.is_current:  # esc may have closed it meanwhile: pop nothing else
+            dialog.dismiss(None)
+        if done is not None:
+            done(result, position, version)
+        if not quiet:
+            self.notify(result.summary, timeout=4)
+
+    def write_failed(self, exc: CockpitError, *, dialog: _Modal | None = None, failed: Callable[[], None] | None = None,
+                     title: str | None = None) -> None:
+        """The one error path of every worker: a refused command or a storage fault is said in a
+        notification (and in its dialog, which keeps the text); the app stays up."""
+        from cockpit.errors import StoreError
+
+        self.notify(str(exc), title=title or ("Not saved" if isinstance(exc, StoreError) else "Refused"),
+                    severity="error", timeout=10)
+        if dialog is not None and dialog.is_attached:
+            dialog.failed(str(exc))
+        if failed is not None:
+            failed()
+
+    def _handle_exception(self, error: Exception) -> None:
+        """Textual's end for an exception nothing caught. A CockpitError from a worker (a read that
+        met a busy or damaged database) is said and the app stays up; anything else is a bug:
+        the traceback goes to the log, the app ends with status 70 and `crash_line` to print."""
+        from textual.worker import WorkerFailed
+
+        from cockpit.errors import EX_SOFTWARE, CockpitError
+
+        cause = error.error if isinstance(error, WorkerFailed) else error
+        if isinstance(error, WorkerFailed) and isinstance(cause, CockpitError):
+            self.write_failed(cause)
+            return
+        if self.crash_line is None:
+            from cockpit import crashlog
+
+            self.crash_line = crashlog.record(cause, where="app")
+        self._return_code = EX_SOFTWARE
+        if self._exception is None:  # Pilot's run_test re-raises it, so tests still see the bug
+            self._exception = error
+            self._exception_event.set()
+        self._close_messages_no_wait()  # exit without Textual's traceback on the screen
+
     def writable(self) -> bool:
         if self.read_only:
             self.notify("Read-only: started with --read-only, nothing can be changed.", severity="warning")
         return not self.read_only
 
     def copy_text(self, text: str) -> None:
-        """OSC 52: reaches the local clipboard over SSH and tmux (with set-clipboard on)."""
-        self.copy_to_clipboard(text)
-        first = text.splitlines()[0] if text else ""
-        self.notify(f"Copied: {first[:60]}")
+        """OSC 52: reaches the local clipboard over SSH and tmux (with set-clipboard on).
+
+        Escape sequences and control characters are left out of the copy: pasted into a shell they
+        could end bracketed paste and run what follows unseen. The notice says when that happened."""
+        from cockpit.text.terminal import strip
+
+        clean = strip(text)
+        self.copy_to_clipboard(clean)
+        first = clean.splitlines()[0] if clean else ""
+        if clean != text:
+            self.notify(f"Copied without its control characters: {first[:40]}", severity="warning")
+        else:
+            self.notify(f"Copied: {first[:60]}")
 
     def _described_bindings(self, screen: Screen) -> list[tuple[str, Binding]]:
         """Described bindings of the screen: cockpit's own (they have ids) first, then the widgets'."""

@@ -488,17 +488,7 @@ class AssistScreen(Screen):
         self.query_one("#as-proposals", OptionList).highlighted = index
         self.refresh_bindings()
 
-    @work(thread=True, group="write")
     def _write(self, command: str, *, close: bool = False, failed=None, **kwargs: Any) -> None:
-        from cockpit.errors import CockpitError
-
-        try:
-            done, _ = self.app.backend.run(self.slug, command, **kwargs)
-        except CockpitError as exc:
-            self.app.call_from_thread(self.notify, str(exc), title="Refused", severity="error", timeout=8)
-            if failed is not None:
-                self.app.call_from_thread(failed)
-            return
-        self.app.call_from_thread(self.notify, done.summary, timeout=4)
-        if close:
-            self.app.call_from_thread(self.app.pop_screen)
+        """Through the app's one write path; `failed` puts back what the engineer accepted."""
+        self.app.write(self.slug, command, kwargs, failed=failed,
+                       done=(lambda *_: self.app.pop_screen() if self.is_current else None) if close else None)

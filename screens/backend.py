@@ -14,6 +14,7 @@ from rich.text import Text
 
 if TYPE_CHECKING:
     from cockpit.engine import Done, Engine
+    from cockpit.errors import CockpitError
     from cockpit.llm_types import Prompt, Reply
     from cockpit.redact import Redactor
     from cockpit.runbook_doc import Link
@@ -59,7 +60,12 @@ class Backend:
         """Changes whenever anything commits: another connection (a second cockpit, the CLI), or a
         command from any screen of this app (so a screen underneath sees a write made on top)."""
         with self._lock:
-            return int(self.engine.store.db.execute("PRAGMA data_version").fetchone()[0]) + self._own_writes
+            return self.engine.store.data_version() + self._own_writes
+
+    def check_integrity(self) -> CockpitError | None:
+        """The database's damage, if any (it then refuses writes). On a connection of its own and
+        without the lock: it reads the whole file, and the screens keep reading meanwhile."""
+        return self.engine.store.check_integrity()
 
     def timeline(self, slug: str) -> list[dict[str, Any]]:
         with self._lock:
@@ -92,7 +98,7 @@ class Backend:
     def assist_sent_before(self, slug: str) -> bool:
         from cockpit.llm_usage import has_requests
 
-        with self._lock:
+        with self._lock, self.engine.store.snapshot():  # the snapshot turns storage faults into StoreErrors
             return has_requests(self.engine.store, slug)
 
     def record_assist(self, prompt: Prompt, reply: Reply) -> dict[str, dict[str, Any]]:
@@ -111,7 +117,7 @@ class Backend:
         from cockpit.clock import iso
         from cockpit.llm_usage import usage_totals
 
-        with self._lock:
+        with self._lock, self.engine.store.snapshot():
             return usage_totals(self.engine.store, slug, iso(self.engine.clock())[:10])
 
     # ------------------------------------------------------------ runbooks

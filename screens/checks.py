@@ -230,20 +230,9 @@ class ChecksScreen(Screen):
             return
         report, result = picked
         slug, body = report.slug, report.unit.unit.body
-        self.app.push_screen(BodyEditor(slug, body, result.line or 0 if result.failed else 0),
-                             lambda new: new is not None and new != body and self._save(slug, new, body))
-
-    @work(thread=True, group="write")
-    def _save(self, unit: str, body: str, was: str) -> None:
-        from cockpit.errors import CockpitError
-
-        try:
-            done, _ = self.app.backend.run(self.slug, "edit_unit", unit=unit, body=body, was=was)
-        except CockpitError as exc:
-            self.app.call_from_thread(self.notify, str(exc), title="Refused", severity="error", timeout=8)
-            return
-        self.app.call_from_thread(self.notify, done.summary, timeout=4)
-        self.app.call_from_thread(self.run_checks)
+        self.app.ask(BodyEditor(slug, body, result.line or 0 if result.failed else 0), self.slug,
+                     lambda new: None if new == body else ("edit_unit", {"unit": slug, "body": new, "was": body}),
+                     done=lambda *_: self.run_checks())
 
     def action_refresh(self) -> None:
         self.run_checks()

@@ -1,8 +1,12 @@
-"""Modal dialogs. Each returns its answer through `dismiss`; Esc always cancels and writes nothing."""
+"""Modal dialogs. Each returns its answer through `dismiss`; Esc always cancels and writes nothing.
+
+A dialog whose answer is written (`save` set, see CockpitApp.ask) stays open, with what was typed,
+until the write has committed: a write that fails (the database busy, the disk full) says why in
+the dialog, and the engineer saves again or cancels. Nothing typed is lost to a storage fault."""
 
 from __future__ import annotations
 
-from typing import Iterable
+from typing import Any, Callable, Iterable
 
 from rich.text import Text
 from textual.app import ComposeResult
@@ -15,11 +19,47 @@ from textual.widgets.option_list import Option
 from cockpit.severity import GLYPHS, SEVERITIES
 
 
+
+def as_text(value: str | Text) -> Text:
+    """Data for a widget: a str would be parsed as markup, so it goes in as plain Text."""
+    return value if isinstance(value, Text) else Text(value)
+
 class _Modal(ModalScreen):
     BINDINGS = [Binding("escape", "cancel", "Cancel", id="dialog.cancel")]
 
+    # Set by CockpitApp.ask: called with the answer and the dialog, it starts the write, which
+    # ends in `dismiss` (committed) or `failed` (not written). None: the answer is dismissed at once.
+    save: Callable[[Any, "_Modal"], None] | None = None
+    saving = False
+
     def action_cancel(self) -> None:
         self.dismiss(None)
+
+    def answer(self, value: Any) -> None:
+        if self.save is None:
+            self.dismiss(value)
+            return
+        if self.saving:  # a second ctrl+s while the first write waits must not write twice
+            return
+        self.saving = True
+        self._say("Saving…", error=False)
+        self.save(value, self)
+
+    def failed(self, reason: str) -> None:
+        """The write did not happen: the dialog keeps its text and says why."""
+        self.saving = False
+        self._say(f"Not saved: {reason} — save again, or esc to cancel", error=True)
+
+    def _say(self, text: str, *, error: bool) -> None:
+        from textual.css.query import NoMatches
+
+        try:
+            line = self.query_one("#dialog-status", Static)
+        except NoMatches:
+            line = Static(id="dialog-status")
+            self.query_one(".dialog").mount(line, before=self.query_one(".dialog-keys"))
+        line.set_class(error, "dialog-error")
+        line.update(Text(text))  # Text: the reason quotes a path, never markup
 
 
 class TextPrompt(_Modal):
@@ -32,9 +72,9 @@ class TextPrompt(_Modal):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
-            yield Label(self.title_text, classes="dialog-title")
+            yield Label(as_text(self.title_text), classes="dialog-title")
             if self.hint:
-                yield Static(self.hint, classes="dialog-hint")
+                yield Static(as_text(self.hint), classes="dialog-hint")
             yield Input(value=self.value, id="answer")
             yield Static(self.keys, classes="dialog-keys")
 
@@ -43,7 +83,7 @@ class TextPrompt(_Modal):
         if self.required and not text:
             self.notify("This needs some text.", severity="warning")
             return
-        self.dismiss(text)
+        self.answer(text)
 
 
 class Choice(_Modal):
@@ -69,8 +109,8 @@ class Choice(_Modal):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
-            yield Label(self.title_text, classes="dialog-title")
-            yield OptionList(*[Option(label, id=key) for key, label in self.choices], id="choices")
+            yield Label(as_text(self.title_text), classes="dialog-title")
+            yield OptionList(*[Option(as_text(label), id=key) for key, label in self.choices], id="choices")
             yield Static("enter: choose · esc: cancel", classes="dialog-keys")
 
     def action_cursor(self, direction: str) -> None:
@@ -96,7 +136,7 @@ class FeedbackForm(_Modal):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog wide"):
-            yield Label(self.title_text, classes="dialog-title")
+            yield Label(as_text(self.title_text), classes="dialog-title")
             yield Input(placeholder="Title (one line)", id="title")
             yield TextArea(id="body", soft_wrap=True)
             yield Select([(f"{GLYPHS[s]} {s}", s) for s in SEVERITIES], prompt="severity: unset (blocks until classified)", id="severity")
@@ -114,7 +154,7 @@ class FeedbackForm(_Modal):
             return
         severity = self.query_one("#severity", Select)
         unit = self.query_one("#unit", Select)
-        self.dismiss({
+        self.answer({
             "title": title,
             "body": self.query_one("#body", TextArea).text,
             "severity": None if severity.is_blank() else severity.value,
@@ -134,7 +174,7 @@ class BodyEditor(_Modal):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog full"):
-            yield Label(f"Edit {self.unit}", classes="dialog-title")
+            yield Label(Text(f"Edit {self.unit}"), classes="dialog-title")
             yield TextArea(self.body, id="editor", language="markdown", soft_wrap=True, show_line_numbers=False)
             yield Static("ctrl+s: save · esc: discard changes", classes="dialog-keys")
 
@@ -145,7 +185,7 @@ class BodyEditor(_Modal):
             editor.scroll_cursor_visible(center=True)
 
     def action_save(self) -> None:
-        self.dismiss(self.query_one("#editor", TextArea).text)
+        self.answer(self.query_one("#editor", TextArea).text)
 
 
 MIN_OVERRIDE = 8
@@ -162,12 +202,12 @@ class ConfirmGate(_Modal):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog wide"):
-            yield Label(f"Approve the {self.stage} gate ({self.path})?", classes="dialog-title")
+            yield Label(Text(f"Approve the {self.stage} gate ({self.path})?"), classes="dialog-title")
             with VerticalScroll(classes="dialog-list"):
                 if not self.open_lines:
                     yield Static("No open feedback.")
                 for line in self.open_lines:
-                    yield Static(line)
+                    yield Static(as_text(line))
             if self.blocking:
                 yield Static(
                     Text(f"Blocked by {', '.join(self.blocking)}. Type why you approve anyway (recorded):", style="bold red"),
@@ -184,14 +224,14 @@ class ConfirmGate(_Modal):
 
     def action_approve(self) -> None:
         if not self.blocking:
-            self.dismiss({"override": None})
+            self.answer({"override": None})
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         reason = event.value.strip()
         if len(reason) < MIN_OVERRIDE:  # a stray "y" + enter must not approve past a blocker
             self.notify("Say in a few words why you approve past blocking feedback (it is recorded).", severity="warning")
             return
-        self.dismiss({"override": reason})
+        self.answer({"override": reason})
 
 
 class HelpScreen(_Modal):

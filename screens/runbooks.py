@@ -270,11 +270,6 @@ class RunbookScreen(Screen):
         if self.slug is not None and not self.app.read_only:  # the incident records which step was taken
             self._record_copy(self.runbook.name, block.line, block.text)
 
-    @work(thread=True, group="write")
     def _record_copy(self, name: str, line: int, text: str) -> None:
-        from cockpit.errors import CockpitError
-
-        try:
-            self.app.backend.run(self.slug, "record_runbook_copy", runbook=name, line=line, text=text)
-        except CockpitError as exc:
-            self.app.call_from_thread(self.notify, str(exc), title="Not recorded", severity="error")
+        self.app.write(self.slug, "record_runbook_copy", {"runbook": name, "line": line, "text": text},
+                       quiet=True, title="Not recorded")  # the copy itself already said "Copied"
