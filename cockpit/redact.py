@@ -35,6 +35,13 @@ from typing import Callable, Iterable, Iterator, Mapping
 
 # A placeholder this module wrote: `[KIND_N]`.
 PLACEHOLDER = re.compile(r"\[[A-Z][A-Z0-9_]*_\d+\]")
+# What may sit around placeholders in a value that hides nothing more: a JSON `\n`, quotes, spaces.
+_FILLER = re.compile(r"(?:\\[nrt]|[\s\"',;])*")
+
+
+def _only_placeholders(value: str) -> bool:
+    """`[PRIVATE_KEY_1]\\n` was masked already: matching it again would break idempotence."""
+    return PLACEHOLDER.search(value) is not None and _FILLER.fullmatch(PLACEHOLDER.sub("", value)) is not None
 
 
 @dataclass(frozen=True)
@@ -348,7 +355,7 @@ def _candidates(text: str, patterns: Iterable[Pattern]) -> list[tuple[int, Hit]]
         for offset, chunk in spans:
             for start, end in _matches(pattern, chunk):
                 value = chunk[start:end]
-                if start == end or PLACEHOLDER.fullmatch(value):
+                if start == end or _only_placeholders(value):
                     continue
                 if pattern.accept is not None and not pattern.accept(value):
                     continue
@@ -383,23 +390,28 @@ class Redactor:
         self._names: dict[tuple[str, str], str] = {}
         self._per_kind: dict[str, int] = {}
 
-    def placeholder(self, kind: str, value: str) -> str:
+    def placeholder(self, kind: str, value: str, taken: frozenset[str] = frozenset()) -> str:
+        """`taken`: placeholders already in the text (a model answer echoes them): a new secret
+        never gets a name that already stands for another one there."""
         key = (kind, value)
-        if key not in self._names:
+        while key not in self._names:
             self._per_kind[kind] = self._per_kind.get(kind, 0) + 1
-            self._names[key] = f"[{kind}_{self._per_kind[kind]}]"
+            name = f"[{kind}_{self._per_kind[kind]}]"
+            if name not in taken:
+                self._names[key] = name
         return self._names[key]
 
     def redact(self, text: str) -> Redacted:
         hits = find_secrets(text)
         if not hits:
             return Redacted(text, {})
+        taken = frozenset(PLACEHOLDER.findall(text))
         out: list[str] = []
         counts: dict[str, int] = {}
         cursor = 0
         for hit in hits:
             out.append(text[cursor:hit.start])
-            out.append(self.placeholder(hit.kind, hit.value))
+            out.append(self.placeholder(hit.kind, hit.value, taken))
             counts[hit.kind] = counts.get(hit.kind, 0) + 1
             cursor = hit.end
         out.append(text[cursor:])

@@ -116,3 +116,16 @@ def test_a_redactor_keeps_placeholders_stable_across_calls():
 def test_find_secrets_reports_kind_and_line_and_marks_emails_as_not_secret():
     hits = find_secrets(f"line one\nkey {AWS_KEY}\nmail a.b@example.org")
     assert [(h.kind, h.line, h.secret) for h in hits] == [("AWS_KEY", 2, True), ("EMAIL", 3, False)]
+
+
+def test_a_new_secret_never_takes_the_name_of_a_placeholder_already_in_the_text():
+    # A model answer echoes [AWS_KEY_1] from the prompt and adds a key of its own: a fresh redaction
+    # (as the commands do before storing) must not call the new key [AWS_KEY_1] too.
+    out = redact(f"rotate [AWS_KEY_1], then use {AWS_KEY}")
+    assert out.text == "rotate [AWS_KEY_1], then use [AWS_KEY_2]"
+
+
+def test_a_masked_value_inside_a_json_string_is_not_masked_again():
+    once = redact('  "private_key": "-----BEGIN ' + 'PRIVATE KEY-----\\nMIIEvQIBADANBg\\n-----END PRIVATE KEY-----\\n",').text
+    assert once == '  "private_key": "[PRIVATE_KEY_1]\\n",'
+    assert redact(once).text == once
