@@ -22,8 +22,9 @@ class Document:
     text: str = field(repr=False)
     body_line: int = 1  # 1-based line where the body starts
 
-    def line_of(self, key: str, item: Any = None) -> int:
-        """Line of a top-level key (or of one item in its list value); 1 when unknown.
+    def line_of(self, key: str, item: Any = None, *, index: int | None = None) -> int:
+        """Line of a top-level key (or of one item in its list value, found by value or by its
+        0-based `index`); 1 when unknown.
 
         Only called on error paths, so it re-parses with marks instead of slowing every load.
         """
@@ -36,6 +37,8 @@ class Document:
         for key_node, value_node in root.value:
             if key_node.value != key:
                 continue
+            if index is not None and isinstance(value_node, yaml.SequenceNode) and 0 <= index < len(value_node.value):
+                return value_node.value[index].start_mark.line + 2
             if item is not None and isinstance(value_node, yaml.SequenceNode):
                 for child in value_node.value:
                     if getattr(child, "value", None) == item:

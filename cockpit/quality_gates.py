@@ -93,30 +93,38 @@ def outside(path: str, root: str | os.PathLike[str], *, what: str) -> str | None
 
 
 def gate_specs(meta: Mapping[str, Any]) -> tuple[list[GateSpec], list[str]]:
-    """The unit's gates, and a problem line for each malformed entry (skipped, never guessed at)."""
+    """The unit's gates, and a problem line for each malformed or refused entry (skipped, never guessed at)."""
+    specs, problems = gate_entries(meta)
+    return specs, [problem for _index, problem in problems]
+
+
+def gate_entries(meta: Mapping[str, Any]) -> tuple[list[GateSpec], list[tuple[int | None, str]]]:
+    """As `gate_specs`, each problem with the 0-based index of its entry (None: the list as a
+    whole), so a file reader can name the line."""
     raw = meta.get("quality_gates") or []
     if not isinstance(raw, list):
-        return [], ["`quality_gates` must be a list of {name, command, dir?, expect?}"]
+        return [], [(None, "`quality_gates` must be a list of {name, command, dir?, expect?}")]
     specs: list[GateSpec] = []
-    problems: list[str] = []
-    for index, entry in enumerate(raw, start=1):
+    problems: list[tuple[int | None, str]] = []
+    for index, entry in enumerate(raw):
+        number = index + 1
         if not isinstance(entry, dict) or not isinstance(entry.get("command"), str) or not entry["command"].strip():
-            problems.append(f"quality gate #{index} has no `command`")
+            problems.append((index, f"quality gate #{number} has no `command`"))
             continue
         expect = str(entry.get("expect", "pass")).lower()
         if expect not in ("pass", "fail"):
-            problems.append(f"quality gate #{index}: `expect` must be pass or fail, not {entry.get('expect')!r}")
+            problems.append((index, f"quality gate #{number}: `expect` must be pass or fail, not {entry.get('expect')!r}"))
             continue
         timeout = entry.get("timeout")
         if timeout is not None and (not isinstance(timeout, (int, float)) or timeout <= 0):
-            problems.append(f"quality gate #{index}: `timeout` must be a positive number of seconds")
+            problems.append((index, f"quality gate #{number}: `timeout` must be a positive number of seconds"))
             continue
         directory = entry.get("dir")
-        spec = GateSpec(str(entry.get("name") or f"gate {index}"), entry["command"].strip(),
+        spec = GateSpec(str(entry.get("name") or f"gate {number}"), entry["command"].strip(),
                         str(directory) if directory else None, expect, float(timeout) if timeout else None)
         reason = spec.refusal()
         if reason is not None:
-            problems.append(f"quality gate #{index} ({safe(spec.name, one_line=True)}): {reason}")
+            problems.append((index, f"quality gate #{number} ({safe(spec.name, one_line=True)}): {reason}"))
             continue
         specs.append(spec)
     return specs, problems

