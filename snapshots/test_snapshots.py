@@ -14,6 +14,7 @@ from cockpit.engine import Engine
 from cockpit.store import Store
 from cockpit.studio_loader import load_catalog
 from helpers import STAGE_BODIES, new_incident, workers_done
+from hostile import plant
 from screens.app import CockpitApp
 
 
@@ -118,6 +119,42 @@ def test_gate_confirmation_with_override(snap_compare, tmp_path, size):
     engine.run("inc", c.file_feedback, title="Rollback thresholds untested", severity="blocker", unit="fix")
     keys = ["A", *"customer impact"]
     assert snap_compare(make_app(db, "inc"), terminal_size=size, run_before=settle_then(*keys))
+
+
+@pytest.fixture
+def hostile_db(tmp_path):
+    """Every free-text field, and a runbook, full of escape sequences and markup (tests/hostile.py)."""
+    db = tmp_path / "hostile.db"
+    plant(Engine(Store(db), load_catalog(), clock=fixed_clock(NOW), actor="oncall"), tmp_path / "runbooks",
+          clock=fixed_clock(NOW))
+    return db
+
+
+def open_hostile_runbook():
+    async def run(pilot) -> None:
+        await settle_then("b")(pilot)
+        pilot.app.screen.open("hostile")
+        await settle_then()(pilot)
+
+    return run
+
+
+HOSTILE_VIEWS = {
+    "list": (None, settle_then()),
+    "intent": ("inc", settle_then()),
+    "timeline": ("inc", settle_then("t", "end")),  # the newest events, where the hostile ones are
+    "finding-menu": ("inc", settle_then("tab", "tab", "enter")),
+    "runbook": ("inc", open_hostile_runbook()),
+}
+
+
+@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+@pytest.mark.parametrize("view", list(HOSTILE_VIEWS))
+def test_hostile_text_shown_as_pictures(snap_compare, hostile_db, view, size):
+    """Sequences appear as ␛-pictures and markup as typed, never obeyed (the stream itself is checked
+    byte by byte in tests/test_hostile_tui.py)."""
+    slug, run_before = HOSTILE_VIEWS[view]
+    assert snap_compare(make_app(hostile_db, slug), terminal_size=size, run_before=run_before)
 
 
 def build_phase(engine: Engine, phase: str) -> None:

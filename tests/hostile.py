@@ -5,6 +5,7 @@ as a picture (`␛]0;PWN-TITLE`)."""
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 # (name, the raw sequence, the text right after it). The raw sequence followed by its marker must
 # never appear in what reaches the terminal.
@@ -45,3 +46,26 @@ def raw_sequences(output: str) -> list[str]:
         found.append("CR before PWN-CR")
     found += [f"OSC {m!r}" for m in re.findall(r"\x1b\][^\x07\x1b]{0,20}", output)]
     return found
+
+
+def plant(engine, folder: Path, *, clock) -> str:
+    """An incident whose every free-text field holds LINE: the intent's title (written by another
+    tool into the shared file), unit title and body, a hand-off message, a finding's title and body;
+    and a hostile runbook indexed from `folder`. Returns the intent's slug."""
+    from cockpit import commands as c
+    from cockpit.runbook_index import index_library, library_roots
+    from helpers import new_incident, to_execute
+
+    slug = new_incident(engine, upto="resolve")
+    to_execute(engine, slug, [("fix", ())])
+    engine.run(slug, c.edit_unit, unit="fix", body=f"## Fix\n\n{LINE}\n\n```sh\n{LINE}\n```\n")
+    engine.run(slug, c.advance_hat, unit="fix", message=LINE)
+    engine.run(slug, c.file_feedback, title="Hostile finding", body=LINE, severity="high", unit="fix", origin="user-chat")
+    with engine.store.writing():  # data from elsewhere: the app never wrote these bytes itself
+        engine.store.db.execute("UPDATE intents SET title = ?", [LINE])
+        engine.store.db.execute("UPDATE units SET title = ? WHERE slug = 'fix'", [LINE])
+        engine.store.db.execute("UPDATE feedback SET title = ? WHERE title = 'Hostile finding'", [LINE])
+    folder.mkdir(exist_ok=True)
+    (folder / "hostile.md").write_text(f"# Hostile {LINE}\n\n## Steps\n\n{LINE}\n\n```sh\n{LINE}\n```\n", encoding="utf-8")
+    index_library(engine.store, library_roots([folder]), clock=clock)
+    return slug

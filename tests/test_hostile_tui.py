@@ -10,16 +10,14 @@ from datetime import datetime, timezone
 
 import pytest
 
-from cockpit import commands as c
 from cockpit.clock import fixed_clock
 from cockpit.engine import Engine
 from cockpit.llm_client import Assistant
 from cockpit.llm_settings import LLMSettings
-from cockpit.runbook_index import index_library, library_roots
 from cockpit.store import Store
 from fake_anthropic import fake_api_fixture
-from helpers import new_incident, settle, to_execute, until
-from hostile import LINE, raw_sequences
+from helpers import settle, until
+from hostile import plant, raw_sequences
 from screens.app import CockpitApp
 
 NOW = datetime(2026, 11, 20, 7, 0, tzinfo=timezone.utc)
@@ -45,23 +43,8 @@ def assert_inert(app: CockpitApp) -> str:
 
 @pytest.fixture
 def engine(catalog, tmp_path) -> Engine:
-    """An incident whose every free-text field holds every hostile sequence: the intent's title
-    (written by another tool into the shared file), unit title and body, hand-off messages, finding
-    title and body, and a hostile runbook in the library."""
     engine = Engine(Store(tmp_path / "h.db"), catalog, clock=fixed_clock(NOW), actor="oncall")
-    slug = new_incident(engine, upto="resolve")
-    to_execute(engine, slug, [("fix", ())])
-    engine.run(slug, c.edit_unit, unit="fix", body=f"## Fix\n\n{LINE}\n\n```sh\n{LINE}\n```\n")
-    engine.run(slug, c.advance_hat, unit="fix", message=LINE)
-    engine.run(slug, c.file_feedback, title="Hostile finding", body=LINE, severity="high", unit="fix", origin="user-chat")
-    with engine.store.writing():  # data from elsewhere: the app never wrote these bytes itself
-        engine.store.db.execute("UPDATE intents SET title = ?", [LINE])
-        engine.store.db.execute("UPDATE units SET title = ? WHERE slug = 'fix'", [LINE])
-        engine.store.db.execute("UPDATE feedback SET title = ? WHERE title = 'Hostile finding'", [LINE])
-    folder = tmp_path / "runbooks"
-    folder.mkdir()
-    (folder / "hostile.md").write_text(f"# Hostile {LINE}\n\n## Steps\n\n{LINE}\n\n```sh\n{LINE}\n```\n", encoding="utf-8")
-    index_library(engine.store, library_roots([folder]), clock=fixed_clock(NOW))
+    plant(engine, tmp_path / "runbooks", clock=fixed_clock(NOW))
     return engine
 
 

@@ -97,3 +97,20 @@ def test_a_unit_slug_that_would_be_rewritten_is_refused(engine):
     with pytest.raises(CockpitError, match="invalid slug"):
         engine.run(slug, commands.add_unit, title="Read the logs", unit="../../etc/passwd")
     assert not engine.position(slug).active.units
+
+
+def test_the_screens_line_filter_shows_pictures_within_the_laid_out_width():
+    """Layout counted each ESC as zero cells; its picture takes one. A line must not spill past its
+    region (regression: a timeline row pushed a character over the scrollbar)."""
+    from rich.segment import Segment
+    from textual.color import Color
+
+    from screens.terminal_safe import ControlPictures
+
+    line = [Segment("ab\x1b]0;T\x07cd"), Segment("│")]  # text, then the widget's border
+    width = Segment.get_line_length(line)
+    shown = ControlPictures().apply(line, Color(0, 0, 0))
+    assert Segment.get_line_length(shown) == width and shown[-1].text == "│"  # the border stays
+    assert "".join(s.text for s in shown).startswith("ab␛]0;T") and "\x1b" not in "".join(s.text for s in shown)
+    plain = [Segment("nothing to do")]
+    assert ControlPictures().apply(plain, Color(0, 0, 0)) is plain
