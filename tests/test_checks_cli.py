@@ -82,7 +82,7 @@ def test_json_shape(db, catalog, cli):
     code, out, _ = cli("check", "ops", "deploy", "--json")
     data = json.loads(out)
     assert code == 1
-    assert set(data) == {"slug", "dry_run", "units", "findings", "quality_gates", "blocking"}
+    assert set(data) == {"slug", "dry_run", "units", "findings", "quality_gates", "gates_not_run", "blocking"}
     assert (data["slug"], data["dry_run"], data["blocking"]) == ("ops", False, True)
     assert data["findings"] == {"filed": ["FB-001"], "updated": [], "closed": [], "waived": []}
     [unit] = data["units"]

@@ -264,7 +264,10 @@ def test_an_unconfirmed_gate_never_runs(shell, monkeypatch, catalog):
     assert not shell.marker.exists()
     assert "pre-fix is red: `touch" in out and "not confirmed, not run" in out
     assert not [e for e in timeline(shell.db, catalog) if e["command"] in ("confirm_quality_gates", "quality_gates")]
-    assert code == 0  # nothing ran, nothing failed: the body checks pass
+    # The body checks pass, but a declared gate that did not run is not a pass.
+    assert code == 1
+    assert out.splitlines()[-2] == ("quality gates not run: unit-01-fix: pre-fix is red (not confirmed), "
+                                    "unit-01-fix: fixed is green (not confirmed)")
 
 
 def test_a_confirmed_gate_runs_now_and_later_without_asking(shell, monkeypatch, catalog):
@@ -293,6 +296,61 @@ def test_yes_confirms_for_scripts_and_json_reports_the_runs(shell, monkeypatch):
     assert data["quality_gates"][1]["tail"] == "token=[SECRET_1]"
 
 
-def test_dry_run_runs_no_command(shell):
-    shell("unit-01-fix", "--dry-run", "--yes")
+def test_dry_run_runs_no_command_and_says_the_gates_did_not_run(shell):
+    code, out = shell("unit-01-fix", "--dry-run", "--yes")
     assert not shell.marker.exists()
+    assert code == 1 and "quality gates not run (dry run): unit-01-fix: pre-fix is red (dry run), " in out
+
+
+def test_json_names_the_gates_that_did_not_run(shell, monkeypatch):
+    monkeypatch.setattr(cli_checks, "_ask", lambda prompt: "pre-fix" in prompt)  # yes to the first only
+    code, out = shell("unit-01-fix", "--json")
+    data = json.loads(out)
+    assert code == 1 and data["blocking"] is True
+    assert data["gates_not_run"] == ["unit-01-fix: fixed is green (not confirmed)"]
+
+
+def gated(tmp_path, catalog, gates: str) -> str:
+    """A fresh database with one resolve unit declaring `gates` (stored as another tool would, so
+    the import's own refusal is not in the way: check must refuse on its own)."""
+    db = str(tmp_path / "g.db")
+    store = Store(db)
+    engine = Engine(store, catalog, actor="setup")
+    resolve_intent(engine, unit_file(tmp_path, "  - {name: placeholder, command: 'true'}\n"))
+    with store.writing():
+        store.db.execute("UPDATE units SET meta = ? WHERE slug = 'unit-01-fix'", [json.dumps({"quality_gates": gates})])
+    store.close()
+    return db
+
+
+def test_a_gate_command_with_control_characters_is_refused_by_check_before_anyone_is_asked(tmp_path, catalog, capsys, monkeypatch):
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
+    marker = tmp_path / "ran"
+    db = gated(tmp_path, catalog, [{"name": "tests", "command": f"touch {marker}\r\x1b[2Kmake test"}])
+    monkeypatch.setattr(cli_checks, "_ask", lambda prompt: pytest.fail(f"asked: {prompt!r}"))
+    code = main(["check", "inc", "unit-01-fix", "--yes", "--db", db, "--root", str(tmp_path)])
+    out = capsys.readouterr().out
+    assert code == 1 and not marker.exists()
+    assert ("  ✗ refused  unit-01-fix: quality gate #1 (tests): its command holds control characters (␍ at "
+            in out) and "what is shown would not be what runs; refused" in out
+    assert "quality gates not run: unit-01-fix: quality gate #1 (refused)" in out
+
+
+def test_a_gate_dir_outside_the_root_is_refused_by_check(tmp_path, catalog, capsys, monkeypatch):
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
+    root = tmp_path / "repo"
+    root.mkdir()
+    marker = tmp_path / "ran"
+    db = gated(tmp_path, catalog, [{"name": "up", "command": f"touch {marker}", "dir": "../"}])
+    code = main(["check", "inc", "unit-01-fix", "--yes", "--db", db, "--root", str(root)])
+    out = capsys.readouterr().out
+    assert code == 1 and not marker.exists()
+    assert f"  ✗ refused  unit-01-fix: up: `touch {marker}` in ../ — its dir `../` resolves outside the root {root}; refused" in out
+    assert "quality gates not run: unit-01-fix: up (refused)" in out
+
+
+def test_the_prompt_shows_every_byte_of_the_command():
+    """A tab or newline may run (a multi-line script): the prompt shows them, nothing is hidden."""
+    spec = GateSpec("multi", "make lint\n\tmake test")
+    assert spec.describe() == "multi: `make lint\n\tmake test`"
+    assert GateSpec("t", "x", dir="\x1b[2Jsvc").describe() == "t: `x` in ␛[2Jsvc"
