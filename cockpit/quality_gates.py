@@ -29,6 +29,7 @@ from pathlib import Path
 from typing import Any, Mapping
 
 from cockpit import redact
+from cockpit.artifacts import outside_root
 from cockpit.checks.registry import GATE_PREFIX
 from cockpit.text.terminal import control_chars, safe
 
@@ -68,7 +69,7 @@ class GateSpec:
         if reason is not None:
             return f"its command {reason}"
         if root is not None and self.dir:
-            return outside(self.dir, root, what="its dir")
+            return outside_root(self.dir, root, what="its dir")
         return None
 
 
@@ -80,16 +81,6 @@ def unreadable(command: str) -> str | None:
         return None
     shown = ", ".join(f"{picture} at {offset}" for offset, picture in found[:5]) + (" …" if len(found) > 5 else "")
     return f"holds control characters ({shown}): what is shown would not be what runs; refused"
-
-
-def outside(path: str, root: str | os.PathLike[str], *, what: str) -> str | None:
-    """Why `path` (relative to `root`) is refused: it resolves outside `root` by `..`, by being
-    absolute, or through a symlink. None when it stays inside."""
-    base = Path(root).resolve()
-    target = (base / path).resolve()  # an absolute `path` replaces `base`; symlinks are followed
-    if target == base or base in target.parents:
-        return None
-    return f"{what} `{safe(path, one_line=True)}` resolves outside the root {safe(str(base), one_line=True)}; refused"
 
 
 def gate_specs(meta: Mapping[str, Any]) -> tuple[list[GateSpec], list[str]]:

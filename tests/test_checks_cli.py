@@ -147,3 +147,34 @@ def test_root_scans_listed_artifacts_and_a_run_without_it_leaves_that_finding_al
     assert out.splitlines()[-1] == "findings: no change"  # skipped: the finding stands
     code, out, _ = cli("advance", "ops", "deploy")
     assert "cannot advance: blocking check findings FB-001" in out
+
+
+def test_root_refuses_listed_artifacts_outside_it_and_reads_none_of_them(db, catalog, cli, tmp_path):
+    """`--root` is the one tree check may read: `../`, an absolute path or a symlink out is refused
+    with a line saying so, and its secret is never read (so never reported either)."""
+    secret = "db_password = " + "Hunter2-outside-Zq81"
+    (tmp_path / "outside.yaml").write_text(secret + "\n")
+    root = tmp_path / "repo"
+    (root / "deploy").mkdir(parents=True)
+    (root / "deploy" / "values.yaml").write_text("replicas: 3\n")
+    (root / "deploy" / "link.yaml").symlink_to(tmp_path / "outside.yaml")
+    body = (FX / "operations" / "fail-artifact-secrets.md").read_text()
+    listed = ["deploy/values.yaml", "../outside.yaml", str(tmp_path / "outside.yaml"), "deploy/link.yaml"]
+    table = "| Path | Purpose | Notes |\n|---|---|---|\n" + "".join(f"| `{p}` | values | - |\n" for p in listed)
+    start = body.index("| Path |")
+    body = body[:start] + table + body[body.index("\n\n", start):]
+    seeded(db, catalog, ("deploy", body))
+    code, out, _ = cli("check", "ops", "deploy", "--root", str(root))
+    assert code == 1
+    for path in listed[1:]:
+        assert f": listed artifact `{path}` resolves outside the root {root}; refused: not read" in out, path
+    assert "Hunter2" not in out and "line 1: hardcoded" not in out
+
+
+def test_read_artifacts_marks_what_it_refused():
+    from cockpit.artifacts import read_artifacts
+    from cockpit.checks.base import Refused
+
+    body = "## Artifacts produced\n| Path |\n|---|\n| `../../etc/passwd` |\n| `pass.md` |\n"
+    found = read_artifacts(body, FX / "operations")
+    assert isinstance(found["../../etc/passwd"], Refused) and "pass.md" in found and isinstance(found["pass.md"], str)

@@ -23,6 +23,13 @@ class RunbookLookup(Protocol):
 
 
 @dataclass(frozen=True)
+class Refused:
+    """A listed file the caller refused to read, and why."""
+
+    reason: str
+
+
+@dataclass(frozen=True)
 class CheckContext:
     unit: str = ""  # the unit's slug
     stage: str = ""
@@ -31,8 +38,9 @@ class CheckContext:
     upstream: Mapping[str, tuple[tuple[str, str], ...]] = field(default_factory=dict)
     runbooks: RunbookLookup | None = None
     # Files the unit lists under "Artifacts produced", path → text, when a caller read them
-    # (`cockpit check --root DIR`); None means nobody did, and artifact checks say so.
-    artifacts: Mapping[str, str] | None = None
+    # (`cockpit check --root DIR`); None means nobody did, and artifact checks say so. A path the
+    # caller would not read (it leads outside the root) maps to a `Refused` saying why.
+    artifacts: Mapping[str, str | Refused] | None = None
 
 
 @dataclass(frozen=True)

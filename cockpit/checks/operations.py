@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 
 from cockpit.checks import markdown, slo
-from cockpit.checks.base import CheckContext, Problem, Skip, plural
+from cockpit.checks.base import CheckContext, Problem, Refused, Skip, plural
 
 REQUIRED = (("Preconditions", ("precondition",)), ("Action", ("action",)), ("Post-condition checks", ("postcondition", "post condition")))
 
@@ -332,6 +332,9 @@ def artifact_secrets(body: str, found: list[markdown.Section], context: CheckCon
         text = context.artifacts.get(path)
         if text is None:
             problems.append(Problem(f"listed artifact `{path}` is not there to check", title, line, "high"))
+            continue
+        if isinstance(text, Refused):
+            problems.append(Problem(f"{text.reason}: not read", title, line, "high"))
             continue
         for hit in redact.find_secrets(text, redact.SECRET_PATTERNS):
             if hit.secret:
