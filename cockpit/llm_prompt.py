@@ -255,13 +255,13 @@ def _finding_chunk(f: FindingState, priority: int) -> _Chunk:
     fb = f.feedback
     meta = (f"severity {fb.severity or 'unclassified'} · {f.status} · stage {fb.stage} · unit {f.target or '-'} · "
             f"origin {fb.origin} · filed by {fb.author}")
-    loop = "".join(f"\n- {i.hat} {i.result or 'holding'}: {i.message}" for i in f.iterations if i.message)
+    loop = "".join(f"\n- {i.hat} {i.result or 'holding'}:{_message(i.message)}" for i in f.iterations if i.message)
     content = meta + "\n\n" + (fb.body.strip() or "(no body)") + (f"\n\nFix-loop messages:{loop}" if loop else "")
     return _Chunk(f"finding: {fb.ref}", f"## finding: {fb.ref} — {fb.title}", content, priority)
 
 
 def _handoffs(u: UnitState) -> _Chunk | None:
-    lines = [f"- {i.hat} → {i.result}: {i.message or '(no message)'}" for i in u.handoffs]
+    lines = [f"- {i.hat} → {i.result}:{_message(i.message or '(no message)')}" for i in u.handoffs]
     if not lines:
         return None
     return _Chunk(f"hand-offs: {u.unit.slug}", f"## hand-offs: {u.unit.slug} (messages earlier hats passed along)",
@@ -282,13 +282,23 @@ def _runbooks(runbooks: Sequence[tuple[str, str]]) -> list[_Chunk]:
     return [_Chunk(f"runbook: {name}", f"## runbook: {name}", text, 20) for name, text in runbooks]
 
 
+def _message(text: str) -> str:
+    """What follows a label's colon: one line inline; several lines below it, indented, never
+    joined. Redaction reads structure (a key alone on its line, a YAML block, a JWT wrapped over
+    lines) that joining the lines would destroy, letting the secret through."""
+    lines = text.strip().splitlines()
+    if len(lines) <= 1:
+        return f" {text.strip()}" if lines else ""
+    return "\n" + "\n".join(f"    {line}" for line in lines)
+
+
 def timeline_line(e: dict) -> str:
     where = "/".join(x for x in (e.get("stage"), e.get("unit"), e.get("hat")) if x)
     ref = (e.get("data") or {}).get("feedback")
-    message = " ".join((e.get("message") or "").split())
+    message = _message(e.get("message") or "")
     ai = " (AI)" if (e.get("data") or {}).get("ai") else ""
     return f"#{e.get('id')} {e.get('at')} {e.get('actor')} {e.get('command')}{ai}" + (f" {ref}" if ref else "") \
-        + (f" [{where}]" if where else "") + (f": {message}" if message else "")
+        + (f" [{where}]" if where else "") + (f":{message}" if message else "")
 
 
 def _timeline(timeline: Sequence[dict]) -> list[_Chunk]:

@@ -273,7 +273,8 @@ PATTERNS: tuple[Pattern, ...] = (
         group=1, keywords=("authorization",)),
     Pattern("API_KEY_HEADER", re.compile(r"(?i)\bx-(?:api-key|auth-token)[\"']?\s*[:=]\s*[\"']?([A-Za-z0-9._~+/=-]{8,})"), group=1,
             keywords=("x-api-key", "x-auth-token")),
-    Pattern("COOKIE", re.compile(r"(?im)^[ \t<>]*(?:set-)?cookie:[ \t]*(\S[^\r\n]*)"), group=1, keywords=("cookie:",),
+    # A header: at the start of a line, or after a label (`handed over: Cookie: …`), not mid-prose.
+    Pattern("COOKIE", re.compile(r"(?im)(?:^|:[ \t]+)[ \t<>]*(?:set-)?cookie:[ \t]*(\S[^\r\n]*)"), group=1, keywords=("cookie:",),
             accept=_real_value),
     Pattern("BEARER", re.compile(r"(?i)\bbearer\s+([A-Za-z0-9._~+/-]{20,}=*)"), group=1, keywords=("bearer",)),
     # ---- command lines

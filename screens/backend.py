@@ -82,18 +82,13 @@ class Backend:
 
     def assist_prompt(self, slug: str, task: str, *, redactor: Redactor, unit: str | None = None,
                       ref: str | None = None, reviewer: str | None = None, question: str | None = None) -> Prompt:
-        """The redacted request for one assist task: the intent, its timeline and its three most
-        relevant runbooks (read from the local library) as context."""
-        from cockpit.llm_prompt import build_prompt
-        from cockpit.runbook_library import get_runbook
+        """The redacted request for one assist task, built as `cockpit assist preview` builds it:
+        read under the lock, built outside it."""
+        from cockpit.llm_context import prompt_for, read_context
 
         with self._lock:
-            position = self.engine.position(slug)
-            names = [r.name for r in self.relevant_runbooks(slug)[:3]]
-            runbooks = [(name, get_runbook(self.engine.store, name).content) for name in names]
-            timeline = self.engine.timeline(slug)
-        return build_prompt(position, task, unit=unit, ref=ref, reviewer=reviewer, question=question,
-                            runbooks=runbooks, timeline=timeline, redactor=redactor)
+            context = read_context(self.engine, slug)
+        return prompt_for(context, task, redactor=redactor, unit=unit, ref=ref, reviewer=reviewer, question=question)
 
     def assist_sent_before(self, slug: str) -> bool:
         from cockpit.llm_usage import has_requests

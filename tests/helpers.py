@@ -70,3 +70,17 @@ async def until(pilot, condition, seconds: float = 10.0) -> None:
             return
         await pilot.pause(0.02)
     raise AssertionError(f"timed out waiting for {condition}")
+
+
+def plant_corpus(engine: Engine, slug: str, unit: str) -> str:
+    """Every secret of tests/secrets_corpus.py where an engineer might paste it: the unit body, a
+    finding on the unit, and the hand-off message of its first hat (also in the timeline). Returns
+    the finding's ref."""
+    from secrets_corpus import SECRETS
+
+    planted = "\n".join(s.context for s in SECRETS)
+    engine.run(slug, c.edit_unit, unit=unit, body=f"## Notes from the bridge\n{planted}\n")
+    engine.run(slug, c.file_feedback, title="Credentials pasted in the incident channel", body=planted, unit=unit)
+    engine.run(slug, c.advance_hat, unit=unit)  # starts the unit: the first hat holds the baton
+    engine.run(slug, c.advance_hat, unit=unit, message=f"handing over; what I found:\n{planted}")
+    return engine.position(slug).findings[-1].feedback.ref

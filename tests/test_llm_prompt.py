@@ -310,6 +310,20 @@ def test_planted_secrets_never_leave_and_are_counted(engine):
         assert "[EMAIL_1]" in prompt.preview
 
 
+def test_a_message_over_several_lines_keeps_its_lines_so_redaction_sees_its_structure(engine):
+    # A hand-off pasting an AWS credentials file: the secret key sits alone on its line, which is
+    # how the redaction knows it. Joined into one timeline line, it would have gone out in clear.
+    secret = "wJalrXUtnFEMI" + "/K7MDENG/bPxRfiCYz" + "Q2Lm9Ks0B"
+    slug = incident(engine)
+    engine.run(slug, c.advance_hat, unit="fix", message=f"creds from the box:\n[default]\n{secret}\n")
+    for task, kw in [("draft", {"unit": "fix"}), ("ask", {"question": "who?"})]:
+        prompt = build_prompt(engine.position(slug), task, timeline=engine.timeline(slug), **kw)
+        assert secret not in prompt.preview, task
+        assert "    [AWS_SECRET_1]" in prompt.preview  # below the event, indented
+    draft = build_prompt(engine.position(slug), "draft", unit="fix")
+    assert "advance:\n    creds from the box:\n    [default]\n    [AWS_SECRET_1]" in user_text(draft)  # the hand-offs chunk
+
+
 def test_one_redactor_keeps_placeholders_stable_across_prompts(engine):
     slug = incident(engine)
     engine.run(slug, c.edit_unit, unit="fix", body=f"owner {EMAIL}")

@@ -129,3 +129,9 @@ def test_a_masked_value_inside_a_json_string_is_not_masked_again():
     once = redact('  "private_key": "-----BEGIN ' + 'PRIVATE KEY-----\\nMIIEvQIBADANBg\\n-----END PRIVATE KEY-----\\n",').text
     assert once == '  "private_key": "[PRIVATE_KEY_1]\\n",'
     assert redact(once).text == once
+
+
+def test_a_cookie_header_after_a_label_is_masked_but_prose_about_cookies_is_not():
+    session = "s" + "Q9xL2vR7kT4mW8zP1nB6"
+    assert session not in redact(f"- engineer → advance: Cookie: session={session}").text
+    assert redact("we cleared the cookie: it was stale").text == "we cleared the cookie: it was stale"
