@@ -164,11 +164,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true")
     p.add_argument("--limit", type=int, help="only the last N events")
 
-    # Runbooks and quality checks keep their own subcommands beside their code.
-    from cockpit import cli_checks, cli_runbooks
+    # Runbooks, quality checks and assist keep their own subcommands beside their code.
+    from cockpit import cli_assist, cli_checks, cli_runbooks
 
     cli_runbooks.register(sub, cmd)
     cli_checks.register(sub, cmd)
+    cli_assist.register(sub, cmd)
 
     p = cmd("demo", "Seed sample incidents (idempotent) into the demo database and open the cockpit on them.", _demo)
     p.add_argument("--no-tui", action="store_true", help="only seed and print the slugs")
