@@ -393,10 +393,15 @@ def confirm_quality_gates(pos: Position, *, unit: str, gates: tuple[dict[str, An
     """Record that the engineer saw and allowed these gate commands (name, command, dir, expect) for
     this unit. Nothing else runs a command: `cockpit check` asks first, or takes --yes."""
     from cockpit import redact
+    from cockpit.quality_gates import unreadable
 
     stage, _target = _unit(pos, unit)
     if not gates:
         raise CockpitError(f"unit {unit}: no quality gates to confirm")
+    for gate in gates:  # a confirmation of what cannot be read would cover what was not seen
+        reason = unreadable(gate["command"])
+        if reason is not None:
+            raise CockpitError(f"unit {unit}: quality gate {safe(gate['name'], one_line=True)}: its command {reason}")
     shown = [{"name": g["name"], "command": redact.redact(g["command"]).text, "dir": g.get("dir"), "expect": g["expect"],
               "digest": g["digest"]} for g in gates]
     return Change(Event("confirm_quality_gates", None, stage.name, unit, None, {"gates": shown}), (),

@@ -16,6 +16,7 @@ from cockpit import commands as c
 from cockpit.check_runs import check_id_of
 from cockpit.cli import main
 from cockpit.engine import Engine
+from cockpit.errors import CockpitError
 from cockpit.model import unit_meta
 from cockpit.quality_gates import TAIL_CHARS, TAIL_LINES, GateSpec, gate_specs, run_gate
 from cockpit.store import Store
@@ -165,6 +166,14 @@ def test_a_command_with_control_characters_is_refused_naming_each_one(name, comm
     run = run_gate(GateSpec("tests", f"touch {marker}; {command}"), tmp_path, timeout=10)  # built by hand: refused again
     assert not marker.exists() and not run.passed and run.error.startswith("its command holds control characters")
     assert "\x1b" not in GateSpec("tests", command).describe() and "\r" not in GateSpec("tests", command).describe()
+
+
+def test_a_confirmation_of_a_command_with_control_characters_is_refused(engine, tmp_path):
+    slug = resolve_intent(engine, unit_file(tmp_path, "  - {name: lint, command: make lint}\n"))
+    gate = {"name": "tests", "command": "rm -rf ~\r\x1b[2Kmake test", "dir": None, "expect": "pass", "digest": "x"}
+    with pytest.raises(CockpitError, match="unit unit-01-fix: quality gate tests: its command holds control characters"):
+        engine.run(slug, c.confirm_quality_gates, unit="unit-01-fix", gates=(gate,))
+    assert not [e for e in engine.timeline(slug) if e["command"] == "confirm_quality_gates"]
 
 
 def test_a_dir_outside_the_root_is_refused(tmp_path):
