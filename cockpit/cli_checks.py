@@ -19,7 +19,8 @@ def register(sub: Any, cmd: Callable[..., Any]) -> None:
     p.add_argument("--dry-run", action="store_true", help="only report: file, update and close nothing, run no commands")
     p.add_argument("--yes", action="store_true", help="confirm the unit's quality-gate commands without asking (for scripts)")
     p.add_argument("--root", metavar="DIR", help="the project checkout: quality-gate `dir:` paths start here (default: the "
-                   "current directory), and the files units list under Artifacts produced are scanned for secrets")
+                   "current directory), and the files units list under Artifacts produced are scanned for secrets; a path leading "
+                   "outside it (../, absolute, a symlink out) is refused")
     p.add_argument("--timeout", type=float, default=300.0, metavar="SECONDS", help="per quality-gate command (default 300)")
 
 
