@@ -267,7 +267,10 @@ def _status(args) -> int:
     engine = _engine(args)
     if args.slug:
         pos = engine.position(args.slug)
-        print(json.dumps(report.position_json(pos), indent=2, ensure_ascii=False) if args.json else report.position_text(pos))
+        if args.json:
+            _print_json(report.position_json(pos))
+        else:
+            print(report.position_text(pos))
         return 0
     results = engine.positions()
     positions = sorted((p for p in results if not isinstance(p, Exception)), key=report.urgency_key)
