@@ -218,12 +218,14 @@ class AssistScreen(Screen):
         await self._finish(reply)
 
     async def _previewed(self, prompt: Prompt) -> bool:
-        """Before an intent's first request, show exactly what will be sent and ask."""
+        """Before an intent's first request, and before any request the second scan has doubts
+        about (its suspects), show exactly what will be sent and ask."""
         import asyncio
 
         from screens.dialogs import SendPreview
 
-        if self.slug in self.app.previewed or await asyncio.to_thread(self.app.backend.assist_sent_before, self.slug):
+        if not prompt.suspects and (self.slug in self.app.previewed
+                                    or await asyncio.to_thread(self.app.backend.assist_sent_before, self.slug)):
             return True
         send = await self.app.push_screen_wait(SendPreview(prompt))
         if send:

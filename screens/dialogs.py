@@ -14,6 +14,7 @@ from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Input, Label, OptionList, Select, Static, TextArea
+from textual.widgets.text_area import Selection
 from textual.widgets.option_list import Option
 
 from cockpit.severity import GLYPHS, SEVERITIES
@@ -256,11 +257,18 @@ class HelpScreen(_Modal):
             yield Static("? or esc: close · ctrl+p: every action by name", classes="dialog-keys")
 
 
+CONFIRM_WORD = "send"  # typed to send a request the second scan has doubts about: no single key does
+
+
 class SendPreview(_Modal):
     """Exactly what an assist request sends, after redaction, with the redaction counts.
 
     Shown before an intent's first request (mode "ask": y sends, esc sends nothing), and on
-    demand, read only: "sent" for the request made, "unsent" for one not sent (yet)."""
+    demand, read only: "sent" for the request made, "unsent" for one not sent (yet).
+
+    When the second scan (cockpit.redact.suspect_tokens) found tokens that look like secrets no
+    pattern knew, they are listed and the first is selected in the text; sending then takes typing
+    `send`: a reflex `y` or enter sends nothing."""
 
     BINDINGS = [
         Binding("y", "send", "Send", id="dialog.send"),
@@ -273,18 +281,53 @@ class SendPreview(_Modal):
     def __init__(self, prompt, *, mode: str = "ask") -> None:
         super().__init__()
         self.prompt, self.mode = prompt, mode
+        self.suspects = tuple(prompt.suspects)
+
+    @property
+    def needs_typing(self) -> bool:
+        return self.mode == "ask" and bool(self.suspects)
 
     def compose(self) -> ComposeResult:
         counts = self.prompt.redactions
         masked = ", ".join(f"{n} {kind}" for kind, n in sorted(counts.items())) if counts else "nothing matched a secret pattern"
+        title = "Possible secret left in this request: check it before sending" if self.needs_typing else self.TITLES[self.mode]
         with Vertical(classes="dialog full"):
-            yield Label(self.TITLES[self.mode], classes="dialog-title")
-            yield Static(f"Redacted before sending: {masked} · {len(self.prompt.preview):,} characters", classes="dialog-hint")
+            yield Label(Text(title), classes="dialog-title")
+            yield Static(Text(f"Redacted before sending: {masked} · {len(self.prompt.preview):,} characters"), classes="dialog-hint")
+            if self.suspects:
+                yield Static(self._suspect_lines(), id="suspects", classes="dialog-error")
             yield TextArea(self.prompt.preview, id="editor", read_only=True, soft_wrap=True, show_line_numbers=False)
-            yield Static("y / enter: send · esc: send nothing" if self.mode == "ask" else "esc: close", classes="dialog-keys")
+            if self.needs_typing:
+                yield Input(placeholder=f"type {CONFIRM_WORD} to send it anyway", id="confirm")
+                yield Static(f"type {CONFIRM_WORD} + enter: send as shown · esc: send nothing", classes="dialog-keys")
+            else:
+                yield Static("y / enter: send · esc: send nothing" if self.mode == "ask" else "esc: close", classes="dialog-keys")
+
+    def _suspect_lines(self) -> Text:
+        n = len(self.suspects)
+        text = Text(f"{n} token{'s' if n != 1 else ''} no secret pattern explained, but random enough to be a key "
+                    "(the first is selected below):")
+        for s in self.suspects[:5]:
+            text.append(f"\n  line {s.line}, column {s.column + 1}: {s.shown}")
+        if n > 5:
+            text.append(f"\n  … and {n - 5} more")
+        return text
+
+    def on_mount(self) -> None:
+        if self.suspects:  # mark the first one where it sits in the text
+            first = self.suspects[0]
+            editor = self.query_one("#editor", TextArea)
+            editor.selection = Selection((first.line - 1, first.column), (first.line - 1, first.column + first.length))
+            editor.scroll_cursor_visible(center=True)
+        if self.needs_typing:
+            self.query_one("#confirm", Input).focus()
 
     def check_action(self, action: str, parameters: tuple) -> bool | None:
         return action != "send" or self.mode == "ask"
 
     def action_send(self) -> None:
+        if self.needs_typing and self.query_one("#confirm", Input).value.strip().lower() != CONFIRM_WORD:
+            self.notify(f"A token here may be a secret: type {CONFIRM_WORD} to send it anyway, or esc to send nothing.",
+                        severity="warning")
+            return
         self.dismiss(True)

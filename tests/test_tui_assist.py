@@ -503,3 +503,45 @@ async def test_the_assist_menu_takes_the_keys_it_shows(engine, fake):
         await pilot.pause()
         await to_preview(app, pilot, "w")  # w in the menu: a draft, as from the intent screen
         assert app.screen.prompt.task == "draft"
+
+
+UNKNOWN = "qbqQElxsRbewJ4ndv5MKgBdgH7PBeBRd9HhOjJKu"  # random, in no vendor's format: only the second scan sees it
+
+
+async def test_a_suspect_token_is_marked_and_only_typing_send_sends_it(engine, fake):
+    engine.run("inc", c.edit_unit, unit="fix", body=f"Replay the queue with {UNKNOWN} once the cert is in.\n")
+    fake.text(DRAFT)
+    app = make_app(engine, settings_for(fake.url))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await select_unit(app, pilot, "fix")
+        preview = await to_preview(app, pilot, "w")
+        assert UNKNOWN in preview.prompt.preview and len(preview.prompt.suspects) == 1
+        listed = str(preview.query_one("#suspects").render())
+        assert f"line {preview.prompt.suspects[0].line}" in listed and UNKNOWN not in listed
+        assert preview.query_one("#editor").selected_text == UNKNOWN  # marked where it sits
+        await pilot.press("y", "enter")  # a reflex: types a y, then enter refuses it
+        await pilot.pause()
+        assert app.screen is preview and fake.request_count == 0
+        await pilot.press("tab", "y")  # y off the input field: the send binding, refused as well
+        await pilot.pause()
+        assert app.screen is preview and fake.request_count == 0
+        preview.query_one("#confirm").value = ""
+        preview.query_one("#confirm").focus()
+        await pilot.press(*"send", "enter")
+        await until(pilot, lambda: isinstance(app.screen, AssistScreen))
+        await settle(app, pilot, rounds=6)
+    assert fake.request_count == 1
+
+
+async def test_a_suspect_asks_again_even_after_the_intents_first_request(engine, fake):
+    fake.text(DRAFT)
+    async with drafted(engine, fake) as (app, pilot, screen):
+        await pilot.press("escape")
+        await settle(app, pilot)
+        engine.run("inc", c.edit_unit, unit="probe", body=f"Replay with {UNKNOWN}.\n")
+        await select_unit(app, pilot, "probe")
+        preview = await to_preview(app, pilot, "w")  # not skipped: the scan has doubts
+        assert preview.needs_typing and "Possible secret" in str(preview.query_one(".dialog-title").render())
+        await pilot.press("escape")
+        await settle(app, pilot)
+    assert fake.request_count == 1  # the first draft only
