@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 import shutil
-import sys
 from datetime import datetime, timezone
 from pathlib import Path
 
 import pytest
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))  # tests/helpers.py
 
 NOW = datetime(2026, 11, 20, 7, 0, tzinfo=timezone.utc)  # the same fixed clock as test_snapshots.NOW
 
