@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from cockpit import severity as sev
@@ -104,6 +104,14 @@ def _ai(ai: dict[str, Any] | None) -> dict[str, Any]:
         return {"ai": json.loads(json.dumps(ai))}  # a plain JSON copy: the event data is stored as JSON
     except (TypeError, ValueError):
         raise CockpitError("AI provenance must be JSON data") from None
+
+
+def _redacted(text: str) -> str:
+    """What is stored of a model's answer, a gate's output or a copied runbook line: the same
+    redaction as what leaves the machine. Here, in the command, so no caller can skip it."""
+    from cockpit.redact import redact  # on use: it compiles many patterns
+
+    return redact(text).text
 
 
 def check_title(value: str | None) -> str:
@@ -416,7 +424,8 @@ def record_quality_gates(pos: Position, *, unit: str, runs: tuple[dict[str, Any]
     from cockpit.quality_gates import GateRun
 
     stage, target = _unit(pos, unit)
-    gate_runs = [GateRun.from_json(r) for r in runs]
+    gate_runs = [replace(run, command=_redacted(run.command), tail=_redacted(run.tail))  # whoever ran them
+                 for run in map(GateRun.from_json, runs)]
     results = tuple(
         Result(run.check, PASS, "blocker", (), f"`{run.command}` {run.outcome()}")
         if run.passed else
@@ -463,6 +472,7 @@ def edit_unit(pos: Position, *, unit: str, body: str, ctx: Ctx, ai: dict[str, An
     from cockpit.check_runs import is_engaged
 
     stage, target = _unit(pos, unit)
+    body = _redacted(body) if ai else body
     if was is not None and was != target.unit.body:
         raise IllegalTransition(f"unit {unit} was changed since you opened it: reopen it and edit the current body")
     if body == target.unit.body:
@@ -522,7 +532,9 @@ def file_feedback(
     ai: dict[str, Any] | None = None,
 ) -> Change:
     """File a finding. A review finding names its reviewer (`role`): fixing it re-runs that review.
-    `ai` marks a finding the model proposed and the engineer filed."""
+    `ai` marks a finding the model proposed and the engineer filed (stored redacted)."""
+    if ai:
+        title, body = _redacted(title or ""), _redacted(body)
     title = check_title(title)
     if origin not in ORIGINS:
         raise CockpitError(f"unknown origin {origin!r}: use one of {', '.join(ORIGINS)}")
@@ -564,6 +576,7 @@ def classify(pos: Position, *, ref: str, ctx: Ctx, severity: str | None = None, 
     `reason` (the classifier's paragraph) becomes the event message."""
     provenance = _ai(ai)
     reason = reason.strip() if reason and reason.strip() else None
+    reason = _redacted(reason) if reason and ai else reason
     found = _open_finding(pos, ref)
     fb = found.feedback
     values: dict[str, Any] = {}
@@ -713,7 +726,7 @@ def record_runbook_copy(pos: Position, *, runbook: str, line: int, text: str, ct
     Only the block's first line is kept, shortened: the timeline says which step was taken,
     it is not a second copy of the runbook (nor a place where a pasted secret would linger).
     """
-    first = next((l.strip() for l in text.splitlines() if l.strip()), "")
+    first = next((l.strip() for l in _redacted(text).splitlines() if l.strip()), "")  # the whole block: a key may span lines
     shown = first if len(first) <= 120 else first[:119] + "…"
     stage = pos.active.name if pos.active else None
     return Change(Event("runbook_copy", f"{runbook}:{line}: {shown}", stage, data={"runbook": runbook, "line": line}),

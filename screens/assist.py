@@ -3,7 +3,8 @@ engineer decides what becomes of it.
 
 The model proposes; nothing is written until a key says so (accept a draft, file a proposal,
 accept a classification), and then through the same engine commands as any other change, marked
-with the request that proposed it. The model itself never approves, closes or advances anything.
+with the request that proposed it (the commands redact what they store of it). The model itself
+never approves, closes or advances anything.
 """
 
 from __future__ import annotations
@@ -413,10 +414,6 @@ class AssistScreen(Screen):
         return {"task": self.job, "model": reply.model, "request_id": reply.request_id,
                 **({"partial": True} if not reply.ok else {}), **({"edited": True} if edited else {})}
 
-    def _redacted(self, text: str) -> str:
-        """What is stored of a response passes the same redaction (and placeholders) as what was sent."""
-        return self.app.redactor(self.slug).redact(text).text
-
     def action_accept_edited(self) -> None:
         self.action_accept(edited=True)
 
@@ -427,12 +424,12 @@ class AssistScreen(Screen):
             return
         if self.job == "draft":
             text = self.query_one("#as-text", TextArea).text
-            self._write("edit_unit", close=True, unit=self.unit, body=self._redacted(text), was=self.base_body,
+            self._write("edit_unit", close=True, unit=self.unit, body=text, was=self.base_body,
                         ai=self._provenance(edited=text != self.reply.text))
         elif self.classification is not None:
             c = self.classification
             self._write("classify", close=True, ref=self.ref, severity=c.severity, unit=c.unit,
-                        reason=self._redacted(c.reason), ai=self._provenance(edited=self.changed))
+                        reason=c.reason, ai=self._provenance(edited=self.changed))
 
     def action_change(self) -> None:
         """Change the proposed severity before accepting (the unit stays as proposed)."""
@@ -462,7 +459,7 @@ class AssistScreen(Screen):
             return
         self._remove_proposal(index)  # at once: a second f acts on the next proposal, never this one again
         self._write("file_feedback", failed=lambda: self._restore_proposal(index, p),
-                    title=self._redacted(p.title), body=self._redacted(p.body),
+                    title=p.title, body=p.body,
                     severity=p.severity, unit=p.unit, stage=self.stage, origin="adversarial-review", role=self.reviewer,
                     ai=self._provenance())
 
