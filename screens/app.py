@@ -112,7 +112,7 @@ class CockpitApp(App):
         try:
             report = self.backend.index_runbooks(self.runbook_dirs)
         except CockpitError as exc:
-            self.call_from_thread(self.notify, f"Runbooks not indexed: {exc}", severity="warning")
+            self.call_from_thread(self.write_failed, exc, title="Runbooks not indexed")
             return
         for problem in report.problems:  # `path: reason`; the rest of the library indexed
             self.call_from_thread(self.notify, problem, title="Runbook skipped", severity="warning", timeout=10)
@@ -205,8 +205,9 @@ class CockpitApp(App):
 
     def write_failed(self, exc: CockpitError, *, dialog: _Modal | None = None, failed: Callable[[], None] | None = None,
                      title: str | None = None) -> None:
-        """The one error path of every worker: a refused command or a storage fault is said in a
-        notification (and in its dialog, which keeps the text); the app stays up."""
+        """The one error path of every worker, writes and reads alike: a refused command or a
+        storage fault is said in a notification titled `title` (default: "Not saved" for a storage
+        fault, "Refused" for the command) and in its dialog, which keeps the text; the app stays up."""
         from cockpit.errors import StoreError
 
         self.notify(str(exc), title=title or ("Not saved" if isinstance(exc, StoreError) else "Refused"),
@@ -226,7 +227,7 @@ class CockpitApp(App):
 
         cause = error.error if isinstance(error, WorkerFailed) else error
         if isinstance(error, WorkerFailed) and isinstance(cause, CockpitError):
-            self.write_failed(cause)
+            self.write_failed(cause, title="Failed")
             return
         if self.crash_line is None:
             from cockpit import crashlog

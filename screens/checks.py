@@ -106,7 +106,7 @@ class ChecksScreen(Screen):
         try:
             reports = self.app.backend.check_reports(self.slug)
         except CockpitError as exc:
-            self.app.call_from_thread(self.notify, str(exc), severity="error")
+            self.app.call_from_thread(self.app.write_failed, exc, title="Not loaded")
             return
         self.app.call_from_thread(self._show_reports, reports)
 

@@ -58,7 +58,7 @@ class IntentList(Screen):
             results = self.app.backend.positions()
             version = self.app.backend.data_version()
         except CockpitError as exc:  # the database could not be opened: the app exits saying why
-            self.app.call_from_thread(self.notify, str(exc), severity="error")
+            self.app.call_from_thread(self.app.write_failed, exc, title="Not loaded")
             return
         positions = sorted((p for p in results if isinstance(p, Position)), key=urgency_key)
         problems = [str(p) for p in results if not isinstance(p, Position)]

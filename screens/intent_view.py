@@ -129,7 +129,7 @@ class IntentView(Screen):
             version = self.app.backend.data_version()
             runbooks = self.app.backend.relevant_runbooks(self.slug)
         except CockpitError as exc:
-            self.app.call_from_thread(self.notify, str(exc), severity="error")
+            self.app.call_from_thread(self.app.write_failed, exc, title="Not loaded")
             return
         self.app.call_from_thread(self.show, position, version, runbooks)
 
@@ -539,8 +539,16 @@ class IntentView(Screen):
             return
         finally:
             os.unlink(path)
-        if body != unit.unit.body:
-            self.run_command("edit_unit", unit=unit.unit.slug, body=body, was=unit.unit.body)
+        if body == unit.unit.body:
+            return
+        slug, was = unit.unit.slug, unit.unit.body
+        from screens.dialogs import BodyEditor
+
+        def keep() -> None:  # not written (busy, disk full…): the edited text opens in place, to save again
+            self.ask(BodyEditor(slug, body), lambda text: None if text == was else ("edit_unit", {"unit": slug, "body": text, "was": was}))
+
+        self.app.write(self.slug, "edit_unit", {"unit": slug, "body": body, "was": was},
+                       done=lambda done, position, version: self.show(position, version), failed=keep)
 
     def action_toggle_pane(self) -> None:
         switcher = self.query_one("#detail", ContentSwitcher)

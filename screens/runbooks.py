@@ -118,7 +118,7 @@ class RunbookScreen(Screen):
         try:
             runbook = self.app.backend.runbook(name)
         except CockpitError as exc:
-            self.app.call_from_thread(self.notify, str(exc), severity="error")
+            self.app.call_from_thread(self.app.write_failed, exc, title="Not loaded")
             return
         doc = runbook.doc
         width = self.query_one(DocumentView).content_width()
