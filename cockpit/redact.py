@@ -131,6 +131,12 @@ def _mixed_case_and_digits(value: str) -> bool:
     return any(c.isupper() for c in value) and any(c.islower() for c in value) and _has_digit(value)
 
 
+def _random_value(value: str) -> bool:
+    """Long and varied enough to be a generated key: not a word, a name or a number."""
+    classes = sum((any(c.isupper() for c in value), any(c.islower() for c in value), any(c.isdigit() for c in value)))
+    return len(value) >= 16 and classes >= 2 and shannon_entropy(value) >= 3.5
+
+
 def _url_password(value: str) -> bool:
     # `host:8080/path@x` is a port and a path, not `user:password@`.
     return _real_value(value) and not re.match(r"\d{1,5}(?:/|$)", value)
@@ -297,13 +303,18 @@ PATTERNS: tuple[Pattern, ...] = (
     Pattern("DOCKER_AUTH", re.compile(r"\"(?:auth|identitytoken|registrytoken)\"\s*:\s*\"([^\"\s]{8,})\""), group=1,
             keywords=("\"auth\"", "identitytoken", "registrytoken"), accept=_real_value),
     Pattern("K8S_SECRET", _DATA_BLOCK, keywords=("data:",), multiline=True, spans=_k8s_data_spans),
-    # ---- prose: "the password is …", "pw was …"
+    # ---- prose: "the password is …", "pw was …", "the password for bastion-02 is now …"
     Pattern("SECRET", re.compile(
-        r"(?i)\b(?:password|passwd|passphrase|passcode|pwd|pw|secret|token|api key)[ \t]+(?:is|was|is now|now is|set to)[ \t]+"
+        r"(?i)\b(?:password|passwd|passphrase|passcode|pwd|pw|secret|token|api key)(?:[ \t]+(?:for|of|on)[ \t]+[\w.@-]+)?"
+        r"[ \t]+(?:is now|now is|is|was|set to)[ \t]+"
         r"[`'\"]?([^\s`'\"]*[^\s`'\".,;:!?)])"), group=1, keywords=_KEY_WORDS, accept=_looks_secret),
     # ---- generic `name = value` assignments: a quoted value is a literal; an unquoted one must look like a secret.
     Pattern("SECRET", re.compile(rf"(?i){_KEY_NAME}{_ASSIGN}{_QUOTED}"), group=2, keywords=_KEY_WORDS, accept=_real_value),
     Pattern("SECRET", re.compile(rf"(?i){_KEY_NAME}{_ASSIGN}{_VALUE}"), group=1, keywords=_KEY_WORDS, accept=_looks_secret),
+    # Entropy near a key-like name, for names no word above covers (`LICENSE_KEY=…`, `signing.key: …`,
+    # `X_AUTH=…`): masked when the value is random enough to be a key, whatever its vendor.
+    Pattern("SECRET", re.compile(rf"(?i)(?:(?<=[_.-])|(?<![A-Za-z0-9]))(?:key|auth)(?![A-Za-z0-9]){_ASSIGN}{_VALUE}"), group=1,
+            keywords=("key", "auth"), accept=lambda v: _real_value(v) and _random_value(v)),
     Pattern("EMAIL", re.compile(r"\b[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}\b"), keywords=("@",),
             accept=_not_git_host, secret=False),
 )

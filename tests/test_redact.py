@@ -135,3 +135,21 @@ def test_a_cookie_header_after_a_label_is_masked_but_prose_about_cookies_is_not(
     session = "s" + "Q9xL2vR7kT4mW8zP1nB6"
     assert session not in redact(f"- engineer → advance: Cookie: session={session}").text
     assert redact("we cleared the cookie: it was stale").text == "we cleared the cookie: it was stale"
+
+
+@pytest.mark.parametrize("text, secret", [
+    # Entropy near a key-like name that no listed word covers: the value is random, whatever the vendor.
+    ("NEW_RELIC_LICENSE_KEY=" + "a1cceb" + "e3616f88ae461a3444f3b26e123dc6NRAL", "e3616f88ae461a3444f3b26e123dc6NRAL"),
+    ("  signing.key: " + "Zk3qP9" + "wLm2Xv7RtB4nYc8H", "wLm2Xv7RtB4nYc8H"),
+    # Prose with a word between the name and the verb, and "is now" read whole.
+    ("root password for bastion-02 is now " + "7oqMOJ" + "aOpOAC#4", "aOpOAC#4"),
+    ("the pw is now " + "Hunter" + "22x", "Hunter22x"),
+])
+def test_generic_places_catch_formats_no_list_names(text, secret):
+    assert secret not in redact(text).text
+
+
+@pytest.mark.parametrize("text", ["key: password", "sort key = created_at", "primary_key = order_id_2026",
+                                  "auth: required", "the password is rotated every 90 days"])
+def test_key_like_names_with_ordinary_values_are_left_alone(text):
+    assert redact(text).text == text
