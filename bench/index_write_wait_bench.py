@@ -7,7 +7,7 @@ in the same run and on fresh databases:
 - the index runs in this process on a connection of its own, as the app's background index does
   (screens/backend.py `index_runbooks`);
 - a second process files a finding through the engine's named command (`file_feedback`, what
-  `cockpit feedback add` runs) every ~100 ms, and records how long each write took, including any
+  `cockpit feedback add` runs) every ~50 ms, and records how long each write took, including any
   wait for the lock, and whether it failed ("database is locked" after the 15 s busy timeout).
 
     python bench/index_write_wait_bench.py                 # 2,500 runbooks, both indexers
@@ -17,7 +17,8 @@ in the same run and on fresh databases:
 
 Prints, per indexer: the index's wall time, and for the writes that started while it ran their
 count, failures, median and worst wait; with the same for writes on an idle database as the floor.
-Writes bench/out/index_write_wait_bench.json.
+Then what `PRAGMA quick_check` (Store.check_integrity: the app's background check, and the CLI's
+before its first write) costs on the indexed database, warm. Writes bench/out/index_write_wait_bench.json.
 """
 
 from __future__ import annotations
@@ -40,7 +41,7 @@ REPO_ROOT = HERE.parent
 OUT = HERE / "out"
 sys.path.insert(0, str(REPO_ROOT))
 
-LANDED = "d6aca30"  # the last commit with the one-transaction indexer
+LANDED = "230929e^"  # the last commit with the one-transaction indexer (230929e made it batched)
 SLUG = "bench-index"
 WORDS = ("restart", "failover", "replica", "latency", "certificate", "rotate", "drain", "node", "queue", "backlog",
          "timeout", "upstream", "checkout", "payments", "gateway", "cache", "invalidate", "rollback", "deploy",
@@ -151,6 +152,21 @@ def measure(label: str, index_library, library: Path, work: Path, interval: floa
     }
 
 
+def quick_check_cost(db: Path, runs: int = 7) -> dict:
+    """Store.check_integrity on `db`, each run on a fresh Store, as each CLI process pays it."""
+    from cockpit.store import Store
+
+    each = []
+    for _ in range(runs):
+        store = Store(db)
+        started = time.perf_counter()
+        assert store.check_integrity() is None
+        each.append((time.perf_counter() - started) * 1000)
+        store.close()
+    return {"mb": round(db.stat().st_size / 1e6, 1), "median_ms": round(statistics.median(each), 1),
+            "worst_ms": round(max(each), 1), "each_ms": [round(ms, 1) for ms in each]}
+
+
 def merge(runs: list[dict]) -> dict:
     """One indexer's rounds as one row: index time is the median round; writes are pooled."""
     samples = [s for r in runs for s in r["samples"]]
@@ -173,7 +189,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--runbooks", type=int, default=2500)
     parser.add_argument("--rounds", type=int, default=3, help="fresh databases per indexer, interleaved (default 3)")
-    parser.add_argument("--interval", type=float, default=0.1, help="seconds between a person's writes (default 0.1)")
+    parser.add_argument("--interval", type=float, default=0.05, help="seconds between a person's writes (default 0.05)")
     parser.add_argument("--landed", default=LANDED, metavar="REV", help=f"the commit to compare against (default {LANDED})")
     parser.add_argument("--writer", nargs=3, metavar=("DB", "STOP", "INTERVAL"), help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
@@ -196,6 +212,7 @@ def main(argv: list[str] | None = None) -> int:
         for round_number in range(args.rounds):  # interleaved, so drift on the machine hits both alike
             rounds.append([measure(f"landed ({args.landed})", landed, library, work / f"r{round_number}", args.interval, 1.0),
                            measure("batched (now)", index_library, library, work / f"r{round_number}", args.interval, 1.0)])
+        check = quick_check_cost(work / "r0" / "batched (now).db")
     results = [merge([r[i] for r in rounds]) for i in range(2)]
     header = f"{'indexer':<22} {'index s':>8} {'writes':>7} {'failed':>7} {'median ms':>10} {'worst ms':>9}   idle median / worst ms"
     print(header)
@@ -208,9 +225,11 @@ def main(argv: list[str] | None = None) -> int:
     print(f"\nindex s: median of {args.rounds} rounds; writes pooled over the rounds")
     for error in errors:
         print(f"  failed write: {error}")
+    print(f"quick_check on the indexed database ({check['mb']} MB): median {check['median_ms']} ms, "
+          f"worst {check['worst_ms']} ms over {len(check['each_ms'])} runs (warm)")
     (OUT / "index_write_wait_bench.json").write_text(json.dumps({
         "runbooks": args.runbooks, "rounds": args.rounds, "interval": args.interval, "landed": args.landed, "python": sys.version,
-        "platform": platform.platform(), "results": results}, indent=2))
+        "platform": platform.platform(), "results": results, "quick_check": check}, indent=2))
     return 0
 
 
