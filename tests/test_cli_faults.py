@@ -178,3 +178,19 @@ def test_the_cli_warns_when_the_database_is_on_a_network_file_system(cli, monkey
     code, out, err = cli("status")
     assert code == 0 and "no intents yet" in out
     assert one_line(err).startswith("cockpit: warning: ") and "network file system (nfs4)" in err and "local disk" in err
+
+
+def test_a_bug_that_ended_the_app_exits_70_with_its_line(cli, monkeypatch):
+    class CrashedApp:  # what CockpitApp leaves after _handle_exception: the line to print, the log has the rest
+        def __init__(self, *args, **kwargs):
+            self.startup_error, self.return_code = None, 70
+            self.crash_line = "cockpit: internal error: KeyError: 'unit_id' — details in /state/cockpit/cockpit.log"
+
+        def run(self):
+            pass
+
+    monkeypatch.setattr("screens.app.CockpitApp", CrashedApp)
+    monkeypatch.setattr(sys.stdin, "isatty", lambda: True, raising=False)
+    monkeypatch.setattr(sys.stdout, "isatty", lambda: True, raising=False)
+    code, _, err = cli()
+    assert code == 70 and one_line(err) == "cockpit: internal error: KeyError: 'unit_id' — details in /state/cockpit/cockpit.log"
