@@ -31,9 +31,9 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 sys.path.insert(0, str(REPO / "tests"))  # the fake API lives with the tests
 
-from cockpit.llm_client import Assistant, load_sdk  # noqa: E402
-from cockpit.llm_settings import LLMSettings  # noqa: E402
-from cockpit.llm_types import Prompt  # noqa: E402
+from cockpit.assist.client import Assistant, load_sdk  # noqa: E402
+from cockpit.assist.settings import LLMSettings  # noqa: E402
+from cockpit.assist.types import Prompt  # noqa: E402
 from fake_anthropic import FakeAnthropic  # noqa: E402
 
 PROMPT = Prompt(task="ask", slug="bench", system=({"type": "text", "text": "You help on-call engineers."},),

@@ -36,12 +36,12 @@ sys.path.insert(0, str(REPO / "tests"))  # the fake API lives with the tests
 
 from textual import events  # noqa: E402
 
-from cockpit import demo  # noqa: E402
-from cockpit.engine import Engine  # noqa: E402
-from cockpit.llm_client import Assistant, load_sdk  # noqa: E402
-from cockpit.llm_settings import LLMSettings  # noqa: E402
-from cockpit.store import Store  # noqa: E402
-from cockpit.studio_loader import load_catalog  # noqa: E402
+from cockpit.app import demo  # noqa: E402
+from cockpit.app.engine import Engine  # noqa: E402
+from cockpit.assist.client import Assistant, load_sdk  # noqa: E402
+from cockpit.assist.settings import LLMSettings  # noqa: E402
+from cockpit.store.database import Store  # noqa: E402
+from cockpit.sources.studios import load_catalog  # noqa: E402
 from fake_anthropic import FakeAnthropic  # noqa: E402
 from screens.app import CockpitApp  # noqa: E402
 from screens.assist import AssistScreen  # noqa: E402

@@ -23,14 +23,14 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from cockpit import check_runs  # noqa: E402
-from cockpit import commands as c  # noqa: E402
+from cockpit.domain import check_runs  # noqa: E402
+from cockpit.domain import commands as c  # noqa: E402
 from cockpit.checks import CHECKS, CheckContext, markdown  # noqa: E402
-from cockpit.demo import complete_stage  # noqa: E402
+from cockpit.app.demo import complete_stage  # noqa: E402
 from cockpit.clock import stepping_clock  # noqa: E402
-from cockpit.engine import Engine  # noqa: E402
-from cockpit.store import Store  # noqa: E402
-from cockpit.studio_loader import load_catalog  # noqa: E402
+from cockpit.app.engine import Engine  # noqa: E402
+from cockpit.store.database import Store  # noqa: E402
+from cockpit.sources.studios import load_catalog  # noqa: E402
 
 FX = REPO / "tests" / "fixtures" / "checks"
 UNITS = 1000

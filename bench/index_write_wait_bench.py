@@ -77,11 +77,11 @@ def writer(db: str, stop: str, interval: float) -> None:
     """File a finding every `interval` s until `stop` exists; print one JSON line per write."""
     import sqlite3
 
-    from cockpit import commands
-    from cockpit.engine import Engine
+    from cockpit.domain import commands
+    from cockpit.app.engine import Engine
     from cockpit.errors import CockpitError
-    from cockpit.store import Store
-    from cockpit.studio_loader import load_catalog
+    from cockpit.store.database import Store
+    from cockpit.sources.studios import load_catalog
 
     engine = Engine(Store(db), load_catalog(), actor="oncall")
     print(json.dumps({"ready": True}), flush=True)
@@ -106,21 +106,15 @@ def writer(db: str, stop: str, interval: float) -> None:
 
 def landed_indexer(rev: str):
     """The `index_library` of commit `rev`, imported from its source as it was then."""
-    source = subprocess.run(["git", "-C", str(REPO_ROOT), "show", f"{rev}:cockpit/runbook_index.py"],
-                            capture_output=True, text=True, check=True).stdout
-    path = Path(tempfile.mkdtemp(prefix="landed-index-")) / "landed_runbook_index.py"
-    path.write_text(source)
-    spec = importlib.util.spec_from_file_location("landed_runbook_index", path)
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module  # dataclasses look their module up there
-    spec.loader.exec_module(module)
-    return module.index_library
+    from landed import landed_module
+
+    return landed_module(rev, "cockpit/runbook_index.py", "landed_runbook_index").index_library
 
 
 def measure(label: str, index_library, library: Path, work: Path, interval: float, idle: float) -> dict:
-    from cockpit.engine import Engine
-    from cockpit.store import Store
-    from cockpit.studio_loader import load_catalog
+    from cockpit.app.engine import Engine
+    from cockpit.store.database import Store
+    from cockpit.sources.studios import load_catalog
 
     work.mkdir(exist_ok=True)
     db = work / f"{label}.db"
@@ -154,7 +148,7 @@ def measure(label: str, index_library, library: Path, work: Path, interval: floa
 
 def quick_check_cost(db: Path, runs: int = 7) -> dict:
     """Store.check_integrity on `db`, each run on a fresh Store, as each CLI process pays it."""
-    from cockpit.store import Store
+    from cockpit.store.database import Store
 
     each = []
     for _ in range(runs):
@@ -197,7 +191,7 @@ def main(argv: list[str] | None = None) -> int:
         writer(args.writer[0], args.writer[1], float(args.writer[2]))
         return 0
 
-    from cockpit.runbook_index import index_library
+    from cockpit.runbooks.index import index_library
 
     OUT.mkdir(exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="index-bench-") as temp:

@@ -4,8 +4,8 @@ Detectors compared on the same corpus:
 - `before`: cockpit/redact.py as landed (read from git at BASE), the one this work replaced;
 - `detect-secrets`: Yelp's detector (every plugin of its default settings, line by line), when
   installed — what we would get by adopting it instead of our own patterns;
-- `after`: cockpit.redact.redact as it is now;
-- `suspects`: the second, independent scan (cockpit.redact.suspect_tokens) alone, on the raw corpus.
+- `after`: cockpit.text.redact.redact as it is now;
+- `suspects`: the second, independent scan (cockpit.text.redact.suspect_tokens) alone, on the raw corpus.
 
 A secret sample counts as caught when none of its values survives; a look-alike is a false positive
 when anything in it changed (for detect-secrets and the suspect scan: when anything was reported).
@@ -37,16 +37,14 @@ CAP = 60_000  # llm_prompt.Caps.total
 
 
 def landed_redact() -> Callable[[str], str]:
-    source = subprocess.run(["git", "show", f"{BASE}:cockpit/redact.py"], cwd=REPO, capture_output=True, text=True, check=True).stdout
-    module = types.ModuleType("landed_redact")
-    module.__dict__["__name__"] = "landed_redact"
-    sys.modules["landed_redact"] = module  # dataclasses look their module up
-    exec(compile(source, "landed_redact.py", "exec"), module.__dict__)
+    from landed import landed_module
+
+    module = landed_module(BASE, "cockpit/redact.py", "landed_redact")
     return lambda text: module.redact(text).text
 
 
 def current_redact() -> Callable[[str], str]:
-    from cockpit.redact import redact
+    from cockpit.text.redact import redact
 
     return lambda text: redact(text).text
 
@@ -72,7 +70,7 @@ def detect_secrets_masker() -> Callable[[str], str] | None:
 
 
 def suspect_marker() -> Callable[[str], str]:
-    from cockpit.redact import suspect_tokens
+    from cockpit.text.redact import suspect_tokens
 
     def mark(text: str) -> str:
         for s in sorted(suspect_tokens(text), key=lambda s: -s.start):
@@ -124,7 +122,7 @@ def main() -> None:
     detectors = {"before": landed_redact(), "detect-secrets": detect_secrets_masker(), "after": current_redact(),
                  "suspects": suspect_marker()}
     imports = {"before": None, "detect-secrets": import_ms("from detect_secrets.core.scan import scan_line"),
-               "after": import_ms("import cockpit.redact"), "suspects": None}
+               "after": import_ms("import cockpit.text.redact"), "suspects": None}
     prompt = big_prompt()
     report: dict = {"corpus": {"secrets": len(SECRETS), "kinds": len({s.kind for s in SECRETS}), "look_alikes": len(LOOK_ALIKES)},
                     "prompt_chars": len(prompt), "detectors": {}}

@@ -61,7 +61,7 @@ def _counts(path: Path) -> tuple[int, int]:
 
 
 def _fill_intent(engine, rng: random.Random, n: int) -> None:
-    from cockpit import commands as c
+    from cockpit.domain import commands as c
 
     slug = engine.create_intent(studio="incident-response", title=f"Bench incident {n}: checkout 5xx in region {n % 7}",
                                 slug=SLUG_FORMAT.format(n))
@@ -90,9 +90,9 @@ def _fill_intent(engine, rng: random.Random, n: int) -> None:
 
 def build(path: Path) -> None:
     from cockpit.clock import stepping_clock
-    from cockpit.engine import Engine
-    from cockpit.store import Store
-    from cockpit.studio_loader import load_catalog
+    from cockpit.app.engine import Engine
+    from cockpit.store.database import Store
+    from cockpit.sources.studios import load_catalog
 
     tmp = path.with_name(path.name + ".building")
     for stale in (tmp, Path(f"{tmp}-wal"), Path(f"{tmp}-shm")):
@@ -165,7 +165,7 @@ def time_case(argv: list[str], runs: int) -> list[float]:
 
 PROBE = """
 import contextlib, io, json, sys
-from cockpit import cli
+from cockpit.cli import main as cli
 argv = json.loads(sys.argv[1])
 with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
     try:
@@ -239,7 +239,7 @@ def main() -> int:
         "--help": top_imports(["-m", "cockpit", "--help"]),
         "status SLUG --json": top_imports(["-m", "cockpit", "status", slug, "--json", "--db", str(DB)]),
     }
-    print("\nheavy modules imported (by running cockpit.cli.main in-process):")
+    print("\nheavy modules imported (by running cockpit.cli.main.main in-process):")
     for what, found in imports.items():
         print(f"  {what:<20} " + "  ".join(f"{m}={'yes' if hit else 'no'}" for m, hit in found.items()))
     print("\ncostliest top-level imports (python -X importtime, cumulative ms, one run):")

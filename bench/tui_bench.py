@@ -110,10 +110,10 @@ def startup(runs: int) -> dict:
 
 async def key_latency(presses: int) -> dict:
     sys.path.insert(0, str(REPO))
-    from cockpit import commands
-    from cockpit.engine import Engine
-    from cockpit.store import Store
-    from cockpit.studio_loader import load_catalog
+    from cockpit.domain import commands
+    from cockpit.app.engine import Engine
+    from cockpit.store.database import Store
+    from cockpit.sources.studios import load_catalog
     from screens.app import CockpitApp
 
     path = Path(tempfile.mkdtemp()) / "big-list.db"

@@ -30,7 +30,7 @@ class SourceError(CockpitError):
 
 
 # ------------------------------------------------------------------ storage faults
-# The store translates SQLite's and the file system's failures into these (cockpit.store.storage_error),
+# The store translates SQLite's and the file system's failures into these (cockpit.store.database.storage_error),
 # so every caller (CLI, TUI) prints one line naming the file, the cause and what to do.
 
 EX_TEMPFAIL = 75  # sysexits.h: a temporary failure, the same command may work if tried again

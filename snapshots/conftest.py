@@ -14,12 +14,12 @@ NOW = datetime(2026, 11, 20, 7, 0, tzinfo=timezone.utc)  # the same fixed clock 
 
 @pytest.fixture(scope="session")
 def template_db(tmp_path_factory) -> Path:
-    from cockpit import demo
+    from cockpit.app import demo
     from cockpit.clock import fixed_clock
-    from cockpit.engine import Engine
-    from cockpit.runbook_index import index_library, library_roots
-    from cockpit.store import Store
-    from cockpit.studio_loader import load_catalog
+    from cockpit.app.engine import Engine
+    from cockpit.runbooks.index import index_library, library_roots
+    from cockpit.store.database import Store
+    from cockpit.sources.studios import load_catalog
 
     path = tmp_path_factory.mktemp("template") / "demo.db"
     store = Store(path)

@@ -7,12 +7,12 @@ from datetime import datetime, timezone
 import pytest
 from textual.widgets import Input
 
-from cockpit import commands as c
-from cockpit import demo
+from cockpit.domain import commands as c
+from cockpit.app import demo
 from cockpit.clock import fixed_clock
-from cockpit.engine import Engine
-from cockpit.store import Store
-from cockpit.studio_loader import load_catalog
+from cockpit.app.engine import Engine
+from cockpit.store.database import Store
+from cockpit.sources.studios import load_catalog
 from helpers import STAGE_BODIES, new_incident, workers_done
 from hostile import plant
 from screens.app import CockpitApp

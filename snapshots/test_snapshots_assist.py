@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import pytest
 
-from cockpit import demo
-from cockpit.llm_client import Assistant
-from cockpit.llm_settings import LLMSettings
+from cockpit.app import demo
+from cockpit.assist.client import Assistant
+from cockpit.assist.settings import LLMSettings
 from fake_anthropic import fake_api_fixture
 from helpers import until, workers_done
 from screens.assist import AssistScreen

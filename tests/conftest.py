@@ -9,9 +9,9 @@ from datetime import timedelta
 import pytest
 
 from cockpit.clock import stepping_clock
-from cockpit.engine import Engine
-from cockpit.store import Store
-from cockpit.studio_loader import load_catalog
+from cockpit.app.engine import Engine
+from cockpit.store.database import Store
+from cockpit.sources.studios import load_catalog
 from helpers import T0
 
 
@@ -31,7 +31,7 @@ def engine(catalog) -> Engine:
 @pytest.fixture
 def cli(tmp_path, capsys, monkeypatch):
     """Run `cockpit ARGS --db <fresh file>` in-process: (exit code, stdout, stderr)."""
-    from cockpit.cli import main
+    from cockpit.cli.main import main
 
     db = str(tmp_path / "c.db")
     monkeypatch.setenv("COCKPIT_ACTOR", "oncall")

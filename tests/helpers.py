@@ -5,9 +5,9 @@ from __future__ import annotations
 from datetime import datetime, timezone
 from pathlib import Path
 
-from cockpit import commands as c
-from cockpit.demo import complete_stage
-from cockpit.engine import Engine
+from cockpit.domain import commands as c
+from cockpit.app.demo import complete_stage
+from cockpit.app.engine import Engine
 
 REPO = Path(__file__).resolve().parent.parent
 T0 = datetime(2026, 11, 20, 2, 0, tzinfo=timezone.utc)  # the fixed start of the tests' stepping clock

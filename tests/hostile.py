@@ -52,8 +52,8 @@ def plant(engine, folder: Path, *, clock) -> str:
     """An incident whose every free-text field holds LINE: the intent's title (written by another
     tool into the shared file), unit title and body, a hand-off message, a finding's title and body;
     and a hostile runbook indexed from `folder`. Returns the intent's slug."""
-    from cockpit import commands as c
-    from cockpit.runbook_index import index_library, library_roots
+    from cockpit.domain import commands as c
+    from cockpit.runbooks.index import index_library, library_roots
     from helpers import new_incident, to_execute
 
     slug = new_incident(engine, upto="resolve")

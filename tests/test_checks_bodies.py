@@ -8,7 +8,7 @@ import pytest
 
 from cockpit.checks import CHECKS, CheckContext
 from cockpit.checks.base import FAIL, PASS, SKIP
-from cockpit.artifacts import read_artifacts
+from cockpit.sources.artifacts import read_artifacts
 from cockpit.checks.library import LibraryRunbooks, library_lookup, runbook_key
 from helpers import CHECK_FIXTURES as FX
 
@@ -158,8 +158,8 @@ def test_the_library_lookup_answers_from_indexed_runbooks(tmp_path):
     from datetime import datetime, timezone
 
     from cockpit.clock import fixed_clock
-    from cockpit.runbook_index import index_library
-    from cockpit.store import Store
+    from cockpit.runbooks.index import index_library
+    from cockpit.store.database import Store
 
     store = Store(tmp_path / "lib.db")
     assert library_lookup(store) is None  # nothing indexed: the check says so rather than failing
@@ -180,8 +180,8 @@ def test_alert_runbooks_pass_against_the_indexed_library(tmp_path):
     from datetime import datetime, timezone
 
     from cockpit.clock import fixed_clock
-    from cockpit.runbook_index import index_library, library_roots
-    from cockpit.store import Store
+    from cockpit.runbooks.index import index_library, library_roots
+    from cockpit.store.database import Store
 
     store = Store(tmp_path / "lib.db")  # the bundled samples: service-restart passes its lint
     index_library(store, library_roots(), clock=fixed_clock(datetime(2026, 11, 20, tzinfo=timezone.utc)))

@@ -7,9 +7,9 @@ import json
 
 import pytest
 
-from cockpit.cli import main
-from cockpit.engine import Engine
-from cockpit.store import Store
+from cockpit.cli.main import main
+from cockpit.app.engine import Engine
+from cockpit.store.database import Store
 from helpers import CHECK_FIXTURES as FX
 from test_checks_engine import NO_ROLLBACK, GOOD_OPS, ops_intent, to_verifier
 
@@ -130,7 +130,7 @@ def test_an_intent_whose_active_stage_declares_no_checks_reports_nothing_to_file
 
 
 def test_help_lists_the_check_command():
-    from cockpit.cli import build_parser
+    from cockpit.cli.main import build_parser
 
     assert "check" in build_parser().format_help()
 
@@ -172,7 +172,7 @@ def test_root_refuses_listed_artifacts_outside_it_and_reads_none_of_them(db, cat
 
 
 def test_read_artifacts_marks_what_it_refused():
-    from cockpit.artifacts import read_artifacts
+    from cockpit.sources.artifacts import read_artifacts
     from cockpit.checks.base import Refused
 
     body = "## Artifacts produced\n| Path |\n|---|\n| `../../etc/passwd` |\n| `pass.md` |\n"

@@ -3,9 +3,9 @@ verifier hook holds each unit once it gets there."""
 
 from __future__ import annotations
 
-from cockpit import commands as c
-from cockpit import demo
-from cockpit.check_runs import check_id_of, evaluate
+from cockpit.domain import commands as c
+from cockpit.app import demo
+from cockpit.domain.check_runs import check_id_of, evaluate
 
 CASES = [
     (demo.INCIDENT, "resolve", "truststore-at-deploy", "resolve.root-cause"),

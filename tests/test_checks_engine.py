@@ -8,13 +8,13 @@ from datetime import timedelta
 
 import pytest
 
-from cockpit import commands as c
-from cockpit.check_runs import check_id_of
+from cockpit.domain import commands as c
+from cockpit.domain.check_runs import check_id_of
 from cockpit.clock import stepping_clock
-from cockpit.demo import complete_stage, sign_all
-from cockpit.engine import Engine
+from cockpit.app.demo import complete_stage, sign_all
+from cockpit.app.engine import Engine
 from cockpit.errors import IllegalTransition
-from cockpit.store import Store
+from cockpit.store.database import Store
 from helpers import T0
 from helpers import CHECK_FIXTURES as FX
 from helpers import STAGE_BODIES, new_incident

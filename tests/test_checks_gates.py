@@ -11,16 +11,16 @@ import time
 
 import pytest
 
-from cockpit import cli_checks
-from cockpit import commands as c
-from cockpit.check_runs import check_id_of
-from cockpit.cli import main
-from cockpit.engine import Engine
+from cockpit.cli import checks as cli_checks
+from cockpit.domain import commands as c
+from cockpit.domain.check_runs import check_id_of
+from cockpit.cli.main import main
+from cockpit.app.engine import Engine
 from cockpit.errors import CockpitError
-from cockpit.model import unit_meta
-from cockpit.quality_gates import TAIL_CHARS, TAIL_LINES, GateSpec, gate_specs, run_gate
-from cockpit.store import Store
-from cockpit.unit_files import read_unit_files
+from cockpit.domain.model import unit_meta
+from cockpit.sources.quality_gates import TAIL_CHARS, TAIL_LINES, GateSpec, gate_specs, run_gate
+from cockpit.store.database import Store
+from cockpit.sources.unit_files import read_unit_files
 from helpers import STAGE_BODIES, new_incident
 
 SECRET = "hunter" + "2-" + "Zq81"

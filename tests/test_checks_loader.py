@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from cockpit.checks import known_ids
-from cockpit.studio_loader import load_catalog
+from cockpit.sources.studios import load_catalog
 
 
 def _studio(root, checks: str):

@@ -9,7 +9,7 @@ import sys
 
 import pytest
 
-from cockpit.cli import main
+from cockpit.cli.main import main
 from helpers import REPO
 
 
@@ -131,7 +131,7 @@ def test_the_core_imports_neither_textual_nor_anthropic():
 
 
 def test_help_parses_arguments_before_importing_anything_heavy():
-    loaded = _modules_after("from cockpit.cli import build_parser\ntry:\n    build_parser().parse_args(['--help'])\nexcept SystemExit:\n    pass")
+    loaded = _modules_after("from cockpit.cli.main import build_parser\ntry:\n    build_parser().parse_args(['--help'])\nexcept SystemExit:\n    pass")
     heavy = {"sqlite_utils", "yaml", "textual", "anthropic", "rich", "httpx"}
     assert not {m for m in loaded if m.split(".")[0] in heavy}
 
@@ -140,11 +140,12 @@ def test_the_screens_load_without_the_core_so_the_first_frame_comes_first():
     """The intent screen is drawn before the engine, sqlite-utils and markdown load (in a worker)."""
     loaded = _modules_after("import screens.app, screens.intent_view, screens.intent_list, screens.timeline")
     assert not {m for m in loaded if m.split(".")[0] in {"sqlite_utils", "yaml", "markdown_it", "anthropic"}}
-    assert not loaded & {"cockpit.engine", "cockpit.commands", "cockpit.store", "cockpit.walk", "screens.dialogs"}
+    assert not loaded & {"cockpit.app.engine", "cockpit.domain.commands", "cockpit.store.database", "cockpit.domain.walk", "screens.dialogs"}
 
 
 def test_the_demo_opens_on_the_demo_incident():
-    from cockpit import cli, demo
+    from cockpit.cli import main as cli
+    from cockpit.app import demo
 
     assert cli.DEMO_INCIDENT == demo.INCIDENT
 

@@ -13,11 +13,11 @@ from datetime import timedelta
 
 import pytest
 
-from cockpit import commands as c
+from cockpit.domain import commands as c
 from cockpit.clock import stepping_clock
-from cockpit.engine import Engine
-from cockpit.redact import Redactor
-from cockpit.store import Store
+from cockpit.app.engine import Engine
+from cockpit.text.redact import Redactor
+from cockpit.store.database import Store
 from fake_anthropic import fake_api_fixture
 from helpers import REPO, T0, new_incident, plant_corpus, to_execute
 from screens.backend import Backend
@@ -108,7 +108,7 @@ def test_an_incomplete_request_is_refused_in_one_line(db, cli, args, message):
 
 def test_the_preview_sends_nothing_and_never_loads_the_sdk(db, fake, tmp_path):
     """With a key and the fake API configured, as for a real request: the fake hears nothing."""
-    code = ("import sys; from cockpit.cli import main; rc = main(sys.argv[1:]); "
+    code = ("import sys; from cockpit.cli.main import main; rc = main(sys.argv[1:]); "
             "assert 'anthropic' not in sys.modules, 'the SDK was imported'; sys.exit(rc)")
     env = {**os.environ, "ANTHROPIC_API_KEY": "test-key", "ANTHROPIC_BASE_URL": fake.url, "COCKPIT_ACTOR": "oncall",
            "XDG_CONFIG_HOME": str(tmp_path / "config"), "PYTHONPATH": str(REPO)}

@@ -15,7 +15,7 @@ import sys
 
 import pytest
 
-from cockpit.cli import main
+from cockpit.cli.main import main
 from cockpit.errors import EX_SOFTWARE, EX_TEMPFAIL
 from faults import damage_page, fill, read_only, small_disk, write_lock_held
 from helpers import REPO
@@ -155,7 +155,7 @@ def test_a_bug_exits_70_with_one_line_and_the_traceback_in_the_state_log(cli, tm
     def broken(args):
         raise KeyError("unit_id")
 
-    monkeypatch.setattr("cockpit.cli._status", broken)
+    monkeypatch.setattr("cockpit.cli.main._status", broken)
     code, out, err = cli("status")
     log = tmp_path / "state" / "cockpit" / "cockpit.log"
     assert code == EX_SOFTWARE == 70 and out == ""
@@ -168,13 +168,13 @@ def test_a_bug_exits_70_with_one_line_and_the_traceback_in_the_state_log(cli, tm
 def test_a_bug_whose_log_cannot_be_written_leaves_the_traceback_on_stderr(cli, tmp_path, monkeypatch):
     (tmp_path / "state").write_text("a file where the folder should be")
     monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
-    monkeypatch.setattr("cockpit.cli._status", lambda args: 1 / 0)
+    monkeypatch.setattr("cockpit.cli.main._status", lambda args: 1 / 0)
     code, _, err = cli("status")
     assert code == 70 and "Traceback" in err and err.rstrip().splitlines()[-1].startswith("cockpit: internal error: ZeroDivisionError")
 
 
 def test_the_cli_warns_when_the_database_is_on_a_network_file_system(cli, monkeypatch):
-    monkeypatch.setattr("cockpit.store.network_filesystem", lambda path: "nfs4")
+    monkeypatch.setattr("cockpit.store.database.network_filesystem", lambda path: "nfs4")
     code, out, err = cli("status")
     assert code == 0 and "no intents yet" in out
     assert one_line(err).startswith("cockpit: warning: ") and "network file system (nfs4)" in err and "local disk" in err

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from cockpit import commands as c
-from cockpit.demo import complete_stage, sign_all
+from cockpit.domain import commands as c
+from cockpit.app.demo import complete_stage, sign_all
 from cockpit.errors import CockpitError, IllegalTransition, NotFound
 from helpers import STAGE_BODIES, new_incident, to_execute
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from cockpit import demo
-from cockpit.engine import Engine
-from cockpit.store import Store
+from cockpit.app import demo
+from cockpit.app.engine import Engine
+from cockpit.store.database import Store
 
 
 def test_demo_tells_the_promised_story(engine):

@@ -13,9 +13,9 @@ from pathlib import Path
 import pytest
 
 from cockpit.clock import fixed_clock
-from cockpit.engine import Engine
-from cockpit.store import Store
-from cockpit.studio_loader import load_catalog
+from cockpit.app.engine import Engine
+from cockpit.store.database import Store
+from cockpit.sources.studios import load_catalog
 from hostile import LINE, plant
 from pty_run import run_on_pty
 from test_hostile_pty import terminal_safe

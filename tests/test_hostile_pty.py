@@ -9,8 +9,8 @@ import sys
 
 import pytest
 
-from cockpit.engine import Engine
-from cockpit.store import Store
+from cockpit.app.engine import Engine
+from cockpit.store.database import Store
 from hostile import LINE, raw_sequences
 from pty_run import run_on_pty
 from test_checks_gates import resolve_intent, unit_file

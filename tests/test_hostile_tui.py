@@ -11,10 +11,10 @@ from datetime import datetime, timezone
 import pytest
 
 from cockpit.clock import fixed_clock
-from cockpit.engine import Engine
-from cockpit.llm_client import Assistant
-from cockpit.llm_settings import LLMSettings
-from cockpit.store import Store
+from cockpit.app.engine import Engine
+from cockpit.assist.client import Assistant
+from cockpit.assist.settings import LLMSettings
+from cockpit.store.database import Store
 from fake_anthropic import fake_api_fixture
 from helpers import settle, until
 from hostile import plant, raw_sequences

@@ -10,9 +10,9 @@ import time
 
 import pytest
 
-from cockpit.llm_client import Assistant, CircuitBreaker, cost_usd
-from cockpit.llm_settings import LLMSettings
-from cockpit.llm_types import Prompt, Usage
+from cockpit.assist.client import Assistant, CircuitBreaker, cost_usd
+from cockpit.assist.settings import LLMSettings
+from cockpit.assist.types import Prompt, Usage
 from fake_anthropic import FakeAnthropic, closed_port_url
 from helpers import REPO
 
@@ -277,16 +277,16 @@ def run_python(code: str) -> str:
 
 
 def test_importing_the_client_does_not_import_the_sdk():
-    out = run_python("import sys, cockpit.llm_client, cockpit.llm_settings, cockpit.llm_usage\n"
+    out = run_python("import sys, cockpit.assist.client, cockpit.assist.settings, cockpit.store.assist_ledger\n"
                      "print('anthropic' in sys.modules, 'httpx2' in sys.modules)")
     assert out == "False False"
 
 
 def test_no_key_never_imports_the_sdk():
     out = run_python("import asyncio, sys\n"
-                     "from cockpit.llm_client import Assistant\n"
-                     "from cockpit.llm_settings import LLMSettings\n"
-                     "from cockpit.llm_types import Prompt\n"
+                     "from cockpit.assist.client import Assistant\n"
+                     "from cockpit.assist.settings import LLMSettings\n"
+                     "from cockpit.assist.types import Prompt\n"
                      "reply = asyncio.run(Assistant(LLMSettings()).stream(Prompt('ask', 'inc', (), ())))\n"
                      "print(reply.error.kind, 'anthropic' in sys.modules)")
     assert out == "no_key False"

@@ -5,11 +5,11 @@ from __future__ import annotations
 
 import pytest
 
-from cockpit import commands as c
+from cockpit.domain import commands as c
 from cockpit.errors import CockpitError
-from cockpit.llm_prompt import CLASSIFY_TOOL, REVIEW_TOOL, build_prompt, parse_classification, parse_proposals
-from cockpit.llm_types import Reply
-from cockpit.report import ai_note, timeline_text
+from cockpit.assist.prompt import CLASSIFY_TOOL, REVIEW_TOOL, build_prompt, parse_classification, parse_proposals
+from cockpit.assist.types import Reply
+from cockpit.app.report import ai_note, timeline_text
 from helpers import new_incident, to_execute
 
 AI = {"model": "claude-test", "request_id": "req_0123", "task": "draft"}

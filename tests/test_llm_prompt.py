@@ -8,14 +8,14 @@ import json
 
 import pytest
 
-from cockpit import commands as c
+from cockpit.domain import commands as c
 from cockpit.errors import CockpitError, NotFound
-from cockpit.llm_prompt import (
+from cockpit.assist.prompt import (
     ASK_RULES, CLASSIFY_TOOL, PREAMBLE, REVIEW_TOOL, Caps, Classification, Proposal, build_prompt,
     parse_classification, parse_proposals, truncate,
 )
-from cockpit.llm_types import AssistError, Reply
-from cockpit.redact import Redactor
+from cockpit.assist.types import AssistError, Reply
+from cockpit.text.redact import Redactor
 from cockpit.severity import SEVERITIES
 from helpers import new_incident, to_execute
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from cockpit.config import load_config
+from cockpit.app.config import load_config
 from cockpit.errors import CockpitError
-from cockpit.llm_settings import DEFAULT_PRICES, FALLBACK_PRICE, LLMSettings, load_llm_settings
+from cockpit.assist.settings import DEFAULT_PRICES, FALLBACK_PRICE, LLMSettings, load_llm_settings
 
 KEY = "sk-ant-file-PLANTED-0002"
 

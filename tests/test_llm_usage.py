@@ -7,10 +7,10 @@ import sqlite3
 
 import pytest
 
-from cockpit import schema
-from cockpit.llm_types import AssistError, Prompt, Reply, Usage
-from cockpit.llm_usage import has_requests, record_request, usage_totals
-from cockpit.store import Store
+from cockpit.store import schema
+from cockpit.assist.types import AssistError, Prompt, Reply, Usage
+from cockpit.store.assist_ledger import has_requests, record_request, usage_totals
+from cockpit.store.database import Store
 
 SECRET_TEXT = "the answer mentions db-password=hunter2"
 

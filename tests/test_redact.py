@@ -9,7 +9,7 @@ import json
 
 import pytest
 
-from cockpit.redact import Redactor, find_secrets, redact
+from cockpit.text.redact import Redactor, find_secrets, redact
 
 
 def _b64(value: dict) -> str:

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import pytest
 
-from cockpit.redact import PLACEHOLDER, redact, suspect_tokens
+from cockpit.text.redact import PLACEHOLDER, redact, suspect_tokens
 from secrets_corpus import LOOK_ALIKES, SECRETS, gen
 
 

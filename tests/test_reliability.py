@@ -35,10 +35,10 @@ CHILD = textwrap.dedent(
     """
     import os, re, signal, sys
 
-    from cockpit import commands
-    from cockpit.engine import Engine
-    from cockpit.store import Store
-    from cockpit.studio_loader import load_catalog
+    from cockpit.domain import commands
+    from cockpit.app.engine import Engine
+    from cockpit.store.database import Store
+    from cockpit.sources.studios import load_catalog
 
     db, mode, name, count, crash_at = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4]), int(sys.argv[5])
     engine = Engine(Store(db), load_catalog(), actor=name)

@@ -139,7 +139,7 @@ def test_sync_failure_exits_1_with_the_reason(cli):
 
 def test_runbooks_help_imports_nothing_heavy():
     env = {**os.environ, "PYTHONPATH": str(REPO)}
-    code = ("from cockpit.cli import build_parser\ntry:\n    build_parser().parse_args(['runbooks', 'sync', '--help'])\n"
+    code = ("from cockpit.cli.main import build_parser\ntry:\n    build_parser().parse_args(['runbooks', 'sync', '--help'])\n"
             "except SystemExit:\n    pass\nimport sys; print(' '.join(sys.modules))")
     loaded = set(subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, check=True).stdout.split())
     assert not {m for m in loaded if m.split(".")[0] in {"sqlite_utils", "yaml", "rich", "httpx", "textual", "anthropic"}}
@@ -190,8 +190,8 @@ def test_sync_allow_redirect_host_flag(cli):
 
 def test_sync_summary_lines_show_network_text_inert(tmp_path, monkeypatch, capsys):
     """The handler itself makes the title and reason phrase safe, not only the CLI's stdout wrapper."""
-    from cockpit import cli_runbooks
-    from cockpit.cli import build_parser
+    from cockpit.cli import runbooks as cli_runbooks
+    from cockpit.cli.main import build_parser
     from test_runbooks_sync import Reply, Server
 
     monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))

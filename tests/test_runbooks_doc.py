@@ -6,7 +6,7 @@ import os
 
 import pytest
 
-from cockpit.runbook_doc import (
+from cockpit.runbooks.doc import (
     MAX_RUNBOOK_BYTES, RunbookReadError, anchor_of, name_from_url, parse_runbook, read_runbook, read_runbook_text,
 )
 

@@ -10,14 +10,14 @@ from pathlib import Path
 
 import pytest
 
-from cockpit import runbook_index
+from cockpit.runbooks import index as runbook_index
 from cockpit.clock import stepping_clock
-from cockpit.config import load_config
+from cockpit.app.config import load_config
 from cockpit.errors import CockpitError
-from cockpit.runbook_index import bundled_runbooks_dir, index_library, library_roots
-from cockpit.runbook_library import freshness, get_runbook, library_freshness, list_runbooks
-from cockpit.runbook_search import search_runbooks
-from cockpit.store import Store
+from cockpit.runbooks.index import bundled_runbooks_dir, index_library, library_roots
+from cockpit.runbooks.library import freshness, get_runbook, library_freshness, list_runbooks
+from cockpit.runbooks.search import search_runbooks
+from cockpit.store.database import Store
 
 T0 = datetime(2026, 11, 20, 2, 0, tzinfo=timezone.utc)
 FIXTURES = Path(__file__).parent / "fixtures" / "runbooks"

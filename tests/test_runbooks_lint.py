@@ -9,12 +9,12 @@ import pytest
 
 from cockpit.clock import fixed_clock
 from cockpit.errors import CockpitError, NotFound
-from cockpit.runbook_doc import parse_runbook
-from cockpit.runbook_generate import long_runbook
-from cockpit.runbook_index import bundled_runbooks_dir, index_library
-from cockpit.runbook_lint import ERROR, WARNING, check_runbook, has_errors, lint_folder, lint_library, lint_runbook
-from cockpit.runbook_shapes import detect_shape, entries, kind_of
-from cockpit.store import Store
+from cockpit.runbooks.doc import parse_runbook
+from cockpit.runbooks.generate import long_runbook
+from cockpit.runbooks.index import bundled_runbooks_dir, index_library
+from cockpit.runbooks.lint import ERROR, WARNING, check_runbook, has_errors, lint_folder, lint_library, lint_runbook
+from cockpit.runbooks.shapes import detect_shape, entries, kind_of
+from cockpit.store.database import Store
 
 FIXTURES = Path(__file__).parent / "fixtures" / "runbooks"
 CLOCK = fixed_clock(datetime(2026, 11, 20, 2, 0, tzinfo=timezone.utc))

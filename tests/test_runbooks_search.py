@@ -8,15 +8,15 @@ from pathlib import Path
 
 import pytest
 
-from cockpit import commands as c
+from cockpit.domain import commands as c
 from cockpit.clock import fixed_clock
-from cockpit.runbook_doc import parse_runbook
-from cockpit.runbook_generate import write_library
-from cockpit.runbook_index import index_library
-from cockpit.runbook_library import follow_link, get_runbook
-from cockpit.runbook_relevance import alerts_table_runbooks, relevant_runbooks
-from cockpit.runbook_search import fts_query, search_runbooks
-from cockpit.store import Store
+from cockpit.runbooks.doc import parse_runbook
+from cockpit.runbooks.generate import write_library
+from cockpit.runbooks.index import index_library
+from cockpit.runbooks.library import follow_link, get_runbook
+from cockpit.runbooks.relevance import alerts_table_runbooks, relevant_runbooks
+from cockpit.runbooks.search import fts_query, search_runbooks
+from cockpit.store.database import Store
 
 CLOCK = fixed_clock(datetime(2026, 11, 20, 2, 0, tzinfo=timezone.utc))
 

@@ -11,11 +11,11 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 
 from cockpit.clock import stepping_clock
-from cockpit.runbook_library import get_runbook
-from cockpit.runbook_search import search_runbooks
-from cockpit import runbook_sync
-from cockpit.runbook_sync import SyncPolicy, sync_runbooks
-from cockpit.store import Store
+from cockpit.runbooks.library import get_runbook
+from cockpit.runbooks.search import search_runbooks
+from cockpit.runbooks import sync as runbook_sync
+from cockpit.runbooks.sync import SyncPolicy, sync_runbooks
+from cockpit.store.database import Store
 
 T0 = datetime(2026, 11, 20, 2, 0, tzinfo=timezone.utc)
 RUNBOOK = "# Failover drill\n\nPromote the replica with `patronictl failover`.\n"

@@ -7,11 +7,11 @@ import sqlite3
 
 import pytest
 
-from cockpit import commands as c
-from cockpit import schema
-from cockpit.engine import Engine
+from cockpit.domain import commands as c
+from cockpit.store import schema
+from cockpit.app.engine import Engine
 from cockpit.errors import CockpitError, SchemaTooNew
-from cockpit.store import Store
+from cockpit.store.database import Store
 from helpers import new_incident
 
 
@@ -117,7 +117,7 @@ def test_database_directory_is_created_private(tmp_path):
 
 
 def test_feedback_columns_match_the_dataclass_order():
-    from cockpit.model import Feedback
-    from cockpit.store import _FEEDBACK_COLUMNS
+    from cockpit.domain.model import Feedback
+    from cockpit.store.database import _FEEDBACK_COLUMNS
 
     assert tuple(c.strip() for c in _FEEDBACK_COLUMNS.split(",")) == Feedback._fields

@@ -14,11 +14,11 @@ import time
 
 import pytest
 
-from cockpit import commands as c
-from cockpit.engine import Engine
+from cockpit.domain import commands as c
+from cockpit.app.engine import Engine
 from cockpit.errors import (EX_TEMPFAIL, CockpitError, StoreBusy, StoreCorrupt, StoreError, StoreFull, StoreIOError,
                             StoreReadOnly)
-from cockpit.store import Store, busy_timeout, network_filesystem, storage_error
+from cockpit.store.database import Store, busy_timeout, network_filesystem, storage_error
 from faults import damage_page, fill, read_only, small_disk, write_lock_held
 from helpers import new_incident
 
@@ -307,6 +307,6 @@ def test_network_filesystem_finds_the_mount_holding_the_path(path, expected):
 
 def test_the_store_asks_about_the_folder_the_database_is_in(tmp_path, monkeypatch):
     seen = []
-    monkeypatch.setattr("cockpit.store.network_filesystem", lambda path: seen.append(path) or "nfs")
+    monkeypatch.setattr("cockpit.store.database.network_filesystem", lambda path: seen.append(path) or "nfs")
     assert Store(tmp_path / "c.db").network_filesystem() == "nfs" and seen == [tmp_path]
     assert Store(":memory:").network_filesystem() is None

@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import json
 
-from cockpit import commands as c
-from cockpit.quality_gates import GateRun
+from cockpit.domain import commands as c
+from cockpit.sources.quality_gates import GateRun
 from helpers import new_incident, to_execute
 from secrets_corpus import JWTS, SECRETS
 from test_checks_gates import resolve_intent, unit_file

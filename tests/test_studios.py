@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from cockpit import frontmatter
+from cockpit.text import frontmatter
 from cockpit.errors import NotFound, SourceError
-from cockpit.studio_loader import bundled_studios_dir, load_catalog
+from cockpit.sources.studios import bundled_studios_dir, load_catalog
 
 
 # ------------------------------------------------------------------ bundled facts

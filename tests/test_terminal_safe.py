@@ -7,7 +7,7 @@ import json
 
 import pytest
 
-from cockpit import commands
+from cockpit.domain import commands
 from cockpit.errors import CockpitError
 from cockpit.text.terminal import SafeStream, control_chars, json_controls_escaped, safe, strip
 from hostile import LINE, SEQUENCES, raw_sequences

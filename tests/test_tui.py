@@ -6,11 +6,11 @@ from datetime import datetime, timezone
 
 import pytest
 
-from cockpit import commands as c
-from cockpit import demo
+from cockpit.domain import commands as c
+from cockpit.app import demo
 from cockpit.clock import fixed_clock
-from cockpit.engine import Engine
-from cockpit.store import Store
+from cockpit.app.engine import Engine
+from cockpit.store.database import Store
 from screens.app import CockpitApp
 from screens.dialogs import ConfirmGate, HelpScreen
 from screens.intent_list import IntentList

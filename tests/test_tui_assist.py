@@ -12,12 +12,12 @@ from datetime import datetime, timezone
 
 import pytest
 
-from cockpit import commands as c
+from cockpit.domain import commands as c
 from cockpit.clock import fixed_clock
-from cockpit.engine import Engine
-from cockpit.llm_client import Assistant
-from cockpit.llm_settings import LLMSettings
-from cockpit.store import Store
+from cockpit.app.engine import Engine
+from cockpit.assist.client import Assistant
+from cockpit.assist.settings import LLMSettings
+from cockpit.store.database import Store
 from fake_anthropic import closed_port_url, fake_api_fixture
 from helpers import new_incident, settle, to_execute, until
 from screens.app import CockpitApp
@@ -297,10 +297,10 @@ def test_the_app_runs_an_intent_without_importing_anthropic(tmp_path):
 
     script = f"""
 import asyncio, sys
-from cockpit import demo
-from cockpit.engine import Engine
-from cockpit.store import Store
-from cockpit.studio_loader import load_catalog
+from cockpit.app import demo
+from cockpit.app.engine import Engine
+from cockpit.store.database import Store
+from cockpit.sources.studios import load_catalog
 from screens.app import CockpitApp
 
 async def main():

@@ -7,8 +7,8 @@ from datetime import datetime, timezone
 import pytest
 
 from cockpit.clock import fixed_clock
-from cockpit.engine import Engine
-from cockpit.store import Store
+from cockpit.app.engine import Engine
+from cockpit.store.database import Store
 from screens.app import CockpitApp
 from screens.checks import ChecksScreen
 from screens.dialogs import BodyEditor
@@ -33,7 +33,7 @@ def engine(catalog, tmp_path) -> Engine:
     to_execute(engine, slug, [("good", ()), ("bad", ())])
     lines = STAGE_BODIES["resolve"].splitlines()
     bad = "\n".join([*lines[:2], TODO_LINE, *lines[2:]])
-    from cockpit import commands as c
+    from cockpit.domain import commands as c
 
     engine.run(slug, c.edit_unit, unit="bad", body=bad)
     return engine

@@ -14,10 +14,10 @@ import pytest
 from textual.widgets import Input, Static, TextArea
 from textual.worker import WorkerFailed
 
-from cockpit import demo
+from cockpit.app import demo
 from cockpit.clock import fixed_clock
-from cockpit.engine import Engine
-from cockpit.store import Store
+from cockpit.app.engine import Engine
+from cockpit.store.database import Store
 from faults import damage_page, write_lock_held
 from helpers import settle
 from screens.app import CockpitApp
@@ -181,7 +181,7 @@ async def test_a_bug_in_a_worker_ends_the_app_with_70_one_line_and_the_log(catal
 
 
 async def test_a_database_on_a_network_file_system_is_warned_about(catalog, db, monkeypatch):
-    monkeypatch.setattr("cockpit.store.network_filesystem", lambda path: "nfs4")
+    monkeypatch.setattr("cockpit.store.database.network_filesystem", lambda path: "nfs4")
     app = app_for(engine_on(catalog, db))
     async with app.run_test(size=(100, 40)) as pilot:
         await settle(app, pilot)

@@ -6,11 +6,11 @@ from datetime import datetime, timezone
 
 import pytest
 
-from cockpit import demo
+from cockpit.app import demo
 from cockpit.clock import fixed_clock
-from cockpit.engine import Engine
-from cockpit.runbook_index import index_library, library_roots
-from cockpit.store import Store
+from cockpit.app.engine import Engine
+from cockpit.runbooks.index import index_library, library_roots
+from cockpit.store.database import Store
 from screens.app import CockpitApp
 from screens.document import DocumentView
 from screens.runbooks import RunbookScreen
@@ -128,7 +128,7 @@ async def test_read_only_copies_but_records_nothing(engine):
 
 
 async def test_a_2000_line_runbook_renders_off_the_ui_thread_and_scrolls(engine, tmp_path):
-    from cockpit.runbook_generate import long_runbook
+    from cockpit.runbooks.generate import long_runbook
 
     folder = tmp_path / "long"
     folder.mkdir()

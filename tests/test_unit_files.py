@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from cockpit import commands as c
-from cockpit.cli import main
+from cockpit.domain import commands as c
+from cockpit.cli.main import main
 from cockpit.errors import CockpitError
-from cockpit.unit_files import check_unit_files, read_unit_files
+from cockpit.sources.unit_files import check_unit_files, read_unit_files
 from helpers import new_incident
 
 

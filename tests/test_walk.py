@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import pytest
 
-from cockpit import commands as c
+from cockpit.domain import commands as c
 from cockpit import severity as sev
-from cockpit.dag import dependency_problems, find_cycle
-from cockpit.model import Iteration
-from cockpit.walk import MAX_FIX_LOOP_BOLTS, MAX_UNIT_BOLTS, baton
+from cockpit.domain.dag import dependency_problems, find_cycle
+from cockpit.domain.model import Iteration
+from cockpit.domain.walk import MAX_FIX_LOOP_BOLTS, MAX_UNIT_BOLTS, baton
 from helpers import STAGE_BODIES, new_incident, to_execute
 
 CHAIN = ("engineer", "reviewer", "verifier")
@@ -207,7 +207,7 @@ def test_blocking_feedback_takes_priority_over_the_stage_walk(engine):
 
 
 def test_threshold_changes_what_blocks(catalog, engine):
-    from cockpit.engine import Engine
+    from cockpit.app.engine import Engine
 
     slug = new_incident(engine, upto="resolve")
     engine.run(slug, c.file_feedback, title="m", severity="medium")

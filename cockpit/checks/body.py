@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from cockpit import redact
+from cockpit.text import redact
 from cockpit.checks import markdown
 from cockpit.checks.base import CheckContext, Problem, plural
 

@@ -37,7 +37,7 @@ class LibraryRunbooks:
         return self._name(name) is not None
 
     def lint_errors(self, name: str) -> list[str]:
-        from cockpit.runbook_lint import check_runbook
+        from cockpit.runbooks.lint import check_runbook
 
         found = self._name(name)
         if found is None:

@@ -315,7 +315,7 @@ def artifact_paths(body: str, found: list[markdown.Section] | None = None) -> li
 
 
 def artifact_secrets(body: str, found: list[markdown.Section], context: CheckContext) -> tuple[list[Problem], str] | Skip:
-    from cockpit import redact
+    from cockpit.text import redact
     from cockpit.checks.body import KIND_NAMES
 
     paths = artifact_paths(body, found)

@@ -1,0 +1,501 @@
+"""`cockpit` command line: the composition root.
+
+Arguments are parsed before anything heavy is imported, so `--help` and usage errors cost only
+argparse. Each handler imports what it needs. Errors print one line and exit 1 (75: the database was
+busy, try again; 70: a bug, whose traceback goes to the log file, see cockpit/app/crashlog.py).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from functools import lru_cache
+from typing import Any, Callable, Sequence
+
+SEVERITIES = ("blocker", "high", "medium", "low")
+DEMO_INCIDENT = "checkout-5xx-cert-rotation"  # demo.INCIDENT, named here so the screen opens before the core loads
+
+
+def _common(suppress: bool) -> argparse.ArgumentParser:
+    """Options every command takes. On subcommands their defaults are suppressed, so
+    `cockpit --db X status` and `cockpit status --db X` both work (argparse would otherwise
+    let the subcommand's default overwrite the value given before it)."""
+    unset = argparse.SUPPRESS if suppress else None
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--db", metavar="PATH", default=unset, help="SQLite file (default: $COCKPIT_DB, config `db`, or $XDG_DATA_HOME/cockpit/cockpit.db)")
+    common.add_argument("--studios", metavar="DIR", action="append", default=unset, help="extra studio folder (repeatable)")
+    common.add_argument("--runbooks", metavar="DIR", action="append", dest="runbook_dirs", default=unset,
+                        help="runbook folder, indexed with the bundled samples and config `runbooks` (repeatable)")
+    common.add_argument("--actor", metavar="NAME", default=unset, help="who is acting (default: $COCKPIT_ACTOR or your login)")
+    common.add_argument("--read-only", action="store_true", default=unset if suppress else False, help="open the database read-only: reads work (also on a read-only mount), every write is refused")
+    return common
+
+
+def build_parser() -> argparse.ArgumentParser:
+    common = _common(suppress=True)
+    parser = argparse.ArgumentParser(
+        prog="cockpit",
+        description="Terminal incident cockpit: stage walk, hat baton, severity-sorted feedback, gates. "
+                    "With no command it opens the cockpit screen.",
+        epilog="Every command takes --db PATH. Run `cockpit demo` to try it on sample incidents. "
+               "Exit status: 0 done; 1 refused or failed (one line says why); 2 bad usage; "
+               "75 the database is busy (another process held its write lock past $COCKPIT_BUSY_TIMEOUT, "
+               "default 15 s): try again; 70 internal error (the traceback is in "
+               "$XDG_STATE_HOME/cockpit/cockpit.log).",
+        parents=[_common(suppress=False)],
+    )
+    parser.set_defaults(handler=_tui)
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    def cmd(name: str, help_text: str, handler: Callable, parent: Any = sub) -> argparse.ArgumentParser:
+        p = parent.add_parser(name, help=help_text, description=help_text, parents=[common])
+        p.set_defaults(handler=handler)
+        return p
+
+    p = cmd("studios", "List studios with their stages, hats, fix hats and gate kinds.", _studios)
+    p.add_argument("--json", action="store_true")
+
+    p = cmd("new", "Open a new intent (an incident or an operations change); prints its slug.", _new)
+    p.add_argument("--studio", required=True, help="studio name or alias, e.g. incident-response")
+    p.add_argument("--title", required=True)
+    p.add_argument("--slug")
+    p.add_argument("--description", default="")
+
+    p = cmd("status", "Where an intent stands (or every intent, most urgent first) and the next action.", _status)
+    p.add_argument("slug", nargs="?")
+    p.add_argument("--json", action="store_true")
+
+    units = sub.add_parser("unit", help="Add or edit units of work.").add_subparsers(dest="unit_command", metavar="ACTION", required=True)
+    p = cmd("add", "Add a unit to the active stage (or --stage).", _unit_add, units)
+    p.add_argument("slug")
+    p.add_argument("--title", required=True)
+    p.add_argument("--unit-slug", dest="unit_slug", help="the unit's own slug (default: from the title)")
+    p.add_argument("--stage")
+    p.add_argument("--depends-on", action="append", default=[], metavar="UNIT")
+    p.add_argument("--body-file", metavar="FILE", help="markdown body ('-' reads standard input)")
+    p = cmd("import", "Import H·AI·K·U unit files (or folders of them); any problem imports nothing.", _unit_import, units)
+    p.add_argument("slug")
+    p.add_argument("paths", nargs="+", metavar="PATH")
+    p.add_argument("--stage")
+    p = cmd("edit", "Replace a unit's body from a file.", _unit_edit, units)
+    p.add_argument("slug")
+    p.add_argument("unit")
+    p.add_argument("--body-file", metavar="FILE", required=True, help="markdown body ('-' reads standard input)")
+
+    p = cmd("ready", "Declare the active stage's unit list ready (ends elaborate).", _ready)
+    p.add_argument("slug")
+
+    p = cmd("signoff", "Sign a unit off as one of the stage's review agents (review or approve phase).", _signoff)
+    p.add_argument("slug")
+    p.add_argument("unit", nargs="?", help="default: every unit still waiting on this reviewer")
+    p.add_argument("--role", required=True, help="review agent, e.g. correctness")
+    p.add_argument("--note")
+
+    p = cmd("advance", "Hand a unit's baton to its next hat (or start it); without UNIT, the one obvious step.", _advance)
+    p.add_argument("slug")
+    p.add_argument("unit", nargs="?")
+    p.add_argument("--message", "-m", help="hand-off message for the next hat")
+
+    p = cmd("reject", "Send a unit back one hat with a reason (starts a new bolt).", _reject)
+    p.add_argument("slug")
+    p.add_argument("unit")
+    p.add_argument("--message", "-m", required=True)
+
+    p = cmd("resume", "Let an escalated unit or finding continue, recording why.", _resume)
+    p.add_argument("slug")
+    p.add_argument("target", help="unit slug or finding id (FB-007)")
+    p.add_argument("--reason", required=True)
+
+    fb = sub.add_parser("feedback", help="File findings and walk their fix loop.").add_subparsers(dest="fb_command", metavar="ACTION", required=True)
+    p = cmd("add", "File a finding (unclassified findings always block until classified).", _fb_add, fb)
+    p.add_argument("slug")
+    p.add_argument("--title", required=True)
+    p.add_argument("--body", default="")
+    p.add_argument("--severity", choices=SEVERITIES)
+    p.add_argument("--unit")
+    p.add_argument("--stage")
+    p.add_argument("--origin", default="user-chat")
+    p.add_argument("--role", help="for review findings: the review agent filing it (its review re-runs once fixed)")
+    p = cmd("list", "Findings sorted blocker → low, then id (open only unless --all).", _fb_list, fb)
+    p.add_argument("slug")
+    p.add_argument("--all", action="store_true")
+    p.add_argument("--json", action="store_true")
+    p = cmd("classify", "Set a finding's severity, target unit or invalidated roles (the classifier's call).", _fb_classify, fb)
+    p.add_argument("slug")
+    p.add_argument("id")
+    p.add_argument("--severity", choices=SEVERITIES)
+    p.add_argument("--unit")
+    p.add_argument("--invalidates", action="append", metavar="ROLE")
+    p = cmd("advance", "Hand a finding to its next fix hat; on the last hat, --message is the closure reply.", _fb_advance, fb)
+    p.add_argument("slug")
+    p.add_argument("id")
+    p.add_argument("--message", "-m")
+    p = cmd("send-back", "Send a finding back one fix hat, naming what is still open (new bolt).", _fb_send_back, fb)
+    p.add_argument("slug")
+    p.add_argument("id")
+    p.add_argument("--reason", required=True)
+    p = cmd("close", "Close a finding: fixed (--reply) or non-actionable (--non-actionable).", _fb_close, fb)
+    p.add_argument("slug")
+    p.add_argument("id")
+    how = p.add_mutually_exclusive_group(required=True)
+    how.add_argument("--reply", help="what was done")
+    how.add_argument("--non-actionable", dest="non_actionable", metavar="MESSAGE", help="why no fix applies")
+    p = cmd("reject", "Close a finding as invalid, with a reason (clears no sign-offs).", _fb_reject, fb)
+    p.add_argument("slug")
+    p.add_argument("id")
+    p.add_argument("--reason", required=True)
+
+    p = cmd("approve", "Approve the active stage's gate; past blocking feedback only with --override.", _approve)
+    p.add_argument("slug")
+    p.add_argument("--override", metavar="REASON")
+    p.add_argument("--external", metavar="URL", help="record an external/await approval (PR, ticket) instead of the ask path")
+
+    p = cmd("request-changes", "Request changes at the gate: files a finding that runs the fix loop.", _request_changes)
+    p.add_argument("slug")
+    p.add_argument("--title", required=True)
+    p.add_argument("--body", default="")
+    p.add_argument("--unit")
+    p.add_argument("--external", metavar="URL", help="changes requested on the external review")
+
+    p = cmd("timeline", "Every recorded action on an intent, oldest first.", _timeline)
+    p.add_argument("slug")
+    p.add_argument("--json", action="store_true")
+    p.add_argument("--limit", type=int, help="only the last N events")
+
+    # Runbooks, quality checks and assist keep their own subcommands beside their code.
+    from cockpit.cli import assist as cli_assist
+    from cockpit.cli import checks as cli_checks
+    from cockpit.cli import runbooks as cli_runbooks
+
+    cli_runbooks.register(sub, cmd)
+    cli_checks.register(sub, cmd)
+    cli_assist.register(sub, cmd)
+
+    p = cmd("demo", "Seed sample incidents (idempotent) into the demo database and open the cockpit on them.", _demo)
+    p.add_argument("--no-tui", action="store_true", help="only seed and print the slugs")
+    return parser
+
+
+# ------------------------------------------------------------------ wiring
+
+
+@lru_cache(maxsize=1)
+def _config():
+    """The config file, read once per invocation of main()."""
+    from cockpit.app.config import load_config
+
+    return load_config()
+
+
+def _engine(args: argparse.Namespace, default_db: str | None = None, *, read_only: bool | None = None, warn: bool = True):
+    """The engine on the chosen database. `read_only` defaults to --read-only; `warn`: print the
+    network file system warning on stderr (not under the TUI, which notifies instead)."""
+    from cockpit.app.engine import Engine
+    from cockpit.app.config import default_db_path
+    from cockpit.store.database import Store, network_warning
+    from cockpit.sources.studios import load_catalog
+
+    config = _config()
+    # Flags, then environment, then the config file. The demo never falls back to $COCKPIT_DB:
+    # sample incidents must not land in the real database.
+    path = args.db or default_db or os.environ.get("COCKPIT_DB") or config.db or str(default_db_path())
+    catalog = load_catalog([*config.studios, *(args.studios or [])])
+    actor = args.actor or os.environ.get("COCKPIT_ACTOR") or config.actor
+    store = Store(path, read_only=args.read_only if read_only is None else read_only)
+    if warn and (fs := store.network_filesystem()):
+        print(f"cockpit: warning: {network_warning(store.path, fs)}", file=sys.stderr)
+    from cockpit.checks.library import library_lookup  # what ops.alert-runbooks looks names up in
+
+    return Engine(store, catalog, actor=actor, threshold=config.threshold, runbooks=library_lookup(store))
+
+
+def _print_json(value: Any) -> None:
+    from cockpit.text.terminal import json_controls_escaped
+
+    print(json_controls_escaped(json.dumps(value, indent=2, ensure_ascii=False)))
+
+
+def _read_body(path: str | None) -> str:
+    if path is None:
+        return ""
+    if path == "-":
+        return sys.stdin.read()
+    from cockpit.errors import CockpitError
+
+    try:
+        with open(path, encoding="utf-8") as handle:
+            return handle.read()
+    except (OSError, UnicodeDecodeError) as exc:
+        raise CockpitError(f"{path}: {getattr(exc, 'strerror', None) or exc}") from None
+
+
+def _run(args, name: str, **kwargs: Any) -> int:
+    from cockpit.domain import commands
+
+    done = _engine(args).run(args.slug, getattr(commands, name), **kwargs)
+    print(done.summary)
+    print(f"next: {done.position.next.text}")
+    return 0
+
+
+# ------------------------------------------------------------------ handlers
+
+
+def _studios(args) -> int:
+    from cockpit.app import report
+    from cockpit.sources.studios import load_catalog
+
+    catalog = load_catalog([*_config().studios, *(args.studios or [])])
+    studios = sorted(catalog.studios.values(), key=lambda s: s.name)
+    if args.json:
+        _print_json({"studios": [report.studio_json(s) for s in studios], "problems": [str(p) for p in catalog.problems]})
+    else:
+        print("\n\n".join(report.studio_text(s) for s in studios) or "no studios loaded")
+    for problem in catalog.problems:
+        print(f"cockpit: {problem}", file=sys.stderr)
+    return 1 if catalog.problems else 0
+
+
+def _new(args) -> int:
+    print(_engine(args).create_intent(studio=args.studio, title=args.title, slug=args.slug, description=args.description))
+    return 0
+
+
+def _status(args) -> int:
+    from cockpit.app import report
+
+    engine = _engine(args)
+    if args.slug:
+        pos = engine.position(args.slug)
+        if args.json:
+            _print_json(report.position_json(pos))
+        else:
+            print(report.position_text(pos))
+        return 0
+    results = engine.positions()
+    positions = sorted((p for p in results if not isinstance(p, Exception)), key=report.urgency_key)
+    problems = [str(p) for p in results if isinstance(p, Exception)]
+    if args.json:
+        _print_json({"intents": [report.overview_json(p) for p in positions], "problems": problems})
+    elif positions:
+        print("\n".join(report.table(report.overview_rows(positions), indent="")))
+    else:
+        print("no intents yet: `cockpit new --studio incident-response --title ...` or `cockpit demo`")
+    for problem in problems:
+        print(f"cockpit: {problem}", file=sys.stderr)
+    return 0
+
+
+def _unit_add(args) -> int:
+    return _run(args, "add_unit", title=args.title, unit=args.unit_slug, stage=args.stage,
+                depends_on=tuple(args.depends_on), body=_read_body(args.body_file))
+
+
+def _unit_import(args) -> int:
+    from cockpit.sources.unit_files import read_unit_files
+
+    files, problems = read_unit_files(args.paths)
+    if not files and not problems:
+        problems_text = "no unit files (*.md) found in " + ", ".join(args.paths)
+        print(f"cockpit: {problems_text}", file=sys.stderr)
+        return 1
+    for problem in problems:
+        print(f"cockpit: {problem}", file=sys.stderr)
+    if problems:
+        print("cockpit: nothing imported", file=sys.stderr)
+        return 1
+    return _run(args, "import_units", files=tuple(files), stage=args.stage)
+
+
+def _unit_edit(args) -> int:
+    return _run(args, "edit_unit", unit=args.unit, body=_read_body(args.body_file))
+
+
+def _ready(args) -> int:
+    return _run(args, "declare_ready")
+
+
+def _signoff(args) -> int:
+    from cockpit.domain import commands
+    from cockpit.errors import IllegalTransition
+
+    engine = _engine(args)
+    if args.unit:
+        units = [args.unit]
+    else:
+        active = engine.position(args.slug).active
+        missing = [] if active is None else (active.missing_review if active.phase == "review" else active.missing_approval)
+        units = [u for u, role in missing if role == args.role]
+        if not units:
+            raise IllegalTransition(f"no unit waits on a sign-off from {args.role}")
+    for unit in units:
+        done = engine.run(args.slug, commands.signoff, unit=unit, role=args.role, note=args.note)
+        print(done.summary)
+    print(f"next: {done.position.next.text}")
+    return 0
+
+
+def _advance(args) -> int:
+    from cockpit.errors import IllegalTransition
+
+    if args.unit:
+        return _run(args, "advance_hat", unit=args.unit, message=args.message)
+    pos = _engine(args).position(args.slug)
+    active = pos.active
+    if active is not None and active.phase == "elaborate" and active.units:
+        return _run(args, "declare_ready")
+    movable = [u.unit.slug for u in active.units if u.status in ("active", "ready")] if active and active.phase == "execute" else []
+    if len(movable) == 1:
+        return _run(args, "advance_hat", unit=movable[0], message=args.message)
+    if movable:
+        raise IllegalTransition(f"name the unit to advance: {', '.join(movable)}")
+    raise IllegalTransition(f"nothing to advance without a unit: {pos.next.text}")
+
+
+def _reject(args) -> int:
+    return _run(args, "reject_hat", unit=args.unit, message=args.message)
+
+
+def _resume(args) -> int:
+    import re
+
+    is_finding = re.fullmatch(r"(?i)fb-?\d+", args.target) is not None
+    return _run(args, "resume", reason=args.reason, unit=None if is_finding else args.target, ref=args.target if is_finding else None)
+
+
+def _fb_add(args) -> int:
+    return _run(args, "file_feedback", title=args.title, body=args.body, severity=args.severity, unit=args.unit,
+                origin=args.origin, stage=args.stage, role=args.role)
+
+
+def _fb_list(args) -> int:
+    from cockpit.app import report
+
+    pos = _engine(args).position(args.slug)
+    findings = pos.findings if args.all else pos.open_findings
+    if args.json:
+        _print_json({"slug": args.slug, "feedback": [report.finding_json(f) for f in findings]})
+    elif findings:
+        print("\n".join(report.table(report.finding_rows(findings), indent="")))
+        print("* blocks the gate")
+    else:
+        print("no open findings" if not args.all else "no findings")
+    return 0
+
+
+def _fb_classify(args) -> int:
+    invalidates = tuple(args.invalidates) if args.invalidates is not None else None
+    return _run(args, "classify", ref=args.id, severity=args.severity, unit=args.unit, invalidates=invalidates)
+
+
+def _fb_advance(args) -> int:
+    return _run(args, "advance_fix", ref=args.id, message=args.message)
+
+
+def _fb_send_back(args) -> int:
+    return _run(args, "reject_fix", ref=args.id, reason=args.reason)
+
+
+def _fb_close(args) -> int:
+    if args.non_actionable is not None:
+        return _run(args, "close_finding", ref=args.id, resolution="non_actionable", text=args.non_actionable)
+    return _run(args, "close_finding", ref=args.id, resolution="closed", text=args.reply)
+
+
+def _fb_reject(args) -> int:
+    return _run(args, "close_finding", ref=args.id, resolution="rejected", text=args.reason)
+
+
+def _approve(args) -> int:
+    return _run(args, "approve", override=args.override, external_url=args.external)
+
+
+def _request_changes(args) -> int:
+    return _run(args, "request_changes", title=args.title, body=args.body, unit=args.unit, external_url=args.external)
+
+
+def _timeline(args) -> int:
+    from cockpit.app import report
+
+    events = _engine(args).timeline(args.slug, args.limit)
+    if args.json:
+        _print_json({"slug": args.slug, "events": events})
+    else:
+        print(report.timeline_text(events))
+    return 0
+
+
+def _demo(args) -> int:
+    from cockpit.app.config import default_db_path
+
+    db = str(default_db_path().with_name("demo.db"))
+    if args.no_tui:
+        from cockpit.app import demo
+
+        engine = _engine(args, default_db=db, read_only=False)  # seeding writes, whatever --read-only says
+        for slug, created in demo.seed(engine):
+            print(f"{slug}\t{'seeded' if created else 'already there'}")
+        print(f"database: {engine.store.path}  (try: cockpit status --db {engine.store.path})")
+        return 0
+
+    def open_seeded():
+        from cockpit.app import demo
+
+        engine = _engine(args, default_db=db, read_only=False, warn=False)  # --read-only then holds in the screen
+        demo.seed(engine)
+        return engine
+
+    return _launch(open_seeded, args, open_slug=DEMO_INCIDENT)
+
+
+def _tui(args) -> int:
+    return _launch(lambda: _engine(args, warn=False), args)
+
+
+def _launch(open_engine: Callable[[], Any], args, open_slug: str | None = None) -> int:
+    """Open the cockpit screen at once; the engine opens in a worker after the first frame."""
+    from cockpit.errors import CockpitError
+
+    if not sys.stdout.isatty() or not sys.stdin.isatty():
+        raise CockpitError("the cockpit screen needs a terminal; for scripts use a command (cockpit --help)")
+    keymap = _config().raw.get("keys") or {}
+    from screens.app import CockpitApp  # the UI is imported only here
+
+    runbook_dirs = [*_config().runbooks, *(args.runbook_dirs or [])]
+    app = CockpitApp(open_engine, read_only=args.read_only, open_slug=open_slug, keymap=keymap, runbook_dirs=runbook_dirs)
+    app.run()
+    if app.startup_error is not None:
+        raise app.startup_error
+    if app.crash_line is not None:  # a bug ended the app: its traceback is in the log
+        print(app.crash_line, file=sys.stderr)
+        from cockpit.errors import EX_SOFTWARE
+
+        return EX_SOFTWARE
+    return app.return_code or 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    _config.cache_clear()  # read once per invocation, afresh for each
+    from cockpit.errors import CockpitError
+    from cockpit.text.terminal import safe, safe_stdio
+
+    try:
+        with safe_stdio():  # whatever a handler prints from data reaches the terminal inert
+            return args.handler(args)
+    except CockpitError as exc:
+        for line in str(exc).splitlines():  # one line per problem (usually exactly one); they quote data
+            print(f"cockpit: {safe(line)}", file=sys.stderr)
+        return getattr(exc, "exit_code", 1)  # a StoreBusy says 75: try again
+    except KeyboardInterrupt:
+        return 130
+    except BrokenPipeError:  # `cockpit timeline x | head`
+        return 0
+    except Exception as exc:  # a bug: one line here, the traceback in the log
+        from cockpit.app import crashlog
+        from cockpit.errors import EX_SOFTWARE
+
+        print(crashlog.record(exc), file=sys.stderr)
+        return EX_SOFTWARE

@@ -1,0 +1,406 @@
+"""The walk, derived: a pure function from stored facts to the position of an intent.
+
+Nothing here is stored. Phase, current hat, bolt, escalation, finding status, gate state and
+the next action are all recomputed from units, iterations, findings, sign-offs and decisions,
+as the H·AI·K·U v4 cursor does (haiku-model §3). Changing a rule changes every intent at once,
+and no column can drift out of step with the facts.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from typing import Sequence
+
+from cockpit import severity as sev
+from cockpit.domain.model import Decision, Feedback, IntentFacts, Iteration, Unit
+from cockpit.domain.studio import EXTERNAL_GATE_KINDS, Stage, Studio
+
+MAX_UNIT_BOLTS = 5  # a unit rejected back this many times is escalated to a human
+MAX_FIX_LOOP_BOLTS = 3  # the same cap for agent- and system-filed findings
+PHASES: tuple[str, ...] = ("elaborate", "review", "execute", "approve", "gate")
+
+
+@dataclass(frozen=True)
+class Baton:
+    """Where a unit or finding stands on its chain of hats."""
+
+    hat: str | None  # the hat being worn, or next to wear; None once the chain is finished
+    index: int  # position of `hat` in the chain; len(chain) once finished
+    bolt: int  # 1 + number of rejects: each reject starts a new pass
+    started: bool
+    finished: bool
+    rejects_since_resume: int
+    same_hat_rejected_twice: bool  # the last two closed iterations (since resume): one hat rejecting twice
+
+
+def baton(chain: Sequence[str], iterations: Sequence[Iteration], resumed_at_event: int = 0) -> Baton:
+    rejects = [i for i in iterations if i.result == "reject"]
+    recent = [i for i in rejects if i.event_id > resumed_at_event]
+    closed = [i for i in iterations if i.result is not None and i.event_id > resumed_at_event]
+    # Stuck: the last two closed iterations are both rejects by one hat, nothing advanced between.
+    twice = len(closed) >= 2 and all(i.result == "reject" for i in closed[-2:]) and closed[-1].hat == closed[-2].hat
+    bolt = 1 + len(rejects)
+    if not chain:
+        return Baton(None, 0, bolt, bool(iterations), True, len(recent), twice)
+    if not iterations:
+        return Baton(chain[0], 0, bolt, False, False, 0, False)
+    last = iterations[-1]
+    index = chain.index(last.hat) if last.hat in chain else 0
+    if last.result == "advance":
+        index += 1
+    elif last.result == "reject":
+        index = max(index - 1, 0)
+    finished = index >= len(chain)
+    return Baton(None if finished else chain[index], index, bolt, True, finished, len(recent), twice)
+
+
+@dataclass(frozen=True)
+class UnitState:
+    unit: Unit
+    status: str  # waiting | ready | active | escalated | done
+    hat: str | None
+    bolt: int
+    waiting_on: tuple[str, ...]
+    iterations: tuple[Iteration, ...]
+    ticked: frozenset[str] = frozenset()  # checklist items ticked on the current hat, this bolt
+
+    @property
+    def handoffs(self) -> tuple[Iteration, ...]:
+        """Closed iterations: the messages earlier hats passed along (and reject reasons)."""
+        return tuple(i for i in self.iterations if i.result is not None)
+
+
+@dataclass(frozen=True)
+class FindingState:
+    feedback: Feedback
+    status: str  # pending | fixing | escalated | closed | non_actionable | rejected
+    hat: str | None  # the fix hat holding it; None when closed or the stage has no fix chain
+    bolt: int
+    blocking: bool
+    target: str | None  # target unit slug
+    iterations: tuple[Iteration, ...]
+
+    @property
+    def is_open(self) -> bool:
+        return self.feedback.is_open
+
+
+@dataclass(frozen=True)
+class GateState:
+    kinds: tuple[str, ...]
+    approved: bool
+    approval: Decision | None
+    blockers: tuple[FindingState, ...]  # open blocking findings of this stage
+
+    @property
+    def is_auto(self) -> bool:
+        return self.kinds == ("auto",)
+
+
+@dataclass(frozen=True)
+class StageState:
+    stage: Stage
+    status: str  # complete | active | pending
+    phase: str  # one of PHASES, or "complete"
+    elaborated: bool
+    units: tuple[UnitState, ...]
+    missing_review: tuple[tuple[str, str], ...]  # (unit slug, reviewer) still to sign off, pre-execute
+    missing_approval: tuple[tuple[str, str], ...]  # the same after execute
+    gate: GateState
+
+    @property
+    def name(self) -> str:
+        return self.stage.name
+
+    def unit(self, slug: str) -> UnitState | None:
+        return next((u for u in self.units if u.unit.slug == slug), None)
+
+
+@dataclass(frozen=True)
+class NextAction:
+    kind: str
+    text: str
+    stage: str | None = None
+    unit: str | None = None
+    hat: str | None = None
+    feedback: str | None = None
+
+
+@dataclass(frozen=True)
+class Position:
+    facts: IntentFacts
+    studio: Studio
+    stages: tuple[StageState, ...]
+    findings: tuple[FindingState, ...]  # open first, by severity rank then number; closed after
+    next: NextAction
+    threshold: str = field(default=sev.DEFAULT_THRESHOLD)
+
+    @property
+    def active(self) -> StageState | None:
+        return next((s for s in self.stages if s.status == "active"), None)
+
+    @property
+    def complete(self) -> bool:
+        return self.active is None
+
+    @property
+    def open_findings(self) -> tuple[FindingState, ...]:
+        return tuple(f for f in self.findings if f.is_open)
+
+    def stage(self, name: str) -> StageState:
+        for state in self.stages:
+            if state.name == name:
+                return state
+        raise KeyError(name)
+
+    def finding(self, ref: str) -> FindingState | None:
+        return next((f for f in self.findings if f.feedback.ref == ref), None)
+
+
+@dataclass(frozen=True)
+class _Index:
+    """The facts of one intent grouped by owner, built once per derive (keeps it linear)."""
+
+    iterations: dict[int, tuple[Iteration, ...]]
+    fix_iterations: dict[int, tuple[Iteration, ...]]
+    unit_slugs: dict[int, str]
+    unit_resumed: dict[int, int]  # unit id → event id of its latest resume
+    finding_resumed: dict[int, int]
+    ticks: dict[tuple[int, str, int], frozenset[str]]  # (unit id, hat, bolt) → ticked items
+    unit_batons: dict[int, Baton]  # unit id → where it stands on its stage's hats
+
+
+def _group(iterations: Sequence[Iteration]) -> dict[int, tuple[Iteration, ...]]:
+    grouped: dict[int, list[Iteration]] = {}
+    for i in iterations:
+        grouped.setdefault(i.owner_id, []).append(i)
+    return {k: tuple(v) for k, v in grouped.items()}
+
+
+def _index(facts: IntentFacts, studio: Studio) -> _Index:
+    unit_resumed: dict[int, int] = {}
+    finding_resumed: dict[int, int] = {}
+    for d in facts.decisions:
+        if d.kind == "resumed" and d.unit_id is not None:
+            unit_resumed[d.unit_id] = max(unit_resumed.get(d.unit_id, 0), d.event_id)
+        if d.kind == "resumed" and d.feedback_id is not None:
+            finding_resumed[d.feedback_id] = max(finding_resumed.get(d.feedback_id, 0), d.event_id)
+    latest: dict[tuple[int, str, int, str], bool] = {}
+    for t in facts.ticks:  # in id order: the last row per box wins
+        latest[(t.unit_id, t.hat, t.bolt, t.item)] = t.ticked
+    ticks: dict[tuple[int, str, int], set[str]] = {}
+    for (unit_id, hat, bolt, item), on in latest.items():
+        if on:
+            ticks.setdefault((unit_id, hat, bolt), set()).add(item)
+    iterations = _group(facts.iterations)
+    hats = {s.name: s.hats for s in studio.stages}
+    unit_batons = {
+        u.id: baton(hats[u.stage], iterations.get(u.id, ()), unit_resumed.get(u.id, 0))
+        for u in facts.units if u.stage in hats
+    }
+    return _Index(iterations, _group(facts.fix_iterations), {u.id: u.slug for u in facts.units},
+                  unit_resumed, finding_resumed, {k: frozenset(v) for k, v in ticks.items()}, unit_batons)
+
+
+def finding_state(feedback: Feedback, stage: Stage | None, index: _Index, threshold: str) -> FindingState:
+    iterations = index.fix_iterations.get(feedback.id, ())
+    chain = stage.fix_hats if stage else ()
+    position = baton(chain, iterations, index.finding_resumed.get(feedback.id, 0))
+    target = index.unit_slugs.get(feedback.target_unit_id) if feedback.target_unit_id is not None else None
+    if not feedback.is_open:
+        status = feedback.resolution or "closed"
+        return FindingState(feedback, status, None, position.bolt, False, target, iterations)
+    capped = position.rejects_since_resume >= MAX_FIX_LOOP_BOLTS or position.same_hat_rejected_twice
+    if feedback.author_type != "human" and capped:
+        status = "escalated"
+    else:
+        status = "fixing" if position.started else "pending"
+    blocking = sev.is_blocking(feedback.severity, threshold)
+    return FindingState(feedback, status, position.hat, position.bolt, blocking, target, iterations)
+
+
+def _sort_key(state: FindingState) -> tuple[int, int, int]:
+    return (0 if state.is_open else 1, sev.rank(state.feedback.severity), state.feedback.number)
+
+
+def _valid_signoffs(facts: IntentFacts, phase: str, done_units: set[int]) -> set[tuple[int, str]]:
+    """(unit id, role) pairs signed in `phase` and not cleared since by a fixed finding.
+
+    Only a real fix (`closed`) clears: a non-actionable or rejected finding changed nothing.
+    Once a unit has finished its baton, a fix clears the post-execute approval only; the
+    pre-execute review of its spec stands.
+    """
+    cleared: dict[tuple[int, str], int] = {}
+    for fb in facts.feedback:
+        if fb.resolution != "closed" or fb.target_unit_id is None:
+            continue
+        if phase == "review" and fb.target_unit_id in done_units:
+            continue
+        for role in fb.invalidates:
+            key = (fb.target_unit_id, role)
+            cleared[key] = max(cleared.get(key, 0), fb.closed_event_id)
+    return {
+        (s.unit_id, s.role)
+        for s in facts.signoffs
+        if s.phase == phase and s.event_id > cleared.get((s.unit_id, s.role), 0)
+    }
+
+
+def _gate_epoch(stage: str, units: Sequence[Unit], findings: Sequence[FindingState], decisions: Sequence[Decision]) -> int:
+    """The newest fact that (re)opens the gate: an approval must be newer to count."""
+    marks = [u.event_id for u in units]
+    for f in findings:
+        fb = f.feedback
+        if f.is_open and f.blocking:
+            marks.append(max(fb.event_id, fb.severity_event_id or 0))  # filed, or raised to blocking
+        elif fb.resolution == "closed" and "user" in fb.invalidates:
+            marks.append(fb.closed_event_id)
+    marks += [d.event_id for d in decisions if d.stage == stage and d.kind == "changes_requested"]
+    return max(marks, default=0)
+
+
+def _stage_state(
+    stage: Stage, facts: IntentFacts, index: _Index, findings: Sequence[FindingState], review_ok: set, approve_ok: set
+) -> StageState:
+    """One stage's phase and gate; `findings` are this stage's own."""
+    units = [u for u in facts.units if u.stage == stage.name]
+    done: set[str] = set()
+    states: list[UnitState] = []
+    batons = {}
+    for unit in units:
+        batons[unit.slug] = (index.unit_batons[unit.id], index.iterations.get(unit.id, ()))
+        if batons[unit.slug][0].finished:
+            done.add(unit.slug)
+    for unit in units:
+        position, iterations = batons[unit.slug]
+        waiting_on = tuple(d for d in unit.depends_on if d not in done)
+        if position.finished:
+            status = "done"
+        elif position.rejects_since_resume >= MAX_UNIT_BOLTS:
+            status = "escalated"
+        elif position.started:
+            status = "active"
+        else:
+            status = "waiting" if waiting_on else "ready"
+        ticked = index.ticks.get((unit.id, position.hat, position.bolt), frozenset()) if position.hat else frozenset()
+        states.append(UnitState(unit, status, position.hat, position.bolt, waiting_on, iterations, ticked))
+
+    roles = stage.reviewer_names
+    missing_review = tuple((u.slug, r) for u in units for r in roles if (u.id, r) not in review_ok)
+    missing_approval = tuple((u.slug, r) for u in units for r in roles if (u.id, r) not in approve_ok)
+    blockers = tuple(f for f in findings if f.is_open and f.blocking)
+    decisions = [d for d in facts.decisions if d.stage == stage.name]
+    if stage.is_auto:
+        approval, approved = None, not blockers
+    else:
+        epoch = _gate_epoch(stage.name, units, findings, decisions)
+        approvals = [d for d in decisions if d.kind == "approved" and d.event_id > epoch]
+        approval = approvals[-1] if approvals else None
+        approved = approval is not None
+    gate = GateState(stage.gate, approved, approval, blockers)
+    elaborated = any(d.kind == "elaborated" for d in decisions) and bool(units)
+    if not elaborated:
+        phase = "elaborate"
+    elif missing_review:
+        phase = "review"
+    elif len(done) < len(units):
+        phase = "execute"
+    elif missing_approval:
+        phase = "approve"
+    elif not approved:
+        phase = "gate"
+    else:
+        phase = "complete"
+    return StageState(stage, "pending", phase, elaborated, tuple(states), missing_review, missing_approval, gate)
+
+
+def derive(studio: Studio, facts: IntentFacts, threshold: str = sev.DEFAULT_THRESHOLD) -> Position:
+    """The whole position of one intent. Pure: same facts and studio, same answer."""
+    stage_defs = {s.name: s for s in studio.stages}
+    index = _index(facts, studio)
+    findings = sorted(
+        (finding_state(fb, stage_defs.get(fb.stage), index, threshold) for fb in facts.feedback),
+        key=_sort_key,
+    )
+    by_stage: dict[str, list[FindingState]] = {}
+    for f in findings:
+        by_stage.setdefault(f.feedback.stage, []).append(f)
+    done_units = {unit_id for unit_id, b in index.unit_batons.items() if b.finished}
+    review_ok = _valid_signoffs(facts, "review", done_units)
+    approve_ok = _valid_signoffs(facts, "approve", done_units)
+    stages: list[StageState] = []
+    active_seen = False
+    for stage in studio.stages:
+        state = _stage_state(stage, facts, index, by_stage.get(stage.name, ()), review_ok, approve_ok)
+        if state.phase == "complete":
+            status = "complete"
+        elif not active_seen:
+            status, active_seen = "active", True
+        else:
+            status = "pending"
+        stages.append(replace(state, status=status))
+    position = Position(facts, studio, tuple(stages), tuple(findings), NextAction("none", ""), threshold)
+    return replace(position, next=next_action(position))
+
+
+def _sev_label(fb: Feedback) -> str:
+    return fb.severity or "unclassified"
+
+
+def next_action(position: Position) -> NextAction:
+    """Exactly one next step, in priority order: blocking feedback first, then the stage walk."""
+    active = position.active
+    if active is None:
+        return NextAction("complete", "Every stage is complete.")
+    reached = {s.name for s in position.stages[: position.stages.index(active) + 1]}
+    for f in position.open_findings:
+        if not f.blocking or f.feedback.stage not in reached:
+            continue
+        fb = f.feedback
+        label = f"{fb.ref} ({_sev_label(fb)})"
+        if f.status == "escalated":
+            return NextAction("decide_finding", f"{label} is escalated after {f.bolt - 1} rejects: a human decides (close, reject, or resume).", fb.stage, f.target, f.hat, fb.ref)
+        if f.hat is None:
+            return NextAction("decide_finding", f"{label} has no fix chain in {fb.stage}: close or reject it.", fb.stage, f.target, None, fb.ref)
+        if fb.severity is None:
+            return NextAction("classify", f"Classify {fb.ref}: set its severity and target unit ({f.hat}).", fb.stage, f.target, f.hat, fb.ref)
+        return NextAction("fix", f"Fix {label} \"{fb.title}\": the {f.hat} hat holds it (bolt {f.bolt}).", fb.stage, f.target, f.hat, fb.ref)
+    return _stage_action(active)
+
+
+def _stage_action(state: StageState) -> NextAction:
+    name = state.name
+    if state.phase == "elaborate":
+        if not state.units:
+            return NextAction("add_units", f"Elaborate {name}: add the units of work.", name)
+        return NextAction("declare_ready", f"Elaborate {name}: declare the {len(state.units)}-unit list ready, or add more units.", name)
+    if state.phase in ("review", "approve"):
+        missing = state.missing_review if state.phase == "review" else state.missing_approval
+        unit, role = missing[0]
+        when = "before execute" if state.phase == "review" else "after execute"
+        return NextAction("signoff", f"Review {unit} as {role} ({when}): sign it off or file findings against it.", name, unit, role)
+    if state.phase == "execute":
+        escalated = [u for u in state.units if u.status == "escalated"]
+        if escalated:
+            u = escalated[0]
+            return NextAction("resume_unit", f"{u.unit.slug} is escalated after {MAX_UNIT_BOLTS} rejects: resume it with a reason, or rescope it.", name, u.unit.slug, u.hat)
+        movable = [u for u in state.units if u.status in ("active", "ready")]
+        if not movable:
+            return NextAction("none", f"Every unit of {name} waits on a dependency.", name)
+        order = {hat: i for i, hat in enumerate(state.stage.hats)}
+        u = min(movable, key=lambda s: (order.get(s.hat, 0), s.status != "active"))
+        verb = "Work" if u.status == "active" else "Start"
+        return NextAction("advance_hat", f"{verb} {u.unit.slug} as {u.hat} (bolt {u.bolt}), then hand the baton on.", name, u.unit.slug, u.hat)
+    gate = state.gate
+    held = ", ".join(f.feedback.ref for f in gate.blockers)
+    if gate.is_auto:
+        return NextAction("fix", f"The auto gate of {name} is held by {held}: it advances by itself once they close.", name)
+    paths = []
+    if "ask" in gate.kinds:
+        paths.append("approve or request changes")
+    if EXTERNAL_GATE_KINDS & set(gate.kinds):
+        paths.append("record the external decision (" + "/".join(k for k in gate.kinds if k in EXTERNAL_GATE_KINDS) + ")")
+    text = f"Gate of {name} ({', '.join(gate.kinds)}): " + ", or ".join(paths) + "."
+    if held:
+        text += f" Blocked by {held}: approving needs an override reason."
+    return NextAction("approve", text, name)

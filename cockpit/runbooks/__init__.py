@@ -1,0 +1,1 @@
+"""The runbook library: the document model, shapes, lint, the offline index, sync, search, relevance."""

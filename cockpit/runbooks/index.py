@@ -1,0 +1,344 @@
+"""Index runbook folders into the store: walk, hash, and re-parse only what changed.
+
+The library is a cache of files, not incident state, so it is written here directly rather than
+through a named command, and it adds no timeline event. It is written in short transactions (at
+most BATCH_FILES files or BATCH_SECONDS of writing each, the lock then left free for as long as it
+was held), so a person's write in another session never waits behind a big index. Files are read
+and parsed before each transaction, so the lock is held only for row writes. A runbook's row and
+its search row commit together; an interrupted run leaves some runbooks updated and the rest as
+they were, and the next run finishes the job (files marked gone last, once every file was seen).
+
+A file that disappears keeps its row with `gone_at` set and leaves the search index; when it
+comes back it is un-gone. A file that cannot be read is reported as `path: reason` and keeps its
+last good copy; the rest of the library still indexes.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+import time
+from collections import deque
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable, Iterable, Sequence
+
+from cockpit.clock import Clock, iso, system_clock
+from cockpit.runbooks.doc import RUNBOOK_SUFFIXES, RunbookDoc, RunbookReadError, parse_runbook, read_runbook_text
+from cockpit.store.database import Store
+
+_LINK_TARGET = re.compile(r"\[([^\]]*)\]\([^)]*\)")
+# Folder notes, not runbooks: they describe the library and would fail its lint.
+SKIPPED_FILES = frozenset({"readme.md"})
+
+
+def bundled_runbooks_dir() -> Path:
+    """The sample runbooks shipped with cockpit: inside the wheel, or the repo's top-level folder."""
+    here = Path(__file__).resolve().parent.parent  # the cockpit package
+    installed = here / "_runbooks"
+    return installed if installed.is_dir() else here.parent / "runbooks"
+
+
+def library_roots(*folder_lists: Iterable[str | os.PathLike[str]], bundled: bool = True) -> list[Path]:
+    """The folders of the library in order (bundled samples, then config, then flags), without repeats.
+
+    A later folder's runbook shadows an earlier one of the same name, so a team's own
+    `certificate-rotation.md` replaces the sample.
+    """
+    roots: list[Path] = [bundled_runbooks_dir()] if bundled else []
+    for folders in folder_lists:
+        roots.extend(Path(os.path.abspath(os.path.expanduser(str(f)))) for f in folders)
+    unique: dict[str, Path] = {}
+    for root in roots:
+        unique.setdefault(str(root), root)
+    return list(unique.values())
+
+
+@dataclass(frozen=True)
+class FoundFile:
+    path: str  # absolute, as walked (symlinks not resolved, so names stay the ones people wrote)
+    name: str  # path under its root without the suffix: `db-failover`, `payments/gateway-tls`
+    root: str
+
+
+@dataclass
+class IndexReport:
+    added: list[str] = field(default_factory=list)
+    changed: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+    gone: list[str] = field(default_factory=list)
+    back: list[str] = field(default_factory=list)  # gone before, present again
+    problems: list[str] = field(default_factory=list)  # `path: reason`, one per skipped file or folder
+    notes: list[str] = field(default_factory=list)  # shadowed names: worth saying, not a failure
+
+    def summary(self) -> str:
+        counts = [f"{len(self.added)} added", f"{len(self.changed)} changed", f"{len(self.unchanged)} unchanged",
+                  f"{len(self.gone)} gone"]
+        if self.back:
+            counts.append(f"{len(self.back)} back")
+        if self.problems:
+            counts.append(f"{len(self.problems)} skipped")
+        return ", ".join(counts)
+
+
+# ------------------------------------------------------------------ walking
+
+
+def _inside(path: str, real_root: str) -> tuple[bool, str]:
+    """(is `path`, links resolved, inside `real_root`?, where it leads). A link that cannot be
+    resolved (a loop, a dangling target) counts as inside when its lexical target is: reading it
+    then reports the real reason."""
+    try:
+        target = os.path.realpath(path, strict=True)
+    except OSError:
+        target = os.path.realpath(path)
+    return target == real_root or target.startswith(real_root.rstrip(os.sep) + os.sep), target
+
+
+def scan_folder(root: Path) -> tuple[list[FoundFile], list[str]]:
+    """Markdown files under `root` and `path: reason` problems.
+
+    Symlinks are followed while they stay inside `root` (a team links a shared folder in); one
+    that leads outside is reported and skipped, or a link to `/` would index the whole machine and
+    a link to /etc/passwd would be shown as a runbook. Directory loops are refused by identity."""
+    found: list[FoundFile] = []
+    problems: list[str] = []
+    visited: set[tuple[int, int]] = set()
+    real_root = os.path.realpath(root)
+
+    def on_error(exc: OSError) -> None:
+        problems.append(f"{exc.filename}: {exc.strerror or exc}")
+
+    def escapes(path: str) -> bool:
+        if not os.path.islink(path):
+            return False  # a plain entry of a folder already known to be inside
+        inside, target = _inside(path, real_root)
+        if not inside:
+            problems.append(f"{path}: symlink to {target} leads outside {root}, skipped")
+        return not inside
+
+    for folder, dirs, files in os.walk(root, followlinks=True, onerror=on_error):
+        try:
+            stat = os.stat(folder)
+        except OSError as exc:
+            problems.append(f"{folder}: {exc.strerror or exc}")
+            dirs[:] = []
+            continue
+        if (stat.st_dev, stat.st_ino) in visited:
+            problems.append(f"{folder}: symlink loop (folder already indexed as another path)")
+            dirs[:] = []
+            continue
+        visited.add((stat.st_dev, stat.st_ino))
+        dirs[:] = sorted(d for d in dirs if not d.startswith((".", "_")) and not escapes(os.path.join(folder, d)))
+        for file in sorted(files):
+            if file.startswith(".") or not file.lower().endswith(RUNBOOK_SUFFIXES) or file.lower() in SKIPPED_FILES:
+                continue
+            path = os.path.join(folder, file)
+            if escapes(path):
+                continue
+            relative = os.path.relpath(path, root)
+            found.append(FoundFile(path, os.path.splitext(relative)[0].replace(os.sep, "/"), str(root)))
+    return found, problems
+
+
+def collect(roots: Sequence[Path]) -> tuple[list[FoundFile], list[str], list[str], set[str]]:
+    """Every runbook of the library by name: (files, problems, notes, roots that are missing)."""
+    by_name: dict[str, FoundFile] = {}
+    problems: list[str] = []
+    notes: list[str] = []
+    missing: set[str] = set()
+    for root in roots:
+        if not root.is_dir():
+            problems.append(f"{root}: runbooks folder not found")
+            missing.add(str(root))
+            continue
+        files, found_problems = scan_folder(root)
+        problems.extend(found_problems)
+        for file in files:
+            earlier = by_name.get(file.name)
+            if earlier is not None:
+                notes.append(f"{earlier.path}: shadowed by {file.path} (same name {file.name!r})")
+            by_name[file.name] = file
+    return list(by_name.values()), problems, notes, missing
+
+
+# ------------------------------------------------------------------ indexing
+
+
+def content_hash(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def fts_columns(doc: RunbookDoc) -> tuple[str, str, str, str]:
+    """(title, headings, body, code): the text each FTS column holds, weighted apart in search."""
+    heading_lines = {h.line for h in doc.headings}
+    # Link targets are addresses, not words of the runbook: `[restart](service-restart.md)` is "restart".
+    body = [_LINK_TARGET.sub(r"\1", line) for number, line in enumerate(doc.lines, 1)
+            if number >= doc.body_start and number not in doc.code_lines and number not in heading_lines]
+    return (doc.title, "\n".join(h.text for h in doc.headings), "\n".join(body),
+            "\n".join(block.text for block in doc.code_blocks))
+
+
+def write_fts(store: Store, runbook_id: int, doc: RunbookDoc | None) -> None:
+    """Replace (or with None, remove) one runbook's search row. Inside `store.writing()`."""
+    store.db.execute("DELETE FROM runbooks_fts WHERE rowid = ?", [runbook_id])
+    if doc is not None:
+        store.db.execute("INSERT INTO runbooks_fts (rowid, title, headings, body, code) VALUES (?, ?, ?, ?, ?)",
+                         [runbook_id, *fts_columns(doc)])
+
+
+def free_name(store: Store, wanted: str, source: str) -> str:
+    """`wanted`, or `wanted-2`, `-3`… if another source already holds it."""
+    candidate, number = wanted, 1
+    while True:
+        row = store.db.execute("SELECT source FROM runbooks WHERE name = ?", [candidate]).fetchone()
+        if row is None or row[0] == source:
+            return candidate
+        number += 1
+        candidate = f"{wanted}-{number}"
+
+
+@dataclass(frozen=True)
+class _Read:
+    file: FoundFile
+    text: str | None
+    sha: str | None
+    error: str | None
+    doc: RunbookDoc | None = None  # parsed outside the transaction when the content looked changed
+
+
+# A write transaction holds at most this many files or this much time, whichever comes first, so a
+# person filing a finding while a big library indexes waits a fraction of a second, not the index.
+BATCH_FILES = 50
+BATCH_SECONDS = 0.05
+
+
+class _Batches:
+    """Short write transactions with the lock left free between them at least as long as it was
+    held: SQLite's busy handler polls a waiting writer at up to 100 ms intervals, so a gap it can
+    land in matters as much as a short hold."""
+
+    def __init__(self, store: Store, files: int, seconds: float, timer: Callable[[], float],
+                 pause: Callable[[float], None]) -> None:
+        self.store, self.files, self.seconds, self.timer, self.pause = store, max(1, files), seconds, timer, pause
+        self.free_until = 0.0
+
+    def run(self, items: deque, write: Callable[[Any], None]) -> None:
+        """Call `write(item)` for every item, in batches; each batch commits or rolls back whole."""
+        while items:
+            wait = self.free_until - self.timer()
+            if wait > 0:
+                self.pause(wait)
+            started = self.timer()
+            with self.store.writing():
+                done = 0
+                while items and done < self.files and (done == 0 or self.timer() - started < self.seconds):
+                    write(items[0])
+                    items.popleft()  # only once written: a failed item is not lost from the queue
+                    done += 1
+            ended = self.timer()
+            self.free_until = ended + (ended - started)
+
+
+def _read(file: FoundFile, known: dict[str, str | None], report: IndexReport) -> _Read:
+    try:
+        text = read_runbook_text(file.path)
+    except RunbookReadError as exc:
+        report.problems.append(str(exc))
+        return _Read(file, None, None, str(exc).removeprefix(f"{file.path}: "))
+    sha = content_hash(text)
+    # Parse outside the lock; a file another session indexed meanwhile is re-parsed inside if needed.
+    doc = parse_runbook(text, source=file.path, name=file.name) if known.get(file.path) != sha else None
+    return _Read(file, text, sha, None, doc)
+
+
+_ROW = "SELECT id, source, name, sha256, gone_at, kind FROM runbooks"
+
+
+def index_library(store: Store, roots: Sequence[Path], *, clock: Clock = system_clock, batch_files: int = BATCH_FILES,
+                  batch_seconds: float = BATCH_SECONDS, timer: Callable[[], float] = time.monotonic,
+                  pause: Callable[[float], None] = time.sleep) -> IndexReport:
+    """Bring the store's file runbooks in line with `roots`; see the module docstring.
+
+    `batch_files` and `batch_seconds` bound each write transaction; `timer` and `pause` are for tests."""
+    files, problems, notes, missing = collect(roots)
+    report = IndexReport(problems=problems, notes=notes)
+    with store.snapshot():
+        # A gone row counts as unknown: a file that comes back is parsed here too, not under the lock.
+        known = {source: None if gone_at else sha for source, sha, gone_at in
+                 store.db.execute("SELECT source, sha256, gone_at FROM runbooks WHERE kind = 'file'")}
+    now = iso(clock())
+    present = {f.path for f in files}
+    claimed: set[int] = set()  # rows this run matched to a file: never marked gone
+    batches = _Batches(store, batch_files, batch_seconds, timer, pause)
+
+    def write(read: _Read) -> None:
+        # The row is read inside the transaction that writes it: another session may have indexed it.
+        row = store.db.execute(f"{_ROW} WHERE source = ?", [read.file.path]).fetchone()
+        if row is None:  # a file that moved keeps its row (and its name) when its old path is gone
+            candidate = store.db.execute(f"{_ROW} WHERE name = ?", [read.file.name]).fetchone()
+            if candidate and candidate[5] == "file" and candidate[0] not in claimed and candidate[1] not in present:
+                row = candidate
+        if row is not None:
+            claimed.add(row[0])
+        _index_one(store, read, row, now, report)
+
+    pending = deque(files)
+    while pending:  # read and parse one batch's worth, then write it: only the writes hold the lock
+        reads = deque(_read(pending.popleft(), known, report) for _ in range(min(len(pending), batches.files)))
+        batches.run(reads, write)
+
+    with store.snapshot():
+        rows = store.db.execute("SELECT id, source, name FROM runbooks WHERE kind = 'file' AND gone_at IS NULL ORDER BY id").fetchall()
+    vanished = deque(r for r in rows if r[0] not in claimed and r[1] not in present
+                     and not any(r[1].startswith(root + os.sep) for root in missing))
+
+    def mark_gone(row: tuple) -> None:
+        runbook_id, source, name = row
+        # Unless another session brought it back (or moved it) since the snapshot above.
+        if store.db.execute("UPDATE runbooks SET gone_at = ? WHERE id = ? AND source = ? AND gone_at IS NULL",
+                            [now, runbook_id, source]).rowcount:
+            write_fts(store, runbook_id, None)
+            report.gone.append(name)
+
+    batches.run(vanished, mark_gone)
+    return report
+
+
+def _index_one(store: Store, read: _Read, row: tuple | None, now: str, report: IndexReport) -> None:
+    file = read.file
+    if read.text is None:  # unreadable now: keep the last good copy and say why
+        if row is not None:
+            store.db.execute("UPDATE runbooks SET last_error = ?, last_error_at = ? WHERE id = ?", [read.error, now, row[0]])
+        return
+
+    def doc() -> RunbookDoc:
+        return read.doc or parse_runbook(read.text, source=file.path, name=file.name)
+
+    if row is None:
+        name = free_name(store, file.name, file.path)
+        parsed = doc()
+        runbook_id = store.db.execute(
+            "INSERT INTO runbooks (name, kind, source, root, title, content, sha256, indexed_at, checked_at) "
+            "VALUES (?, 'file', ?, ?, ?, ?, ?, ?, ?)",
+            [name, file.path, file.root, parsed.title, read.text, read.sha, now, now],
+        ).lastrowid
+        write_fts(store, runbook_id, parsed)
+        report.added.append(name)
+        return
+    runbook_id, source, name, sha, gone_at, _ = row
+    store.db.execute("UPDATE runbooks SET source = ?, root = ?, checked_at = ?, gone_at = NULL, last_error = NULL, "
+                     "last_error_at = NULL WHERE id = ?", [file.path, file.root, now, runbook_id])
+    if sha != read.sha:
+        parsed = doc()
+        store.db.execute("UPDATE runbooks SET title = ?, content = ?, sha256 = ?, indexed_at = ? WHERE id = ?",
+                         [parsed.title, read.text, read.sha, now, runbook_id])
+        write_fts(store, runbook_id, parsed)
+        report.changed.append(name)
+    elif gone_at is not None:  # back with the same content: searchable again
+        write_fts(store, runbook_id, doc())
+    else:
+        report.unchanged.append(name)
+    if gone_at is not None:
+        report.back.append(name)

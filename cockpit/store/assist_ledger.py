@@ -1,0 +1,49 @@
+"""The LLM request ledger (`llm_requests`): what each request cost and how it ended.
+
+Telemetry, not workflow state, so it is written beside the command/event path (like the runbook
+library), one transaction per row. Stored: ids, token counts, outcome and the redaction counts —
+never the key, the prompt or the answer text.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from cockpit.assist.types import Prompt, Reply
+from cockpit.store.database import Store
+
+_TOTALS = ("count(*), coalesce(sum(input_tokens), 0), coalesce(sum(output_tokens), 0), "
+           "coalesce(sum(cache_write_tokens), 0), coalesce(sum(cache_read_tokens), 0), coalesce(sum(cost_usd), 0.0)")
+
+
+def record_request(store: Store, reply: Reply, prompt: Prompt, at: str) -> None:
+    """Append one request (finished, failed or cancelled); `at` is an ISO UTC time (cockpit.clock.iso)."""
+    u = reply.usage
+    with store.writing():
+        store.db.execute(
+            "INSERT INTO llm_requests (slug, task, unit, ref, model, request_id, input_tokens, output_tokens, "
+            "cache_write_tokens, cache_read_tokens, stop_reason, latency_ms, cost_usd, error_type, cancelled, "
+            "redactions, at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [prompt.slug, prompt.task, prompt.unit, prompt.ref, reply.model, reply.request_id, u.input_tokens,
+             u.output_tokens, u.cache_write_tokens, u.cache_read_tokens, reply.stop_reason, reply.latency_ms,
+             reply.cost_usd, reply.error.kind if reply.error else None, int(reply.cancelled),
+             json.dumps(dict(sorted(prompt.redactions.items()))), at])
+
+
+def usage_totals(store: Store, slug: str, day: str) -> dict[str, dict[str, Any]]:
+    """Totals for the intent (all time) and for the UTC day `YYYY-MM-DD` (all intents)."""
+    return {"intent": _totals(store, "slug = ?", slug),
+            "day": _totals(store, "at >= ? AND at < ?", day, day + "\uffff")}  # a range, so the index serves it
+
+
+def has_requests(store: Store, slug: str) -> bool:
+    """Whether any request was made about this intent (the first one gets a redaction preview)."""
+    return store.db.execute("SELECT 1 FROM llm_requests WHERE slug = ? LIMIT 1", [slug]).fetchone() is not None
+
+
+def _totals(store: Store, where: str, *params: str) -> dict[str, Any]:
+    n, inp, out, write, read, cost = store.db.execute(f"SELECT {_TOTALS} FROM llm_requests WHERE {where}",
+                                                      list(params)).fetchone()
+    return {"requests": n, "input": inp, "output": out, "cache_write": write, "cache_read": read,
+            "cost_usd": round(cost, 6)}
