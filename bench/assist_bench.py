@@ -24,20 +24,28 @@ import platform
 import statistics
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 sys.path.insert(0, str(REPO / "tests"))  # the fake API lives with the tests
 
-from cockpit.assist.client import Assistant, load_sdk  # noqa: E402
-from cockpit.assist.settings import LLMSettings  # noqa: E402
-from cockpit.assist.types import Prompt  # noqa: E402
-from fake_anthropic import FakeAnthropic  # noqa: E402
+import itertools
 
-PROMPT = Prompt(task="ask", slug="bench", system=({"type": "text", "text": "You help on-call engineers."},),
-                messages=({"role": "user", "content": "Summarise the incident."},))
+from fake_anthropic import FakeAnthropic
+
+from cockpit.assist.client import Assistant, load_sdk
+from cockpit.assist.settings import LLMSettings
+from cockpit.assist.types import Prompt
+
+PROMPT = Prompt(
+    task="ask",
+    slug="bench",
+    system=({"type": "text", "text": "You help on-call engineers."},),
+    messages=({"role": "user", "content": "Summarise the incident."},),
+)
 
 
 def _pct(values: list[float], q: float) -> float:
@@ -45,15 +53,17 @@ def _pct(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, int(q * len(ordered)))] if ordered else 0.0
 
 
-async def measure(handler: Callable[[str], Any] | None = None, tokens: int = 2000,
-                  fake: FakeAnthropic | None = None) -> dict[str, Any]:
+async def measure(
+    handler: Callable[[str], Any] | None = None, tokens: int = 2000, fake: FakeAnthropic | None = None
+) -> dict[str, Any]:
     """One streamed answer of `tokens` pieces; figures in milliseconds."""
     own = fake is None
     server = fake or FakeAnthropic().start()
     try:
         server.text([f"tok{i} " for i in range(tokens)])
-        assistant = Assistant(LLMSettings(api_key="bench-key", base_url=server.url, max_retries=0,
-                                          model="claude-haiku-4-5"))
+        assistant = Assistant(
+            LLMSettings(api_key="bench-key", base_url=server.url, max_retries=0, model="claude-haiku-4-5")
+        )
         arrivals: list[float] = []
         in_handler: list[float] = []
 
@@ -72,12 +82,18 @@ async def measure(handler: Callable[[str], Any] | None = None, tokens: int = 200
         if own:
             server.stop()
     assert reply.ok and len(arrivals) == tokens, reply.error
-    gaps = [(b - a) * 1000 for a, b in zip(arrivals, arrivals[1:])]
-    return {"tokens": tokens, "first_piece_ms": (arrivals[0] - started) * 1000, "total_ms": total * 1000,
-            "pieces_per_s": tokens / total, "gap_p50_ms": _pct(gaps, 0.5), "gap_p95_ms": _pct(gaps, 0.95),
-            "gap_max_ms": max(gaps, default=0.0),
-            "handler_p50_ms": _pct([h * 1000 for h in in_handler], 0.5),
-            "handler_max_ms": max((h * 1000 for h in in_handler), default=0.0)}
+    gaps = [(b - a) * 1000 for a, b in itertools.pairwise(arrivals)]
+    return {
+        "tokens": tokens,
+        "first_piece_ms": (arrivals[0] - started) * 1000,
+        "total_ms": total * 1000,
+        "pieces_per_s": tokens / total,
+        "gap_p50_ms": _pct(gaps, 0.5),
+        "gap_p95_ms": _pct(gaps, 0.95),
+        "gap_max_ms": max(gaps, default=0.0),
+        "handler_p50_ms": _pct([h * 1000 for h in in_handler], 0.5),
+        "handler_max_ms": max((h * 1000 for h in in_handler), default=0.0),
+    }
 
 
 async def main(runs: int, tokens: int) -> dict[str, Any]:
@@ -88,8 +104,15 @@ async def main(runs: int, tokens: int) -> dict[str, Any]:
         await measure(tokens=50, fake=fake)  # warm-up: connection set-up, first-use costs
         samples = [await measure(tokens=tokens, fake=fake) for _ in range(runs)]
     summary = {key: statistics.median(s[key] for s in samples) for key in samples[0] if key != "tokens"}
-    return {"sdk_import_ms": import_ms, "runs": runs, "tokens": tokens, "median": summary, "samples": samples,
-            "python": sys.version.split()[0], "platform": platform.platform()}
+    return {
+        "sdk_import_ms": import_ms,
+        "runs": runs,
+        "tokens": tokens,
+        "median": summary,
+        "samples": samples,
+        "python": sys.version.split()[0],
+        "platform": platform.platform(),
+    }
 
 
 if __name__ == "__main__":

@@ -34,17 +34,17 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 sys.path.insert(0, str(REPO / "tests"))  # the fake API lives with the tests
 
-from textual import events  # noqa: E402
+from fake_anthropic import FakeAnthropic
+from textual import events
 
-from cockpit.app import demo  # noqa: E402
-from cockpit.app.engine import Engine  # noqa: E402
-from cockpit.assist.client import Assistant, load_sdk  # noqa: E402
-from cockpit.assist.settings import LLMSettings  # noqa: E402
-from cockpit.store.database import Store  # noqa: E402
-from cockpit.sources.studios import load_catalog  # noqa: E402
-from fake_anthropic import FakeAnthropic  # noqa: E402
-from screens.app import CockpitApp  # noqa: E402
-from screens.assist import AssistScreen  # noqa: E402
+from cockpit.app import demo
+from cockpit.app.engine import Engine
+from cockpit.assist.client import Assistant, load_sdk
+from cockpit.assist.settings import LLMSettings
+from cockpit.sources.studios import load_catalog
+from cockpit.store.database import Store
+from screens.app import CockpitApp
+from screens.assist import AssistScreen
 
 FRAME_MS = 1000 / 60
 
@@ -56,8 +56,12 @@ def pct(values: list[float], q: float) -> float:
 
 def summary(values_s: list[float]) -> dict[str, float]:
     ms = [v * 1000 for v in values_s]
-    return {"n": len(ms), "median_ms": round(statistics.median(ms), 2), "p95_ms": round(pct(ms, 0.95), 2),
-            "max_ms": round(max(ms), 2)}
+    return {
+        "n": len(ms),
+        "median_ms": round(statistics.median(ms), 2),
+        "p95_ms": round(pct(ms, 0.95), 2),
+        "max_ms": round(max(ms), 2),
+    }
 
 
 class Probe:
@@ -104,7 +108,7 @@ class Probe:
         return out
 
     def key_latencies(self) -> list[float]:
-        return [handled - posted for posted, handled in zip(self.key_posted, self.key_handled)]
+        return [handled - posted for posted, handled in zip(self.key_posted, self.key_handled, strict=False)]
 
 
 async def post_keys(app, probe: Probe, stop: asyncio.Event) -> None:
@@ -151,9 +155,16 @@ async def one_run(db: Path, tokens: int) -> dict:
             await pilot.pause(0.1)
             idle = probe.key_latencies()
     lags = probe.lags()
-    return {"tokens_shown": shown, "stream_s": round(streamed_s, 3), "repaints": len(probe.flushes),
-            "lag": summary(lags), "flush_cost": summary(probe.flush_costs), "last_delta_lag_ms": round(lags[-1] * 1000, 2),
-            "keys_while_streaming": summary(during), "keys_idle": summary(idle)}
+    return {
+        "tokens_shown": shown,
+        "stream_s": round(streamed_s, 3),
+        "repaints": len(probe.flushes),
+        "lag": summary(lags),
+        "flush_cost": summary(probe.flush_costs),
+        "last_delta_lag_ms": round(lags[-1] * 1000, 2),
+        "keys_while_streaming": summary(during),
+        "keys_idle": summary(idle),
+    }
 
 
 async def main(runs: int, tokens: int) -> dict:
@@ -163,20 +174,27 @@ async def main(runs: int, tokens: int) -> dict:
     db = Path(tempfile.mkdtemp()) / "bench.db"
     demo.seed(Engine(Store(db), load_catalog(), actor="bench"))
     results = [await one_run(db, tokens) for _ in range(runs)]
-    return {"tokens": tokens, "runs": results, "sdk_import_s": round(sdk_s, 3), "python": sys.version.split()[0],
-            "platform": platform.platform()}
+    return {
+        "tokens": tokens,
+        "runs": results,
+        "sdk_import_s": round(sdk_s, 3),
+        "python": sys.version.split()[0],
+        "platform": platform.platform(),
+    }
 
 
 def report(result: dict) -> None:
     print(f"SDK import (once, off the loop): {result['sdk_import_s'] * 1000:.0f} ms")
     for i, r in enumerate(result["runs"], 1):
         lag, busy, idle = r["lag"], r["keys_while_streaming"], r["keys_idle"]
-        print(f"run {i}: {r['tokens_shown']}/{result['tokens']} tokens in {r['stream_s'] * 1000:.0f} ms, {r['repaints']} repaints; "
-              f"pane lag median {lag['median_ms']} ms, worst {lag['max_ms']} ms, last delta {r['last_delta_lag_ms']} ms "
-              f"(repaint call median {r['flush_cost']['median_ms']} / max {r['flush_cost']['max_ms']} ms); "
-              f"keys while streaming median {busy['median_ms']} / p95 {busy['p95_ms']} / max {busy['max_ms']} ms "
-              f"(idle median {idle['median_ms']} / p95 {idle['p95_ms']} ms); "
-              f"p95 under one frame: {busy['p95_ms'] < FRAME_MS}")
+        print(
+            f"run {i}: {r['tokens_shown']}/{result['tokens']} tokens in {r['stream_s'] * 1000:.0f} ms, {r['repaints']} repaints; "
+            f"pane lag median {lag['median_ms']} ms, worst {lag['max_ms']} ms, last delta {r['last_delta_lag_ms']} ms "
+            f"(repaint call median {r['flush_cost']['median_ms']} / max {r['flush_cost']['max_ms']} ms); "
+            f"keys while streaming median {busy['median_ms']} / p95 {busy['p95_ms']} / max {busy['max_ms']} ms "
+            f"(idle median {idle['median_ms']} / p95 {idle['p95_ms']} ms); "
+            f"p95 under one frame: {busy['p95_ms'] < FRAME_MS}"
+        )
 
 
 if __name__ == "__main__":

@@ -17,20 +17,20 @@ import platform
 import statistics
 import sys
 import time
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from cockpit.domain import check_runs  # noqa: E402
-from cockpit.domain import commands as c  # noqa: E402
-from cockpit.checks import CHECKS, CheckContext, markdown  # noqa: E402
-from cockpit.app.demo import complete_stage  # noqa: E402
-from cockpit.clock import stepping_clock  # noqa: E402
-from cockpit.app.engine import Engine  # noqa: E402
-from cockpit.store.database import Store  # noqa: E402
-from cockpit.sources.studios import load_catalog  # noqa: E402
+from cockpit.app.demo import complete_stage
+from cockpit.app.engine import Engine
+from cockpit.checks import CHECKS, CheckContext, markdown
+from cockpit.clock import stepping_clock
+from cockpit.domain import check_runs
+from cockpit.domain import commands as c
+from cockpit.sources.studios import load_catalog
+from cockpit.store.database import Store
 
 FX = REPO / "tests" / "fixtures" / "checks"
 UNITS = 1000
@@ -49,8 +49,13 @@ def timed(fn, runs: int) -> dict:
         fn()
         wall.append(time.perf_counter() - started)
         cpu.append(time.process_time() - cpu_started)
-    return {"best_s": min(wall), "median_s": statistics.median(wall), "cpu_best_s": min(cpu), "cpu_median_s": statistics.median(cpu),
-            "samples_s": wall}
+    return {
+        "best_s": min(wall),
+        "median_s": statistics.median(wall),
+        "cpu_best_s": min(cpu),
+        "cpu_median_s": statistics.median(cpu),
+        "samples_s": wall,
+    }
 
 
 def pure_run() -> None:
@@ -61,8 +66,12 @@ def pure_run() -> None:
     ctx = CheckContext("u", "s", ("u",), {"investigate": investigate}, None)
     ops, resolve = bodies("operations"), bodies("resolve")
     # Every body distinct (a trailing comment), so no cache can carry work from one unit to the next.
-    work = [(ops[i % len(ops)] + f"\n<!-- unit {i} -->\n", ops_ids) if i % 2 else
-            (resolve[i % len(resolve)] + f"\n<!-- unit {i} -->\n", resolve_ids) for i in range(UNITS)]
+    work = [
+        (ops[i % len(ops)] + f"\n<!-- unit {i} -->\n", ops_ids)
+        if i % 2
+        else (resolve[i % len(resolve)] + f"\n<!-- unit {i} -->\n", resolve_ids)
+        for i in range(UNITS)
+    ]
 
     def run() -> None:
         for body, ids in work:
@@ -75,16 +84,31 @@ def pure_run() -> None:
 
 def engine_run():
     catalog = load_catalog()
-    engine = Engine(Store(":memory:"), catalog, clock=stepping_clock(datetime(2026, 1, 1, tzinfo=timezone.utc), timedelta(seconds=1)),
-                    actor="bench")
+    engine = Engine(
+        Store(":memory:"),
+        catalog,
+        clock=stepping_clock(datetime(2026, 1, 1, tzinfo=UTC), timedelta(seconds=1)),
+        actor="bench",
+    )
     engine.create_intent(studio="software", title="Bench", slug="bench")
     with engine.store.writing():
         for stage in ("inception", "design", "product", "development"):
-            complete_stage(engine, "bench", stage, [(f"{stage}-work", f"{stage} work", "", ())], evidence="https://git.example/pr/1")
+            complete_stage(
+                engine,
+                "bench",
+                stage,
+                [(f"{stage}-work", f"{stage} work", "", ())],
+                evidence="https://git.example/pr/1",
+            )
         ops = bodies("operations")
         for i in range(UNITS):
-            engine.run("bench", c.add_unit, title=f"Ops unit {i}", unit=f"ops-{i:04d}",
-                       body=ops[i % len(ops)] + f"\n<!-- unit {i} -->\n")
+            engine.run(
+                "bench",
+                c.add_unit,
+                title=f"Ops unit {i}",
+                unit=f"ops-{i:04d}",
+                body=ops[i % len(ops)] + f"\n<!-- unit {i} -->\n",
+            )
     pos = engine.position("bench")
     assert pos.active.name == "operations" and len(pos.active.units) == UNITS
 
@@ -99,13 +123,20 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=7)
     args = parser.parse_args()
-    results = {"units": UNITS, "pure": timed(pure_run(), args.runs), "engine": timed(engine_run(), args.runs),
-               "python": sys.version.split()[0], "platform": platform.platform()}
+    results = {
+        "units": UNITS,
+        "pure": timed(pure_run(), args.runs),
+        "engine": timed(engine_run(), args.runs),
+        "python": sys.version.split()[0],
+        "platform": platform.platform(),
+    }
     for name in ("pure", "engine"):
         r = results[name]
         verdict = "under" if r["median_s"] < 1 else "OVER"
-        print(f"{name:<7} {UNITS} units: best {r['best_s'] * 1000:.0f} ms, median {r['median_s'] * 1000:.0f} ms wall "
-              f"(CPU median {r['cpu_median_s'] * 1000:.0f} ms) — {verdict} 1 s")
+        print(
+            f"{name:<7} {UNITS} units: best {r['best_s'] * 1000:.0f} ms, median {r['median_s'] * 1000:.0f} ms wall "
+            f"(CPU median {r['cpu_median_s'] * 1000:.0f} ms) — {verdict} 1 s"
+        )
     out = REPO / "bench" / "out" / "checks_bench.json"
     out.parent.mkdir(exist_ok=True)
     out.write_text(json.dumps(results, indent=2))

@@ -22,15 +22,14 @@ import statistics
 import subprocess
 import sys
 import time
-import types
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 sys.path.insert(0, str(REPO / "tests"))
 
-from secrets_corpus import LOOK_ALIKES, SECRETS  # noqa: E402
+from secrets_corpus import LOOK_ALIKES, SECRETS
 
 BASE = "ec563f4e75fd83ad69bf19fda582c898c22edf3b"  # main before this redaction work
 CAP = 60_000  # llm_prompt.Caps.total
@@ -61,7 +60,10 @@ def detect_secrets_masker() -> Callable[[str], str] | None:
 
     def mask(text: str) -> str:
         with default_settings():
-            found = {s.secret_value for s in _process_line_based_plugins(list(enumerate(text.split("\n"), 1)), "incident.txt")}
+            found = {
+                s.secret_value
+                for s in _process_line_based_plugins(list(enumerate(text.split("\n"), 1)), "incident.txt")
+            }
         for value in sorted(filter(None, found), key=len, reverse=True):
             text = text.replace(value, "[DS]")
         return text
@@ -74,7 +76,7 @@ def suspect_marker() -> Callable[[str], str]:
 
     def mark(text: str) -> str:
         for s in sorted(suspect_tokens(text), key=lambda s: -s.start):
-            text = text[:s.start] + "[SUSPECT]" + text[s.end:]
+            text = text[: s.start] + "[SUSPECT]" + text[s.end :]
         return text
 
     return mark
@@ -85,9 +87,17 @@ def score(mask: Callable[[str], str]) -> dict:
     flagged = [a for a in LOOK_ALIKES if mask(a.context) != a.context]
     kinds = {s.kind for s in SECRETS}
     missed_kinds = sorted({s.kind for s in missed})
-    return {"recall": round(1 - len(missed) / len(SECRETS), 3), "caught": len(SECRETS) - len(missed), "secrets": len(SECRETS),
-            "kinds_fully_caught": len(kinds - {s.kind for s in missed}), "kinds": len(kinds), "missed_kinds": missed_kinds,
-            "false_positives": len(flagged), "look_alikes": len(LOOK_ALIKES), "flagged": sorted({a.kind for a in flagged})}
+    return {
+        "recall": round(1 - len(missed) / len(SECRETS), 3),
+        "caught": len(SECRETS) - len(missed),
+        "secrets": len(SECRETS),
+        "kinds_fully_caught": len(kinds - {s.kind for s in missed}),
+        "kinds": len(kinds),
+        "missed_kinds": missed_kinds,
+        "false_positives": len(flagged),
+        "look_alikes": len(LOOK_ALIKES),
+        "flagged": sorted({a.kind for a in flagged}),
+    }
 
 
 def big_prompt() -> str:
@@ -119,15 +129,28 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--runs", type=int, default=5)
     args = parser.parse_args()
-    detectors = {"before": landed_redact(), "detect-secrets": detect_secrets_masker(), "after": current_redact(),
-                 "suspects": suspect_marker()}
-    imports = {"before": None, "detect-secrets": import_ms("from detect_secrets.core.scan import scan_line"),
-               "after": import_ms("import cockpit.text.redact"), "suspects": None}
+    detectors = {
+        "before": landed_redact(),
+        "detect-secrets": detect_secrets_masker(),
+        "after": current_redact(),
+        "suspects": suspect_marker(),
+    }
+    imports = {
+        "before": None,
+        "detect-secrets": import_ms("from detect_secrets.core.scan import scan_line"),
+        "after": import_ms("import cockpit.text.redact"),
+        "suspects": None,
+    }
     prompt = big_prompt()
-    report: dict = {"corpus": {"secrets": len(SECRETS), "kinds": len({s.kind for s in SECRETS}), "look_alikes": len(LOOK_ALIKES)},
-                    "prompt_chars": len(prompt), "detectors": {}}
-    print(f"corpus: {len(SECRETS)} secrets of {report['corpus']['kinds']} kinds, {len(LOOK_ALIKES)} look-alikes; "
-          f"timing on one {len(prompt):,}-char prompt, {args.runs} runs\n")
+    report: dict = {
+        "corpus": {"secrets": len(SECRETS), "kinds": len({s.kind for s in SECRETS}), "look_alikes": len(LOOK_ALIKES)},
+        "prompt_chars": len(prompt),
+        "detectors": {},
+    }
+    print(
+        f"corpus: {len(SECRETS)} secrets of {report['corpus']['kinds']} kinds, {len(LOOK_ALIKES)} look-alikes; "
+        f"timing on one {len(prompt):,}-char prompt, {args.runs} runs\n"
+    )
     print(f"{'detector':<15} {'recall':>7} {'caught':>8} {'kinds':>7} {'false +':>8} {'import ms':>10} {'60k ms':>8}")
     for name, fn in detectors.items():
         if fn is None:
@@ -135,11 +158,15 @@ def main() -> None:
             continue
         row = {**score(fn), "import_ms": imports[name], "prompt": timed(fn, prompt, args.runs)}
         report["detectors"][name] = row
-        print(f"{name:<15} {row['recall']:>7.1%} {row['caught']:>4}/{row['secrets']:<3} {row['kinds_fully_caught']:>3}/{row['kinds']:<3}"
-              f" {row['false_positives']:>4}/{row['look_alikes']:<3} {row['import_ms'] if row['import_ms'] is not None else '-':>10}"
-              f" {row['prompt']['median_ms']:>8}")
+        print(
+            f"{name:<15} {row['recall']:>7.1%} {row['caught']:>4}/{row['secrets']:<3} {row['kinds_fully_caught']:>3}/{row['kinds']:<3}"
+            f" {row['false_positives']:>4}/{row['look_alikes']:<3} {row['import_ms'] if row['import_ms'] is not None else '-':>10}"
+            f" {row['prompt']['median_ms']:>8}"
+        )
     for name, row in report["detectors"].items():
-        print(f"\n{name}: missed kinds: {', '.join(row['missed_kinds']) or 'none'}; look-alikes changed: {', '.join(row['flagged']) or 'none'}")
+        print(
+            f"\n{name}: missed kinds: {', '.join(row['missed_kinds']) or 'none'}; look-alikes changed: {', '.join(row['flagged']) or 'none'}"
+        )
     out = REPO / "bench" / "out"
     out.mkdir(exist_ok=True)
     (out / "redaction_corpus.json").write_text(json.dumps(report, indent=2))

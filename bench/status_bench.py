@@ -24,7 +24,7 @@ import statistics
 import subprocess
 import sys
 import time
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
@@ -63,42 +63,60 @@ def _counts(path: Path) -> tuple[int, int]:
 def _fill_intent(engine, rng: random.Random, n: int) -> None:
     from cockpit.domain import commands as c
 
-    slug = engine.create_intent(studio="incident-response", title=f"Bench incident {n}: checkout 5xx in region {n % 7}",
-                                slug=SLUG_FORMAT.format(n))
+    slug = engine.create_intent(
+        studio="incident-response",
+        title=f"Bench incident {n}: checkout 5xx in region {n % 7}",
+        slug=SLUG_FORMAT.format(n),
+    )
     units = [f"unit-{k}" for k in range(UNITS_PER_INTENT)]
     for k, unit in enumerate(units):
-        engine.run(slug, c.add_unit, title=f"Triage step {k} of incident {n}", unit=unit,
-                   body=f"## Step {k}\nWhat was checked, and what it showed.\n", depends_on=tuple(units[:k][-1:]))
+        engine.run(
+            slug,
+            c.add_unit,
+            title=f"Triage step {k} of incident {n}",
+            unit=unit,
+            body=f"## Step {k}\nWhat was checked, and what it showed.\n",
+            depends_on=tuple(units[:k][-1:]),
+        )
     if n % 2:  # half of the intents have moved on to review
         engine.run(slug, c.declare_ready)
     for i in range(1, FINDINGS_PER_INTENT + 1):
         severity = rng.choice(SEVERITIES)
         origin = "user-chat" if severity is None else rng.choice(("user-chat", "adversarial-review", "agent"))
-        engine.run(slug, c.file_feedback, title=f"Finding {i} on incident {n}", severity=severity, origin=origin,
-                   unit=rng.choice(units) if rng.random() < 0.5 else None, body="Observed during the bench build.",
-                   role="severity-accuracy" if origin == "adversarial-review" else None)
+        engine.run(
+            slug,
+            c.file_feedback,
+            title=f"Finding {i} on incident {n}",
+            severity=severity,
+            origin=origin,
+            unit=rng.choice(units) if rng.random() < 0.5 else None,
+            body="Observed during the bench build.",
+            role="severity-accuracy" if origin == "adversarial-review" else None,
+        )
         ref = f"FB-{i:03d}"
         if severity is None and rng.random() < 0.5:
             engine.run(slug, c.classify, ref=ref, severity=rng.choice(SEVERITIES[:4]))
         roll = rng.random()
         if roll < 0.25:
             resolution = rng.choice(("closed", "non_actionable", "rejected"))
-            engine.run(slug, c.close_finding, ref=ref, resolution=resolution, text=f"{resolution} during the bench build")
+            engine.run(
+                slug, c.close_finding, ref=ref, resolution=resolution, text=f"{resolution} during the bench build"
+            )
         elif roll < 0.35 and severity is not None:
             engine.run(slug, c.advance_fix, ref=ref, message="routed by the classifier")  # opens the fix loop
 
 
 def build(path: Path) -> None:
-    from cockpit.clock import stepping_clock
     from cockpit.app.engine import Engine
-    from cockpit.store.database import Store
+    from cockpit.clock import stepping_clock
     from cockpit.sources.studios import load_catalog
+    from cockpit.store.database import Store
 
     tmp = path.with_name(path.name + ".building")
     for stale in (tmp, Path(f"{tmp}-wal"), Path(f"{tmp}-shm")):
         stale.unlink(missing_ok=True)
     rng = random.Random(1234)
-    clock = stepping_clock(datetime(2026, 1, 1, tzinfo=timezone.utc), timedelta(seconds=7))
+    clock = stepping_clock(datetime(2026, 1, 1, tzinfo=UTC), timedelta(seconds=7))
     store = Store(tmp)
     engine = Engine(store, load_catalog(), clock=clock, actor="bench")
     started = time.perf_counter()
@@ -108,14 +126,18 @@ def build(path: Path) -> None:
                 _fill_intent(engine, rng, n)
         done = first + INTENTS_PER_TRANSACTION
         if done % 100 == 0:
-            print(f"  built {done}/{INTENTS} intents ({time.perf_counter() - started:.0f} s)", file=sys.stderr, flush=True)
+            print(
+                f"  built {done}/{INTENTS} intents ({time.perf_counter() - started:.0f} s)", file=sys.stderr, flush=True
+            )
     store.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     store.db.execute("ANALYZE")
     store.close()
     os.replace(tmp, path)
     for leftover in (Path(f"{tmp}-wal"), Path(f"{tmp}-shm")):
         leftover.unlink(missing_ok=True)
-    print(f"built {path} in {time.perf_counter() - started:.1f} s ({path.stat().st_size / 1e6:.1f} MB)", file=sys.stderr)
+    print(
+        f"built {path} in {time.perf_counter() - started:.1f} s ({path.stat().st_size / 1e6:.1f} MB)", file=sys.stderr
+    )
 
 
 def ensure_db(rebuild: bool) -> None:
@@ -177,8 +199,13 @@ print(json.dumps({m: m in sys.modules for m in json.loads(sys.argv[2])}))
 
 
 def imported_modules(argv: list[str]) -> dict[str, bool]:
-    out = subprocess.run([sys.executable, "-c", PROBE, json.dumps(argv), json.dumps(HEAVY_MODULES)],
-                         capture_output=True, text=True, env=_env(), check=True)
+    out = subprocess.run(
+        [sys.executable, "-c", PROBE, json.dumps(argv), json.dumps(HEAVY_MODULES)],
+        capture_output=True,
+        text=True,
+        env=_env(),
+        check=True,
+    )
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
@@ -189,7 +216,7 @@ def top_imports(argv: list[str], n: int = 6) -> list[tuple[str, float]]:
     for line in out.stderr.splitlines():
         if not line.startswith("import time:") or "|" not in line:
             continue
-        parts = line[len("import time:"):].split("|")
+        parts = line[len("import time:") :].split("|")
         try:
             cumulative = int(parts[1])
         except ValueError:
@@ -213,14 +240,24 @@ def main() -> int:
 
     ensure_db(args.rebuild)
     intents, findings = _counts(DB)
-    print(f"database: {DB.relative_to(REPO_ROOT)} — {intents} intents, {findings} findings, {DB.stat().st_size / 1e6:.1f} MB")
+    print(
+        f"database: {DB.relative_to(REPO_ROOT)} — {intents} intents, {findings} findings, {DB.stat().st_size / 1e6:.1f} MB"
+    )
     print(f"python:   {sys.executable} ({platform.python_version()}), {args.runs} runs each\n")
 
     results = []
     for name, argv in cases():
         samples = time_case(argv, args.runs)
-        results.append({"name": name, "argv": argv, "min_ms": round(min(samples), 1), "median_ms": round(statistics.median(samples), 1),
-                        "max_ms": round(max(samples), 1), "samples_ms": [round(s, 1) for s in samples]})
+        results.append(
+            {
+                "name": name,
+                "argv": argv,
+                "min_ms": round(min(samples), 1),
+                "median_ms": round(statistics.median(samples), 1),
+                "max_ms": round(max(samples), 1),
+                "samples_ms": [round(s, 1) for s in samples],
+            }
+        )
     baseline = results[0]["median_ms"]
     for r in results:
         r["ratio_to_python"] = round(r["median_ms"] / baseline, 2)
@@ -228,7 +265,9 @@ def main() -> int:
     width = max(len(r["name"]) for r in results)
     print(f"{'command':<{width}}  {'min ms':>8}  {'median ms':>9}  {'max ms':>8}  {'× python':>8}")
     for r in results:
-        print(f"{r['name']:<{width}}  {r['min_ms']:>8.1f}  {r['median_ms']:>9.1f}  {r['max_ms']:>8.1f}  {r['ratio_to_python']:>8.2f}")
+        print(
+            f"{r['name']:<{width}}  {r['min_ms']:>8.1f}  {r['median_ms']:>9.1f}  {r['max_ms']:>8.1f}  {r['ratio_to_python']:>8.2f}"
+        )
 
     slug = SLUG_FORMAT.format(INTENTS // 2)
     imports = {
@@ -247,9 +286,16 @@ def main() -> int:
         print(f"  {what:<20} " + ", ".join(f"{m} {ms:.0f}" for m, ms in top))
 
     report = {
-        "python": sys.executable, "python_version": platform.python_version(), "platform": platform.platform(),
-        "db": str(DB), "intents": intents, "findings": findings, "runs": args.runs,
-        "results": results, "imports": imports, "top_imports_ms": {k: dict(v) for k, v in costly.items()},
+        "python": sys.executable,
+        "python_version": platform.python_version(),
+        "platform": platform.platform(),
+        "db": str(DB),
+        "intents": intents,
+        "findings": findings,
+        "runs": args.runs,
+        "results": results,
+        "imports": imports,
+        "top_imports_ms": {k: dict(v) for k, v in costly.items()},
     }
     (OUT / "status_bench.json").write_text(json.dumps(report, indent=2) + "\n")
     print(f"\nwritten: {(OUT / 'status_bench.json').relative_to(REPO_ROOT)}")

@@ -46,7 +46,9 @@ Minimal().run()
 """
 
 
-def marker_times_ms(argv: list[str], markers: list[bytes], env: dict[str, str], timeout: float = 30.0) -> list[float | None]:
+def marker_times_ms(
+    argv: list[str], markers: list[bytes], env: dict[str, str], timeout: float = 30.0
+) -> list[float | None]:
     """Fork argv on a pty; ms until each marker shows in the (ANSI-stripped) output. Then stop it."""
     start = time.perf_counter()
     pid, fd = pty.fork()
@@ -80,13 +82,24 @@ def marker_times_ms(argv: list[str], markers: list[bytes], env: dict[str, str], 
 
 
 def summary(samples: list[float]) -> dict[str, float]:
-    return {"min": round(min(samples), 1), "median": round(statistics.median(samples), 1), "max": round(max(samples), 1), "n": len(samples)}
+    return {
+        "min": round(min(samples), 1),
+        "median": round(statistics.median(samples), 1),
+        "max": round(max(samples), 1),
+        "n": len(samples),
+    }
 
 
 def startup(runs: int) -> dict:
     env = {k: v for k, v in os.environ.items() if not k.startswith("COCKPIT_")}
-    env.update(TERM="xterm-256color", COLUMNS="120", LINES="40", PYTHONPATH=str(REPO),
-               XDG_CONFIG_HOME=str(OUT / "no-config"), COCKPIT_ACTOR="bench")
+    env.update(
+        TERM="xterm-256color",
+        COLUMNS="120",
+        LINES="40",
+        PYTHONPATH=str(REPO),
+        XDG_CONFIG_HOME=str(OUT / "no-config"),
+        COCKPIT_ACTOR="bench",
+    )
     db = OUT / "tui-demo.db"
     if not db.exists():  # seed once, outside the timing
         os.system(f"{sys.executable} -m cockpit demo --no-tui --db {db} > /dev/null")
@@ -104,16 +117,21 @@ def startup(runs: int) -> dict:
     if None in minimal or None in frame or None in data:
         raise SystemExit(f"a marker never appeared: minimal={minimal} frame={frame} data={data}")
     m, f, d = summary(minimal), summary(frame), summary(data)
-    return {"minimal_textual_app_ms": m, "cockpit_demo_first_frame_ms": f, "cockpit_demo_data_shown_ms": d,
-            "ratio_first_frame": round(f["median"] / m["median"], 2), "ratio_data_shown": round(d["median"] / m["median"], 2)}
+    return {
+        "minimal_textual_app_ms": m,
+        "cockpit_demo_first_frame_ms": f,
+        "cockpit_demo_data_shown_ms": d,
+        "ratio_first_frame": round(f["median"] / m["median"], 2),
+        "ratio_data_shown": round(d["median"] / m["median"], 2),
+    }
 
 
 async def key_latency(presses: int) -> dict:
     sys.path.insert(0, str(REPO))
-    from cockpit.domain import commands
     from cockpit.app.engine import Engine
-    from cockpit.store.database import Store
+    from cockpit.domain import commands
     from cockpit.sources.studios import load_catalog
+    from cockpit.store.database import Store
     from screens.app import CockpitApp
 
     path = Path(tempfile.mkdtemp()) / "big-list.db"
@@ -123,14 +141,32 @@ async def key_latency(presses: int) -> dict:
     # One Change of 10,000 rows through the store's write path (filing them one by one re-reads
     # every earlier finding per command: fine for a person, quadratic for a fixture).
     rows = tuple(
-        commands.Insert("feedback", {
-            "number": i + 1, "stage": "triage", "title": f"Finding {i}: retry storm on shard {i % 97}", "body": "",
-            "origin": "user-chat", "author": "bench", "author_type": "human", "severity": severities[i % 5],
-            "target_unit_id": None, "invalidates": ["user"], "created_at": "2026-11-20T02:00:00Z"})
-        for i in range(10_000))
+        commands.Insert(
+            "feedback",
+            {
+                "number": i + 1,
+                "stage": "triage",
+                "title": f"Finding {i}: retry storm on shard {i % 97}",
+                "body": "",
+                "origin": "user-chat",
+                "author": "bench",
+                "author_type": "human",
+                "severity": severities[i % 5],
+                "target_unit_id": None,
+                "invalidates": ["user"],
+                "created_at": "2026-11-20T02:00:00Z",
+            },
+        )
+        for i in range(10_000)
+    )
     with engine.store.writing():
         intent_id = engine.store.intent("big").id
-        engine.store.apply(intent_id, commands.Change(commands.Event("file_feedback"), rows, "bulk"), at="2026-11-20T02:00:00Z", actor="bench")
+        engine.store.apply(
+            intent_id,
+            commands.Change(commands.Event("file_feedback"), rows, "bulk"),
+            at="2026-11-20T02:00:00Z",
+            actor="bench",
+        )
     app = CockpitApp(engine, open_slug="big", poll_seconds=3600)
     async with app.run_test(size=(120, 40)) as pilot:
         opened = time.perf_counter()
@@ -159,9 +195,15 @@ async def key_latency(presses: int) -> dict:
             t = time.perf_counter()
             await pilot.press("j")
             piloted.append((time.perf_counter() - t) * 1000)
-    return {"findings": 10_000, "screen_shown_ms": round(shown_ms, 1), "key_in_process_ms": summary(samples),
-            "p95_ms": round(sorted(samples)[int(0.95 * len(samples))], 2), "highlight_after": moved,
-            "pilot_press_ms": summary(piloted), "within_one_frame_16ms": sorted(samples)[int(0.95 * len(samples))] < 16}
+    return {
+        "findings": 10_000,
+        "screen_shown_ms": round(shown_ms, 1),
+        "key_in_process_ms": summary(samples),
+        "p95_ms": round(sorted(samples)[int(0.95 * len(samples))], 2),
+        "highlight_after": moved,
+        "pilot_press_ms": summary(piloted),
+        "within_one_frame_16ms": sorted(samples)[int(0.95 * len(samples))] < 16,
+    }
 
 
 def main() -> None:
@@ -171,16 +213,26 @@ def main() -> None:
     parser.add_argument("--startup-only", action="store_true", help="skip the 10k-findings key test")
     args = parser.parse_args()
     OUT.mkdir(exist_ok=True)
-    result = {"python": sys.version.split()[0], "startup": startup(args.runs), "keys": None if args.startup_only else asyncio.run(key_latency(args.presses))}
+    result = {
+        "python": sys.version.split()[0],
+        "startup": startup(args.runs),
+        "keys": None if args.startup_only else asyncio.run(key_latency(args.presses)),
+    }
     (OUT / "tui_bench.json").write_text(json.dumps(result, indent=2))
     s, k = result["startup"], result["keys"]
     print(f"first frame  minimal Textual app   {s['minimal_textual_app_ms']['median']:>8.1f} ms median")
-    print(f"first frame  cockpit demo incident {s['cockpit_demo_first_frame_ms']['median']:>8.1f} ms median  ({s['ratio_first_frame']}x)")
-    print(f"data shown   cockpit demo incident {s['cockpit_demo_data_shown_ms']['median']:>8.1f} ms median  ({s['ratio_data_shown']}x)")
+    print(
+        f"first frame  cockpit demo incident {s['cockpit_demo_first_frame_ms']['median']:>8.1f} ms median  ({s['ratio_first_frame']}x)"
+    )
+    print(
+        f"data shown   cockpit demo incident {s['cockpit_demo_data_shown_ms']['median']:>8.1f} ms median  ({s['ratio_data_shown']}x)"
+    )
     if k is None:
         return
-    print(f"10k findings: screen shown in {k['screen_shown_ms']} ms; a key in-process median {k['key_in_process_ms']['median']} ms, "
-          f"p95 {k['p95_ms']} ms, max {k['key_in_process_ms']['max']} ms (through Pilot {k['pilot_press_ms']['median']} ms)")
+    print(
+        f"10k findings: screen shown in {k['screen_shown_ms']} ms; a key in-process median {k['key_in_process_ms']['median']} ms, "
+        f"p95 {k['p95_ms']} ms, max {k['key_in_process_ms']['max']} ms (through Pilot {k['pilot_press_ms']['median']} ms)"
+    )
 
 
 if __name__ == "__main__":

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Callable, Iterable
+from collections.abc import Callable, Iterable
+from typing import TYPE_CHECKING, Any
 
 from textual import work
 from textual.app import App, SystemCommand
@@ -14,11 +15,11 @@ from cockpit.clock import Clock, system_clock
 from screens.backend import Backend
 
 if TYPE_CHECKING:
-    from cockpit.engine import Done, Engine
+    from cockpit.app.engine import Done, Engine
+    from cockpit.assist.client import Assistant
+    from cockpit.domain.walk import Position
     from cockpit.errors import CockpitError
-    from cockpit.llm_client import Assistant
-    from cockpit.redact import Redactor
-    from cockpit.walk import Position
+    from cockpit.text.redact import Redactor
     from screens.dialogs import _Modal
 
     Written = Callable[[Done, Position, int], None]  # what a screen does after its write committed
@@ -36,9 +37,18 @@ class CockpitApp(App):
         Binding("ctrl+p", "command_palette", "Palette", id="app.palette", show=False),
     ]
 
-    def __init__(self, engine: Engine | Callable[[], Engine], *, read_only: bool = False, open_slug: str | None = None,
-                 clock: Clock = system_clock, poll_seconds: float = 1.0, keymap: dict[str, str] | None = None,
-                 runbook_dirs: list[str] | None = None, assistant: Assistant | None = None) -> None:
+    def __init__(
+        self,
+        engine: Engine | Callable[[], Engine],
+        *,
+        read_only: bool = False,
+        open_slug: str | None = None,
+        clock: Clock = system_clock,
+        poll_seconds: float = 1.0,
+        keymap: dict[str, str] | None = None,
+        runbook_dirs: list[str] | None = None,
+        assistant: Assistant | None = None,
+    ) -> None:
         """`engine` may be a function that opens it: the screens then appear at once and fill in when
         it is open. If opening fails, the app exits and `startup_error` says why.
 
@@ -82,16 +92,22 @@ class CockpitApp(App):
         from cockpit.errors import CockpitError
 
         try:
-            self.backend.engine
+            _ = self.backend.engine  # opening it is the check
         except CockpitError as exc:  # a database it must not touch, a bad config: nothing to show
             self.startup_error = exc
             self.call_from_thread(self.exit, return_code=1)
             return
         store = self.backend.engine.store
         if fs := store.network_filesystem():
-            from cockpit.store import network_warning
+            from cockpit.store.database import network_warning
 
-            self.call_from_thread(self.notify, network_warning(store.path, fs), title="Network file system", severity="warning", timeout=15)
+            self.call_from_thread(
+                self.notify,
+                network_warning(store.path, fs),
+                title="Network file system",
+                severity="warning",
+                timeout=15,
+            )
         self.check_database()
         if self.runbook_dirs is not None and not self.read_only:
             self.index_runbooks()
@@ -123,9 +139,9 @@ class CockpitApp(App):
         """The one LLM client of the session (its circuit breaker spans every assist screen).
         Raises CockpitError when the config is unusable; call it off the UI thread the first time."""
         if self._assistant is None:
-            from cockpit.config import load_config
-            from cockpit.llm_client import Assistant
-            from cockpit.llm_settings import load_llm_settings
+            from cockpit.app.config import load_config
+            from cockpit.assist.client import Assistant
+            from cockpit.assist.settings import load_llm_settings
 
             self._assistant = Assistant(load_llm_settings(load_config()))
         return self._assistant
@@ -133,7 +149,7 @@ class CockpitApp(App):
     def redactor(self, slug: str) -> Redactor:
         """One redactor per intent: a secret keeps its placeholder across every prompt about it."""
         if slug not in self._redactors:
-            from cockpit.redact import Redactor
+            from cockpit.text.redact import Redactor
 
             self._redactors[slug] = Redactor()
         return self._redactors[slug]
@@ -147,19 +163,33 @@ class CockpitApp(App):
         else:
             self.switch_screen(IntentList())
 
-    def notify(self, message: str, *, title: str = "", severity: SeverityLevel = "information",
-               timeout: float | None = None, markup: bool = False) -> None:
+    def notify(
+        self,
+        message: str,
+        *,
+        title: str = "",
+        severity: SeverityLevel = "information",
+        timeout: float | None = None,
+        markup: bool = False,
+    ) -> None:
         """Every notification is plain text: they quote names, titles and errors from data, so
         markup in them is shown, never interpreted (screens' and widgets' notify land here too)."""
         super().notify(message, title=title, severity=severity, timeout=timeout, markup=False)
 
     # ------------------------------------------------------------ writes and errors: one path
 
-    def ask(self, dialog: _Modal, slug: str, command: Callable[[Any], tuple[str, dict[str, Any]] | None], *,
-            done: Written | None = None) -> None:
+    def ask(
+        self,
+        dialog: _Modal,
+        slug: str,
+        command: Callable[[Any], tuple[str, dict[str, Any]] | None],
+        *,
+        done: Written | None = None,
+    ) -> None:
         """Open `dialog`; its answer is written as the engine command `command(answer)` names
         ((name, kwargs); None: nothing to write). The dialog stays, with its text, until the write
         has committed; if it fails the dialog says why and the engineer can save again."""
+
         def save(answer: Any, dialog: _Modal) -> None:
             call = command(answer)
             if call is None:
@@ -171,19 +201,38 @@ class CockpitApp(App):
         dialog.save = save
         self.push_screen(dialog)
 
-    def write(self, slug: str, command: str, kwargs: dict[str, Any], *, dialog: _Modal | None = None,
-              done: Written | None = None, failed: Callable[[], None] | None = None, quiet: bool = False,
-              title: str | None = None) -> None:
+    def write(
+        self,
+        slug: str,
+        command: str,
+        kwargs: dict[str, Any],
+        *,
+        dialog: _Modal | None = None,
+        done: Written | None = None,
+        failed: Callable[[], None] | None = None,
+        quiet: bool = False,
+        title: str | None = None,
+    ) -> None:
         """Run the engine command `command` off the UI thread: every screen's writes go through
         here. On success `dialog` (if any) closes, `done` runs and the summary is shown (unless
         `quiet`); on a CockpitError `write_failed` says why and `failed` runs."""
         from functools import partial
 
-        self.run_worker(partial(self._write, slug, command, kwargs, dialog, done, failed, quiet, title),
-                        thread=True, group="write")
+        self.run_worker(
+            partial(self._write, slug, command, kwargs, dialog, done, failed, quiet, title), thread=True, group="write"
+        )
 
-    def _write(self, slug: str, command: str, kwargs: dict[str, Any], dialog: _Modal | None, done: Written | None,
-               failed: Callable[[], None] | None, quiet: bool, title: str | None) -> None:
+    def _write(
+        self,
+        slug: str,
+        command: str,
+        kwargs: dict[str, Any],
+        dialog: _Modal | None,
+        done: Written | None,
+        failed: Callable[[], None] | None,
+        quiet: bool,
+        title: str | None,
+    ) -> None:
         from cockpit.errors import CockpitError
 
         try:
@@ -194,8 +243,9 @@ class CockpitApp(App):
             return
         self.call_from_thread(self._written, result, position, version, dialog, done, quiet)
 
-    def _written(self, result: Done, position: Position, version: int, dialog: _Modal | None, done: Written | None,
-                 quiet: bool) -> None:
+    def _written(
+        self, result: Done, position: Position, version: int, dialog: _Modal | None, done: Written | None, quiet: bool
+    ) -> None:
         if dialog is not None and dialog.is_current:  # esc may have closed it meanwhile: pop nothing else
             dialog.dismiss(None)
         if done is not None:
@@ -203,15 +253,25 @@ class CockpitApp(App):
         if not quiet:
             self.notify(result.summary, timeout=4)
 
-    def write_failed(self, exc: CockpitError, *, dialog: _Modal | None = None, failed: Callable[[], None] | None = None,
-                     title: str | None = None) -> None:
+    def write_failed(
+        self,
+        exc: CockpitError,
+        *,
+        dialog: _Modal | None = None,
+        failed: Callable[[], None] | None = None,
+        title: str | None = None,
+    ) -> None:
         """The one error path of every worker, writes and reads alike: a refused command or a
         storage fault is said in a notification titled `title` (default: "Not saved" for a storage
         fault, "Refused" for the command) and in its dialog, which keeps the text; the app stays up."""
         from cockpit.errors import StoreError
 
-        self.notify(str(exc), title=title or ("Not saved" if isinstance(exc, StoreError) else "Refused"),
-                    severity="error", timeout=10)
+        self.notify(
+            str(exc),
+            title=title or ("Not saved" if isinstance(exc, StoreError) else "Refused"),
+            severity="error",
+            timeout=10,
+        )
         if dialog is not None and dialog.is_attached:
             dialog.failed(str(exc))
         if failed is not None:
@@ -230,7 +290,7 @@ class CockpitApp(App):
             self.write_failed(cause, title="Failed")
             return
         if self.crash_line is None:
-            from cockpit import crashlog
+            from cockpit.app import crashlog
 
             self.crash_line = crashlog.record(cause, where="app")
         self._return_code = EX_SOFTWARE
@@ -282,7 +342,9 @@ class CockpitApp(App):
         for key, binding in self._described_bindings(screen):
             if binding.action in ("command_palette",):
                 continue
-            yield SystemCommand(binding.description, f"key: {key}", lambda action=binding.action: self._run_from_palette(screen, action))
+            yield SystemCommand(
+                binding.description, f"key: {key}", lambda action=binding.action: self._run_from_palette(screen, action)
+            )
         yield from super().get_system_commands(screen)
 
     def _run_from_palette(self, screen: Screen, action: str) -> None:

@@ -25,8 +25,8 @@ from screens.navigation import CURSOR_BINDINGS, move_cursor
 from screens.render import SEVERITY_STYLE
 
 if TYPE_CHECKING:
-    from cockpit.llm_prompt import Classification, Proposal
-    from cockpit.llm_types import Prompt, Reply
+    from cockpit.assist.prompt import Classification, Proposal
+    from cockpit.assist.types import Prompt, Reply
 
 TITLES = {"draft": "AI draft", "review": "AI review", "classify": "AI classification", "ask": "Ask AI"}
 ADVISORY = {
@@ -61,8 +61,10 @@ def usage_line(totals: dict[str, dict[str, Any]] | None) -> Text:
             text.append(" │ ")
         cached = t.get("cache_read", 0)
         n = t.get("requests", 0)
-        text.append(f"{label} ${t.get('cost_usd', 0.0):.3f} · {n} req · {_k(t.get('input', 0) + cached)} in"
-                    f"{f' ({_k(cached)} cached)' if cached else ''} · {_k(t.get('output', 0))} out")
+        text.append(
+            f"{label} ${t.get('cost_usd', 0.0):.3f} · {n} req · {_k(t.get('input', 0) + cached)} in"
+            f"{f' ({_k(cached)} cached)' if cached else ''} · {_k(t.get('output', 0))} out"
+        )
     return text
 
 
@@ -76,14 +78,18 @@ def reply_line(reply: Reply) -> Text:
     cost = f"{_k(u.input_tokens + u.cache_read_tokens + u.cache_write_tokens)} in / {_k(u.output_tokens)} out · ${reply.cost_usd:.3f}"
     rid = f" · {reply.request_id}" if reply.request_id else ""
     if reply.cancelled:
-        return Text(f"■ cancelled after {reply.latency_ms / 1000:.1f}s: the partial answer is kept · r retry", style="yellow")
+        return Text(
+            f"■ cancelled after {reply.latency_ms / 1000:.1f}s: the partial answer is kept · r retry", style="yellow"
+        )
     if reply.error is not None:
         message = reply.error.message
         kept = " · partial answer kept" if reply.text and "kept" not in message else ""
         hint = " · r retry" if reply.error.retryable or reply.error.kind in ("connection", "timeout") else ""
         return Text(f"✗ {message}{kept}{hint}", style="bold red")
     if reply.stop_reason == "max_tokens":
-        return Text(f"! truncated at the token limit after {reply.latency_ms / 1000:.1f}s · {cost}{rid}", style="yellow")
+        return Text(
+            f"! truncated at the token limit after {reply.latency_ms / 1000:.1f}s · {cost}{rid}", style="yellow"
+        )
     return Text(f"✓ done in {reply.latency_ms / 1000:.1f}s · {cost}{rid}", style="green")
 
 
@@ -102,8 +108,17 @@ class AssistScreen(Screen):
         *CURSOR_BINDINGS,
     ]
 
-    def __init__(self, slug: str, task: str, *, unit: str | None = None, ref: str | None = None,
-                 reviewer: str | None = None, question: str | None = None, stage: str | None = None) -> None:
+    def __init__(
+        self,
+        slug: str,
+        task: str,
+        *,
+        unit: str | None = None,
+        ref: str | None = None,
+        reviewer: str | None = None,
+        question: str | None = None,
+        stage: str | None = None,
+    ) -> None:
         super().__init__()
         self.slug, self.job, self.unit, self.ref = slug, task, unit, ref
         self.reviewer, self.question, self.stage = reviewer, question, stage
@@ -132,8 +147,12 @@ class AssistScreen(Screen):
 
     def _head(self) -> Text:
         text = Text.assemble((f" {TITLES[self.job]} ", "bold reverse"), " ")
-        about = {"draft": self.unit, "review": self.reviewer and f"{self.reviewer} on {self.unit or 'the stage'}",
-                 "classify": self.ref, "ask": self.question}[self.job]
+        about = {
+            "draft": self.unit,
+            "review": self.reviewer and f"{self.reviewer} on {self.unit or 'the stage'}",
+            "classify": self.ref,
+            "ask": self.question,
+        }[self.job]
         text.append(about or "", style="bold")
         text.append("\n" + ADVISORY[self.job], style="dim")
         return text
@@ -176,15 +195,22 @@ class AssistScreen(Screen):
         if reason:
             self._status(Text(f"✗ {reason}", style="bold red"))
             return
-        from cockpit.llm_client import load_sdk
+        from cockpit.assist.client import load_sdk
 
         # The SDK's import takes seconds on a small box: start it now, in a thread, so it overlaps
         # building the prompt and the engineer reading the preview.
         sdk_loading = asyncio.ensure_future(load_sdk())
         try:
-            self.prompt = await asyncio.to_thread(self.app.backend.assist_prompt, self.slug, self.job,
-                                                  unit=self.unit, ref=self.ref, reviewer=self.reviewer,
-                                                  question=self.question, redactor=self.app.redactor(self.slug))
+            self.prompt = await asyncio.to_thread(
+                self.app.backend.assist_prompt,
+                self.slug,
+                self.job,
+                unit=self.unit,
+                ref=self.ref,
+                reviewer=self.reviewer,
+                question=self.question,
+                redactor=self.app.redactor(self.slug),
+            )
         except CockpitError as exc:
             self._status(Text(f"✗ {exc}", style="bold red"))
             return
@@ -205,7 +231,9 @@ class AssistScreen(Screen):
             if not sdk_loading.done():
                 self._status(Text("Loading the Anthropic SDK (first request only)… esc cancels", style="dim"))
                 await sdk_loading
-            self._status(Text(f"Streaming from {assistant.settings.model}… esc cancels and keeps what arrived", style="dim"))
+            self._status(
+                Text(f"Streaming from {assistant.settings.model}… esc cancels and keeps what arrived", style="dim")
+            )
             sent = True
             reply = await assistant.stream(self.prompt, self._arrived, on_cancel=self._cancelled)
         except asyncio.CancelledError:
@@ -225,8 +253,9 @@ class AssistScreen(Screen):
 
         from screens.dialogs import SendPreview
 
-        if not prompt.suspects and (self.slug in self.app.previewed
-                                    or await asyncio.to_thread(self.app.backend.assist_sent_before, self.slug)):
+        if not prompt.suspects and (
+            self.slug in self.app.previewed or await asyncio.to_thread(self.app.backend.assist_sent_before, self.slug)
+        ):
             return True
         send = await self.app.push_screen_wait(SendPreview(prompt))
         if send:
@@ -295,7 +324,7 @@ class AssistScreen(Screen):
     # ------------------------------------------------------------ review and classify results
 
     def _show_proposals(self, reply: Reply, position) -> None:
-        from cockpit.llm_prompt import parse_proposals
+        from cockpit.assist.prompt import parse_proposals
 
         self.proposals, notes = parse_proposals(reply, position, self.stage or position.active.name)
         self._list_proposals()
@@ -309,8 +338,11 @@ class AssistScreen(Screen):
         options = self.query_one("#as-proposals", OptionList)
         options.clear_options()
         for i, p in enumerate(self.proposals):
-            prompt = Text.assemble((f"{GLYPHS.get(p.severity, '?')} {p.severity or 'unset':<7} ", SEVERITY_STYLE.get(p.severity, "")),
-                                   (p.title, "bold"), (f"  → {p.unit or 'the stage'}", "dim"))
+            prompt = Text.assemble(
+                (f"{GLYPHS.get(p.severity, '?')} {p.severity or 'unset':<7} ", SEVERITY_STYLE.get(p.severity, "")),
+                (p.title, "bold"),
+                (f"  → {p.unit or 'the stage'}", "dim"),
+            )
             if p.body:
                 prompt.append("\n   " + " ".join(p.body.split())[:200], style="dim")
             options.add_option(Option(prompt, id=str(i)))
@@ -320,8 +352,8 @@ class AssistScreen(Screen):
             options.add_option(Option(Text("No proposals left.", style="dim"), disabled=True))
 
     def _show_classification(self, reply: Reply, position) -> None:
+        from cockpit.assist.prompt import parse_classification
         from cockpit.errors import CockpitError
-        from cockpit.llm_prompt import parse_classification
 
         try:
             self.classification = parse_classification(reply, position, self.ref)
@@ -337,10 +369,15 @@ class AssistScreen(Screen):
         from cockpit.severity import GLYPHS
 
         c, (severity, target) = self.classification, self.current
-        text = Text.assemble(("Now:      ", "bold"), (f"{GLYPHS.get(severity, '?')} {severity or 'unclassified'}", SEVERITY_STYLE.get(severity, "")),
-                             f" → {target or 'the stage as a whole'}\n", (f"{label + ':':<10}", "bold"),
-                             (f"{GLYPHS[c.severity]} {c.severity}", SEVERITY_STYLE[c.severity]),
-                             (f" → {c.unit or (target or 'the stage as a whole') + ' (unchanged)'}\n", "bold"), (c.reason, ""))
+        text = Text.assemble(
+            ("Now:      ", "bold"),
+            (f"{GLYPHS.get(severity, '?')} {severity or 'unclassified'}", SEVERITY_STYLE.get(severity, "")),
+            f" → {target or 'the stage as a whole'}\n",
+            (f"{label + ':':<10}", "bold"),
+            (f"{GLYPHS[c.severity]} {c.severity}", SEVERITY_STYLE[c.severity]),
+            (f" → {c.unit or (target or 'the stage as a whole') + ' (unchanged)'}\n", "bold"),
+            (c.reason, ""),
+        )
         self.query_one("#as-result", Static).update(text)
 
     # ------------------------------------------------------------ keys
@@ -353,7 +390,11 @@ class AssistScreen(Screen):
         tasks, needs_answer = ACTIONS[action]
         if self.job not in tasks:
             return False  # not this task's key: hidden
-        if self.job == "draft" and action in ("accept", "accept_edited", "edit") and (action == "accept_edited") != self.editing:
+        if (
+            self.job == "draft"
+            and action in ("accept", "accept_edited", "edit")
+            and (action == "accept_edited") != self.editing
+        ):
             return False  # while editing only ctrl+s accepts; otherwise a accepts and e edits first
         if self.streaming or (needs_answer and not self._answered()):
             return None  # shown dimmed until there is something to act on
@@ -411,8 +452,13 @@ class AssistScreen(Screen):
 
     def _provenance(self, edited: bool = False) -> dict[str, Any]:
         reply = self.reply
-        return {"task": self.job, "model": reply.model, "request_id": reply.request_id,
-                **({"partial": True} if not reply.ok else {}), **({"edited": True} if edited else {})}
+        return {
+            "task": self.job,
+            "model": reply.model,
+            "request_id": reply.request_id,
+            **({"partial": True} if not reply.ok else {}),
+            **({"edited": True} if edited else {}),
+        }
 
     def action_accept_edited(self) -> None:
         self.action_accept(edited=True)
@@ -424,12 +470,25 @@ class AssistScreen(Screen):
             return
         if self.job == "draft":
             text = self.query_one("#as-text", TextArea).text
-            self._write("edit_unit", close=True, unit=self.unit, body=text, was=self.base_body,
-                        ai=self._provenance(edited=text != self.reply.text))
+            self._write(
+                "edit_unit",
+                close=True,
+                unit=self.unit,
+                body=text,
+                was=self.base_body,
+                ai=self._provenance(edited=text != self.reply.text),
+            )
         elif self.classification is not None:
             c = self.classification
-            self._write("classify", close=True, ref=self.ref, severity=c.severity, unit=c.unit,
-                        reason=c.reason, ai=self._provenance(edited=self.changed))
+            self._write(
+                "classify",
+                close=True,
+                ref=self.ref,
+                severity=c.severity,
+                unit=c.unit,
+                reason=c.reason,
+                ai=self._provenance(edited=self.changed),
+            )
 
     def action_change(self) -> None:
         """Change the proposed severity before accepting (the unit stays as proposed)."""
@@ -448,20 +507,30 @@ class AssistScreen(Screen):
 
         self.app.push_screen(Choice(f"Severity of {self.ref}", severity_choices()), chosen)
 
-
     def action_file(self) -> None:
         proposal = self._highlighted_proposal()
         if proposal is None or self.check_action("file", ()) is not True:
             return
         index, p = proposal
         if p.severity is None:
-            self.notify("The model gave no valid severity: d drops it, or file it by hand with f on the intent.", severity="warning")
+            self.notify(
+                "The model gave no valid severity: d drops it, or file it by hand with f on the intent.",
+                severity="warning",
+            )
             return
         self._remove_proposal(index)  # at once: a second f acts on the next proposal, never this one again
-        self._write("file_feedback", failed=lambda: self._restore_proposal(index, p),
-                    title=p.title, body=p.body,
-                    severity=p.severity, unit=p.unit, stage=self.stage, origin="adversarial-review", role=self.reviewer,
-                    ai=self._provenance())
+        self._write(
+            "file_feedback",
+            failed=lambda: self._restore_proposal(index, p),
+            title=p.title,
+            body=p.body,
+            severity=p.severity,
+            unit=p.unit,
+            stage=self.stage,
+            origin="adversarial-review",
+            role=self.reviewer,
+            ai=self._provenance(),
+        )
 
     def action_drop(self) -> None:
         proposal = self._highlighted_proposal()
@@ -489,5 +558,10 @@ class AssistScreen(Screen):
 
     def _write(self, command: str, *, close: bool = False, failed=None, **kwargs: Any) -> None:
         """Through the app's one write path; `failed` puts back what the engineer accepted."""
-        self.app.write(self.slug, command, kwargs, failed=failed,
-                       done=(lambda *_: self.app.pop_screen() if self.is_current else None) if close else None)
+        self.app.write(
+            self.slug,
+            command,
+            kwargs,
+            failed=failed,
+            done=(lambda *_: self.app.pop_screen() if self.is_current else None) if close else None,
+        )

@@ -8,20 +8,22 @@ opening the database then happen after the first frame is on screen, not before 
 from __future__ import annotations
 
 import threading
-from typing import TYPE_CHECKING, Any, Callable
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 
 from rich.text import Text
 
 if TYPE_CHECKING:
-    from cockpit.engine import Done, Engine
+    from cockpit.app.engine import Done, Engine
+    from cockpit.assist.types import Prompt, Reply
+    from cockpit.domain.walk import Position
     from cockpit.errors import CockpitError
-    from cockpit.llm_types import Prompt, Reply
-    from cockpit.redact import Redactor
-    from cockpit.runbook_doc import Link
-    from cockpit.runbook_index import IndexReport
-    from cockpit.runbook_library import Runbook
-    from cockpit.runbook_relevance import RelevantRunbook
-    from cockpit.walk import Position
+    from cockpit.runbooks.doc import Link
+    from cockpit.runbooks.index import IndexReport
+    from cockpit.runbooks.library import Runbook
+    from cockpit.runbooks.relevance import RelevantRunbook
+    from cockpit.text.redact import Redactor
+
 
 class Backend:
     def __init__(self, engine: Engine | Callable[[], Engine]) -> None:
@@ -47,9 +49,9 @@ class Backend:
             return self.engine.positions()
 
     def run(self, slug: str, command: str, **kwargs: Any) -> tuple[Done, Position]:
-        """Apply the engine command named `command` (a function of cockpit.commands, as the CLI
+        """Apply the engine command named `command` (a function of cockpit.domain.commands, as the CLI
         names them) and read the new position, both before the UI says anything."""
-        from cockpit import commands
+        from cockpit.domain import commands
 
         with self._lock:
             done = self.engine.run(slug, getattr(commands, command), **kwargs)
@@ -72,26 +74,35 @@ class Backend:
             return self.engine.timeline(slug)
 
     def check_reports(self, slug: str) -> list:
-        """Every checked unit's results now (cockpit.check_runs.UnitReport), against the indexed runbooks."""
-        from cockpit.check_runs import evaluate
+        """Every checked unit's results now (cockpit.domain.check_runs.UnitReport), against the indexed runbooks."""
+        from cockpit.domain.check_runs import evaluate
 
         with self._lock:
             return evaluate(self.engine.position(slug), self.engine.runbooks)
 
     # ------------------------------------------------------------ LLM assist
 
-    def assist_prompt(self, slug: str, task: str, *, redactor: Redactor, unit: str | None = None,
-                      ref: str | None = None, reviewer: str | None = None, question: str | None = None) -> Prompt:
+    def assist_prompt(
+        self,
+        slug: str,
+        task: str,
+        *,
+        redactor: Redactor,
+        unit: str | None = None,
+        ref: str | None = None,
+        reviewer: str | None = None,
+        question: str | None = None,
+    ) -> Prompt:
         """The redacted request for one assist task, built as `cockpit assist preview` builds it:
         read under the lock, built outside it."""
-        from cockpit.llm_context import prompt_for, read_context
+        from cockpit.assist.context import prompt_for, read_context
 
         with self._lock:
             context = read_context(self.engine, slug)
         return prompt_for(context, task, redactor=redactor, unit=unit, ref=ref, reviewer=reviewer, question=question)
 
     def assist_sent_before(self, slug: str) -> bool:
-        from cockpit.llm_usage import has_requests
+        from cockpit.store.assist_ledger import has_requests
 
         with self._lock, self.engine.store.snapshot():  # the snapshot turns storage faults into StoreErrors
             return has_requests(self.engine.store, slug)
@@ -99,7 +110,7 @@ class Backend:
     def record_assist(self, prompt: Prompt, reply: Reply) -> dict[str, dict[str, Any]]:
         """Record one request in the ledger; the intent's and the day's totals after it."""
         from cockpit.clock import iso
-        from cockpit.llm_usage import record_request
+        from cockpit.store.assist_ledger import record_request
 
         with self._lock:
             now = iso(self.engine.clock())
@@ -110,7 +121,7 @@ class Backend:
     def assist_totals(self, slug: str) -> dict[str, dict[str, Any]]:
         """Requests, tokens and cost so far: for the intent, and for today (every intent)."""
         from cockpit.clock import iso
-        from cockpit.llm_usage import usage_totals
+        from cockpit.store.assist_ledger import usage_totals
 
         with self._lock, self.engine.store.snapshot():
             return usage_totals(self.engine.store, slug, iso(self.engine.clock())[:10])
@@ -120,10 +131,9 @@ class Backend:
     def index_runbooks(self, roots: list[str]) -> IndexReport:
         """Index the runbook folders on a connection of its own, so a big library never holds
         the lock the screens read through."""
-        from cockpit.runbook_index import index_library, library_roots
-        from cockpit.store import Store
-
         from cockpit.checks.library import library_lookup
+        from cockpit.runbooks.index import index_library, library_roots
+        from cockpit.store.database import Store
 
         store = Store(self.engine.store.path)
         try:
@@ -135,15 +145,15 @@ class Backend:
         return report
 
     def relevant_runbooks(self, slug: str) -> list[RelevantRunbook]:
-        from cockpit.runbook_relevance import relevant_runbooks
+        from cockpit.runbooks.relevance import relevant_runbooks
 
         with self._lock:
             return relevant_runbooks(self.engine.store, self.engine.store.facts(slug), limit=8)
 
     def runbook_list(self, slug: str | None, query: str) -> tuple[list[tuple[str, Text]], str]:
         """(name, prompt) rows for the runbook list, and the library's freshness line."""
-        from cockpit.runbook_library import library_freshness, list_runbooks
-        from cockpit.runbook_search import search_runbooks
+        from cockpit.runbooks.library import library_freshness, list_runbooks
+        from cockpit.runbooks.search import search_runbooks
 
         with self._lock:
             store = self.engine.store
@@ -158,31 +168,36 @@ class Backend:
             else:
                 first = self.relevant_runbooks(slug) if slug else []
                 for r in first:
-                    rows.append((r.name, Text.assemble(("★ ", "yellow"), (r.title, "bold"), (f"\n  {r.reason}", "dim"))))
+                    rows.append(
+                        (r.name, Text.assemble(("★ ", "yellow"), (r.title, "bold"), (f"\n  {r.reason}", "dim")))
+                    )
                 seen = {r.name for r in first}
-                rows += [(i.name, Text.assemble(("  ", ""), i.title, (f"\n  {i.name}", "dim")))
-                         for i in list_runbooks(store) if i.name not in seen]
+                rows += [
+                    (i.name, Text.assemble(("  ", ""), i.title, (f"\n  {i.name}", "dim")))
+                    for i in list_runbooks(store)
+                    if i.name not in seen
+                ]
             return rows, library_freshness(store, self.engine.clock())
 
     def runbook(self, name: str) -> Runbook:
-        from cockpit.runbook_library import get_runbook
+        from cockpit.runbooks.library import get_runbook
 
         with self._lock:
             runbook = get_runbook(self.engine.store, name)
-        runbook.doc  # parse here, in the worker
+        _ = runbook.doc  # parse here, in the worker
         return runbook
 
     def follow_link(self, link: Link) -> Runbook | None:
-        from cockpit.runbook_library import follow_link
+        from cockpit.runbooks.library import follow_link
 
         with self._lock:
             return follow_link(self.engine.store, link)
 
     def lint_runbook(self, name: str) -> list:
-        """Lint findings (cockpit.runbook_lint.LintFinding) of one stored runbook, links resolved
+        """Lint findings (cockpit.runbooks.lint.LintFinding) of one stored runbook, links resolved
         against the library."""
-        from cockpit.runbook_library import get_runbook
-        from cockpit.runbook_lint import library_resolver, lint_runbook
+        from cockpit.runbooks.library import get_runbook
+        from cockpit.runbooks.lint import library_resolver, lint_runbook
 
         with self._lock:
             store = self.engine.store

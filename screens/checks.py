@@ -24,8 +24,8 @@ from screens.navigation import CURSOR_BINDINGS, move_in
 from screens.render import SEVERITY_STYLE
 
 if TYPE_CHECKING:
-    from cockpit.check_runs import UnitReport
     from cockpit.checks.base import Result
+    from cockpit.domain.check_runs import UnitReport
 
 STATUS_MARK = {"fail": ("✗", "bold"), "skip": ("–", "dim"), "pass": ("✓", "green")}
 STATUS_ORDER = {"fail": 0, "skip": 1, "pass": 2}
@@ -184,7 +184,9 @@ class ChecksScreen(Screen):
         heading.append(f"  {check.title if check else result.check}", style="dim")
         if result.failed:
             for problem in result.problems:
-                heading.append(f"\n✗ {problem.located()}", style=SEVERITY_STYLE.get(problem.severity or result.severity, ""))
+                heading.append(
+                    f"\n✗ {problem.located()}", style=SEVERITY_STYLE.get(problem.severity or result.severity, "")
+                )
         elif result.status == "skip":
             heading.append(f"\nskipped: {result.note}", style="dim")
         elif result.note:
@@ -230,9 +232,12 @@ class ChecksScreen(Screen):
             return
         report, result = picked
         slug, body = report.slug, report.unit.unit.body
-        self.app.ask(BodyEditor(slug, body, result.line or 0 if result.failed else 0), self.slug,
-                     lambda new: None if new == body else ("edit_unit", {"unit": slug, "body": new, "was": body}),
-                     done=lambda *_: self.run_checks())
+        self.app.ask(
+            BodyEditor(slug, body, result.line or 0 if result.failed else 0),
+            self.slug,
+            lambda new: None if new == body else ("edit_unit", {"unit": slug, "body": new, "was": body}),
+            done=lambda *_: self.run_checks(),
+        )
 
     def action_refresh(self) -> None:
         self.run_checks()

@@ -6,7 +6,8 @@ the dialog, and the engineer saves again or cancels. Nothing typed is lost to a 
 
 from __future__ import annotations
 
-from typing import Any, Callable, Iterable
+from collections.abc import Callable, Iterable
+from typing import Any
 
 from rich.text import Text
 from textual.app import ComposeResult
@@ -14,23 +15,23 @@ from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Input, Label, OptionList, Select, Static, TextArea
-from textual.widgets.text_area import Selection
 from textual.widgets.option_list import Option
+from textual.widgets.text_area import Selection
 
 from cockpit.severity import GLYPHS, SEVERITIES
-
 
 
 def as_text(value: str | Text) -> Text:
     """Data for a widget: a str would be parsed as markup, so it goes in as plain Text."""
     return value if isinstance(value, Text) else Text(value)
 
+
 class _Modal(ModalScreen):
     BINDINGS = [Binding("escape", "cancel", "Cancel", id="dialog.cancel")]
 
     # Set by CockpitApp.ask: called with the answer and the dialog, it starts the write, which
     # ends in `dismiss` (committed) or `failed` (not written). None: the answer is dismissed at once.
-    save: Callable[[Any, "_Modal"], None] | None = None
+    save: Callable[[Any, _Modal], None] | None = None
     saving = False
 
     def action_cancel(self) -> None:
@@ -66,8 +67,15 @@ class _Modal(ModalScreen):
 class TextPrompt(_Modal):
     """One line of text, e.g. a hand-off message or a reason. Empty is refused when required."""
 
-    def __init__(self, title: str, hint: str = "", *, required: bool = True, value: str = "",
-                 keys: str = "enter: save · esc: cancel") -> None:
+    def __init__(
+        self,
+        title: str,
+        hint: str = "",
+        *,
+        required: bool = True,
+        value: str = "",
+        keys: str = "enter: save · esc: cancel",
+    ) -> None:
         super().__init__()
         self.title_text, self.hint, self.required, self.value, self.keys = title, hint, required, value, keys
 
@@ -140,8 +148,17 @@ class FeedbackForm(_Modal):
             yield Label(as_text(self.title_text), classes="dialog-title")
             yield Input(placeholder="Title (one line)", id="title")
             yield TextArea(id="body", soft_wrap=True)
-            yield Select([(f"{GLYPHS[s]} {s}", s) for s in SEVERITIES], prompt="severity: unset (blocks until classified)", id="severity")
-            yield Select([(u, u) for u in self.units], prompt="target: the stage as a whole", value=self.unit if self.unit in self.units else Select.NULL, id="unit")
+            yield Select(
+                [(f"{GLYPHS[s]} {s}", s) for s in SEVERITIES],
+                prompt="severity: unset (blocks until classified)",
+                id="severity",
+            )
+            yield Select(
+                [(u, u) for u in self.units],
+                prompt="target: the stage as a whole",
+                value=self.unit if self.unit in self.units else Select.NULL,
+                id="unit",
+            )
             yield Static("tab: next field · ctrl+s: file it · esc: cancel", classes="dialog-keys")
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
@@ -155,12 +172,14 @@ class FeedbackForm(_Modal):
             return
         severity = self.query_one("#severity", Select)
         unit = self.query_one("#unit", Select)
-        self.answer({
-            "title": title,
-            "body": self.query_one("#body", TextArea).text,
-            "severity": None if severity.is_blank() else severity.value,
-            "unit": None if unit.is_blank() else unit.value,
-        })
+        self.answer(
+            {
+                "title": title,
+                "body": self.query_one("#body", TextArea).text,
+                "severity": None if severity.is_blank() else severity.value,
+                "unit": None if unit.is_blank() else unit.value,
+            }
+        )
 
 
 class BodyEditor(_Modal):
@@ -211,7 +230,10 @@ class ConfirmGate(_Modal):
                     yield Static(as_text(line))
             if self.blocking:
                 yield Static(
-                    Text(f"Blocked by {', '.join(self.blocking)}. Type why you approve anyway (recorded):", style="bold red"),
+                    Text(
+                        f"Blocked by {', '.join(self.blocking)}. Type why you approve anyway (recorded):",
+                        style="bold red",
+                    ),
                     classes="dialog-hint",
                 )
                 yield Input(placeholder="override reason", id="override")
@@ -230,7 +252,9 @@ class ConfirmGate(_Modal):
     def on_input_submitted(self, event: Input.Submitted) -> None:
         reason = event.value.strip()
         if len(reason) < MIN_OVERRIDE:  # a stray "y" + enter must not approve past a blocker
-            self.notify("Say in a few words why you approve past blocking feedback (it is recorded).", severity="warning")
+            self.notify(
+                "Say in a few words why you approve past blocking feedback (it is recorded).", severity="warning"
+            )
             return
         self.answer({"override": reason})
 
@@ -266,7 +290,7 @@ class SendPreview(_Modal):
     Shown before an intent's first request (mode "ask": y sends, esc sends nothing), and on
     demand, read only: "sent" for the request made, "unsent" for one not sent (yet).
 
-    When the second scan (cockpit.redact.suspect_tokens) found tokens that look like secrets no
+    When the second scan (cockpit.text.redact.suspect_tokens) found tokens that look like secrets no
     pattern knew, they are listed and the first is selected in the text; sending then takes typing
     `send`: a reflex `y` or enter sends nothing."""
 
@@ -275,8 +299,11 @@ class SendPreview(_Modal):
         Binding("enter", "send", "Send", id="dialog.send_enter", show=False, priority=True),
     ]
 
-    TITLES = {"ask": "Send this to the model? (first request about this intent)", "sent": "What was sent",
-              "unsent": "What would be sent (nothing was sent)"}
+    TITLES = {
+        "ask": "Send this to the model? (first request about this intent)",
+        "sent": "What was sent",
+        "unsent": "What would be sent (nothing was sent)",
+    }
 
     def __init__(self, prompt, *, mode: str = "ask") -> None:
         super().__init__()
@@ -289,11 +316,22 @@ class SendPreview(_Modal):
 
     def compose(self) -> ComposeResult:
         counts = self.prompt.redactions
-        masked = ", ".join(f"{n} {kind}" for kind, n in sorted(counts.items())) if counts else "nothing matched a secret pattern"
-        title = "Possible secret left in this request: check it before sending" if self.needs_typing else self.TITLES[self.mode]
+        masked = (
+            ", ".join(f"{n} {kind}" for kind, n in sorted(counts.items()))
+            if counts
+            else "nothing matched a secret pattern"
+        )
+        title = (
+            "Possible secret left in this request: check it before sending"
+            if self.needs_typing
+            else self.TITLES[self.mode]
+        )
         with Vertical(classes="dialog full"):
             yield Label(Text(title), classes="dialog-title")
-            yield Static(Text(f"Redacted before sending: {masked} · {len(self.prompt.preview):,} characters"), classes="dialog-hint")
+            yield Static(
+                Text(f"Redacted before sending: {masked} · {len(self.prompt.preview):,} characters"),
+                classes="dialog-hint",
+            )
             if self.suspects:
                 yield Static(self._suspect_lines(), id="suspects", classes="dialog-error")
             yield TextArea(self.prompt.preview, id="editor", read_only=True, soft_wrap=True, show_line_numbers=False)
@@ -301,12 +339,16 @@ class SendPreview(_Modal):
                 yield Input(placeholder=f"type {CONFIRM_WORD} to send it anyway", id="confirm")
                 yield Static(f"type {CONFIRM_WORD} + enter: send as shown · esc: send nothing", classes="dialog-keys")
             else:
-                yield Static("y / enter: send · esc: send nothing" if self.mode == "ask" else "esc: close", classes="dialog-keys")
+                yield Static(
+                    "y / enter: send · esc: send nothing" if self.mode == "ask" else "esc: close", classes="dialog-keys"
+                )
 
     def _suspect_lines(self) -> Text:
         n = len(self.suspects)
-        text = Text(f"{n} token{'s' if n != 1 else ''} no secret pattern explained, but random enough to be a key "
-                    "(the first is selected below):")
+        text = Text(
+            f"{n} token{'s' if n != 1 else ''} no secret pattern explained, but random enough to be a key "
+            "(the first is selected below):"
+        )
         for s in self.suspects[:5]:
             text.append(f"\n  line {s.line}, column {s.column + 1}: {s.shown}")
         if n > 5:
@@ -327,7 +369,9 @@ class SendPreview(_Modal):
 
     def action_send(self) -> None:
         if self.needs_typing and self.query_one("#confirm", Input).value.strip().lower() != CONFIRM_WORD:
-            self.notify(f"A token here may be a secret: type {CONFIRM_WORD} to send it anyway, or esc to send nothing.",
-                        severity="warning")
+            self.notify(
+                f"A token here may be a secret: type {CONFIRM_WORD} to send it anyway, or esc to send nothing.",
+                severity="warning",
+            )
             return
         self.dismiss(True)

@@ -19,7 +19,6 @@ from textual.strip import Strip
 
 from cockpit.text.terminal import safe
 
-
 NULL = Style.null()
 
 
@@ -44,22 +43,30 @@ def render_markdown(text: str, heading_lines: list[int], width: int, body_start:
     """
     from rich.markdown import Markdown
 
-    console = Console(file=io.StringIO(), width=width, force_terminal=True, color_system="truecolor",
-                      legacy_windows=False, no_color=False)
+    console = Console(
+        file=io.StringIO(),
+        width=width,
+        force_terminal=True,
+        color_system="truecolor",
+        legacy_windows=False,
+        no_color=False,
+    )
     source = [safe(line) for line in text.splitlines()]  # per line: numbering stays the parser's
     cuts = sorted({body_start, *(line for line in heading_lines if 1 <= line <= len(source))})
     lines: list[Strip] = []
     rows: dict[int, int] = {}
     options = console.options.update_width(width)
-    for start, end in zip(cuts, [*cuts[1:], len(source) + 1]):
-        chunk = "\n".join(source[start - 1:end - 1]).strip("\n")
+    for start, end in zip(cuts, [*cuts[1:], len(source) + 1], strict=False):
+        chunk = "\n".join(source[start - 1 : end - 1]).strip("\n")
         if not chunk:
             continue
         if lines:
             lines.append(Strip.blank(width, NULL))  # rich drops the blank line before a heading
         if start in heading_lines:
             rows[start] = len(lines)
-        for line in console.render_lines(Markdown(chunk, hyperlinks=False), options, pad=False):  # link targets are data
+        for line in console.render_lines(
+            Markdown(chunk, hyperlinks=False), options, pad=False
+        ):  # link targets are data
             lines.append(_strip(line))
     return Rendered(width, lines, rows)
 
@@ -71,8 +78,14 @@ def render_source(text: str, width: int, marked: dict[int, str]) -> Rendered:
     `heading_rows` maps every source line to its first rendered row (to scroll to a line)."""
     from rich.text import Text
 
-    console = Console(file=io.StringIO(), width=width, force_terminal=True, color_system="truecolor",
-                      legacy_windows=False, no_color=False)
+    console = Console(
+        file=io.StringIO(),
+        width=width,
+        force_terminal=True,
+        color_system="truecolor",
+        legacy_windows=False,
+        no_color=False,
+    )
     source = [safe(line) for line in text.splitlines()] or [""]
     digits = len(str(len(source)))
     body_width = max(10, width - digits - 3)
@@ -81,7 +94,11 @@ def render_source(text: str, width: int, marked: dict[int, str]) -> Rendered:
     for number, line in enumerate(source, 1):
         rows[number] = len(lines)
         style = marked.get(number)
-        wrapped = Text(line, style=style or "").wrap(console, body_width, overflow="fold") if line else [Text("", style=style or "")]
+        wrapped = (
+            Text(line, style=style or "").wrap(console, body_width, overflow="fold")
+            if line
+            else [Text("", style=style or "")]
+        )
         for i, part in enumerate(wrapped):
             gutter = Text(f"{number:>{digits}} " if i == 0 else " " * (digits + 1), style="dim")
             gutter.append("▶ " if style and i == 0 else "  ", style=style or "")

@@ -17,7 +17,7 @@ from screens.keybar import KeyBar
 from screens.navigation import move_cursor
 
 if TYPE_CHECKING:
-    from cockpit.walk import Position
+    from cockpit.domain.walk import Position
 
 
 class IntentList(Screen):
@@ -50,9 +50,9 @@ class IntentList(Screen):
 
     @work(thread=True, exclusive=True, group="load")
     def load(self) -> None:
+        from cockpit.app.report import urgency_key
+        from cockpit.domain.walk import Position
         from cockpit.errors import CockpitError
-        from cockpit.report import urgency_key
-        from cockpit.walk import Position
 
         try:
             results = self.app.backend.positions()
@@ -77,8 +77,11 @@ class IntentList(Screen):
         text.append(f"{'■ ' + str(blocking) if blocking else '  -'} ", style="bold red")
         text.append(pos.facts.intent.title, style="bold")
         text.append(f"\n    {active.name} ({active.phase})" if active else "\n    complete")
-        text.append(f" · {len(pos.open_findings)} open · {render.age(pos.facts.intent.created_at, now)} · "
-                    f"{pos.studio.name} · {pos.facts.intent.slug}", style="dim")
+        text.append(
+            f" · {len(pos.open_findings)} open · {render.age(pos.facts.intent.created_at, now)} · "
+            f"{pos.studio.name} · {pos.facts.intent.slug}",
+            style="dim",
+        )
         return text
 
     def show(self, positions: list[Position], problems: list[str], version: int) -> None:
@@ -88,8 +91,10 @@ class IntentList(Screen):
         self.positions = positions
         self.query_one("#list-problems", Static).update(Text("\n".join(problems), style="red"))
         self.query_one("#list-title", Static).update(
-            f"Intents ({len(self.positions)}), most urgent first" if self.positions
-            else "No intents yet. From a shell: cockpit new --studio incident-response --title …, or cockpit demo")
+            f"Intents ({len(self.positions)}), most urgent first"
+            if self.positions
+            else "No intents yet. From a shell: cockpit new --studio incident-response --title …, or cockpit demo"
+        )
         options.clear_options()
         options.add_options([Option(self._prompt(p), id=p.facts.intent.slug) for p in self.positions])
         slugs = [p.facts.intent.slug for p in self.positions]

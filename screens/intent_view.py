@@ -14,7 +14,8 @@ import os
 import shlex
 import subprocess
 import tempfile
-from typing import TYPE_CHECKING, Any, Callable
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 
 from rich.text import Text
 from textual import on, work
@@ -31,15 +32,27 @@ from screens.keybar import KeyBar
 from screens.navigation import move_cursor
 
 if TYPE_CHECKING:
-    from cockpit.walk import FindingState, Position, UnitState
+    from cockpit.domain.walk import FindingState, Position, UnitState
 
 PAGE = 200  # findings per page of the feedback list
 MORE = "more"  # id of the "… N more" row
 
-WRITE_ACTIONS = frozenset({
-    "advance", "reject", "edit_body", "edit_external", "add_unit", "declare_ready", "signoff", "file_finding",
-    "finding_menu", "approve", "request_changes", "tick",
-})
+WRITE_ACTIONS = frozenset(
+    {
+        "advance",
+        "reject",
+        "edit_body",
+        "edit_external",
+        "add_unit",
+        "declare_ready",
+        "signoff",
+        "file_finding",
+        "finding_menu",
+        "approve",
+        "request_changes",
+        "tick",
+    }
+)
 
 
 class IntentView(Screen):
@@ -140,7 +153,8 @@ class IntentView(Screen):
             self.load()
 
     def run_command(self, name: str, after: Callable[[], None] | None = None, **kwargs: Any) -> None:
-        """Run the engine command `name` (a function of cockpit.commands, as the CLI names them)."""
+        """Run the engine command `name` (a function of cockpit.domain.commands, as the CLI names them)."""
+
         def written(done: Any, position: Position, version: int) -> None:
             self.show(position, version)
             if after is not None:
@@ -205,7 +219,12 @@ class IntentView(Screen):
         needle = self.filter_text.lower()
         found = self.position.open_findings
         if needle:
-            found = tuple(f for f in found if needle in f" {f.feedback.ref} {f.feedback.title} {f.feedback.severity or 'unset'} {f.target or ''} {f.hat or ''}".lower())
+            found = tuple(
+                f
+                for f in found
+                if needle
+                in f" {f.feedback.ref} {f.feedback.title} {f.feedback.severity or 'unset'} {f.target or ''} {f.hat or ''}".lower()
+            )
         return list(found)
 
     def _fill_feedback(self) -> None:
@@ -233,7 +252,7 @@ class IntentView(Screen):
     def _next_page(self) -> None:
         options = self.query_one("#feedback", OptionList)
         findings = self.visible_findings()
-        page = findings[self.shown: self.shown + PAGE]
+        page = findings[self.shown : self.shown + PAGE]
         self.shown += len(page)
         options.remove_option(MORE)
         options.add_options([Option(render.finding_prompt(f), id=f.feedback.ref) for f in page])
@@ -275,8 +294,12 @@ class IntentView(Screen):
         mandate.update(render.markdown(hat.body))
         # The ✓ in the text keeps ticks readable with NO_COLOR (the box alone differs only by colour).
         # Text, not str: a str prompt is parsed as markup, and checklist items come from studio files.
-        checklist.add_options([(Text(("✓ " if item in unit.ticked else "  ") + item), item, item in unit.ticked)
-                               for item in hat.checklist])
+        checklist.add_options(
+            [
+                (Text(("✓ " if item in unit.ticked else "  ") + item), item, item in unit.ticked)
+                for item in hat.checklist
+            ]
+        )
         if hat.checklist:  # space ticks at once, and the cursor stays put after each tick reloads the list
             checklist.highlighted = min(keep or 0, len(hat.checklist) - 1)
 
@@ -286,7 +309,9 @@ class IntentView(Screen):
         if stage is None:
             return
         parts = ["## Runbooks for this intent (b opens them)\n"]
-        parts += [f"- **{r.title}** `{r.name}` ({r.reason})" for r in self.runbooks] or ["- none linked or matching yet"]
+        parts += [f"- **{r.title}** `{r.name}` ({r.reason})" for r in self.runbooks] or [
+            "- none linked or matching yet"
+        ]
         parts += [f"\n## {stage.name}: outputs and discovery\n"] + [f"{t.body}\n" for t in stage.stage.templates]
         self.query_one("#outputs-text", Static).update(render.markdown("\n".join(parts)))
 
@@ -371,7 +396,9 @@ class IntentView(Screen):
         hats = self.stage.stage.hats
         nxt = hats[hats.index(unit.hat) + 1] if unit.hat in hats and hats.index(unit.hat) + 1 < len(hats) else "done"
         self.ask(
-            TextPrompt(f"Hand {slug} from {unit.hat} to {nxt}", "Hand-off message for the next hat (optional):", required=False),
+            TextPrompt(
+                f"Hand {slug} from {unit.hat} to {nxt}", "Hand-off message for the next hat (optional):", required=False
+            ),
             lambda message: ("advance_hat", {"unit": slug, "message": message or None}),
         )
 
@@ -392,7 +419,13 @@ class IntentView(Screen):
         if not self._guard() or (unit := self._need_unit()) is None:
             return
         stage = self.stage
-        missing = stage.missing_review if stage.phase == "review" else stage.missing_approval if stage.phase == "approve" else ()
+        missing = (
+            stage.missing_review
+            if stage.phase == "review"
+            else stage.missing_approval
+            if stage.phase == "approve"
+            else ()
+        )
         roles = [role for u, role in missing if u == unit.unit.slug]
         if not roles:
             self.notify(f"No review waits on {unit.unit.slug} ({stage.name} is in {stage.phase}).", severity="warning")
@@ -420,7 +453,9 @@ class IntentView(Screen):
         if not self._guard():
             return
         units = [u.unit.slug for u in self.stage.units]
-        self.ask(FeedbackForm(units, self.selected_unit), lambda form: ("file_feedback", {"stage": self.stage.name, **form}))
+        self.ask(
+            FeedbackForm(units, self.selected_unit), lambda form: ("file_feedback", {"stage": self.stage.name, **form})
+        )
 
     def action_finding_menu(self) -> None:
         from screens.dialogs import Choice
@@ -437,33 +472,55 @@ class IntentView(Screen):
             choices += [("advance", f"Hand on from {finding.hat}"), ("send_back", f"Send back from {finding.hat}")]
         if finding.status == "escalated":
             choices.append(("resume", "Resume the fix loop"))
-        choices += [("close", "Close as fixed (reply)"), ("non_actionable", "Close as non-actionable"),
-                    ("reject", "Reject as invalid"), ("copy", "Copy to clipboard")]
-        self.app.push_screen(Choice(f"{ref}: {finding.feedback.title}", choices), lambda key: key and self._finding_action(finding, key))
+        choices += [
+            ("close", "Close as fixed (reply)"),
+            ("non_actionable", "Close as non-actionable"),
+            ("reject", "Reject as invalid"),
+            ("copy", "Copy to clipboard"),
+        ]
+        self.app.push_screen(
+            Choice(f"{ref}: {finding.feedback.title}", choices), lambda key: key and self._finding_action(finding, key)
+        )
 
     def _finding_action(self, finding: FindingState, key: str) -> None:
         from screens.dialogs import Choice, TextPrompt, severity_choices
 
         ref = finding.feedback.ref
         prompts = {
-            "advance": ("advance_fix", "message", f"Hand {ref} on from {finding.hat}", "Message for the next fix hat (on the last hat: the closure reply):"),
+            "advance": (
+                "advance_fix",
+                "message",
+                f"Hand {ref} on from {finding.hat}",
+                "Message for the next fix hat (on the last hat: the closure reply):",
+            ),
             "send_back": ("reject_fix", "reason", f"Send {ref} back from {finding.hat}", "What is still open?"),
             "resume": ("resume", "reason", f"Resume {ref}", "Why continue the fix loop?"),
         }
-        closures = {"close": ("closed", "Reply: what was done"), "non_actionable": ("non_actionable", "Why no fix applies"),
-                    "reject": ("rejected", "Why the finding is invalid")}
+        closures = {
+            "close": ("closed", "Reply: what was done"),
+            "non_actionable": ("non_actionable", "Why no fix applies"),
+            "reject": ("rejected", "Why the finding is invalid"),
+        }
         if key == "copy":
-            self.app.copy_text(f"{ref} [{finding.feedback.severity or 'unset'}] {finding.feedback.title}\n{finding.feedback.body}")
+            self.app.copy_text(
+                f"{ref} [{finding.feedback.severity or 'unset'}] {finding.feedback.title}\n{finding.feedback.body}"
+            )
         elif key == "classify":
-            self.app.push_screen(Choice(f"Severity of {ref}", severity_choices()),
-                                 lambda s: s and self.run_command("classify", ref=ref, severity=s))
+            self.app.push_screen(
+                Choice(f"Severity of {ref}", severity_choices()),
+                lambda s: s and self.run_command("classify", ref=ref, severity=s),
+            )
         elif key in prompts:
             name, arg, title, hint = prompts[key]
-            self.ask(TextPrompt(title, hint, required=key != "advance"), lambda text: (name, {"ref": ref, arg: text or None}))
+            self.ask(
+                TextPrompt(title, hint, required=key != "advance"), lambda text: (name, {"ref": ref, arg: text or None})
+            )
         elif key in closures:
             resolution, hint = closures[key]
-            self.ask(TextPrompt(f"{ref}: {resolution.replace('_', '-')}", hint),
-                     lambda text: ("close_finding", {"ref": ref, "resolution": resolution, "text": text}))
+            self.ask(
+                TextPrompt(f"{ref}: {resolution.replace('_', '-')}", hint),
+                lambda text: ("close_finding", {"ref": ref, "resolution": resolution, "text": text}),
+            )
 
     def action_approve(self) -> None:
         from screens.dialogs import ConfirmGate, TextPrompt
@@ -488,8 +545,10 @@ class IntentView(Screen):
 
         def ask_url(answer: dict | None) -> None:
             if answer is not None:
-                self.ask(TextPrompt("External decision", "URL of the approving review (PR, ticket):"),
-                         lambda url: ("approve", {"override": answer["override"], "external_url": url}))
+                self.ask(
+                    TextPrompt("External decision", "URL of the approving review (PR, ticket):"),
+                    lambda url: ("approve", {"override": answer["override"], "external_url": url}),
+                )
 
         self.app.push_screen(confirm, ask_url)
 
@@ -500,8 +559,10 @@ class IntentView(Screen):
             return
         units = [u.unit.slug for u in self.stage.units]
 
-        self.ask(FeedbackForm(units, None, title=f"Request changes on {self.stage.name}"),
-                 lambda form: ("request_changes", {"title": form["title"], "body": form["body"], "unit": form["unit"]}))
+        self.ask(
+            FeedbackForm(units, None, title=f"Request changes on {self.stage.name}"),
+            lambda form: ("request_changes", {"title": form["title"], "body": form["body"], "unit": form["unit"]}),
+        )
 
     def action_filter(self) -> None:
         box = self.query_one("#filter", Input)
@@ -514,8 +575,12 @@ class IntentView(Screen):
         if not self._guard() or (unit := self._need_unit()) is None:
             return
         slug = unit.unit.slug
-        self.ask(BodyEditor(slug, unit.unit.body),
-                 lambda body: None if body == unit.unit.body else ("edit_unit", {"unit": slug, "body": body, "was": unit.unit.body}))
+        self.ask(
+            BodyEditor(slug, unit.unit.body),
+            lambda body: (
+                None if body == unit.unit.body else ("edit_unit", {"unit": slug, "body": body, "was": unit.unit.body})
+            ),
+        )
 
     def action_edit_external(self) -> None:
         if not self._guard() or (unit := self._need_unit()) is None:
@@ -545,10 +610,18 @@ class IntentView(Screen):
         from screens.dialogs import BodyEditor
 
         def keep() -> None:  # not written (busy, disk full…): the edited text opens in place, to save again
-            self.ask(BodyEditor(slug, body), lambda text: None if text == was else ("edit_unit", {"unit": slug, "body": text, "was": was}))
+            self.ask(
+                BodyEditor(slug, body),
+                lambda text: None if text == was else ("edit_unit", {"unit": slug, "body": text, "was": was}),
+            )
 
-        self.app.write(self.slug, "edit_unit", {"unit": slug, "body": body, "was": was},
-                       done=lambda done, position, version: self.show(position, version), failed=keep)
+        self.app.write(
+            self.slug,
+            "edit_unit",
+            {"unit": slug, "body": body, "was": was},
+            done=lambda done, position, version: self.show(position, version),
+            failed=keep,
+        )
 
     def action_toggle_pane(self) -> None:
         switcher = self.query_one("#detail", ContentSwitcher)
@@ -566,13 +639,25 @@ class IntentView(Screen):
         if self.position is None:
             return
         unit, finding = self.current_unit(), self.current_finding()
-        hat = f"the {unit.hat} hat on {unit.unit.slug}" if unit and unit.hat else (unit.unit.slug if unit else "select a unit first")
-        choices = [("draft", f"w  Draft for {hat}"), ("review", "R  Review with a stage review agent"),
-                   ("classify", f"C  Classify {finding.feedback.ref if finding else '(select a finding first)'}"),
-                   ("ask", "Q  Ask a question about this incident")]
-        self.app.push_screen(Choice("Assist (the model proposes; you decide)", choices,
-                                    hotkeys={"w": "draft", "R": "review", "C": "classify", "Q": "ask"}),
-                             lambda task: task is not None and self.action_ai(task))
+        hat = (
+            f"the {unit.hat} hat on {unit.unit.slug}"
+            if unit and unit.hat
+            else (unit.unit.slug if unit else "select a unit first")
+        )
+        choices = [
+            ("draft", f"w  Draft for {hat}"),
+            ("review", "R  Review with a stage review agent"),
+            ("classify", f"C  Classify {finding.feedback.ref if finding else '(select a finding first)'}"),
+            ("ask", "Q  Ask a question about this incident"),
+        ]
+        self.app.push_screen(
+            Choice(
+                "Assist (the model proposes; you decide)",
+                choices,
+                hotkeys={"w": "draft", "R": "review", "C": "classify", "Q": "ask"},
+            ),
+            lambda task: task is not None and self.action_ai(task),
+        )
 
     def action_ai(self, task: str) -> None:
         from screens.assist import AssistScreen
@@ -589,16 +674,23 @@ class IntentView(Screen):
             if finding is None:
                 self.notify("Select a finding first (tab to the feedback list).", severity="warning")
                 return
-            self.app.push_screen(AssistScreen(self.slug, "classify", ref=finding.feedback.ref, stage=finding.feedback.stage))
+            self.app.push_screen(
+                AssistScreen(self.slug, "classify", ref=finding.feedback.ref, stage=finding.feedback.stage)
+            )
         elif task == "review":
             self._pick_reviewer(unit.unit.slug if unit else None)
         else:
             from screens.dialogs import TextPrompt
 
             slug = unit.unit.slug if unit else None
-            self.app.push_screen(TextPrompt("Ask about this incident", "The answer keeps facts (with their source) apart from hypotheses.",
-                                                keys="enter: ask (a preview comes first on the first request) · esc: cancel"),
-                                 lambda q: q and self.app.push_screen(AssistScreen(self.slug, "ask", unit=slug, question=q)))
+            self.app.push_screen(
+                TextPrompt(
+                    "Ask about this incident",
+                    "The answer keeps facts (with their source) apart from hypotheses.",
+                    keys="enter: ask (a preview comes first on the first request) · esc: cancel",
+                ),
+                lambda q: q and self.app.push_screen(AssistScreen(self.slug, "ask", unit=slug, question=q)),
+            )
 
     def _pick_reviewer(self, unit: str | None) -> None:
         from screens.assist import AssistScreen
@@ -620,7 +712,9 @@ class IntentView(Screen):
         if len(agents) == 1:
             chosen(agents[0].name)
         else:
-            self.app.push_screen(Choice(f"Review {unit or active.name} with", [(a.name, f"{a.name}: {a.title}") for a in agents]), chosen)
+            self.app.push_screen(
+                Choice(f"Review {unit or active.name} with", [(a.name, f"{a.name}: {a.title}") for a in agents]), chosen
+            )
 
     def action_checks(self) -> None:
         from screens.checks import ChecksScreen

@@ -17,8 +17,12 @@ CURSOR_BINDINGS = [
 
 
 def move_cursor(options: OptionList, where: str) -> None:
-    {"down": options.action_cursor_down, "up": options.action_cursor_up,
-     "first": options.action_first, "last": options.action_last}[where]()
+    {
+        "down": options.action_cursor_down,
+        "up": options.action_cursor_up,
+        "first": options.action_first,
+        "last": options.action_last,
+    }[where]()
 
 
 def move_in(widget: Widget | None, where: str) -> None:
@@ -26,5 +30,6 @@ def move_in(widget: Widget | None, where: str) -> None:
     if isinstance(widget, OptionList):
         move_cursor(widget, where)
     elif isinstance(widget, ScrollView):
-        {"down": widget.scroll_down, "up": widget.scroll_up, "first": widget.scroll_home,
-         "last": widget.scroll_end}[where](animate=False)
+        {"down": widget.scroll_down, "up": widget.scroll_up, "first": widget.scroll_home, "last": widget.scroll_end}[
+            where
+        ](animate=False)

@@ -15,7 +15,7 @@ from cockpit.clock import parse_iso
 from cockpit.severity import GLYPHS
 
 if TYPE_CHECKING:
-    from cockpit.walk import FindingState, Position, StageState, UnitState
+    from cockpit.domain.walk import FindingState, Position, StageState, UnitState
 
 SEVERITY_STYLE = {"blocker": "bold red", "high": "red", "medium": "yellow", "low": "dim", None: "bold magenta"}
 STAGE_GLYPH = {"complete": "✓", "active": "▶", "pending": "·"}
@@ -51,7 +51,7 @@ def stage_walk(pos: Position) -> Text:
     if active is None:
         text.append("complete: every stage has passed its gate", style="green")
         return text
-    from cockpit.walk import PHASES  # the walk's module loads with the engine, after the first frame
+    from cockpit.domain.walk import PHASES  # the walk's module loads with the engine, after the first frame
 
     current = PHASES.index(active.phase)
     for i, phase in enumerate(PHASES):

@@ -22,7 +22,7 @@ from screens.keybar import KeyBar
 from screens.navigation import CURSOR_BINDINGS, move_in
 
 if TYPE_CHECKING:
-    from cockpit.runbook_library import Runbook
+    from cockpit.runbooks.library import Runbook
 
 
 class RunbookScreen(Screen):
@@ -104,7 +104,7 @@ class RunbookScreen(Screen):
     def open(self, name: str, anchor: str | None = None, *, record: bool = True, top: int = 0) -> None:
         if record:
             self._remember_position()
-            del self.history[self.history_at + 1:]
+            del self.history[self.history_at + 1 :]
             self.history.append((name, top))
             self.history_at = len(self.history) - 1
         self._pending_anchor = anchor
@@ -134,8 +134,12 @@ class RunbookScreen(Screen):
         self.query_one("#rb-title", Static).update(title)
         outline = self.query_one("#rb-outline", OptionList)
         outline.clear_options()
-        outline.add_options([Option(Text("  " * (h.level - 1) + h.text, no_wrap=True, overflow="ellipsis"), id=str(h.line))
-                             for h in runbook.doc.headings])
+        outline.add_options(
+            [
+                Option(Text("  " * (h.level - 1) + h.text, no_wrap=True, overflow="ellipsis"), id=str(h.line))
+                for h in runbook.doc.headings
+            ]
+        )
         anchor, self._pending_anchor = self._pending_anchor, None
         heading = runbook.doc.heading_for(anchor) if anchor else None
         if heading is not None:
@@ -183,7 +187,9 @@ class RunbookScreen(Screen):
             self.notify("This runbook links nowhere.")
             return
         choices = [(str(i), f"{link.text or link.target}  → {link.target}") for i, link in enumerate(links)]
-        self.app.push_screen(Choice("Follow a link", choices), lambda key: key is not None and self.follow(links[int(key)]))
+        self.app.push_screen(
+            Choice("Follow a link", choices), lambda key: key is not None and self.follow(links[int(key)])
+        )
 
     def follow(self, link) -> None:
         if link.resolved is None and link.anchor:  # a heading of this page
@@ -195,7 +201,11 @@ class RunbookScreen(Screen):
     def _follow(self, link) -> None:
         target = self.app.backend.follow_link(link)
         if target is None:
-            where = "the web: open it in a browser" if link.target.startswith(("http://", "https://")) else "nothing in the library"
+            where = (
+                "the web: open it in a browser"
+                if link.target.startswith(("http://", "https://"))
+                else "nothing in the library"
+            )
             self.app.call_from_thread(self.notify, f"{link.target} leads to {where}.", severity="warning")
             return
         self.app.call_from_thread(self.open, target.name, link.anchor)
@@ -217,11 +227,15 @@ class RunbookScreen(Screen):
             self.notify(f"{name}: lint clean (every section of its shape, commands, escalation, links).")
             return
         findings = sorted(findings, key=lambda f: (f.level != "error", f.line))
-        choices = [(str(f.line), f"{'✗ error' if f.level == 'error' else '! warning'} line {f.line} [{f.rule}] {f.message}")
-                   for f in findings]
+        choices = [
+            (str(f.line), f"{'✗ error' if f.level == 'error' else '! warning'} line {f.line} [{f.rule}] {f.message}")
+            for f in findings
+        ]
         errors = sum(f.level == "error" for f in findings)
-        self.app.push_screen(Choice(f"Lint of {name}: {errors} errors, {len(findings) - errors} warnings", choices),
-                             lambda line: line is not None and self.scroll_to_line(int(line)))
+        self.app.push_screen(
+            Choice(f"Lint of {name}: {errors} errors, {len(findings) - errors} warnings", choices),
+            lambda line: line is not None and self.scroll_to_line(int(line)),
+        )
 
     def scroll_to_line(self, line: int) -> None:
         """Scroll to the section holding source `line` (rows are known per heading)."""
@@ -261,8 +275,10 @@ class RunbookScreen(Screen):
             first = next((line for line in block.text.splitlines() if line.strip()), "")
             where = block.heading.text if block.heading else "top"
             choices.append((str(i), f"{where}: {first}"))
-        self.app.push_screen(Choice(f"Copy a block of {self.runbook.name}", choices),
-                             lambda key: key is not None and self.copy_block(int(key)))
+        self.app.push_screen(
+            Choice(f"Copy a block of {self.runbook.name}", choices),
+            lambda key: key is not None and self.copy_block(int(key)),
+        )
 
     def copy_block(self, index: int) -> None:
         block = self.runbook.doc.code_blocks[index]
@@ -271,5 +287,10 @@ class RunbookScreen(Screen):
             self._record_copy(self.runbook.name, block.line, block.text)
 
     def _record_copy(self, name: str, line: int, text: str) -> None:
-        self.app.write(self.slug, "record_runbook_copy", {"runbook": name, "line": line, "text": text},
-                       quiet=True, title="Not recorded")  # the copy itself already said "Copied"
+        self.app.write(
+            self.slug,
+            "record_runbook_copy",
+            {"runbook": name, "line": line, "text": text},
+            quiet=True,
+            title="Not recorded",
+        )  # the copy itself already said "Copied"

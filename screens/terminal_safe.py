@@ -25,8 +25,10 @@ class ControlPictures(LineFilter):
     def apply(self, segments: list[Segment], background: Color) -> list[Segment]:
         if not any(has_controls(segment.text) for segment in segments):
             return segments  # every line on every frame passes here: no copy in the common case
-        return [Segment(_in_place(text), style, control) if has_controls(text) else Segment(text, style, control)
-                for text, style, control in segments]
+        return [
+            Segment(_in_place(text), style, control) if has_controls(text) else Segment(text, style, control)
+            for text, style, control in segments
+        ]
 
 
 def _in_place(text: str) -> str:

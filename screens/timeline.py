@@ -41,7 +41,7 @@ class TimelineView(Screen):
         self.app.call_from_thread(self.show, events)
 
     def show(self, events: list[dict]) -> None:
-        from cockpit.report import ai_note  # with the data: the core loads after the first frame
+        from cockpit.app.report import ai_note  # with the data: the core loads after the first frame
 
         options = self.query_one("#events", OptionList)
         prompts = []

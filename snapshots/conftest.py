@@ -3,23 +3,22 @@
 from __future__ import annotations
 
 import shutil
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 
-
-NOW = datetime(2026, 11, 20, 7, 0, tzinfo=timezone.utc)  # the same fixed clock as test_snapshots.NOW
+NOW = datetime(2026, 11, 20, 7, 0, tzinfo=UTC)  # the same fixed clock as test_snapshots.NOW
 
 
 @pytest.fixture(scope="session")
 def template_db(tmp_path_factory) -> Path:
     from cockpit.app import demo
-    from cockpit.clock import fixed_clock
     from cockpit.app.engine import Engine
+    from cockpit.clock import fixed_clock
     from cockpit.runbooks.index import index_library, library_roots
-    from cockpit.store.database import Store
     from cockpit.sources.studios import load_catalog
+    from cockpit.store.database import Store
 
     path = tmp_path_factory.mktemp("template") / "demo.db"
     store = Store(path)

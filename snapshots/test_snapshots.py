@@ -2,23 +2,22 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
-from textual.widgets import Input
-
-from cockpit.domain import commands as c
-from cockpit.app import demo
-from cockpit.clock import fixed_clock
-from cockpit.app.engine import Engine
-from cockpit.store.database import Store
-from cockpit.sources.studios import load_catalog
 from helpers import STAGE_BODIES, new_incident, workers_done
 from hostile import plant
+from textual.widgets import Input
+
+from cockpit.app import demo
+from cockpit.app.engine import Engine
+from cockpit.clock import fixed_clock
+from cockpit.domain import commands as c
+from cockpit.sources.studios import load_catalog
+from cockpit.store.database import Store
 from screens.app import CockpitApp
 
-
-NOW = datetime(2026, 11, 20, 7, 0, tzinfo=timezone.utc)
+NOW = datetime(2026, 11, 20, 7, 0, tzinfo=UTC)
 SIZES = [(80, 24), (160, 48)]
 
 
@@ -93,8 +92,9 @@ def test_runbook_screen(snap_compare, demo_db, size):
 
 @pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
 def test_runbook_search(snap_compare, demo_db, size):
-    assert snap_compare(make_app(demo_db, demo.INCIDENT), terminal_size=size,
-                        run_before=settle_then("b", "slash", *"truststore"))
+    assert snap_compare(
+        make_app(demo_db, demo.INCIDENT), terminal_size=size, run_before=settle_then("b", "slash", *"truststore")
+    )
 
 
 @pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
@@ -125,8 +125,11 @@ def test_gate_confirmation_with_override(snap_compare, tmp_path, size):
 def hostile_db(tmp_path):
     """Every free-text field, and a runbook, full of escape sequences and markup (tests/hostile.py)."""
     db = tmp_path / "hostile.db"
-    plant(Engine(Store(db), load_catalog(), clock=fixed_clock(NOW), actor="oncall"), tmp_path / "runbooks",
-          clock=fixed_clock(NOW))
+    plant(
+        Engine(Store(db), load_catalog(), clock=fixed_clock(NOW), actor="oncall"),
+        tmp_path / "runbooks",
+        clock=fixed_clock(NOW),
+    )
     return db
 
 

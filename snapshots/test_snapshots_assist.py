@@ -7,21 +7,26 @@ latency with is fixed, so every figure on screen is the same on each run.
 from __future__ import annotations
 
 import pytest
+from fake_anthropic import fake_api_fixture
+from helpers import until, workers_done
+from test_snapshots import SIZES, make_app
 
 from cockpit.app import demo
 from cockpit.assist.client import Assistant
 from cockpit.assist.settings import LLMSettings
-from fake_anthropic import fake_api_fixture
-from helpers import until, workers_done
 from screens.assist import AssistScreen
 from screens.dialogs import SendPreview
-from test_snapshots import SIZES, make_app
 
-DRAFT = ["## Fix\n", "Build the checkout-api truststore at deploy time from the platform CA bundle ",
-         "instead of baking it into the image.\n\n", "## Regression test\n",
-         "`tests/integration/test_gateway_tls.py::test_rotated_intermediate_is_trusted` (integration layer) ",
-         "fails on the pre-fix image and passes on the fix.\n\n", "## Deployment plan\n",
-         "Canary to 5% for 30 minutes, then 50%, then 100%.\n"]
+DRAFT = [
+    "## Fix\n",
+    "Build the checkout-api truststore at deploy time from the platform CA bundle ",
+    "instead of baking it into the image.\n\n",
+    "## Regression test\n",
+    "`tests/integration/test_gateway_tls.py::test_rotated_intermediate_is_trusted` (integration layer) ",
+    "fails on the pre-fix image and passes on the fix.\n\n",
+    "## Deployment plan\n",
+    "Canary to 5% for 30 minutes, then 50%, then 100%.\n",
+]
 
 
 fake = fake_api_fixture()
@@ -93,11 +98,30 @@ def review_proposals():
 
 @pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
 def test_assist_pane_review_proposals(snap_compare, demo_db, fake, size):
-    fake.tool_use("file_findings", {"findings": [
-        {"title": "No alert on gateway handshake failures", "body": "The fix ships without a page for PKIX errors.",
-         "severity": "high", "unit": "truststore-at-deploy"},
-        {"title": "Canary window shorter than the hourly batch", "body": "30 minutes misses the refunds batch.",
-         "severity": "medium", "unit": None},
-        {"title": "Typo in the rollback heading", "body": "Cosmetic.", "severity": "low", "unit": "truststore-at-deploy"},
-    ]}, preface_text="Three findings against the resolve write-up.")
+    fake.tool_use(
+        "file_findings",
+        {
+            "findings": [
+                {
+                    "title": "No alert on gateway handshake failures",
+                    "body": "The fix ships without a page for PKIX errors.",
+                    "severity": "high",
+                    "unit": "truststore-at-deploy",
+                },
+                {
+                    "title": "Canary window shorter than the hourly batch",
+                    "body": "30 minutes misses the refunds batch.",
+                    "severity": "medium",
+                    "unit": None,
+                },
+                {
+                    "title": "Typo in the rollback heading",
+                    "body": "Cosmetic.",
+                    "severity": "low",
+                    "unit": "truststore-at-deploy",
+                },
+            ]
+        },
+        preface_text="Three findings against the resolve write-up.",
+    )
     assert snap_compare(assist_app(demo_db, fake), terminal_size=size, run_before=review_proposals())

@@ -7,13 +7,12 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-
-from cockpit.clock import stepping_clock
-from cockpit.app.engine import Engine
-from cockpit.store.database import Store
-from cockpit.sources.studios import load_catalog
 from helpers import T0
 
+from cockpit.app.engine import Engine
+from cockpit.clock import stepping_clock
+from cockpit.sources.studios import load_catalog
+from cockpit.store.database import Store
 
 
 @pytest.fixture(scope="session")

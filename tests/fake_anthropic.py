@@ -19,9 +19,10 @@ import json
 import socket
 import threading
 from collections import deque
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any, Callable, Iterable
+from typing import Any
 
 _QUIET = (BrokenPipeError, ConnectionResetError, ConnectionAbortedError)
 
@@ -99,41 +100,74 @@ class FakeAnthropic:
 
     # ------------------------------------------------------------ scripting
 
-    def text(self, chunks: Iterable[str], delay: float = 0.0, *, stop_reason: str = "end_turn",
-             input_tokens: int = 12, cache_write: int = 0, cache_read: int = 0,
-             output_tokens: int | None = None, hold_after: int | None = None) -> FakeAnthropic:
+    def text(
+        self,
+        chunks: Iterable[str],
+        delay: float = 0.0,
+        *,
+        stop_reason: str = "end_turn",
+        input_tokens: int = 12,
+        cache_write: int = 0,
+        cache_read: int = 0,
+        output_tokens: int | None = None,
+        hold_after: int | None = None,
+    ) -> FakeAnthropic:
         """A text answer streamed as one text_delta per chunk, `delay` seconds apart; with
         `hold_after`, the stream pauses after that many chunks until `release` is set (a
         deterministic mid-stream state for snapshots)."""
-        self._queue(_Answer("stream", [{"type": "text", "chunks": list(chunks)}], delay, stop_reason,
-                            _usage(input_tokens, cache_write, cache_read), output_tokens, hold_after=hold_after))
+        self._queue(
+            _Answer(
+                "stream",
+                [{"type": "text", "chunks": list(chunks)}],
+                delay,
+                stop_reason,
+                _usage(input_tokens, cache_write, cache_read),
+                output_tokens,
+                hold_after=hold_after,
+            )
+        )
         return self
 
     def slow(self, chunks: Iterable[str], delay: float) -> FakeAnthropic:
         """A text answer slow enough to cancel mid-way."""
         return self.text(chunks, delay)
 
-    def tool_use(self, name: str, input: dict[str, Any], preface_text: str = "", *,
-                 input_tokens: int = 40) -> FakeAnthropic:
+    def tool_use(
+        self, name: str, input: dict[str, Any], preface_text: str = "", *, input_tokens: int = 40
+    ) -> FakeAnthropic:
         """An optional text block, then a tool_use block whose input arrives as input_json_delta pieces."""
         blocks: list[dict[str, Any]] = [{"type": "text", "chunks": [preface_text]}] if preface_text else []
         encoded = json.dumps(input)
-        pieces = [encoded[i:i + 7] for i in range(0, len(encoded), 7)]
+        pieces = [encoded[i : i + 7] for i in range(0, len(encoded), 7)]
         blocks.append({"type": "tool_use", "name": name, "pieces": pieces})
         self._queue(_Answer("stream", blocks, stop_reason="tool_use", usage=_usage(input_tokens, 0, 0)))
         return self
 
-    def status(self, code: int, error_type: str, retry_after: float | None = None,
-               message: str | None = None) -> FakeAnthropic:
+    def status(
+        self, code: int, error_type: str, retry_after: float | None = None, message: str | None = None
+    ) -> FakeAnthropic:
         """A JSON error response (429, 529, 500, 401, ...) with a request-id header."""
-        self._queue(_Answer("status", code=code, error_type=error_type, retry_after=retry_after,
-                            stop_reason=message or error_type.replace("_", " ")))
+        self._queue(
+            _Answer(
+                "status",
+                code=code,
+                error_type=error_type,
+                retry_after=retry_after,
+                stop_reason=message or error_type.replace("_", " "),
+            )
+        )
         return self
 
     def midstream_error(self, chunks_before: Iterable[str], error_type: str = "overloaded_error") -> FakeAnthropic:
         """A 200 stream that sends some text, then an `event: error` and ends."""
-        self._queue(_Answer("stream", [{"type": "text", "chunks": list(chunks_before)}], error_type=error_type,
-                            usage=_usage(12, 0, 0)))
+        self._queue(
+            _Answer(
+                "stream",
+                [{"type": "text", "chunks": list(chunks_before)}],
+                error_type=error_type,
+                usage=_usage(12, 0, 0),
+            )
+        )
         return self
 
     def hang(self, seconds: float) -> FakeAnthropic:
@@ -160,8 +194,11 @@ class FakeAnthropic:
 
 
 def _usage(input_tokens: int, cache_write: int, cache_read: int) -> dict[str, int]:
-    return {"input_tokens": input_tokens, "cache_creation_input_tokens": cache_write,
-            "cache_read_input_tokens": cache_read}
+    return {
+        "input_tokens": input_tokens,
+        "cache_creation_input_tokens": cache_write,
+        "cache_read_input_tokens": cache_read,
+    }
 
 
 def closed_port_url() -> str:
@@ -194,8 +231,9 @@ class _Handler(BaseHTTPRequestHandler):
             body = None
         with fake._lock:
             request_id = f"req_fake_{len(fake.requests) + 1:04d}"
-            fake.requests.append(Recorded(self.path, {k.lower(): v for k, v in self.headers.items()}, body, raw,
-                                          request_id))
+            fake.requests.append(
+                Recorded(self.path, {k.lower(): v for k, v in self.headers.items()}, body, raw, request_id)
+            )
         if not self.path.endswith("/v1/messages") or not isinstance(body, dict) or body.get("stream") is not True:
             return self._error(404, "not_found_error", "the fake serves only streaming POST /v1/messages", request_id)
         answer = fake._next()
@@ -205,8 +243,9 @@ class _Handler(BaseHTTPRequestHandler):
             fake._closing.wait(answer.seconds)
             return
         if answer.kind == "status":
-            return self._error(answer.code, answer.error_type or "api_error", answer.stop_reason, request_id,
-                               answer.retry_after)
+            return self._error(
+                answer.code, answer.error_type or "api_error", answer.stop_reason, request_id, answer.retry_after
+            )
         try:
             self._stream(answer, body, request_id)
         except _QUIET:
@@ -214,10 +253,12 @@ class _Handler(BaseHTTPRequestHandler):
                 fake.disconnects += 1
             fake.disconnected.set()
 
-    def _error(self, code: int, error_type: str, message: str, request_id: str,
-               retry_after: float | None = None) -> None:
-        data = json.dumps({"type": "error", "error": {"type": error_type, "message": message},
-                           "request_id": request_id}).encode()
+    def _error(
+        self, code: int, error_type: str, message: str, request_id: str, retry_after: float | None = None
+    ) -> None:
+        data = json.dumps(
+            {"type": "error", "error": {"type": error_type, "message": message}, "request_id": request_id}
+        ).encode()
         self.send_response(code)
         self.send_header("content-type", "application/json")
         self.send_header("content-length", str(len(data)))
@@ -236,16 +277,30 @@ class _Handler(BaseHTTPRequestHandler):
         self.end_headers()
         send = _sender(self.wfile.write)
         model = body.get("model", "fake")
-        send("message_start", {"type": "message_start", "message": {
-            "id": f"msg_{request_id}", "type": "message", "role": "assistant", "model": model, "content": [],
-            "stop_reason": None, "stop_sequence": None,
-            "usage": {**answer.usage, "output_tokens": 1, "service_tier": "standard"}}})
+        send(
+            "message_start",
+            {
+                "type": "message_start",
+                "message": {
+                    "id": f"msg_{request_id}",
+                    "type": "message",
+                    "role": "assistant",
+                    "model": model,
+                    "content": [],
+                    "stop_reason": None,
+                    "stop_sequence": None,
+                    "usage": {**answer.usage, "output_tokens": 1, "service_tier": "standard"},
+                },
+            },
+        )
         send("ping", {"type": "ping"})
         pieces = 0
         for index, block in enumerate(answer.blocks):
             if block["type"] == "text":
-                send("content_block_start", {"type": "content_block_start", "index": index,
-                                             "content_block": {"type": "text", "text": ""}})
+                send(
+                    "content_block_start",
+                    {"type": "content_block_start", "index": index, "content_block": {"type": "text", "text": ""}},
+                )
                 for n, chunk in enumerate(block["chunks"]):
                     if answer.delay and self.owner._closing.wait(answer.delay):
                         return
@@ -255,25 +310,54 @@ class _Handler(BaseHTTPRequestHandler):
                             pass
                         if self.owner._closing.is_set():
                             return
-                    send("content_block_delta", {"type": "content_block_delta", "index": index,
-                                                 "delta": {"type": "text_delta", "text": chunk}})
+                    send(
+                        "content_block_delta",
+                        {"type": "content_block_delta", "index": index, "delta": {"type": "text_delta", "text": chunk}},
+                    )
                     pieces += 1
             else:
-                send("content_block_start", {"type": "content_block_start", "index": index, "content_block": {
-                    "type": "tool_use", "id": f"toolu_{index:02d}", "name": block["name"], "input": {}}})
+                send(
+                    "content_block_start",
+                    {
+                        "type": "content_block_start",
+                        "index": index,
+                        "content_block": {
+                            "type": "tool_use",
+                            "id": f"toolu_{index:02d}",
+                            "name": block["name"],
+                            "input": {},
+                        },
+                    },
+                )
                 for piece in block["pieces"]:
-                    send("content_block_delta", {"type": "content_block_delta", "index": index,
-                                                 "delta": {"type": "input_json_delta", "partial_json": piece}})
+                    send(
+                        "content_block_delta",
+                        {
+                            "type": "content_block_delta",
+                            "index": index,
+                            "delta": {"type": "input_json_delta", "partial_json": piece},
+                        },
+                    )
                     pieces += 1
             if answer.error_type:  # cut mid-block, as the real API does when it overloads mid-answer
-                send("error", {"type": "error", "error": {"type": answer.error_type,
-                                                          "message": answer.error_type.replace("_", " ")}})
+                send(
+                    "error",
+                    {
+                        "type": "error",
+                        "error": {"type": answer.error_type, "message": answer.error_type.replace("_", " ")},
+                    },
+                )
                 return
             send("content_block_stop", {"type": "content_block_stop", "index": index})
         output = answer.output_tokens if answer.output_tokens is not None else max(pieces, 1)
-        send("message_delta", {"type": "message_delta",
-                               "delta": {"stop_reason": answer.stop_reason, "stop_sequence": None},
-                               "usage": {"output_tokens": output}})
+        send(
+            "message_delta",
+            {
+                "type": "message_delta",
+                "delta": {"stop_reason": answer.stop_reason, "stop_sequence": None},
+                "usage": {"output_tokens": output},
+            },
+        )
         send("message_stop", {"type": "message_stop"})
 
 

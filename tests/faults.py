@@ -13,9 +13,9 @@ import sqlite3
 import subprocess
 import sys
 import textwrap
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Iterator
 
 import pytest
 
@@ -38,8 +38,9 @@ _HOLDER = textwrap.dedent(
 @contextmanager
 def write_lock_held(db: str | os.PathLike[str], seconds: float = 20.0) -> Iterator[subprocess.Popen]:
     """Another process holds `db`'s write lock for up to `seconds` (released when the block ends)."""
-    holder = subprocess.Popen([sys.executable, "-c", _HOLDER, str(db), str(seconds)],
-                              stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    holder = subprocess.Popen(
+        [sys.executable, "-c", _HOLDER, str(db), str(seconds)], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True
+    )
     try:
         assert holder.stdout.readline().strip() == "held"
         yield holder

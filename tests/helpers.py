@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
-from cockpit.domain import commands as c
 from cockpit.app.demo import complete_stage
 from cockpit.app.engine import Engine
+from cockpit.domain import commands as c
 
 REPO = Path(__file__).resolve().parent.parent
-T0 = datetime(2026, 11, 20, 2, 0, tzinfo=timezone.utc)  # the fixed start of the tests' stepping clock
+T0 = datetime(2026, 11, 20, 2, 0, tzinfo=UTC)  # the fixed start of the tests' stepping clock
 CHECK_FIXTURES = REPO / "tests" / "fixtures" / "checks"
 
 # Unit bodies that pass the engine's checks, for stages that declare them (and the investigate
@@ -29,7 +29,9 @@ def new_incident(engine: Engine, upto: str | None = None, slug: str = "inc") -> 
         if stage == upto:
             break
         body = STAGE_BODIES.get(stage, "")
-        complete_stage(engine, slug, stage, [(f"{stage}-work", f"Work of {stage}", body, ())], evidence="https://git.example/pr/1")
+        complete_stage(
+            engine, slug, stage, [(f"{stage}-work", f"Work of {stage}", body, ())], evidence="https://git.example/pr/1"
+        )
     return slug
 
 

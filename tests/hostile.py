@@ -27,7 +27,11 @@ SEQUENCES = [
 ]
 
 # One line holding every sequence, for one-line fields (titles, names, messages).
-LINE = "x " + " ".join(raw + marker for _name, raw, marker in SEQUENCES) + " [bold]PWN-MARKUP[/bold] [link=https://evil.example/]PWN-MU-LINK[/link]"
+LINE = (
+    "x "
+    + " ".join(raw + marker for _name, raw, marker in SEQUENCES)
+    + " [bold]PWN-MARKUP[/bold] [link=https://evil.example/]PWN-MU-LINK[/link]"
+)
 
 # Markers whose preceding sequence must never arrive raw; checked on any captured output.
 _RAW_BEFORE = [(raw, marker) for _name, raw, marker in SEQUENCES if raw not in ("\r",)]
@@ -52,20 +56,25 @@ def plant(engine, folder: Path, *, clock) -> str:
     """An incident whose every free-text field holds LINE: the intent's title (written by another
     tool into the shared file), unit title and body, a hand-off message, a finding's title and body;
     and a hostile runbook indexed from `folder`. Returns the intent's slug."""
+    from helpers import new_incident, to_execute
+
     from cockpit.domain import commands as c
     from cockpit.runbooks.index import index_library, library_roots
-    from helpers import new_incident, to_execute
 
     slug = new_incident(engine, upto="resolve")
     to_execute(engine, slug, [("fix", ())])
     engine.run(slug, c.edit_unit, unit="fix", body=f"## Fix\n\n{LINE}\n\n```sh\n{LINE}\n```\n")
     engine.run(slug, c.advance_hat, unit="fix", message=LINE)
-    engine.run(slug, c.file_feedback, title="Hostile finding", body=LINE, severity="high", unit="fix", origin="user-chat")
+    engine.run(
+        slug, c.file_feedback, title="Hostile finding", body=LINE, severity="high", unit="fix", origin="user-chat"
+    )
     with engine.store.writing():  # data from elsewhere: the app never wrote these bytes itself
         engine.store.db.execute("UPDATE intents SET title = ?", [LINE])
         engine.store.db.execute("UPDATE units SET title = ? WHERE slug = 'fix'", [LINE])
         engine.store.db.execute("UPDATE feedback SET title = ? WHERE title = 'Hostile finding'", [LINE])
     folder.mkdir(exist_ok=True)
-    (folder / "hostile.md").write_text(f"# Hostile {LINE}\n\n## Steps\n\n{LINE}\n\n```sh\n{LINE}\n```\n", encoding="utf-8")
+    (folder / "hostile.md").write_text(
+        f"# Hostile {LINE}\n\n## Steps\n\n{LINE}\n\n```sh\n{LINE}\n```\n", encoding="utf-8"
+    )
     index_library(engine.store, library_roots([folder]), clock=clock)
     return slug

@@ -20,8 +20,8 @@ import subprocess
 import sys
 import termios
 import time
+from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Mapping, Sequence
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -29,7 +29,7 @@ REPO = Path(__file__).resolve().parent.parent
 def _raw_bytes(error: UnicodeDecodeError) -> tuple[str, int]:
     # A byte that is not UTF-8 becomes the character of the same number: a raw 8-bit C1 byte
     # (0x9b, CSI to some terminals) stays visible to `raw_sequences` instead of turning into U+FFFD.
-    return error.object[error.start:error.end].decode("latin-1"), error.end
+    return error.object[error.start : error.end].decode("latin-1"), error.end
 
 
 codecs.register_error("pty-raw-bytes", _raw_bytes)
@@ -44,9 +44,15 @@ class PtyOutput(str):
 COCKPIT = (sys.executable, "-m", "cockpit")
 
 
-def run_on_pty(args: Sequence[str], env: Mapping[str, str] | None = None, *, typed: bytes = b"",
-               timeout: float = 30.0, size: tuple[int, int] = (40, 120),
-               program: Sequence[str] = COCKPIT) -> PtyOutput:
+def run_on_pty(
+    args: Sequence[str],
+    env: Mapping[str, str] | None = None,
+    *,
+    typed: bytes = b"",
+    timeout: float = 30.0,
+    size: tuple[int, int] = (40, 120),
+    program: Sequence[str] = COCKPIT,
+) -> PtyOutput:
     """Run `python -m cockpit ARGS` (or `program ARGS`) with stdin, stdout and stderr on one pty of `size` (rows,
     columns), `typed` written to the keyboard side first (answers to prompts), and return all it
     wrote. `env` is added to a copy of os.environ with TERM=xterm-256color and NO_COLOR removed,
@@ -57,8 +63,9 @@ def run_on_pty(args: Sequence[str], env: Mapping[str, str] | None = None, *, typ
     master, slave = os.openpty()
     fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", size[0], size[1], 0, 0))
     try:
-        process = subprocess.Popen([*program, *args], stdin=slave, stdout=slave, stderr=slave,
-                                   env=environ, cwd=REPO, close_fds=True)
+        process = subprocess.Popen(
+            [*program, *args], stdin=slave, stdout=slave, stderr=slave, env=environ, cwd=REPO, close_fds=True
+        )
     finally:
         os.close(slave)
     chunks: list[bytes] = []
@@ -70,8 +77,9 @@ def run_on_pty(args: Sequence[str], env: Mapping[str, str] | None = None, *, typ
             left = deadline - time.monotonic()
             if left <= 0:
                 process.kill()
-                raise AssertionError(f"cockpit {' '.join(args)} still running after {timeout} s; it wrote "
-                                     f"{b''.join(chunks)[-2000:]!r}")
+                raise AssertionError(
+                    f"cockpit {' '.join(args)} still running after {timeout} s; it wrote {b''.join(chunks)[-2000:]!r}"
+                )
             ready, _, _ = select.select([master], [], [], min(left, 0.2))
             if not ready:
                 continue

@@ -3,17 +3,20 @@ failing body fails exactly its own check, naming the section and the line that i
 
 from __future__ import annotations
 
+from datetime import UTC
 
 import pytest
+from helpers import CHECK_FIXTURES as FX
 
 from cockpit.checks import CHECKS, CheckContext
 from cockpit.checks.base import FAIL, PASS, SKIP
-from cockpit.sources.artifacts import read_artifacts
 from cockpit.checks.library import LibraryRunbooks, library_lookup, runbook_key
-from helpers import CHECK_FIXTURES as FX
+from cockpit.sources.artifacts import read_artifacts
 
-INVESTIGATE = (("redis-counter-loss", (FX / "investigate-root-cause.md").read_text()),
-               ("cert-chain-pinning", (FX / "investigate-cert-chain.md").read_text()))
+INVESTIGATE = (
+    ("redis-counter-loss", (FX / "investigate-root-cause.md").read_text()),
+    ("cert-chain-pinning", (FX / "investigate-cert-chain.md").read_text()),
+)
 OPS_CHECKS = [c for c in CHECKS if c.startswith(("ops.", "body."))]
 RESOLVE_CHECKS = [c for c in CHECKS if c.startswith(("resolve.", "body."))] + ["ops.open-questions"]
 
@@ -35,9 +38,14 @@ ARTIFACT_ROOT = FX / "operations" / "artifacts"  # the project tree the operatio
 
 
 def context(runbooks=Library(), **kw) -> CheckContext:
-    return CheckContext(unit=kw.get("unit", "u"), stage=kw.get("stage", "s"), siblings=kw.get("siblings", ("u",)),
-                        upstream=kw.get("upstream", {"investigate": INVESTIGATE}), runbooks=runbooks,
-                        artifacts=kw.get("artifacts"))
+    return CheckContext(
+        unit=kw.get("unit", "u"),
+        stage=kw.get("stage", "s"),
+        siblings=kw.get("siblings", ("u",)),
+        upstream=kw.get("upstream", {"investigate": INVESTIGATE}),
+        runbooks=runbooks,
+        artifacts=kw.get("artifacts"),
+    )
 
 
 def run(check_id: str, body: str, ctx: CheckContext | None = None):
@@ -48,12 +56,15 @@ def fixture(name: str) -> str:
     return (FX / name).read_text()
 
 
-@pytest.mark.parametrize("name, ids", [
-    ("operations/pass.md", OPS_CHECKS),
-    ("operations/pass-forward-fix.md", OPS_CHECKS),
-    ("resolve/pass.md", RESOLVE_CHECKS),
-    ("resolve/pass-mitigation-stays.md", RESOLVE_CHECKS),
-])
+@pytest.mark.parametrize(
+    "name, ids",
+    [
+        ("operations/pass.md", OPS_CHECKS),
+        ("operations/pass-forward-fix.md", OPS_CHECKS),
+        ("resolve/pass.md", RESOLVE_CHECKS),
+        ("resolve/pass-mitigation-stays.md", RESOLVE_CHECKS),
+    ],
+)
 def test_a_sound_write_up_passes_every_check_of_its_stage(name, ids):
     body = fixture(name)
     results = {check: run(check, body) for check in ids}
@@ -64,17 +75,33 @@ def test_a_sound_write_up_passes_every_check_of_its_stage(name, ids):
 # fixture → (the check it fails, the section named, a fragment of the line it points at)
 FAILING = {
     "operations/fail-sections.md": ("ops.sections", None, "# Roll out invoice-renderer"),
-    "operations/fail-single-procedure.md": ("ops.single-procedure", "Action", "or, if the chart repository is unreachable"),
-    "operations/fail-postcondition-rows.md": ("ops.postcondition-rows", "Post-condition checks", "| Dashboards | Grafana | looks good |"),
+    "operations/fail-single-procedure.md": (
+        "ops.single-procedure",
+        "Action",
+        "or, if the chart repository is unreachable",
+    ),
+    "operations/fail-postcondition-rows.md": (
+        "ops.postcondition-rows",
+        "Post-condition checks",
+        "| Dashboards | Grafana | looks good |",
+    ),
     "operations/fail-rollback.md": ("ops.rollback", "Rollback", "## Rollback"),
     "operations/fail-mutable-tags.md": ("ops.mutable-tags", "Preconditions", "invoice-renderer:latest"),
     "operations/fail-slo-table.md": ("ops.slo-table", "SLOs", "~36h / 30d"),
     "operations/fail-alert-runbooks.md": ("ops.alert-runbooks", "Alerts", "InvoiceRendererCrashLoop"),
-    "operations/fail-open-questions.md": ("ops.open-questions", "Open Questions", "Who signs off the Friday change window?"),
+    "operations/fail-open-questions.md": (
+        "ops.open-questions",
+        "Open Questions",
+        "Who signs off the Friday change window?",
+    ),
     "operations/fail-placeholders.md": ("body.placeholders", "Operational scope", "<region>"),
     "operations/fail-secrets.md": ("body.secrets", "Secrets and configuration", "DATABASE_URL="),
     "operations/fail-artifact-secrets.md": ("ops.artifact-secrets", "Artifacts produced", "values-staging.yaml"),
-    "resolve/fail-root-cause.md": ("resolve.root-cause", "Root cause (from investigate)", "A scheduled Redis failover wiped"),
+    "resolve/fail-root-cause.md": (
+        "resolve.root-cause",
+        "Root cause (from investigate)",
+        "A scheduled Redis failover wiped",
+    ),
     "resolve/fail-regression-test.md": ("resolve.regression-test", "Regression test", "## Regression test"),
     "resolve/fail-deployment-plan.md": ("resolve.deployment-plan", "Deployment plan", "## Deployment plan"),
     "resolve/fail-mitigation-lift.md": ("resolve.mitigation-lift", "Mitigation lift plan", "## Mitigation lift plan"),
@@ -111,10 +138,17 @@ def test_the_error_budget_is_recomputed_from_target_and_window():
     assert run("ops.slo-table", body).status == PASS
     wrong = run("ops.slo-table", body.replace("14.4 min / 24h", "1.44 min / 24h"))
     assert wrong.status == FAIL and "allows 14.4 min" in wrong.problems[0].message
-    assert run("ops.slo-table", body.replace("~3.6h / 30d", "216 min / 30d")).status == PASS  # the same budget in minutes
+    assert (
+        run("ops.slo-table", body.replace("~3.6h / 30d", "216 min / 30d")).status == PASS
+    )  # the same budget in minutes
     assert run("ops.slo-table", body.replace("~3.6h / 30d", "0.5%")).status == PASS  # stated as a share
     assert run("ops.slo-table", body.replace("~3.6h / 30d", "n/a")).status == FAIL  # availability needs a budget
-    assert run("ops.slo-table", body.replace("| 99.5% | 30d |", "| 99.9% | 30d |").replace("~3.6h / 30d", "43.2 min")).status == PASS
+    assert (
+        run(
+            "ops.slo-table", body.replace("| 99.5% | 30d |", "| 99.9% | 30d |").replace("~3.6h / 30d", "43.2 min")
+        ).status
+        == PASS
+    )
 
 
 def test_an_slo_row_with_an_empty_cell_names_what_is_missing():
@@ -143,19 +177,22 @@ def test_without_a_runbook_library_references_are_not_silently_passed():
     result = run("ops.alert-runbooks", fixture("operations/pass.md"), context(runbooks=None))
     assert result.status == SKIP and "no runbook library" in result.note
     # ...but a pageable alert naming nothing fails with or without a library
-    assert run("ops.alert-runbooks", fixture("operations/fail-alert-runbooks.md"), context(runbooks=None)).status == FAIL
+    assert (
+        run("ops.alert-runbooks", fixture("operations/fail-alert-runbooks.md"), context(runbooks=None)).status == FAIL
+    )
 
 
 def test_a_runbook_can_live_in_the_unit_body_itself():
     body = fixture("operations/fail-alert-runbooks.md").replace(
-        "| billing on-call | — |", "| billing on-call | [below](#runbook-invoicerenderercrashloop) |")
+        "| billing on-call | — |", "| billing on-call | [below](#runbook-invoicerenderercrashloop) |"
+    )
     assert run("ops.alert-runbooks", body).status == FAIL  # the anchor leads nowhere yet
     body += "\n## Runbook: InvoiceRendererCrashLoop\n1. `kubectl logs deploy/invoice-renderer -n billing --previous`\n"
     assert run("ops.alert-runbooks", body).status == PASS
 
 
 def test_the_library_lookup_answers_from_indexed_runbooks(tmp_path):
-    from datetime import datetime, timezone
+    from datetime import datetime
 
     from cockpit.clock import fixed_clock
     from cockpit.runbooks.index import index_library
@@ -165,39 +202,42 @@ def test_the_library_lookup_answers_from_indexed_runbooks(tmp_path):
     assert library_lookup(store) is None  # nothing indexed: the check says so rather than failing
     (tmp_path / "ops").mkdir()
     (tmp_path / "ops" / "service-restart.md").write_text("# Restart\n\nSee [failover](db-failover.md).\n")
-    index_library(store, [tmp_path / "ops"], clock=fixed_clock(datetime(2026, 11, 20, tzinfo=timezone.utc)))
+    index_library(store, [tmp_path / "ops"], clock=fixed_clock(datetime(2026, 11, 20, tzinfo=UTC)))
     library = library_lookup(store)
     assert isinstance(library, LibraryRunbooks)
     assert library.exists("runbooks/Service-Restart.md#triage") and not library.exists("db-failover")
     errors = library.lint_errors("service-restart")
     assert any("[broken-link]" in e for e in errors) and any("[missing-section]" in e for e in errors)
     (tmp_path / "ops" / "service-restart.md").unlink()
-    index_library(store, [tmp_path / "ops"], clock=fixed_clock(datetime(2026, 11, 21, tzinfo=timezone.utc)))
+    index_library(store, [tmp_path / "ops"], clock=fixed_clock(datetime(2026, 11, 21, tzinfo=UTC)))
     assert library_lookup(store) is None  # gone files do not count
 
 
 def test_alert_runbooks_pass_against_the_indexed_library(tmp_path):
-    from datetime import datetime, timezone
+    from datetime import datetime
 
     from cockpit.clock import fixed_clock
     from cockpit.runbooks.index import index_library, library_roots
     from cockpit.store.database import Store
 
     store = Store(tmp_path / "lib.db")  # the bundled samples: service-restart passes its lint
-    index_library(store, library_roots(), clock=fixed_clock(datetime(2026, 11, 20, tzinfo=timezone.utc)))
+    index_library(store, library_roots(), clock=fixed_clock(datetime(2026, 11, 20, tzinfo=UTC)))
     result = run("ops.alert-runbooks", fixture("operations/pass.md"), context(library_lookup(store)))
     assert result.status == PASS, result
 
 
-@pytest.mark.parametrize("line, flagged", [
-    ("image: registry.internal/orders-api:latest", True),
-    ("uses: actions/checkout@main", True),
-    ("helm upgrade orders charts/orders --set image.tag=latest", True),
-    ("image: registry.internal/orders-api@sha256:9d4b6e2a51c07f3e", False),
-    ("image: registry.internal/orders-api:4.12.0", False),
-    ("Merge to main once the canary holds.", False),
-    ("runbooks live under docs/main/runbooks", False),
-])
+@pytest.mark.parametrize(
+    "line, flagged",
+    [
+        ("image: registry.internal/orders-api:latest", True),
+        ("uses: actions/checkout@main", True),
+        ("helm upgrade orders charts/orders --set image.tag=latest", True),
+        ("image: registry.internal/orders-api@sha256:9d4b6e2a51c07f3e", False),
+        ("image: registry.internal/orders-api:4.12.0", False),
+        ("Merge to main once the canary holds.", False),
+        ("runbooks live under docs/main/runbooks", False),
+    ],
+)
 def test_mutable_tags(line, flagged):
     body = f"## Preconditions\n- {line}\n"
     assert (run("ops.mutable-tags", body).status == FAIL) is flagged
@@ -206,7 +246,9 @@ def test_mutable_tags(line, flagged):
 def test_a_forward_fix_needs_its_rationale():
     bare = "## Rollback\nNo rollback — forward-fix only.\n"
     assert run("ops.rollback", bare).status == FAIL
-    assert run("ops.rollback", "## Rollback\n\n## Secrets\nVault\n").problems[0].message == "the rollback section is empty"
+    assert (
+        run("ops.rollback", "## Rollback\n\n## Secrets\nVault\n").problems[0].message == "the rollback section is empty"
+    )
 
 
 # ------------------------------------------------------------------ resolve, case by case
@@ -216,7 +258,9 @@ def test_the_root_cause_must_come_from_investigate():
     body = fixture("resolve/pass.md")
     no_output = run("resolve.root-cause", body, context(upstream={"investigate": ()}))
     assert no_output.status == FAIL and "has no output to cite" in no_output.problems[0].message
-    wrong_unit = fixture("resolve/pass-mitigation-stays.md").replace("investigate/cert-chain-pinning", "investigate/made-up")
+    wrong_unit = fixture("resolve/pass-mitigation-stays.md").replace(
+        "investigate/cert-chain-pinning", "investigate/made-up"
+    )
     result = run("resolve.root-cause", wrong_unit)
     assert result.status == FAIL and "no unit of the investigate stage" in result.problems[0].message
     # quoting the other unit's root cause while citing this one fails too
@@ -238,9 +282,11 @@ def test_a_fix_section_is_required_beside_the_root_cause():
 def test_a_deployment_plan_of_standard_pipeline_names_the_phrase_and_each_gap():
     result = run("resolve.deployment-plan", fixture("resolve/fail-deployment-plan.md"))
     messages = [p.message for p in result.problems]
-    assert len(messages) == 3 and all("\"Merge to main\"" in m for m in messages)
-    thresholdless = fixture("resolve/pass.md").replace("if the gateway 429 rate rises above 2% or p99 latency exceeds 250 ms for 10 minutes",
-                                                       "if the dashboards look bad")
+    assert len(messages) == 3 and all('"Merge to main"' in m for m in messages)
+    thresholdless = fixture("resolve/pass.md").replace(
+        "if the gateway 429 rate rises above 2% or p99 latency exceeds 250 ms for 10 minutes",
+        "if the dashboards look bad",
+    )
     assert "name no threshold" in run("resolve.deployment-plan", thresholdless).problems[0].message
 
 
@@ -262,7 +308,13 @@ def test_regression_test_needs_path_layer_and_proof_it_fails_before_the_fix():
 
 def test_a_mitigation_lift_needs_criteria_procedure_and_owner():
     body = fixture("resolve/pass.md")
-    assert run("resolve.mitigation-lift", body.replace("- Owner: platform on-call (Dana), the day after the verification window closes.\n", "")).status == FAIL
+    assert (
+        run(
+            "resolve.mitigation-lift",
+            body.replace("- Owner: platform on-call (Dana), the day after the verification window closes.\n", ""),
+        ).status
+        == FAIL
+    )
     assert len(run("resolve.mitigation-lift", fixture("resolve/fail-mitigation-lift.md")).problems) == 3
 
 
@@ -291,11 +343,15 @@ def test_listed_artifacts_are_scanned_only_when_read():
     assert unread.status == SKIP and unread.note == "3 listed artifacts not read: `cockpit check --root DIR` scans them"
     result = run("ops.artifact-secrets", body)
     assert [p.message for p in result.problems] == [
-        "`deploy/invoice-renderer/values-staging.yaml` line 5: hardcoded secret assigned inline: reference a secret store"]
+        "`deploy/invoice-renderer/values-staging.yaml` line 5: hardcoded secret assigned inline: reference a secret store"
+    ]
     assert "St4ging" not in result.summary()
     missing = run("ops.artifact-secrets", body, context(artifacts={}))
     assert missing.severity == "high" and len(missing.problems) == 3
-    assert missing.problems[0].message == "listed artifact `deploy/invoice-renderer/values-prod.yaml` is not there to check"
+    assert (
+        missing.problems[0].message
+        == "listed artifact `deploy/invoice-renderer/values-prod.yaml` is not there to check"
+    )
 
 
 def test_emails_are_personal_data_not_hardcoded_secrets():

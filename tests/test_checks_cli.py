@@ -6,12 +6,12 @@ from __future__ import annotations
 import json
 
 import pytest
-
-from cockpit.cli.main import main
-from cockpit.app.engine import Engine
-from cockpit.store.database import Store
 from helpers import CHECK_FIXTURES as FX
-from test_checks_engine import NO_ROLLBACK, GOOD_OPS, ops_intent, to_verifier
+from test_checks_engine import GOOD_OPS, NO_ROLLBACK, ops_intent, to_verifier
+
+from cockpit.app.engine import Engine
+from cockpit.cli.main import main
+from cockpit.store.database import Store
 
 
 @pytest.fixture
@@ -57,7 +57,10 @@ def test_check_prints_each_result_with_section_and_line_and_files_a_finding(db, 
     lines = out.splitlines()
     assert lines[0] == "deploy  [operations, at verifier]"
     assert "  ✗ FAIL  ops.rollback              blocker → FB-001" in lines
-    assert "      line 29, ## Rollback: the rollback names no literal command: write the reverse procedure an operator can run" in lines
+    assert (
+        "      line 29, ## Rollback: the rollback names no literal command: write the reverse procedure an operator can run"
+        in lines
+    )
     assert any(line.startswith("  ✓ pass  ops.sections") for line in lines)
     assert any(line.startswith("  - skip  ops.alert-runbooks") and "no runbook library" in line for line in lines)
     assert any(line.startswith("draft  [operations, at ops-engineer] — draft:") for line in lines)
@@ -87,10 +90,22 @@ def test_json_shape(db, catalog, cli):
     assert data["findings"] == {"filed": ["FB-001"], "updated": [], "closed": [], "waived": []}
     [unit] = data["units"]
     assert {k: unit[k] for k in ("unit", "stage", "hat", "status", "engaged")} == {
-        "unit": "deploy", "stage": "operations", "hat": "verifier", "status": "active", "engaged": True}
+        "unit": "deploy",
+        "stage": "operations",
+        "hat": "verifier",
+        "status": "active",
+        "engaged": True,
+    }
     rollback = next(r for r in unit["results"] if r["check"] == "ops.rollback")
-    assert rollback == {"check": "ops.rollback", "status": "fail", "severity": "blocker", "blocking": True, "finding": "FB-001",
-                        "note": "", "problems": [{"message": rollback["problems"][0]["message"], "section": "Rollback", "line": 29}]}
+    assert rollback == {
+        "check": "ops.rollback",
+        "status": "fail",
+        "severity": "blocker",
+        "blocking": True,
+        "finding": "FB-001",
+        "note": "",
+        "problems": [{"message": rollback["problems"][0]["message"], "section": "Rollback", "line": 29}],
+    }
     assert {r["status"] for r in unit["results"]} == {"pass", "fail", "skip"}
 
 
@@ -162,7 +177,7 @@ def test_root_refuses_listed_artifacts_outside_it_and_reads_none_of_them(db, cat
     listed = ["deploy/values.yaml", "../outside.yaml", str(tmp_path / "outside.yaml"), "deploy/link.yaml"]
     table = "| Path | Purpose | Notes |\n|---|---|---|\n" + "".join(f"| `{p}` | values | - |\n" for p in listed)
     start = body.index("| Path |")
-    body = body[:start] + table + body[body.index("\n\n", start):]
+    body = body[:start] + table + body[body.index("\n\n", start) :]
     seeded(db, catalog, ("deploy", body))
     code, out, _ = cli("check", "ops", "deploy", "--root", str(root))
     assert code == 1
@@ -172,8 +187,8 @@ def test_root_refuses_listed_artifacts_outside_it_and_reads_none_of_them(db, cat
 
 
 def test_read_artifacts_marks_what_it_refused():
-    from cockpit.sources.artifacts import read_artifacts
     from cockpit.checks.base import Refused
+    from cockpit.sources.artifacts import read_artifacts
 
     body = "## Artifacts produced\n| Path |\n|---|\n| `../../etc/passwd` |\n| `pass.md` |\n"
     found = read_artifacts(body, FX / "operations")

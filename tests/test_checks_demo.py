@@ -3,8 +3,8 @@ verifier hook holds each unit once it gets there."""
 
 from __future__ import annotations
 
-from cockpit.domain import commands as c
 from cockpit.app import demo
+from cockpit.domain import commands as c
 from cockpit.domain.check_runs import check_id_of, evaluate
 
 CASES = [

@@ -7,17 +7,16 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from helpers import CHECK_FIXTURES as FX
+from helpers import STAGE_BODIES, T0, new_incident
 
-from cockpit.domain import commands as c
-from cockpit.domain.check_runs import check_id_of
-from cockpit.clock import stepping_clock
 from cockpit.app.demo import complete_stage, sign_all
 from cockpit.app.engine import Engine
+from cockpit.clock import stepping_clock
+from cockpit.domain import commands as c
+from cockpit.domain.check_runs import check_id_of
 from cockpit.errors import IllegalTransition
 from cockpit.store.database import Store
-from helpers import T0
-from helpers import CHECK_FIXTURES as FX
-from helpers import STAGE_BODIES, new_incident
 
 GOOD_OPS = (FX / "operations" / "pass.md").read_text()
 NO_ROLLBACK = (FX / "operations" / "fail-rollback.md").read_text()
@@ -64,7 +63,13 @@ def test_a_missing_rollback_holds_the_verifier_until_fixed_then_closes_itself_an
     assert (unit.hat, unit.status) == ("verifier", "active")  # the baton stayed at the verifier
     [finding] = engine_findings(engine, slug)
     fb = finding.feedback
-    assert (check_id_of(fb), fb.origin, fb.author_type, fb.severity, finding.target) == ("ops.rollback", "engine-review", "system", "blocker", "deploy")
+    assert (check_id_of(fb), fb.origin, fb.author_type, fb.severity, finding.target) == (
+        "ops.rollback",
+        "engine-review",
+        "system",
+        "blocker",
+        "deploy",
+    )
     assert "line 29, ## Rollback" in fb.body
     # one transaction: the finding row carries the id of the verifier's own event
     held = engine.timeline(slug)[-1]
@@ -103,14 +108,20 @@ def test_a_failure_that_changes_updates_its_finding_instead_of_filing_another(en
 
 
 def test_a_non_blocking_failure_rides_along_with_the_advance(catalog):
-    engine = Engine(Store(":memory:"), catalog, clock=stepping_clock(T0, timedelta(minutes=1)), actor="t", threshold="blocker")
+    engine = Engine(
+        Store(":memory:"), catalog, clock=stepping_clock(T0, timedelta(minutes=1)), actor="t", threshold="blocker"
+    )
     body = GOOD_OPS.replace("## Open Questions\n", "## Open Questions\n- Which region goes first?\n")
     slug = ops_intent(engine, ("deploy", body))
     to_verifier(engine, slug, "deploy")
     done = engine.run(slug, c.advance_hat, unit="deploy")
     assert "the baton is finished" in done.summary and "filed FB-001" in done.summary
     [finding] = engine_findings(engine, slug)
-    assert (check_id_of(finding.feedback), finding.feedback.severity, finding.blocking) == ("ops.open-questions", "high", False)
+    assert (check_id_of(finding.feedback), finding.feedback.severity, finding.blocking) == (
+        "ops.open-questions",
+        "high",
+        False,
+    )
     event = engine.timeline(slug)[-1]
     assert (event["command"], event["id"]) == ("advance_hat", finding.feedback.event_id)
 
@@ -119,7 +130,13 @@ def test_a_waived_failure_neither_holds_nor_comes_back(engine):
     slug = ops_intent(engine, ("deploy", NO_ROLLBACK))
     to_verifier(engine, slug, "deploy")
     engine.run(slug, c.advance_hat, unit="deploy")
-    engine.run(slug, c.close_finding, ref="FB-001", resolution="rejected", text="The rollback is the platform's standard helm rollback.")
+    engine.run(
+        slug,
+        c.close_finding,
+        ref="FB-001",
+        resolution="rejected",
+        text="The rollback is the platform's standard helm rollback.",
+    )
     done = engine.run(slug, c.advance_hat, unit="deploy")
     assert done.position.active.unit("deploy").status == "done"
     assert "waived FB-001" in done.summary
@@ -136,7 +153,9 @@ def test_drafts_are_not_checked_before_the_verifier(engine):
 
 def test_the_last_unit_to_finish_rechecks_the_whole_stage(catalog):
     library = Library("service-restart")
-    engine = Engine(Store(":memory:"), catalog, clock=stepping_clock(T0, timedelta(minutes=1)), actor="t", runbooks=library)
+    engine = Engine(
+        Store(":memory:"), catalog, clock=stepping_clock(T0, timedelta(minutes=1)), actor="t", runbooks=library
+    )
     slug = ops_intent(engine, ("deploy", GOOD_OPS), ("tune", GOOD_OPS))
     to_verifier(engine, slug, "deploy")
     engine.run(slug, c.advance_hat, unit="deploy")

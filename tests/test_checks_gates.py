@@ -10,18 +10,18 @@ import threading
 import time
 
 import pytest
+from helpers import STAGE_BODIES, new_incident
 
+from cockpit.app.engine import Engine
 from cockpit.cli import checks as cli_checks
+from cockpit.cli.main import main
 from cockpit.domain import commands as c
 from cockpit.domain.check_runs import check_id_of
-from cockpit.cli.main import main
-from cockpit.app.engine import Engine
-from cockpit.errors import CockpitError
 from cockpit.domain.model import unit_meta
+from cockpit.errors import CockpitError
 from cockpit.sources.quality_gates import TAIL_CHARS, TAIL_LINES, GateSpec, gate_specs, run_gate
-from cockpit.store.database import Store
 from cockpit.sources.unit_files import read_unit_files
-from helpers import STAGE_BODIES, new_incident
+from cockpit.store.database import Store
 
 SECRET = "hunter" + "2-" + "Zq81"
 
@@ -46,7 +46,9 @@ def resolve_intent(engine: Engine, path: str) -> str:
 
 
 def test_frontmatter_is_kept_on_import(engine, tmp_path):
-    slug = resolve_intent(engine, unit_file(tmp_path, "  - {name: unit, command: 'pytest -q', dir: svc, expect: fail}\n"))
+    slug = resolve_intent(
+        engine, unit_file(tmp_path, "  - {name: unit, command: 'pytest -q', dir: svc, expect: fail}\n")
+    )
     unit = engine.position(slug).active.unit("unit-01-fix").unit
     meta = unit_meta(unit)
     assert meta["title"] == "Keep counters across failover"
@@ -54,21 +56,43 @@ def test_frontmatter_is_kept_on_import(engine, tmp_path):
 
 
 def test_gate_specs_skip_malformed_entries_with_a_reason():
-    specs, problems = gate_specs({"quality_gates": [
-        {"name": "ok", "command": "make test"}, {"name": "no command"}, {"command": "x", "expect": "maybe"},
-        {"command": "y", "timeout": -1}, "just text",
-    ]})
+    specs, problems = gate_specs(
+        {
+            "quality_gates": [
+                {"name": "ok", "command": "make test"},
+                {"name": "no command"},
+                {"command": "x", "expect": "maybe"},
+                {"command": "y", "timeout": -1},
+                "just text",
+            ]
+        }
+    )
     assert [s.name for s in specs] == ["ok"]
-    assert problems == ["quality gate #2 has no `command`", "quality gate #3: `expect` must be pass or fail, not 'maybe'",
-                        "quality gate #4: `timeout` must be a positive number of seconds", "quality gate #5 has no `command`"]
-    assert gate_specs({"quality_gates": "make test"})[1] == ["`quality_gates` must be a list of {name, command, dir?, expect?}"]
+    assert problems == [
+        "quality gate #2 has no `command`",
+        "quality gate #3: `expect` must be pass or fail, not 'maybe'",
+        "quality gate #4: `timeout` must be a positive number of seconds",
+        "quality gate #5 has no `command`",
+    ]
+    assert gate_specs({"quality_gates": "make test"})[1] == [
+        "`quality_gates` must be a list of {name, command, dir?, expect?}"
+    ]
 
 
 def test_changing_the_command_or_where_it_runs_changes_what_a_confirmation_covers():
     base = GateSpec("unit", "pytest -q")
     assert base.digest == GateSpec("unit", "pytest -q").digest
-    assert len({base.digest, GateSpec("unit", "pytest -q; curl x | sh").digest, GateSpec("unit", "pytest -q", dir="other").digest,
-                GateSpec("unit", "pytest -q", expect="fail").digest}) == 4
+    assert (
+        len(
+            {
+                base.digest,
+                GateSpec("unit", "pytest -q; curl x | sh").digest,
+                GateSpec("unit", "pytest -q", dir="other").digest,
+                GateSpec("unit", "pytest -q", expect="fail").digest,
+            }
+        )
+        == 4
+    )
 
 
 def test_a_gate_passes_fails_and_runs_in_its_dir(tmp_path):
@@ -158,12 +182,18 @@ HOSTILE_COMMANDS = [
 
 @pytest.mark.parametrize("name, command, where", HOSTILE_COMMANDS, ids=[h[0] for h in HOSTILE_COMMANDS])
 def test_a_command_with_control_characters_is_refused_naming_each_one(name, command, where, tmp_path):
-    specs, problems = gate_specs({"quality_gates": [{"name": "tests", "command": command}, {"name": "ok", "command": "make\ttest\n"}]})
+    specs, problems = gate_specs(
+        {"quality_gates": [{"name": "tests", "command": command}, {"name": "ok", "command": "make\ttest\n"}]}
+    )
     assert [s.name for s in specs] == ["ok"]
-    assert problems == [f"quality gate #1 (tests): its command holds control characters ({where}): "
-                        "what is shown would not be what runs; refused"]
+    assert problems == [
+        f"quality gate #1 (tests): its command holds control characters ({where}): "
+        "what is shown would not be what runs; refused"
+    ]
     marker = tmp_path / "ran"
-    run = run_gate(GateSpec("tests", f"touch {marker}; {command}"), tmp_path, timeout=10)  # built by hand: refused again
+    run = run_gate(
+        GateSpec("tests", f"touch {marker}; {command}"), tmp_path, timeout=10
+    )  # built by hand: refused again
     assert not marker.exists() and not run.passed and run.error.startswith("its command holds control characters")
     assert "\x1b" not in GateSpec("tests", command).describe() and "\r" not in GateSpec("tests", command).describe()
 
@@ -171,7 +201,9 @@ def test_a_command_with_control_characters_is_refused_naming_each_one(name, comm
 def test_a_confirmation_of_a_command_with_control_characters_is_refused(engine, tmp_path):
     slug = resolve_intent(engine, unit_file(tmp_path, "  - {name: lint, command: make lint}\n"))
     gate = {"name": "tests", "command": "rm -rf ~\r\x1b[2Kmake test", "dir": None, "expect": "pass", "digest": "x"}
-    with pytest.raises(CockpitError, match="unit unit-01-fix: quality gate tests: its command holds control characters"):
+    with pytest.raises(
+        CockpitError, match="unit unit-01-fix: quality gate tests: its command holds control characters"
+    ):
         engine.run(slug, c.confirm_quality_gates, unit="unit-01-fix", gates=(gate,))
     assert not [e for e in engine.timeline(slug) if e["command"] == "confirm_quality_gates"]
 
@@ -195,7 +227,10 @@ def test_the_output_tail_is_capped_and_redacted(tmp_path):
     assert len(run.tail.splitlines()) == TAIL_LINES and len(run.tail) <= TAIL_CHARS
     assert run.tail.splitlines()[-1] == "done"
     assert SECRET not in json.dumps(run.to_json())
-    assert run_gate(GateSpec("cmd", f"true password={SECRET}"), tmp_path, 10).to_json()["command"] == "true password=[SECRET_1]"
+    assert (
+        run_gate(GateSpec("cmd", f"true password={SECRET}"), tmp_path, 10).to_json()["command"]
+        == "true password=[SECRET_1]"
+    )
 
 
 # ------------------------------------------------------------------ recording, findings, the walk
@@ -208,7 +243,11 @@ def test_a_failed_gate_files_a_blocker_with_the_redacted_tail_and_a_pass_closes_
     done = engine.run(slug, c.record_quality_gates, unit="unit-01-fix", runs=(failed.to_json(),))
     assert done.summary == "unit-01-fix: quality gates 0/1 passed (filed FB-001)"
     finding = done.position.finding("FB-001")
-    assert (check_id_of(finding.feedback), finding.feedback.severity, finding.target) == ("gate:lint", "blocker", "unit-01-fix")
+    assert (check_id_of(finding.feedback), finding.feedback.severity, finding.target) == (
+        "gate:lint",
+        "blocker",
+        "unit-01-fix",
+    )
     assert "exited 1, expected 0" in finding.feedback.body and "password=[SECRET_1]" in finding.feedback.body
     event = engine.timeline(slug)[-1]
     assert event["command"] == "quality_gates" and event["data"]["gates"][0]["exit_code"] == 1
@@ -218,7 +257,9 @@ def test_a_failed_gate_files_a_blocker_with_the_redacted_tail_and_a_pass_closes_
     passed = run_gate(GateSpec("lint", "true"), tmp_path, timeout=10)
     done = engine.run(slug, c.record_quality_gates, unit="unit-01-fix", runs=(passed.to_json(),))
     assert "closed FB-001" in done.summary
-    assert done.position.finding("FB-001").feedback.closure_text.startswith("Check gate:lint passes now: `true` exited 0")
+    assert done.position.finding("FB-001").feedback.closure_text.startswith(
+        "Check gate:lint passes now: `true` exited 0"
+    )
 
 
 def test_a_failed_gate_holds_the_verifier_even_when_the_body_checks_pass(engine, tmp_path):
@@ -232,8 +273,18 @@ def test_a_failed_gate_holds_the_verifier_even_when_the_body_checks_pass(engine,
     engine.run(slug, c.record_quality_gates, unit="unit-01-fix", runs=(failed.to_json(),))
     done = engine.run(slug, c.advance_hat, unit="unit-01-fix", message="verified")
     assert "cannot advance" in done.summary and "FB-001" in done.summary
-    engine.run(slug, c.record_quality_gates, unit="unit-01-fix", runs=(run_gate(GateSpec("lint", "true"), tmp_path, 10).to_json(),))
-    assert engine.run(slug, c.advance_hat, unit="unit-01-fix", message="verified").position.active.unit("unit-01-fix").status == "done"
+    engine.run(
+        slug,
+        c.record_quality_gates,
+        unit="unit-01-fix",
+        runs=(run_gate(GateSpec("lint", "true"), tmp_path, 10).to_json(),),
+    )
+    assert (
+        engine.run(slug, c.advance_hat, unit="unit-01-fix", message="verified")
+        .position.active.unit("unit-01-fix")
+        .status
+        == "done"
+    )
 
 
 # ------------------------------------------------------------------ confirmation, from the shell
@@ -245,8 +296,10 @@ def shell(tmp_path, monkeypatch, capsys, catalog):
     monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
     db = str(tmp_path / "c.db")
     marker = tmp_path / "ran"
-    gates = (f"  - {{name: pre-fix is red, command: 'touch {marker}; exit 1', expect: fail}}\n"
-             f"  - {{name: fixed is green, command: 'echo token={SECRET}'}}\n")
+    gates = (
+        f"  - {{name: pre-fix is red, command: 'touch {marker}; exit 1', expect: fail}}\n"
+        f"  - {{name: fixed is green, command: 'echo token={SECRET}'}}\n"
+    )
     store = Store(db)
     resolve_intent(Engine(store, catalog, actor="setup"), unit_file(tmp_path, gates))
     store.close()
@@ -275,8 +328,10 @@ def test_an_unconfirmed_gate_never_runs(shell, monkeypatch, catalog):
     assert not [e for e in timeline(shell.db, catalog) if e["command"] in ("confirm_quality_gates", "quality_gates")]
     # The body checks pass, but a declared gate that did not run is not a pass.
     assert code == 1
-    assert out.splitlines()[-2] == ("quality gates not run: unit-01-fix: pre-fix is red (not confirmed), "
-                                    "unit-01-fix: fixed is green (not confirmed)")
+    assert out.splitlines()[-2] == (
+        "quality gates not run: unit-01-fix: pre-fix is red (not confirmed), "
+        "unit-01-fix: fixed is green (not confirmed)"
+    )
 
 
 def test_a_confirmed_gate_runs_now_and_later_without_asking(shell, monkeypatch, catalog):
@@ -301,7 +356,9 @@ def test_yes_confirms_for_scripts_and_json_reports_the_runs(shell, monkeypatch):
     data = json.loads(out)
     assert code == 0
     assert [(g["name"], g["confirmed"], g["passed"], g["exit_code"]) for g in data["quality_gates"]] == [
-        ("pre-fix is red", True, True, 1), ("fixed is green", True, True, 0)]
+        ("pre-fix is red", True, True, 1),
+        ("fixed is green", True, True, 0),
+    ]
     assert data["quality_gates"][1]["tail"] == "token=[SECRET_1]"
 
 
@@ -332,7 +389,9 @@ def gated(tmp_path, catalog, gates: str) -> str:
     return db
 
 
-def test_a_gate_command_with_control_characters_is_refused_by_check_before_anyone_is_asked(tmp_path, catalog, capsys, monkeypatch):
+def test_a_gate_command_with_control_characters_is_refused_by_check_before_anyone_is_asked(
+    tmp_path, catalog, capsys, monkeypatch
+):
     monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
     marker = tmp_path / "ran"
     db = gated(tmp_path, catalog, [{"name": "tests", "command": f"touch {marker}\r\x1b[2Kmake test"}])
@@ -340,8 +399,9 @@ def test_a_gate_command_with_control_characters_is_refused_by_check_before_anyon
     code = main(["check", "inc", "unit-01-fix", "--yes", "--db", db, "--root", str(tmp_path)])
     out = capsys.readouterr().out
     assert code == 1 and not marker.exists()
-    assert ("  ✗ refused  unit-01-fix: quality gate #1 (tests): its command holds control characters (␍ at "
-            in out) and "what is shown would not be what runs; refused" in out
+    assert (
+        "  ✗ refused  unit-01-fix: quality gate #1 (tests): its command holds control characters (␍ at " in out
+    ) and "what is shown would not be what runs; refused" in out
     assert "quality gates not run: unit-01-fix: quality gate #1 (refused)" in out
 
 
@@ -354,7 +414,10 @@ def test_a_gate_dir_outside_the_root_is_refused_by_check(tmp_path, catalog, caps
     code = main(["check", "inc", "unit-01-fix", "--yes", "--db", db, "--root", str(root)])
     out = capsys.readouterr().out
     assert code == 1 and not marker.exists()
-    assert f"  ✗ refused  unit-01-fix: up: `touch {marker}` in ../ — its dir `../` resolves outside the root {root}; refused" in out
+    assert (
+        f"  ✗ refused  unit-01-fix: up: `touch {marker}` in ../ — its dir `../` resolves outside the root {root}; refused"
+        in out
+    )
     assert "quality gates not run: unit-01-fix: up (refused)" in out
 
 

@@ -10,8 +10,12 @@ def _studio(root, checks: str):
     folder = root / "tiny"
     (folder / "stages" / "one" / "hats").mkdir(parents=True)
     (folder / "STUDIO.md").write_text("---\nname: tiny\nstages: [one]\n---\n")
-    (folder / "stages" / "one" / "STAGE.md").write_text(f"---\nname: one\nhats: [worker]\nreview: ask\n{checks}---\n# One\n")
-    (folder / "stages" / "one" / "hats" / "worker.md").write_text("---\nname: worker\n---\n## Hand-off checklist\n- [ ] done\n")
+    (folder / "stages" / "one" / "STAGE.md").write_text(
+        f"---\nname: one\nhats: [worker]\nreview: ask\n{checks}---\n# One\n"
+    )
+    (folder / "stages" / "one" / "hats" / "worker.md").write_text(
+        "---\nname: worker\n---\n## Hand-off checklist\n- [ ] done\n"
+    )
     return folder
 
 

@@ -8,9 +8,9 @@ import subprocess
 import sys
 
 import pytest
+from helpers import REPO
 
 from cockpit.cli.main import main
-from helpers import REPO
 
 
 def test_new_status_and_json(cli):
@@ -36,7 +36,15 @@ def test_a_full_unit_walk_from_the_shell(cli):
     assert "bolt 2" in out
     code, out, _ = cli("timeline", "inc", "--json")
     commands = [e["command"] for e in json.loads(out)["events"]]
-    assert commands == ["create_intent", "add_unit", "declare_ready", "signoff", "start_unit", "advance_hat", "reject_hat"]
+    assert commands == [
+        "create_intent",
+        "add_unit",
+        "declare_ready",
+        "signoff",
+        "start_unit",
+        "advance_hat",
+        "reject_hat",
+    ]
     assert all(e["actor"] == "oncall" for e in json.loads(out)["events"])
 
 
@@ -45,23 +53,35 @@ def test_feedback_list_is_sorted_and_closes_from_the_shell(cli):
     for title, severity in [("low one", "low"), ("blocker one", "blocker"), ("high one", "high")]:
         cli("feedback", "add", "inc", "--title", title, "--severity", severity)
     cli("feedback", "add", "inc", "--title", "unclassified one")
-    code, out, _ = cli("feedback", "list", "inc", "--json")
-    assert [f["title"] for f in json.loads(out)["feedback"]] == ["blocker one", "high one", "unclassified one", "low one"]
+    _, out, _ = cli("feedback", "list", "inc", "--json")
+    assert [f["title"] for f in json.loads(out)["feedback"]] == [
+        "blocker one",
+        "high one",
+        "unclassified one",
+        "low one",
+    ]
     assert cli("feedback", "close", "inc", "FB-002", "--reply", "fixed")[0] == 0
     assert cli("feedback", "reject", "inc", "3", "--reason", "dupe")[0] == 0
     assert cli("feedback", "close", "inc", "FB-004", "--non-actionable", "answered")[0] == 0
-    code, out, _ = cli("feedback", "list", "inc", "--all", "--json")
+    _code, out, _ = cli("feedback", "list", "inc", "--all", "--json")
     assert {f["id"]: f["status"] for f in json.loads(out)["feedback"]} == {
-        "FB-001": "pending", "FB-002": "closed", "FB-003": "rejected", "FB-004": "non_actionable"}
+        "FB-001": "pending",
+        "FB-002": "closed",
+        "FB-003": "rejected",
+        "FB-004": "non_actionable",
+    }
 
 
-@pytest.mark.parametrize("args, message", [
-    (("status", "nope"), "no intent 'nope'"),
-    (("new", "--studio", "nope", "--title", "x"), "unknown studio 'nope'"),
-    (("approve", "inc"), "gate of triage is not open"),
-    (("advance", "inc", "ghost"), "no unit 'ghost'"),
-    (("feedback", "close", "inc", "FB-9", "--reply", "x"), "no finding 'FB-9'"),
-])
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (("status", "nope"), "no intent 'nope'"),
+        (("new", "--studio", "nope", "--title", "x"), "unknown studio 'nope'"),
+        (("approve", "inc"), "gate of triage is not open"),
+        (("advance", "inc", "ghost"), "no unit 'ghost'"),
+        (("feedback", "close", "inc", "FB-9", "--reply", "x"), "no finding 'FB-9'"),
+    ],
+)
 def test_errors_are_one_line_and_exit_non_zero(cli, args, message):
     cli("new", "--studio", "incident-response", "--title", "Inc", "--slug", "inc")
     code, out, err = cli(*args)
@@ -98,7 +118,7 @@ def test_status_without_slug_lists_most_urgent_first(cli):
     for slug in ("calm", "burning"):
         cli("new", "--studio", "incident-response", "--title", slug, "--slug", slug)
     cli("feedback", "add", "burning", "--title", "b", "--severity", "blocker")
-    code, out, _ = cli("status", "--json")
+    _code, out, _ = cli("status", "--json")
     intents = json.loads(out)["intents"]
     assert [i["slug"] for i in intents] == ["burning", "calm"]
     assert (intents[0]["blocking"], intents[0]["open"], intents[0]["stage"]) == (1, {"blocker": 1}, "triage")
@@ -114,8 +134,13 @@ def test_studios_command_lists_gate_kinds(cli):
 
 def _modules_after(code: str) -> set[str]:
     env = {**os.environ, "PYTHONPATH": str(REPO)}
-    out = subprocess.run([sys.executable, "-c", code + "\nimport sys; print(' '.join(sys.modules))"],
-                         capture_output=True, text=True, env=env, check=True).stdout
+    out = subprocess.run(
+        [sys.executable, "-c", code + "\nimport sys; print(' '.join(sys.modules))"],
+        capture_output=True,
+        text=True,
+        env=env,
+        check=True,
+    ).stdout
     return set(out.split())
 
 
@@ -131,7 +156,9 @@ def test_the_core_imports_neither_textual_nor_anthropic():
 
 
 def test_help_parses_arguments_before_importing_anything_heavy():
-    loaded = _modules_after("from cockpit.cli.main import build_parser\ntry:\n    build_parser().parse_args(['--help'])\nexcept SystemExit:\n    pass")
+    loaded = _modules_after(
+        "from cockpit.cli.main import build_parser\ntry:\n    build_parser().parse_args(['--help'])\nexcept SystemExit:\n    pass"
+    )
     heavy = {"sqlite_utils", "yaml", "textual", "anthropic", "rich", "httpx"}
     assert not {m for m in loaded if m.split(".")[0] in heavy}
 
@@ -140,12 +167,18 @@ def test_the_screens_load_without_the_core_so_the_first_frame_comes_first():
     """The intent screen is drawn before the engine, sqlite-utils and markdown load (in a worker)."""
     loaded = _modules_after("import screens.app, screens.intent_view, screens.intent_list, screens.timeline")
     assert not {m for m in loaded if m.split(".")[0] in {"sqlite_utils", "yaml", "markdown_it", "anthropic"}}
-    assert not loaded & {"cockpit.app.engine", "cockpit.domain.commands", "cockpit.store.database", "cockpit.domain.walk", "screens.dialogs"}
+    assert not loaded & {
+        "cockpit.app.engine",
+        "cockpit.domain.commands",
+        "cockpit.store.database",
+        "cockpit.domain.walk",
+        "screens.dialogs",
+    }
 
 
 def test_the_demo_opens_on_the_demo_incident():
-    from cockpit.cli import main as cli
     from cockpit.app import demo
+    from cockpit.cli import main as cli
 
     assert cli.DEMO_INCIDENT == demo.INCIDENT
 
@@ -176,7 +209,9 @@ def test_a_broken_studio_is_named_with_its_problem(tmp_path, cli, capsys):
     (studio / "stages" / "one").mkdir(parents=True)
     (studio / "STUDIO.md").write_text("---\nname: oncall\nstages: [one]\n---\n")
     (studio / "stages" / "one" / "STAGE.md").write_text("---\nname: one\nhats: [classifier]\nreview: ask\n---\n")
-    assert cli("new", "--studio", "oncall", "--title", "T", "--slug", "t1", "--studios", str(tmp_path / "extra"))[0] == 0
+    assert (
+        cli("new", "--studio", "oncall", "--title", "T", "--slug", "t1", "--studios", str(tmp_path / "extra"))[0] == 0
+    )
     (studio / "stages" / "one" / "STAGE.md").write_text("---\nname: one\nhats: [classifier]\nreview: asks\n---\n")
     code, _, err = cli("status", "t1", "--studios", str(tmp_path / "extra"))
     assert code == 1 and "studio 'oncall' failed to load" in err and "STAGE.md:4:" in err

@@ -12,19 +12,24 @@ import sys
 from datetime import timedelta
 
 import pytest
-
-from cockpit.domain import commands as c
-from cockpit.clock import stepping_clock
-from cockpit.app.engine import Engine
-from cockpit.text.redact import Redactor
-from cockpit.store.database import Store
 from fake_anthropic import fake_api_fixture
 from helpers import REPO, T0, new_incident, plant_corpus, to_execute
-from screens.backend import Backend
 from secrets_corpus import SECRETS, gen
 
+from cockpit.app.engine import Engine
+from cockpit.clock import stepping_clock
+from cockpit.domain import commands as c
+from cockpit.store.database import Store
+from cockpit.text.redact import Redactor
+from screens.backend import Backend
+
 VALUES = [v for s in SECRETS for v in s.values]
-TASK_ARGS = {"draft": ["fix"], "review": ["fix"], "classify": ["--finding", "FB-001"], "ask": ["--question", "what broke?"]}
+TASK_ARGS = {
+    "draft": ["fix"],
+    "review": ["fix"],
+    "classify": ["--finding", "FB-001"],
+    "ask": ["--question", "what broke?"],
+}
 fake = fake_api_fixture()
 
 
@@ -62,9 +67,14 @@ def test_the_preview_is_the_apps_prompt_byte_for_byte(db, cli, catalog, task):
     assert code == 0
     args = TASK_ARGS[task]
     backend = Backend(Engine(Store(db), catalog, actor="tester"))
-    prompt = backend.assist_prompt("inc", task, redactor=Redactor(), unit=args[0] if task in ("draft", "review") else None,
-                                   ref="FB-001" if task == "classify" else None,
-                                   question="what broke?" if task == "ask" else None)
+    prompt = backend.assist_prompt(
+        "inc",
+        task,
+        redactor=Redactor(),
+        unit=args[0] if task in ("draft", "review") else None,
+        ref="FB-001" if task == "classify" else None,
+        question="what broke?" if task == "ask" else None,
+    )
     assert _preview_part(out) == prompt.preview
 
 
@@ -95,12 +105,15 @@ def test_a_token_no_pattern_knows_is_listed_as_a_suspect(db, cli, catalog):
     assert suspect["length"] == 40 and token not in suspect["shown"]
 
 
-@pytest.mark.parametrize("args, message", [
-    (["--task", "classify"], "classify needs --finding"),
-    (["--task", "ask"], "ask needs --question"),
-    (["--task", "draft"], "draft needs a unit"),
-    (["nope", "--task", "draft"], "has no unit 'nope'"),
-])
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["--task", "classify"], "classify needs --finding"),
+        (["--task", "ask"], "ask needs --question"),
+        (["--task", "draft"], "draft needs a unit"),
+        (["nope", "--task", "draft"], "has no unit 'nope'"),
+    ],
+)
 def test_an_incomplete_request_is_refused_in_one_line(db, cli, args, message):
     code, out, err = cli("assist", "preview", "inc", *args)
     assert code == 1 and out == "" and message in err and len(err.strip().splitlines()) == 1
@@ -108,13 +121,27 @@ def test_an_incomplete_request_is_refused_in_one_line(db, cli, args, message):
 
 def test_the_preview_sends_nothing_and_never_loads_the_sdk(db, fake, tmp_path):
     """With a key and the fake API configured, as for a real request: the fake hears nothing."""
-    code = ("import sys; from cockpit.cli.main import main; rc = main(sys.argv[1:]); "
-            "assert 'anthropic' not in sys.modules, 'the SDK was imported'; sys.exit(rc)")
-    env = {**os.environ, "ANTHROPIC_API_KEY": "test-key", "ANTHROPIC_BASE_URL": fake.url, "COCKPIT_ACTOR": "oncall",
-           "XDG_CONFIG_HOME": str(tmp_path / "config"), "PYTHONPATH": str(REPO)}
+    code = (
+        "import sys; from cockpit.cli.main import main; rc = main(sys.argv[1:]); "
+        "assert 'anthropic' not in sys.modules, 'the SDK was imported'; sys.exit(rc)"
+    )
+    env = {
+        **os.environ,
+        "ANTHROPIC_API_KEY": "test-key",
+        "ANTHROPIC_BASE_URL": fake.url,
+        "COCKPIT_ACTOR": "oncall",
+        "XDG_CONFIG_HOME": str(tmp_path / "config"),
+        "PYTHONPATH": str(REPO),
+    }
     for task, args in TASK_ARGS.items():
-        done = subprocess.run([sys.executable, "-c", code, "assist", "preview", "inc", *args, "--task", task, "--db", db],
-                              capture_output=True, text=True, env=env, cwd=tmp_path, timeout=60)
+        done = subprocess.run(
+            [sys.executable, "-c", code, "assist", "preview", "inc", *args, "--task", task, "--db", db],
+            capture_output=True,
+            text=True,
+            env=env,
+            cwd=tmp_path,
+            timeout=60,
+        )
         assert done.returncode == 0, done.stderr
         assert "nothing was sent" in done.stdout
     assert fake.request_count == 0 and fake.requests == []

@@ -14,23 +14,34 @@ import subprocess
 import sys
 
 import pytest
-
-from cockpit.cli.main import main
-from cockpit.errors import EX_SOFTWARE, EX_TEMPFAIL
 from faults import damage_page, fill, read_only, small_disk, write_lock_held
 from helpers import REPO
+
+from cockpit.errors import EX_SOFTWARE, EX_TEMPFAIL
 
 
 @pytest.fixture
 def shell(tmp_path):
     """Run `cockpit ARGS` as a process on `tmp_path/c.db` (or --db given): (status, stdout, stderr)."""
-    env = {**os.environ, "XDG_CONFIG_HOME": str(tmp_path / "config"), "XDG_STATE_HOME": str(tmp_path / "state"),
-           "COCKPIT_ACTOR": "oncall", "COCKPIT_BUSY_TIMEOUT": "0.3", "NO_COLOR": "1"}
+    env = {
+        **os.environ,
+        "XDG_CONFIG_HOME": str(tmp_path / "config"),
+        "XDG_STATE_HOME": str(tmp_path / "state"),
+        "COCKPIT_ACTOR": "oncall",
+        "COCKPIT_BUSY_TIMEOUT": "0.3",
+        "NO_COLOR": "1",
+    }
     env.pop("COCKPIT_DB", None)
 
     def run(*args: str, db: str | os.PathLike[str] | None = None) -> tuple[int, str, str]:
-        done = subprocess.run([sys.executable, "-m", "cockpit", "--db", str(db or tmp_path / "c.db"), *args],
-                              capture_output=True, text=True, env=env, cwd=REPO, timeout=60)
+        done = subprocess.run(
+            [sys.executable, "-m", "cockpit", "--db", str(db or tmp_path / "c.db"), *args],
+            capture_output=True,
+            text=True,
+            env=env,
+            cwd=REPO,
+            timeout=60,
+        )
         return done.returncode, done.stdout, done.stderr
 
     run.new = lambda db=None: run("new", "--studio", "incident-response", "--title", "Inc", "--slug", "inc", db=db)
@@ -170,14 +181,20 @@ def test_a_bug_whose_log_cannot_be_written_leaves_the_traceback_on_stderr(cli, t
     monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
     monkeypatch.setattr("cockpit.cli.main._status", lambda args: 1 / 0)
     code, _, err = cli("status")
-    assert code == 70 and "Traceback" in err and err.rstrip().splitlines()[-1].startswith("cockpit: internal error: ZeroDivisionError")
+    assert (
+        code == 70
+        and "Traceback" in err
+        and err.rstrip().splitlines()[-1].startswith("cockpit: internal error: ZeroDivisionError")
+    )
 
 
 def test_the_cli_warns_when_the_database_is_on_a_network_file_system(cli, monkeypatch):
     monkeypatch.setattr("cockpit.store.database.network_filesystem", lambda path: "nfs4")
     code, out, err = cli("status")
     assert code == 0 and "no intents yet" in out
-    assert one_line(err).startswith("cockpit: warning: ") and "network file system (nfs4)" in err and "local disk" in err
+    assert (
+        one_line(err).startswith("cockpit: warning: ") and "network file system (nfs4)" in err and "local disk" in err
+    )
 
 
 def test_a_bug_that_ended_the_app_exits_70_with_its_line(cli, monkeypatch):
@@ -193,4 +210,7 @@ def test_a_bug_that_ended_the_app_exits_70_with_its_line(cli, monkeypatch):
     monkeypatch.setattr(sys.stdin, "isatty", lambda: True, raising=False)
     monkeypatch.setattr(sys.stdout, "isatty", lambda: True, raising=False)
     code, _, err = cli()
-    assert code == 70 and one_line(err) == "cockpit: internal error: KeyError: 'unit_id' — details in /state/cockpit/cockpit.log"
+    assert (
+        code == 70
+        and one_line(err) == "cockpit: internal error: KeyError: 'unit_id' — details in /state/cockpit/cockpit.log"
+    )

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import pytest
-
-from cockpit.domain import commands as c
-from cockpit.app.demo import complete_stage, sign_all
-from cockpit.errors import CockpitError, IllegalTransition, NotFound
 from helpers import STAGE_BODIES, new_incident, to_execute
+
+from cockpit.app.demo import complete_stage, sign_all
+from cockpit.domain import commands as c
+from cockpit.errors import CockpitError, IllegalTransition, NotFound
 
 
 def events(engine, slug):
@@ -40,7 +40,13 @@ def test_each_command_appends_exactly_one_event_with_its_facts(engine):
     timeline = engine.timeline(slug)
     assert len(timeline) == before + 1
     last = timeline[-1]
-    assert (last["command"], last["unit"], last["stage"], last["actor"], last["id"]) == ("add_unit", "fix", "resolve", "tester", done.event_id)
+    assert (last["command"], last["unit"], last["stage"], last["actor"], last["id"]) == (
+        "add_unit",
+        "fix",
+        "resolve",
+        "tester",
+        done.event_id,
+    )
 
 
 def test_advance_records_the_handoff_message_on_the_baton(engine):
@@ -50,7 +56,9 @@ def test_advance_records_the_handoff_message_on_the_baton(engine):
     engine.run(slug, c.advance_hat, unit="fix", message="patch in PR 812; test at tests/test_tls.py")
     unit = engine.position(slug).active.unit("fix")
     assert unit.hat == "reviewer"
-    assert [(i.hat, i.result, i.message) for i in unit.handoffs] == [("engineer", "advance", "patch in PR 812; test at tests/test_tls.py")]
+    assert [(i.hat, i.result, i.message) for i in unit.handoffs] == [
+        ("engineer", "advance", "patch in PR 812; test at tests/test_tls.py")
+    ]
 
 
 def test_reject_sends_back_with_reason_and_new_bolt(engine):
@@ -64,18 +72,21 @@ def test_reject_sends_back_with_reason_and_new_bolt(engine):
     assert unit.handoffs[-1].message == "no regression test"
 
 
-@pytest.mark.parametrize("setup, command, kwargs, error, match", [
-    ("finished", c.advance_hat, {"unit": "fix"}, IllegalTransition, "finished its baton"),
-    ("finished", c.reject_hat, {"unit": "fix", "message": "x"}, IllegalTransition, "finished its baton"),
-    ("ready", c.reject_hat, {"unit": "fix", "message": "x"}, IllegalTransition, "has not started"),
-    ("ready", c.reject_hat, {"unit": "fix", "message": " "}, CockpitError, "reason"),
-    ("ready", c.advance_hat, {"unit": "ghost"}, NotFound, "no unit 'ghost'"),
-    ("ready", c.advance_hat, {"unit": "later"}, IllegalTransition, "waits on fix"),
-    ("elaborate", c.advance_hat, {"unit": "fix"}, IllegalTransition, "is in elaborate, not execute"),
-    ("ready", c.approve, {}, IllegalTransition, "gate of resolve is not open"),
-    ("ready", c.declare_ready, {}, IllegalTransition, "already declared"),
-    ("ready", c.signoff, {"unit": "fix", "role": "correctness"}, IllegalTransition, "no review is open"),
-])
+@pytest.mark.parametrize(
+    "setup, command, kwargs, error, match",
+    [
+        ("finished", c.advance_hat, {"unit": "fix"}, IllegalTransition, "finished its baton"),
+        ("finished", c.reject_hat, {"unit": "fix", "message": "x"}, IllegalTransition, "finished its baton"),
+        ("ready", c.reject_hat, {"unit": "fix", "message": "x"}, IllegalTransition, "has not started"),
+        ("ready", c.reject_hat, {"unit": "fix", "message": " "}, CockpitError, "reason"),
+        ("ready", c.advance_hat, {"unit": "ghost"}, NotFound, "no unit 'ghost'"),
+        ("ready", c.advance_hat, {"unit": "later"}, IllegalTransition, "waits on fix"),
+        ("elaborate", c.advance_hat, {"unit": "fix"}, IllegalTransition, "is in elaborate, not execute"),
+        ("ready", c.approve, {}, IllegalTransition, "gate of resolve is not open"),
+        ("ready", c.declare_ready, {}, IllegalTransition, "already declared"),
+        ("ready", c.signoff, {"unit": "fix", "role": "correctness"}, IllegalTransition, "no review is open"),
+    ],
+)
 def test_illegal_transitions_refuse_and_write_nothing(engine, setup, command, kwargs, error, match):
     slug = new_incident(engine, upto="resolve")
     engine.run(slug, c.add_unit, title="Fix", unit="fix", body=STAGE_BODIES["resolve"])
@@ -148,15 +159,22 @@ def test_fix_loop_walks_classifier_producer_assessor_and_closes_with_reply(engin
         engine.run(slug, c.advance_fix, ref="FB-001")
     engine.run(slug, c.advance_fix, ref="FB-001", message="Priya watches the canary")
     f = engine.position(slug).finding("FB-001")
-    assert (f.status, f.feedback.resolution, f.feedback.closure_text) == ("closed", "closed", "Priya watches the canary")
+    assert (f.status, f.feedback.resolution, f.feedback.closure_text) == (
+        "closed",
+        "closed",
+        "Priya watches the canary",
+    )
     assert events(engine, slug)[-1] == "close_feedback"
 
 
-@pytest.mark.parametrize("resolution, text, status", [
-    ("closed", "fixed in PR 9", "closed"),
-    ("non_actionable", "a question, answered", "non_actionable"),
-    ("rejected", "the finding misreads the diff", "rejected"),
-])
+@pytest.mark.parametrize(
+    "resolution, text, status",
+    [
+        ("closed", "fixed in PR 9", "closed"),
+        ("non_actionable", "a question, answered", "non_actionable"),
+        ("rejected", "the finding misreads the diff", "rejected"),
+    ],
+)
 def test_human_closures_need_their_text(engine, resolution, text, status):
     slug = new_incident(engine, upto="resolve")
     engine.run(slug, c.file_feedback, title="thing")
@@ -251,7 +269,12 @@ def test_request_changes_files_user_feedback_and_closing_it_reopens_the_gate(eng
     engine.run(slug, c.request_changes, title="Deployment plan lacks rollback thresholds", unit="work")
     pos = engine.position(slug)
     f = pos.finding("FB-001")
-    assert (f.feedback.origin, f.feedback.severity, f.blocking, f.feedback.invalidates) == ("user-chat", None, True, ("user",))
+    assert (f.feedback.origin, f.feedback.severity, f.blocking, f.feedback.invalidates) == (
+        "user-chat",
+        None,
+        True,
+        ("user",),
+    )
     assert pos.next.kind == "classify"
     engine.run(slug, c.classify, ref="FB-001", severity="high")
     for message in ("route", "thresholds added"):
@@ -342,14 +365,26 @@ def test_a_finding_raised_to_blocking_after_approval_reopens_the_gate(engine):
     assert engine.position(slug).active.name == "postmortem"
     engine.run(slug, c.classify, ref="FB-001", severity="blocker")
     pos = engine.position(slug)
-    assert (pos.active.name, pos.active.phase, [f.feedback.ref for f in pos.active.gate.blockers]) == ("resolve", "gate", ["FB-001"])
+    assert (pos.active.name, pos.active.phase, [f.feedback.ref for f in pos.active.gate.blockers]) == (
+        "resolve",
+        "gate",
+        ["FB-001"],
+    )
 
 
 def test_a_non_actionable_closure_reopens_nothing(engine):
     """Regression: a non-actionable closure changed nothing, so it must not clear sign-offs or re-open a gate."""
     slug = at_gate(engine, "resolve")
     engine.run(slug, c.approve)
-    engine.run(slug, c.file_feedback, title="why this order?", severity="low", origin="user-question", stage="resolve", unit="work")
+    engine.run(
+        slug,
+        c.file_feedback,
+        title="why this order?",
+        severity="low",
+        origin="user-question",
+        stage="resolve",
+        unit="work",
+    )
     engine.run(slug, c.close_finding, ref="FB-001", resolution="non_actionable", text="answered: deps first")
     assert engine.position(slug).active.name == "postmortem"
 
@@ -360,11 +395,23 @@ def test_a_fix_after_execute_clears_only_the_approval_not_the_spec_review(engine
     to_execute(engine, slug, [("work", ())])
     finish_units(engine, slug, "work")
     engine.run(slug, c.signoff, unit="work", role="correctness")
-    engine.run(slug, c.file_feedback, title="test is vacuous", severity="high", unit="work", origin="adversarial-review", role="correctness")
+    engine.run(
+        slug,
+        c.file_feedback,
+        title="test is vacuous",
+        severity="high",
+        unit="work",
+        origin="adversarial-review",
+        role="correctness",
+    )
     for message in ("route", "fixed", "verified"):
         engine.run(slug, c.advance_fix, ref="FB-001", message=message)
     pos = engine.position(slug)
-    assert (pos.active.phase, pos.active.missing_review, pos.active.missing_approval) == ("approve", (), (("work", "correctness"),))
+    assert (pos.active.phase, pos.active.missing_review, pos.active.missing_approval) == (
+        "approve",
+        (),
+        (("work", "correctness"),),
+    )
 
 
 def test_review_findings_invalidate_the_reviewer_role_not_the_login(engine):
@@ -382,8 +429,13 @@ def test_review_findings_invalidate_the_reviewer_role_not_the_login(engine):
 def test_a_runbook_copy_is_recorded_by_its_first_line_only(engine):
     slug = new_incident(engine)
     long_line = "kubectl rollout restart deployment/checkout-api " + "--namespace=payments " * 10
-    done = engine.run(slug, c.record_runbook_copy, runbook="service-restart", line=42,
-                      text=f"\n{long_line}\nexport TOKEN=should-not-be-kept\n")
+    done = engine.run(
+        slug,
+        c.record_runbook_copy,
+        runbook="service-restart",
+        line=42,
+        text=f"\n{long_line}\nexport TOKEN=should-not-be-kept\n",
+    )
     event = engine.timeline(slug)[-1]
     assert event["command"] == "runbook_copy" and event["data"] == {"runbook": "service-restart", "line": 42}
     assert event["message"].startswith("service-restart:42: kubectl rollout restart") and event["message"].endswith("…")

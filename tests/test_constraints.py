@@ -47,8 +47,9 @@ def test_every_pin_is_exact_and_within_the_projects_ranges():
     pinned = pins()
     for req in project_requirements():
         assert canonical(req.name) in pinned, f"{req.name} is not pinned in constraints.txt"
-        assert req.specifier.contains(pinned[canonical(req.name)], prereleases=True), \
+        assert req.specifier.contains(pinned[canonical(req.name)], prereleases=True), (
             f"constraints.txt pins {req.name}=={pinned[canonical(req.name)]}, outside pyproject's {req.specifier}"
+        )
 
 
 def test_every_distribution_installed_for_the_project_is_pinned():

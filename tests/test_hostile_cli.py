@@ -7,20 +7,20 @@ from __future__ import annotations
 
 import json
 import shutil
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-
-from cockpit.clock import fixed_clock
-from cockpit.app.engine import Engine
-from cockpit.store.database import Store
-from cockpit.sources.studios import load_catalog
 from hostile import LINE, plant
 from pty_run import run_on_pty
 from test_hostile_pty import terminal_safe
 
-NOW = datetime(2026, 11, 20, 7, 0, tzinfo=timezone.utc)
+from cockpit.app.engine import Engine
+from cockpit.clock import fixed_clock
+from cockpit.sources.studios import load_catalog
+from cockpit.store.database import Store
+
+NOW = datetime(2026, 11, 20, 7, 0, tzinfo=UTC)
 BUNDLED = Path(__file__).resolve().parent.parent / "studios"
 
 
@@ -30,20 +30,37 @@ def hostile(tmp_path_factory):
     description (read from its file) is the hostile line."""
     home = tmp_path_factory.mktemp("hostile-cli")
     db = home / "c.db"
-    plant(Engine(Store(db), load_catalog(), clock=fixed_clock(NOW), actor="oncall"), home / "runbooks",
-          clock=fixed_clock(NOW))
+    plant(
+        Engine(Store(db), load_catalog(), clock=fixed_clock(NOW), actor="oncall"),
+        home / "runbooks",
+        clock=fixed_clock(NOW),
+    )
     studios = home / "studios"
     shutil.copytree(BUNDLED / "incident-response", studios / "hostile-ir")
     studio = studios / "hostile-ir" / "STUDIO.md"
-    text = studio.read_text(encoding="utf-8").replace("name: incident-response", "name: hostile-ir").replace("slug: ir", "slug: hir")
-    lines = [f"description: {json.dumps(LINE)}" if line.startswith("description:") else line for line in text.splitlines()]
+    text = (
+        studio.read_text(encoding="utf-8")
+        .replace("name: incident-response", "name: hostile-ir")
+        .replace("slug: ir", "slug: hir")
+    )
+    lines = [
+        f"description: {json.dumps(LINE)}" if line.startswith("description:") else line for line in text.splitlines()
+    ]
     studio.write_text("\n".join(lines) + "\n", encoding="utf-8")  # JSON's \u escapes are YAML's too
     env = {"XDG_CONFIG_HOME": str(home / "config"), "XDG_STATE_HOME": str(home / "state"), "COCKPIT_ACTOR": "oncall"}
     return str(db), env, str(studios)
 
 
-REPORTS = [["status"], ["status", "inc"], ["timeline", "inc"], ["feedback", "list", "inc"], ["feedback", "list", "inc", "--all"],
-           ["runbooks", "list"], ["runbooks", "search", "PWN"], ["runbooks", "show", "hostile"]]
+REPORTS = [
+    ["status"],
+    ["status", "inc"],
+    ["timeline", "inc"],
+    ["feedback", "list", "inc"],
+    ["feedback", "list", "inc", "--all"],
+    ["runbooks", "list"],
+    ["runbooks", "search", "PWN"],
+    ["runbooks", "show", "hostile"],
+]
 
 
 @pytest.mark.parametrize("args", REPORTS, ids=lambda a: "-".join(a))
@@ -69,8 +86,11 @@ def test_an_error_that_quotes_what_was_typed_is_inert(hostile):
     assert terminal_safe(out) == [], out
 
 
-@pytest.mark.parametrize("args", [["status", "inc", "--json"], ["status", "--json"], ["timeline", "inc", "--json"]],
-                         ids=lambda a: "-".join(a))
+@pytest.mark.parametrize(
+    "args",
+    [["status", "inc", "--json"], ["status", "--json"], ["timeline", "inc", "--json"]],
+    ids=lambda a: "-".join(a),
+)
 def test_json_on_a_terminal_is_inert_and_exact(hostile, args):
     """JSON keeps every byte (as \\u escapes, C1 and bidi included): a program gets the title as it
     is stored, a terminal gets nothing it obeys."""

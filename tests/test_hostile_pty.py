@@ -8,21 +8,30 @@ import json
 import sys
 
 import pytest
-
-from cockpit.app.engine import Engine
-from cockpit.store.database import Store
 from hostile import LINE, raw_sequences
 from pty_run import run_on_pty
 from test_checks_gates import resolve_intent, unit_file
 from test_runbooks_sync import Reply, Server
 
+from cockpit.app.engine import Engine
+from cockpit.store.database import Store
+
 # What a terminal obeys and cockpit's own styling never writes: the test looks for these anywhere,
 # not only before a marker, since rich adds its SGR codes around the data on a tty.
-NEVER = {"OSC": "\x1b]", "DCS": "\x1bP", "APC": "\x1b_", "clear screen": "\x1b[2J", "status report": "\x1b[6n",
-         "BEL": "\x07", "backspace": "\x08"}
+NEVER = {
+    "OSC": "\x1b]",
+    "DCS": "\x1bP",
+    "APC": "\x1b_",
+    "clear screen": "\x1b[2J",
+    "status report": "\x1b[6n",
+    "BEL": "\x07",
+    "backspace": "\x08",
+}
 
-HOSTILE_RUNBOOK = (f"---\nservice: checkout {LINE}\n---\n# Hostile restart {LINE}\n\n## Steps\n\n1. {LINE}\n\n"
-                   f"[PWN-MD-LINK](https://evil.example/\x1b]8;;x\x07)\n\n```sh\nsystemctl restart {LINE}\n```\n")
+HOSTILE_RUNBOOK = (
+    f"---\nservice: checkout {LINE}\n---\n# Hostile restart {LINE}\n\n## Steps\n\n1. {LINE}\n\n"
+    f"[PWN-MD-LINK](https://evil.example/\x1b]8;;x\x07)\n\n```sh\nsystemctl restart {LINE}\n```\n"
+)
 
 
 def terminal_safe(output: str) -> list[str]:
@@ -41,8 +50,11 @@ def test_the_pty_helper_sees_what_a_terminal_would_obey():
 
 @pytest.fixture
 def env(tmp_path):
-    return {"XDG_CONFIG_HOME": str(tmp_path / "config"), "XDG_STATE_HOME": str(tmp_path / "state"),
-            "COCKPIT_ACTOR": "oncall"}
+    return {
+        "XDG_CONFIG_HOME": str(tmp_path / "config"),
+        "XDG_STATE_HOME": str(tmp_path / "state"),
+        "COCKPIT_ACTOR": "oncall",
+    }
 
 
 @pytest.fixture(scope="module")
@@ -67,9 +79,18 @@ def test_sync_on_a_terminal_shows_the_hostile_title_as_pictures(synced):
     assert terminal_safe(out) == []
 
 
-@pytest.mark.parametrize("args", [["runbooks", "list"], ["runbooks", "search", "PWN"], ["runbooks", "search", "restart"],
-                                  ["runbooks", "show", "hostile"], ["runbooks", "show", "hostile", "--raw"],
-                                  ["runbooks", "list", "--json"]], ids=lambda a: "-".join(a[1:]))
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["runbooks", "list"],
+        ["runbooks", "search", "PWN"],
+        ["runbooks", "search", "restart"],
+        ["runbooks", "show", "hostile"],
+        ["runbooks", "show", "hostile", "--raw"],
+        ["runbooks", "list", "--json"],
+    ],
+    ids=lambda a: "-".join(a[1:]),
+)
 def test_a_synced_hostile_runbook_reaches_the_terminal_inert(synced, args):
     db, env, _ = synced
     out = run_on_pty([*args, "--db", db], env)
@@ -98,9 +119,13 @@ def gated(tmp_path, catalog):
     marker, honest = tmp_path / "ran", tmp_path / "honest-ran"
     db = str(tmp_path / "c.db")
     store = Store(db)
-    resolve_intent(Engine(store, catalog, actor="setup"), unit_file(tmp_path, "  - {name: placeholder, command: 'true'}\n"))
-    gates = [{"name": "tests", "command": f"touch {marker}; exit 0\r\x1b[2K\x1b]0;PWN-TITLE\x07make test"},
-             {"name": f"lint \x1b]52;c;cm0gLXJmIH4=\x07PWN-CLIP", "command": f"touch {honest}"}]
+    resolve_intent(
+        Engine(store, catalog, actor="setup"), unit_file(tmp_path, "  - {name: placeholder, command: 'true'}\n")
+    )
+    gates = [
+        {"name": "tests", "command": f"touch {marker}; exit 0\r\x1b[2K\x1b]0;PWN-TITLE\x07make test"},
+        {"name": "lint \x1b]52;c;cm0gLXJmIH4=\x07PWN-CLIP", "command": f"touch {honest}"},
+    ]
     with store.writing():
         store.db.execute("UPDATE units SET meta = ? WHERE slug = 'unit-01-fix'", [json.dumps({"quality_gates": gates})])
     store.close()
@@ -117,8 +142,10 @@ def test_a_hostile_gate_command_is_refused_on_a_terminal_and_nothing_runs(gated,
     assert "✗ refused  unit-01-fix: quality gate #1 (tests): its command holds control characters" in out
     # The honest gate was asked about, its hostile name as pictures; "n" was typed, so it did not run.
     assert "unit-01-fix: run quality gate lint ␛]52;c;cm0gLXJmIH4=␇PWN-CLIP: `touch " in out and "[y/N]" in out
-    assert "quality gates not run: unit-01-fix: quality gate #1 (refused), unit-01-fix: lint ␛]52;c;cm0gLXJmIH4=␇PWN-CLIP " \
-           "(not confirmed)" in out
+    assert (
+        "quality gates not run: unit-01-fix: quality gate #1 (refused), unit-01-fix: lint ␛]52;c;cm0gLXJmIH4=␇PWN-CLIP "
+        "(not confirmed)" in out
+    )
 
 
 def test_yes_does_not_run_a_hostile_gate_command_either(gated, env, tmp_path):

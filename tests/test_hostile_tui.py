@@ -6,21 +6,21 @@ The stream checked is the one Textual's driver writes for a full repaint of the 
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
-
-from cockpit.clock import fixed_clock
-from cockpit.app.engine import Engine
-from cockpit.assist.client import Assistant
-from cockpit.assist.settings import LLMSettings
-from cockpit.store.database import Store
 from fake_anthropic import fake_api_fixture
 from helpers import settle, until
 from hostile import plant, raw_sequences
+
+from cockpit.app.engine import Engine
+from cockpit.assist.client import Assistant
+from cockpit.assist.settings import LLMSettings
+from cockpit.clock import fixed_clock
+from cockpit.store.database import Store
 from screens.app import CockpitApp
 
-NOW = datetime(2026, 11, 20, 7, 0, tzinfo=timezone.utc)
+NOW = datetime(2026, 11, 20, 7, 0, tzinfo=UTC)
 pytestmark = pytest.mark.anyio
 fake = fake_api_fixture()
 
@@ -105,7 +105,9 @@ async def test_a_hostile_model_answer_is_shown_and_stored_without_its_sequences(
     from screens.dialogs import SendPreview
 
     # Sequences whole and split across stream events, as a model (or a proxy) could send them.
-    fake.text(["## Fix\n", "Rotate \x1b]52;c;cm0gLXJmIH4=\x07 now \x1b", "[2J", "then\x1b]0;PWN-TITLE\x07 check\x9b6n.\n"])
+    fake.text(
+        ["## Fix\n", "Rotate \x1b]52;c;cm0gLXJmIH4=\x07 now \x1b", "[2J", "then\x1b]0;PWN-TITLE\x07 check\x9b6n.\n"]
+    )
     settings = LLMSettings(api_key="test-key", base_url=fake.url, model="claude-haiku-4-5", max_retries=0, timeout=5.0)
     app = make_app(engine, open_slug="inc", assistant=Assistant(settings))
     async with app.run_test(size=(120, 40)) as pilot:

@@ -9,17 +9,21 @@ import sys
 import time
 
 import pytest
+from fake_anthropic import FakeAnthropic, closed_port_url
+from helpers import REPO
 
 from cockpit.assist.client import Assistant, CircuitBreaker, cost_usd
 from cockpit.assist.settings import LLMSettings
 from cockpit.assist.types import Prompt, Usage
-from fake_anthropic import FakeAnthropic, closed_port_url
-from helpers import REPO
 
 pytestmark = pytest.mark.anyio
 KEY = "sk-ant-test-PLANTED-KEY-0001"
-PROMPT = Prompt(task="ask", slug="inc", system=({"type": "text", "text": "You help on-call engineers."},),
-                messages=({"role": "user", "content": "What broke?"},))
+PROMPT = Prompt(
+    task="ask",
+    slug="inc",
+    system=({"type": "text", "text": "You help on-call engineers."},),
+    messages=({"role": "user", "content": "What broke?"},),
+)
 
 
 @pytest.fixture
@@ -93,18 +97,32 @@ async def test_a_max_tokens_stop_is_reported(fake):
 
 
 async def test_a_tool_use_answer_is_parsed_from_streamed_json(fake):
-    tool = {"name": "set_severity", "description": "Set a finding's severity",
-            "input_schema": {"type": "object", "properties": {"ref": {"type": "string"}}}}
-    prompt = Prompt(task="classify", slug="inc", system=PROMPT.system, messages=PROMPT.messages, tools=(tool,),
-                    tool_choice={"type": "tool", "name": "set_severity"}, ref="F3")
-    fake.tool_use("set_severity", {"ref": "F3", "severity": "high", "why": "checkout is down for \"all\" users"},
-                  preface_text="Classifying.")
+    tool = {
+        "name": "set_severity",
+        "description": "Set a finding's severity",
+        "input_schema": {"type": "object", "properties": {"ref": {"type": "string"}}},
+    }
+    prompt = Prompt(
+        task="classify",
+        slug="inc",
+        system=PROMPT.system,
+        messages=PROMPT.messages,
+        tools=(tool,),
+        tool_choice={"type": "tool", "name": "set_severity"},
+        ref="F3",
+    )
+    fake.tool_use(
+        "set_severity",
+        {"ref": "F3", "severity": "high", "why": 'checkout is down for "all" users'},
+        preface_text="Classifying.",
+    )
     seen: list[str] = []
     reply = await Assistant(settings_for(fake.url)).stream(prompt, seen.append)
 
     assert reply.ok and reply.stop_reason == "tool_use" and reply.text == "Classifying." == "".join(seen)
     assert [(c["name"], c["input"]) for c in reply.tool_calls] == [
-        ("set_severity", {"ref": "F3", "severity": "high", "why": "checkout is down for \"all\" users"})]
+        ("set_severity", {"ref": "F3", "severity": "high", "why": 'checkout is down for "all" users'})
+    ]
     body = fake.requests[0].body
     assert body["tools"] == [tool] and body["tool_choice"] == {"type": "tool", "name": "set_severity"}
 
@@ -134,11 +152,16 @@ async def test_a_529_without_retries_is_overloaded_with_its_request_id(fake):
     assert fake.request_count == 1
 
 
-@pytest.mark.parametrize(("code", "etype", "kind"), [(401, "authentication_error", "auth"),
-                                                     (403, "permission_error", "auth"),
-                                                     (400, "invalid_request_error", "bad_request"),
-                                                     (413, "request_too_large", "bad_request"),
-                                                     (500, "api_error", "api")])
+@pytest.mark.parametrize(
+    ("code", "etype", "kind"),
+    [
+        (401, "authentication_error", "auth"),
+        (403, "permission_error", "auth"),
+        (400, "invalid_request_error", "bad_request"),
+        (413, "request_too_large", "bad_request"),
+        (500, "api_error", "api"),
+    ],
+)
 async def test_status_errors_map_to_kinds(fake, code, etype, kind):
     fake.status(code, etype)
     reply = await Assistant(settings_for(fake.url)).stream(PROMPT)
@@ -257,8 +280,9 @@ def test_breaker_wording():
 
 
 def test_cost_formula():
-    usage = Usage(input_tokens=1_000_000, output_tokens=1_000_000, cache_write_tokens=1_000_000,
-                  cache_read_tokens=1_000_000)
+    usage = Usage(
+        input_tokens=1_000_000, output_tokens=1_000_000, cache_write_tokens=1_000_000, cache_read_tokens=1_000_000
+    )
     assert cost_usd(usage, (3.0, 15.0)) == pytest.approx(3 + 3.75 + 0.3 + 15)
 
 
@@ -270,25 +294,28 @@ async def test_no_key_answers_without_sending_anything(fake):
 
 def run_python(code: str) -> str:
     env = {k: v for k, v in os.environ.items() if not k.startswith("ANTHROPIC_")}
-    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=REPO, env=env,
-                          timeout=60)
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=REPO, env=env, timeout=60)
     assert done.returncode == 0, done.stderr
     return done.stdout.strip()
 
 
 def test_importing_the_client_does_not_import_the_sdk():
-    out = run_python("import sys, cockpit.assist.client, cockpit.assist.settings, cockpit.store.assist_ledger\n"
-                     "print('anthropic' in sys.modules, 'httpx2' in sys.modules)")
+    out = run_python(
+        "import sys, cockpit.assist.client, cockpit.assist.settings, cockpit.store.assist_ledger\n"
+        "print('anthropic' in sys.modules, 'httpx2' in sys.modules)"
+    )
     assert out == "False False"
 
 
 def test_no_key_never_imports_the_sdk():
-    out = run_python("import asyncio, sys\n"
-                     "from cockpit.assist.client import Assistant\n"
-                     "from cockpit.assist.settings import LLMSettings\n"
-                     "from cockpit.assist.types import Prompt\n"
-                     "reply = asyncio.run(Assistant(LLMSettings()).stream(Prompt('ask', 'inc', (), ())))\n"
-                     "print(reply.error.kind, 'anthropic' in sys.modules)")
+    out = run_python(
+        "import asyncio, sys\n"
+        "from cockpit.assist.client import Assistant\n"
+        "from cockpit.assist.settings import LLMSettings\n"
+        "from cockpit.assist.types import Prompt\n"
+        "reply = asyncio.run(Assistant(LLMSettings()).stream(Prompt('ask', 'inc', (), ())))\n"
+        "print(reply.error.kind, 'anthropic' in sys.modules)"
+    )
     assert out == "no_key False"
 
 
@@ -328,8 +355,12 @@ async def test_a_deprecated_model_becomes_a_notice_not_a_stderr_warning(fake, mo
 
     def stream_warning_for_old(self, **kwargs):
         if kwargs.get("model") == "claude-retired-test":
-            warnings.warn(f"The model '{kwargs['model']}' is deprecated and will reach end-of-life on 2026-01-01.\n"
-                          "Please migrate to a newer model.", DeprecationWarning, stacklevel=2)
+            warnings.warn(
+                f"The model '{kwargs['model']}' is deprecated and will reach end-of-life on 2026-01-01.\n"
+                "Please migrate to a newer model.",
+                DeprecationWarning,
+                stacklevel=2,
+            )
         return real_stream(self, **kwargs)
 
     monkeypatch.setattr(AsyncMessages, "stream", stream_warning_for_old)

@@ -4,13 +4,13 @@ model was involved, the stored facts are what the engineer accepted, the timelin
 from __future__ import annotations
 
 import pytest
+from helpers import new_incident, to_execute
 
-from cockpit.domain import commands as c
-from cockpit.errors import CockpitError
+from cockpit.app.report import ai_note, timeline_text
 from cockpit.assist.prompt import CLASSIFY_TOOL, REVIEW_TOOL, build_prompt, parse_classification, parse_proposals
 from cockpit.assist.types import Reply
-from cockpit.app.report import ai_note, timeline_text
-from helpers import new_incident, to_execute
+from cockpit.domain import commands as c
+from cockpit.errors import CockpitError
 
 AI = {"model": "claude-test", "request_id": "req_0123", "task": "draft"}
 
@@ -69,24 +69,59 @@ def test_review_proposals_filed_by_the_engineer_record_the_agent_and_the_model(e
     slug = resolve(engine)
     pos = engine.position(slug)
     prompt = build_prompt(pos, "review")
-    reply = Reply(task="review", model="claude-test", request_id="req_9", tool_calls=({"name": REVIEW_TOOL, "input": {"findings": [
-        {"title": "No rollback criteria", "body": "Say when to roll back.", "severity": "high", "unit": "fix"},
-        {"title": "Class search missing", "body": "Search the other limiters.", "severity": "medium", "unit": None},
-        {"title": "Typo", "body": "teh", "severity": "low", "unit": "tests"},
-    ]}},))
+    reply = Reply(
+        task="review",
+        model="claude-test",
+        request_id="req_9",
+        tool_calls=(
+            {
+                "name": REVIEW_TOOL,
+                "input": {
+                    "findings": [
+                        {
+                            "title": "No rollback criteria",
+                            "body": "Say when to roll back.",
+                            "severity": "high",
+                            "unit": "fix",
+                        },
+                        {
+                            "title": "Class search missing",
+                            "body": "Search the other limiters.",
+                            "severity": "medium",
+                            "unit": None,
+                        },
+                        {"title": "Typo", "body": "teh", "severity": "low", "unit": "tests"},
+                    ]
+                },
+            },
+        ),
+    )
     proposals, notes = parse_proposals(reply, pos, "resolve")
     assert notes == []
     ai = {"model": reply.model, "request_id": reply.request_id, "task": "review"}
     for p in proposals[:2]:  # the engineer files two of three
-        engine.run(slug, c.file_feedback, title=p.title, body=p.body, severity=p.severity, unit=p.unit,
-                   origin="adversarial-review", role=prompt.reviewer, ai=ai)
+        engine.run(
+            slug,
+            c.file_feedback,
+            title=p.title,
+            body=p.body,
+            severity=p.severity,
+            unit=p.unit,
+            origin="adversarial-review",
+            role=prompt.reviewer,
+            ai=ai,
+        )
     events = [e for e in engine.timeline(slug) if e["command"] == "file_feedback"]
     assert [e["data"]["feedback"] for e in events] == ["FB-001", "FB-002"]
     for e in events:
-        assert e["data"]["ai"] == ai and e["data"]["role"] == "correctness" and e["data"]["origin"] == "adversarial-review"
+        assert (
+            e["data"]["ai"] == ai and e["data"]["role"] == "correctness" and e["data"]["origin"] == "adversarial-review"
+        )
         assert ai_note(e) == "proposed by AI · claude-test"
     findings = engine.position(slug).findings
-    assert [(f.feedback.title, f.feedback.severity, f.target, f.feedback.origin, f.feedback.invalidates) for f in findings] == [
+    assert [
+        (f.feedback.title, f.feedback.severity, f.target, f.feedback.origin, f.feedback.invalidates) for f in findings
+    ] == [
         ("No rollback criteria", "high", "fix", "adversarial-review", ("correctness",)),
         ("Class search missing", "medium", None, "adversarial-review", ("correctness",)),
     ]
@@ -96,8 +131,21 @@ def test_an_accepted_classification_records_the_reason_and_the_model(engine):
     slug = resolve(engine)
     engine.run(slug, c.file_feedback, title="Failover still drops counters", body="seen in staging")
     pos = engine.position(slug)
-    reply = Reply(task="classify", model="claude-test", request_id="req_7", tool_calls=({"name": CLASSIFY_TOOL, "input": {
-        "severity": "blocker", "unit": "fix", "reason": "The fix does not hold on failover, the incident's own trigger."}},))
+    reply = Reply(
+        task="classify",
+        model="claude-test",
+        request_id="req_7",
+        tool_calls=(
+            {
+                "name": CLASSIFY_TOOL,
+                "input": {
+                    "severity": "blocker",
+                    "unit": "fix",
+                    "reason": "The fix does not hold on failover, the incident's own trigger.",
+                },
+            },
+        ),
+    )
     got = parse_classification(reply, pos, "FB-001")
     ai = {"model": "claude-test", "request_id": "req_7", "task": "classify"}
     engine.run(slug, c.classify, ref="FB-001", severity=got.severity, unit=got.unit, ai=ai, reason=got.reason)
@@ -113,8 +161,15 @@ def test_an_accepted_classification_records_the_reason_and_the_model(engine):
 def test_a_changed_classification_keeps_the_engineers_values(engine):
     slug = resolve(engine)
     engine.run(slug, c.file_feedback, title="Slow dashboard")
-    engine.run(slug, c.classify, ref="FB-001", severity="low", unit="tests", reason="Cosmetic, the engineer says.",
-               ai={"model": "m", "task": "classify", "edited": True})
+    engine.run(
+        slug,
+        c.classify,
+        ref="FB-001",
+        severity="low",
+        unit="tests",
+        reason="Cosmetic, the engineer says.",
+        ai={"model": "m", "task": "classify", "edited": True},
+    )
     event = last(engine, slug)
     assert event["data"]["after"]["severity"] == "low" and event["data"]["ai"]["edited"] is True
 

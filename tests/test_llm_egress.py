@@ -7,17 +7,15 @@ and sent by cockpit.assist.client through the real SDK to the loopback fake, whi
 
 from __future__ import annotations
 
-import json
-
 import pytest
-
-from cockpit.domain import commands as c
-from cockpit.assist.client import Assistant
-from cockpit.assist.context import prompt_for, read_context
-from cockpit.assist.settings import LLMSettings
 from fake_anthropic import fake_api_fixture
 from helpers import new_incident, plant_corpus, to_execute
 from secrets_corpus import LOOK_ALIKES, SECRETS
+
+from cockpit.assist.client import Assistant
+from cockpit.assist.context import prompt_for, read_context
+from cockpit.assist.settings import LLMSettings
+from cockpit.domain import commands as c
 
 pytestmark = pytest.mark.anyio
 fake = fake_api_fixture()
@@ -45,10 +43,20 @@ async def test_no_corpus_secret_reaches_the_api(engine, fake, task):
     slug = new_incident(engine, upto="resolve")
     to_execute(engine, slug, [("fix", ()), ("probe", ())])
     ref = plant_corpus(engine, slug, "fix")
-    engine.run(slug, c.edit_unit, unit="probe", body="## Seen on the bridge\n" + "\n".join(a.context for a in LOOK_ALIKES) + "\n")
+    engine.run(
+        slug,
+        c.edit_unit,
+        unit="probe",
+        body="## Seen on the bridge\n" + "\n".join(a.context for a in LOOK_ALIKES) + "\n",
+    )
     question = "are these still valid? " + " ; ".join(s.context for s in QUESTION_SECRETS)
-    prompt = prompt_for(read_context(engine, slug), task, unit="fix", ref=ref if task == "classify" else None,
-                        question=question if task == "ask" else None)
+    prompt = prompt_for(
+        read_context(engine, slug),
+        task,
+        unit="fix",
+        ref=ref if task == "classify" else None,
+        question=question if task == "ask" else None,
+    )
     fake.text(["ok"])
     reply = await Assistant(LLMSettings(api_key="test-key", base_url=fake.url, max_retries=0)).stream(prompt)
     assert reply.ok, reply.error

@@ -7,17 +7,26 @@ import base64
 import json
 
 import pytest
+from helpers import new_incident, to_execute
 
-from cockpit.domain import commands as c
-from cockpit.errors import CockpitError, NotFound
 from cockpit.assist.prompt import (
-    ASK_RULES, CLASSIFY_TOOL, PREAMBLE, REVIEW_TOOL, Caps, Classification, Proposal, build_prompt,
-    parse_classification, parse_proposals, truncate,
+    ASK_RULES,
+    CLASSIFY_TOOL,
+    PREAMBLE,
+    REVIEW_TOOL,
+    Caps,
+    Classification,
+    Proposal,
+    build_prompt,
+    parse_classification,
+    parse_proposals,
+    truncate,
 )
 from cockpit.assist.types import AssistError, Reply
-from cockpit.text.redact import Redactor
+from cockpit.domain import commands as c
+from cockpit.errors import CockpitError, NotFound
 from cockpit.severity import SEVERITIES
-from helpers import new_incident, to_execute
+from cockpit.text.redact import Redactor
 
 FIX_BODY = "## Fix\nFIX-BODY-MARKER: counters fail closed."
 TESTS_BODY = "## Tests\nTESTS-BODY-MARKER: failover integration test."
@@ -121,7 +130,9 @@ def test_review_forces_the_file_findings_tool_over_the_stages_units_and_severiti
     assert prompt.reviewer == agent.name == "correctness"
     mandate = prompt.system[-1]["text"]
     assert "# Review agent: Correctness (correctness)" in mandate
-    assert agent.checks[0][:40] in " ".join(mandate.split()) and agent.failure_modes[0][:40] in " ".join(mandate.split())
+    assert agent.checks[0][:40] in " ".join(mandate.split()) and agent.failure_modes[0][:40] in " ".join(
+        mandate.split()
+    )
     user = user_text(prompt)
     assert "FIX-BODY-MARKER" in user and "TESTS-BODY-MARKER" in user  # the whole stage under review
     assert "FINDING-ON-FIX" in user  # open findings, so it does not file them again
@@ -134,7 +145,11 @@ def test_review_of_one_unit_leaves_the_sibling_body_out_and_checks_the_reviewer(
     assert prompt.reviewer == "cross-stage-consistency"
     user = user_text(prompt)
     assert "FIX-BODY-MARKER" in user and "TESTS-BODY-MARKER" not in user
-    assert prompt.tools[0]["input_schema"]["properties"]["findings"]["items"]["properties"]["unit"]["enum"] == ["fix", "tests", None]
+    assert prompt.tools[0]["input_schema"]["properties"]["findings"]["items"]["properties"]["unit"]["enum"] == [
+        "fix",
+        "tests",
+        None,
+    ]
     with pytest.raises(NotFound, match="no review agent 'security'"):
         build_prompt(pos, "review", reviewer="security")
 
@@ -169,12 +184,24 @@ def test_classify_uses_the_classifier_mandate_and_the_findings_stage_units(engin
 def test_ask_demands_cited_facts_apart_from_hypotheses(engine):
     slug = incident(engine)
     timeline = engine.timeline(slug)
-    prompt = build_prompt(engine.position(slug), "ask", question="Why did checkout fail?",
-                          runbooks=[("redis-failover", "Promote the replica.")], timeline=timeline)
+    prompt = build_prompt(
+        engine.position(slug),
+        "ask",
+        question="Why did checkout fail?",
+        runbooks=[("redis-failover", "Promote the replica.")],
+        timeline=timeline,
+    )
     rules = prompt.system[-1]["text"]
     assert rules == ASK_RULES
-    for needed in ("## Facts", "## Hypotheses", "I don't know", "[unit:<slug>]", "[runbook:<name>]", "[finding:FB-001]",
-                   "Hypothesis (unconfirmed):"):
+    for needed in (
+        "## Facts",
+        "## Hypotheses",
+        "I don't know",
+        "[unit:<slug>]",
+        "[runbook:<name>]",
+        "[finding:FB-001]",
+        "Hypothesis (unconfirmed):",
+    ):
         assert needed in rules
     user = user_text(prompt)
     # Sources are labelled the way the citations name them.
@@ -188,9 +215,15 @@ def test_ask_demands_cited_facts_apart_from_hypotheses(engine):
 # ------------------------------------------------------------------ cache order
 
 
-@pytest.mark.parametrize("task, kw", [
-    ("draft", {"unit": "fix"}), ("review", {}), ("classify", {"ref": "FB-001"}), ("ask", {"question": "status?"}),
-])
+@pytest.mark.parametrize(
+    "task, kw",
+    [
+        ("draft", {"unit": "fix"}),
+        ("review", {}),
+        ("classify", {"ref": "FB-001"}),
+        ("ask", {"question": "status?"}),
+    ],
+)
 def test_the_stable_system_prefix_is_byte_identical_across_incidents(engine, task, kw):
     a = incident(engine, slug="inc-a", title="Checkout 5xx")
     b = incident(engine, slug="inc-b", title="Search latency")
@@ -226,7 +259,7 @@ def test_a_long_chunk_is_truncated_with_a_visible_marker(engine):
     user = user_text(prompt)
     assert "line 00000" in user and "line 00999" not in user
     start = user.index("## unit: fix")
-    section = user[start:user.index("\n\n## ", start)]
+    section = user[start : user.index("\n\n## ", start)]
     kept = section.split("\n", 1)[1].split("\n[… truncated ")[0]
     dropped = int(section.rsplit("[… truncated ", 1)[1].split(" ")[0])
     assert len(kept) <= 5_000 and len(kept) + dropped == len(body) and body.startswith(kept)
@@ -261,8 +294,12 @@ def test_the_total_cap_drops_the_last_ranked_runbooks_first_and_says_so(engine):
 
 def test_without_runbooks_to_drop_the_timeline_and_far_upstream_go_before_the_units_context(engine):
     slug = incident(engine)
-    timeline = [{"id": i, "at": "t", "actor": "a", "command": "tick", "message": "m" * 3_000, "data": {}} for i in range(10)]
-    prompt = build_prompt(engine.position(slug), "draft", unit="fix", timeline=timeline, caps=Caps(per_chunk=12_000, total=8_000))
+    timeline = [
+        {"id": i, "at": "t", "actor": "a", "command": "tick", "message": "m" * 3_000, "data": {}} for i in range(10)
+    ]
+    prompt = build_prompt(
+        engine.position(slug), "draft", unit="fix", timeline=timeline, caps=Caps(per_chunk=12_000, total=8_000)
+    )
     user = user_text(prompt)
     assert "left out timeline" in user and "## timeline" not in user
     assert "FIX-BODY-MARKER" in user and "HANDOFF-MSG" in user and "FINDING-ON-FIX" in user
@@ -283,16 +320,32 @@ URL_PW = "s3cr3t" + "-pw-42"
 JWT = _b64({"alg": "HS256", "typ": "JWT"}) + "." + _b64({"sub": "tenant-42"}) + "." + "c2lnbmF0dXJlLW5vdC1yZWFs"
 PASSWORD = "hunter" + "2xQ"
 EMAIL = "priya.n" + "@example.com"
-SECRETS = {"AWS_KEY": AWS_KEY, "AUTH_HEADER": BEARER, "PRIVATE_KEY": KEY_LINE, "URL_PASSWORD": URL_PW, "JWT": JWT,
-           "SECRET": PASSWORD, "EMAIL": EMAIL}
+SECRETS = {
+    "AWS_KEY": AWS_KEY,
+    "AUTH_HEADER": BEARER,
+    "PRIVATE_KEY": KEY_LINE,
+    "URL_PASSWORD": URL_PW,
+    "JWT": JWT,
+    "SECRET": PASSWORD,
+    "EMAIL": EMAIL,
+}
 
 
 def test_planted_secrets_never_leave_and_are_counted(engine):
     slug = incident(engine)
-    engine.run(slug, c.edit_unit, unit="fix",
-               body=f"## Fix\nkey {AWS_KEY} in the env\ncurl -H 'Authorization: Bearer {BEARER}'\n{PRIVATE_KEY}\n")
-    engine.run(slug, c.file_feedback, title="Leaky DSN", unit="fix",
-               body=f"DSN postgres://app:{URL_PW}@db.internal:5432/orders and token {JWT}")
+    engine.run(
+        slug,
+        c.edit_unit,
+        unit="fix",
+        body=f"## Fix\nkey {AWS_KEY} in the env\ncurl -H 'Authorization: Bearer {BEARER}'\n{PRIVATE_KEY}\n",
+    )
+    engine.run(
+        slug,
+        c.file_feedback,
+        title="Leaky DSN",
+        unit="fix",
+        body=f"DSN postgres://app:{URL_PW}@db.internal:5432/orders and token {JWT}",
+    )
     runbooks = [("creds", f"Reset with password={PASSWORD}, ask {EMAIL}; the old key {AWS_KEY} is revoked.")]
     timeline = [{"id": 1, "at": "t", "actor": "a", "command": "note", "message": f"paged {EMAIL}", "data": {}}]
     for task, kw in [("draft", {"unit": "fix"}), ("review", {}), ("ask", {"question": f"is {EMAIL} on call?"})]:
@@ -303,7 +356,7 @@ def test_planted_secrets_never_leave_and_are_counted(engine):
             assert prompt.redactions.get(kind, 0) >= 1, (task, kind, prompt.redactions)
         # One value, one placeholder, in every chunk it appears in.
         user = user_text(prompt)
-        unit_part = user[user.index("## unit: fix"):]
+        unit_part = user[user.index("## unit: fix") :]
         assert "[AWS_KEY_1]" in unit_part.split("## runbook: creds")[0]
         assert "the old key [AWS_KEY_1] is revoked" in user
         assert prompt.redactions["AWS_KEY"] == 2 and "[AWS_KEY_2]" not in user
@@ -321,7 +374,9 @@ def test_a_message_over_several_lines_keeps_its_lines_so_redaction_sees_its_stru
         assert secret not in prompt.preview, task
         assert "    [AWS_SECRET_1]" in prompt.preview  # below the event, indented
     draft = build_prompt(engine.position(slug), "draft", unit="fix")
-    assert "advance:\n    creds from the box:\n    [default]\n    [AWS_SECRET_1]" in user_text(draft)  # the hand-offs chunk
+    assert "advance:\n    creds from the box:\n    [default]\n    [AWS_SECRET_1]" in user_text(
+        draft
+    )  # the hand-offs chunk
 
 
 def test_one_redactor_keeps_placeholders_stable_across_prompts(engine):
@@ -353,32 +408,48 @@ def review_reply(findings, **kw) -> Reply:
 
 def test_parse_proposals_keeps_good_findings_and_normalises_severity(engine):
     slug = incident(engine)
-    reply = review_reply([
-        {"title": "No rollback criteria", "body": "Say when to roll back.", "severity": " High ", "unit": "fix"},
-        {"title": "  Class search\n incomplete ", "body": "", "severity": "low", "unit": None},
-    ])
+    reply = review_reply(
+        [
+            {"title": "No rollback criteria", "body": "Say when to roll back.", "severity": " High ", "unit": "fix"},
+            {"title": "  Class search\n incomplete ", "body": "", "severity": "low", "unit": None},
+        ]
+    )
     proposals, notes = parse_proposals(reply, engine.position(slug), "resolve")
-    assert proposals == [Proposal("No rollback criteria", "Say when to roll back.", "high", "fix"),
-                         Proposal("Class search incomplete", "", "low", None)]
+    assert proposals == [
+        Proposal("No rollback criteria", "Say when to roll back.", "high", "fix"),
+        Proposal("Class search incomplete", "", "low", None),
+    ]
     assert notes == []
 
 
 def test_parse_proposals_fixes_up_or_drops_malformed_items_with_notes(engine):
     slug = incident(engine)
-    reply = review_reply([
-        {"title": "", "body": "no title", "severity": "high", "unit": "fix"},
-        "not an object",
-        {"title": "Wrong unit", "body": "b", "severity": "medium", "unit": "ghost"},
-        {"title": "Odd severity", "body": "b", "severity": "critical", "unit": "tests"},
-        {"title": "T" * 200, "body": None, "severity": "low", "unit": "fix"},
-    ], error=AssistError("midstream", "overloaded", retryable=True))
+    reply = review_reply(
+        [
+            {"title": "", "body": "no title", "severity": "high", "unit": "fix"},
+            "not an object",
+            {"title": "Wrong unit", "body": "b", "severity": "medium", "unit": "ghost"},
+            {"title": "Odd severity", "body": "b", "severity": "critical", "unit": "tests"},
+            {"title": "T" * 200, "body": None, "severity": "low", "unit": "fix"},
+        ],
+        error=AssistError("midstream", "overloaded", retryable=True),
+    )
     proposals, notes = parse_proposals(reply, engine.position(slug), "resolve")
     assert [(p.title[:12], p.severity, p.unit) for p in proposals] == [
-        ("Wrong unit", "medium", None), ("Odd severity", None, "tests"), ("T" * 12, "low", "fix")]
+        ("Wrong unit", "medium", None),
+        ("Odd severity", None, "tests"),
+        ("T" * 12, "low", "fix"),
+    ]
     assert len(proposals[2].title) == 120 and proposals[2].title.endswith("…") and proposals[2].body == ""
     text = "\n".join(notes)
-    for expected in ("cut short (midstream)", "proposal 1 has no title: dropped", "proposal 2 is not an object",
-                     "resolve has no unit 'ghost'", "severity 'critical'", "proposal 5: title shortened"):
+    for expected in (
+        "cut short (midstream)",
+        "proposal 1 has no title: dropped",
+        "proposal 2 is not an object",
+        "resolve has no unit 'ghost'",
+        "severity 'critical'",
+        "proposal 5: title shortened",
+    ):
         assert expected in text
 
 
@@ -398,20 +469,27 @@ def classify_reply(data) -> Reply:
 
 def test_parse_classification_good_and_null_unit(engine):
     pos = engine.position(incident(engine))
-    got = parse_classification(classify_reply({"severity": "Blocker", "unit": "fix", "reason": " It breaks failover. "}), pos, "FB-001")
+    got = parse_classification(
+        classify_reply({"severity": "Blocker", "unit": "fix", "reason": " It breaks failover. "}), pos, "FB-001"
+    )
     assert got == Classification("blocker", "fix", "It breaks failover.")
-    got = parse_classification(classify_reply({"severity": "low", "unit": None, "reason": "Spans the stage."}), pos, "1")
+    got = parse_classification(
+        classify_reply({"severity": "low", "unit": None, "reason": "Spans the stage."}), pos, "1"
+    )
     assert got.unit is None
 
 
-@pytest.mark.parametrize("data, message", [
-    ({"severity": "urgent", "unit": "fix", "reason": "r"}, "severity 'urgent'"),
-    ({"severity": "high", "unit": "ghost", "reason": "r"}, "unit 'ghost'"),
-    ({"severity": "high", "unit": "investigate-work", "reason": "r"}, "not in resolve"),  # another stage's unit
-    ({"severity": "high", "unit": "fix", "reason": ""}, "no reason"),
-    ({"severity": "high", "unit": "fix"}, "no reason"),
-    ("not json", "not an object"),
-])
+@pytest.mark.parametrize(
+    "data, message",
+    [
+        ({"severity": "urgent", "unit": "fix", "reason": "r"}, "severity 'urgent'"),
+        ({"severity": "high", "unit": "ghost", "reason": "r"}, "unit 'ghost'"),
+        ({"severity": "high", "unit": "investigate-work", "reason": "r"}, "not in resolve"),  # another stage's unit
+        ({"severity": "high", "unit": "fix", "reason": ""}, "no reason"),
+        ({"severity": "high", "unit": "fix"}, "no reason"),
+        ("not json", "not an object"),
+    ],
+)
 def test_parse_classification_refuses_malformed_input(engine, data, message):
     pos = engine.position(incident(engine))
     with pytest.raises(CockpitError, match=message):

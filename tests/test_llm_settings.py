@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from cockpit.app.config import load_config
-from cockpit.errors import CockpitError
 from cockpit.assist.settings import DEFAULT_PRICES, FALLBACK_PRICE, LLMSettings, load_llm_settings
+from cockpit.errors import CockpitError
 
 KEY = "sk-ant-file-PLANTED-0002"
 
@@ -33,17 +33,30 @@ def test_defaults_with_no_table_and_no_env(tmp_path):
 
 
 def test_the_table_is_read_and_the_environment_wins(tmp_path):
-    path = write(tmp_path, f'[llm]\nmodel = "claude-haiku-4-5"\nmax_tokens = 512\nbase_url = "http://gw.local/a"\n'
-                           f'api_key = "{KEY}"\ntimeout = 20\nmax_retries = 0\n')
+    path = write(
+        tmp_path,
+        f'[llm]\nmodel = "claude-haiku-4-5"\nmax_tokens = 512\nbase_url = "http://gw.local/a"\n'
+        f'api_key = "{KEY}"\ntimeout = 20\nmax_retries = 0\n',
+    )
     s = load(path)
     assert (s.model, s.max_tokens, s.base_url, s.api_key, s.timeout, s.max_retries) == (
-        "claude-haiku-4-5", 512, "http://gw.local/a", KEY, 20.0, 0)
+        "claude-haiku-4-5",
+        512,
+        "http://gw.local/a",
+        KEY,
+        20.0,
+        0,
+    )
     assert s.key_source == str(path) and s.disabled_reason() is None
 
     env = {"ANTHROPIC_API_KEY": "sk-env", "ANTHROPIC_BASE_URL": "http://127.0.0.1:9", "COCKPIT_LLM_MODEL": "m-env"}
     s = load(path, env)
-    assert (s.api_key, s.base_url, s.model, s.key_source) == ("sk-env", "http://127.0.0.1:9", "m-env",
-                                                              "ANTHROPIC_API_KEY")
+    assert (s.api_key, s.base_url, s.model, s.key_source) == (
+        "sk-env",
+        "http://127.0.0.1:9",
+        "m-env",
+        "ANTHROPIC_API_KEY",
+    )
     assert s.max_tokens == 512  # untouched by the environment
 
 
@@ -66,7 +79,7 @@ def test_a_key_in_a_file_others_can_read_is_refused(tmp_path):
 
 
 def test_a_readable_file_without_a_key_is_fine(tmp_path):
-    assert load(write(tmp_path, '[llm]\nmax_tokens = 100\n', 0o644)).max_tokens == 100
+    assert load(write(tmp_path, "[llm]\nmax_tokens = 100\n", 0o644)).max_tokens == 100
 
 
 def test_the_key_is_never_in_the_repr(tmp_path):
@@ -74,18 +87,23 @@ def test_the_key_is_never_in_the_repr(tmp_path):
     assert KEY not in repr(s) and KEY not in str(s)
 
 
-@pytest.mark.parametrize(("line", "key"), [("max_tokens = 0", "llm.max_tokens"),
-                                           ('max_tokens = "lots"', "llm.max_tokens"),
-                                           ("max_tokens = true", "llm.max_tokens"),
-                                           ("timeout = -1", "llm.timeout"),
-                                           ("max_retries = 2.5", "llm.max_retries"),
-                                           ('base_url = "ftp://x"', "llm.base_url"),
-                                           ('model = ""', "llm.model"),
-                                           ('api_key = 7', "llm.api_key"),
-                                           ("breaker_failures = 0", "llm.breaker_failures"),
-                                           ("max_token = 100", "llm.max_token"),
-                                           ('prices = { "m" = { input = 1 } }', 'llm.prices."m"'),
-                                           ('prices = { "m" = { input = -1, output = 2 } }', 'llm.prices."m"')])
+@pytest.mark.parametrize(
+    ("line", "key"),
+    [
+        ("max_tokens = 0", "llm.max_tokens"),
+        ('max_tokens = "lots"', "llm.max_tokens"),
+        ("max_tokens = true", "llm.max_tokens"),
+        ("timeout = -1", "llm.timeout"),
+        ("max_retries = 2.5", "llm.max_retries"),
+        ('base_url = "ftp://x"', "llm.base_url"),
+        ('model = ""', "llm.model"),
+        ("api_key = 7", "llm.api_key"),
+        ("breaker_failures = 0", "llm.breaker_failures"),
+        ("max_token = 100", "llm.max_token"),
+        ('prices = { "m" = { input = 1 } }', 'llm.prices."m"'),
+        ('prices = { "m" = { input = -1, output = 2 } }', 'llm.prices."m"'),
+    ],
+)
 def test_bad_values_name_the_file_and_the_key(tmp_path, line, key):
     path = write(tmp_path, f"[llm]\n{line}\n")
     with pytest.raises(CockpitError) as err:

@@ -7,8 +7,8 @@ import sqlite3
 
 import pytest
 
-from cockpit.store import schema
 from cockpit.assist.types import AssistError, Prompt, Reply, Usage
+from cockpit.store import schema
 from cockpit.store.assist_ledger import has_requests, record_request, usage_totals
 from cockpit.store.database import Store
 
@@ -16,14 +16,29 @@ SECRET_TEXT = "the answer mentions db-password=hunter2"
 
 
 def prompt(slug: str = "inc", task: str = "ask", **kw) -> Prompt:
-    return Prompt(task=task, slug=slug, system=({"type": "text", "text": "sys"},),
-                  messages=({"role": "user", "content": "q"},), preview="user: token=[REDACTED:token]",
-                  redactions={"token": 2, "email": 1}, **kw)
+    return Prompt(
+        task=task,
+        slug=slug,
+        system=({"type": "text", "text": "sys"},),
+        messages=({"role": "user", "content": "q"},),
+        preview="user: token=[REDACTED:token]",
+        redactions={"token": 2, "email": 1},
+        **kw,
+    )
 
 
 def reply(inp=100, out=20, write=0, read=0, cost=0.001, **kw) -> Reply:
-    return Reply(task="ask", text=SECRET_TEXT, model="claude-sonnet-4-5", request_id="req_1",
-                 usage=Usage(inp, out, write, read), stop_reason="end_turn", latency_ms=900, cost_usd=cost, **kw)
+    return Reply(
+        task="ask",
+        text=SECRET_TEXT,
+        model="claude-sonnet-4-5",
+        request_id="req_1",
+        usage=Usage(inp, out, write, read),
+        stop_reason="end_turn",
+        latency_ms=900,
+        cost_usd=cost,
+        **kw,
+    )
 
 
 @pytest.fixture
@@ -37,7 +52,8 @@ def test_m006_applies_on_a_fresh_database(store):
     assert "m006_llm_requests" in store.schema_version
     assert set(store.schema_version) == schema.known_migrations()
     assert {"slug", "task", "request_id", "cache_write_tokens", "cancelled", "redactions", "at"} <= set(
-        store.db["llm_requests"].columns_dict)
+        store.db["llm_requests"].columns_dict
+    )
 
 
 def test_m006_applies_to_a_database_from_before_it(tmp_path):
@@ -63,10 +79,18 @@ def test_a_request_row_holds_counts_and_outcome_but_no_text(store):
     record_request(store, reply(write=50, read=400), prompt(unit="mitigate-rollback", ref="F2"), "2026-11-20T02:00:00Z")
     [row] = list(store.db["llm_requests"].rows)
     assert row["slug"] == "inc" and row["task"] == "ask"
-    assert (row["unit"], row["ref"], row["model"], row["request_id"]) == ("mitigate-rollback", "F2",
-                                                                          "claude-sonnet-4-5", "req_1")
+    assert (row["unit"], row["ref"], row["model"], row["request_id"]) == (
+        "mitigate-rollback",
+        "F2",
+        "claude-sonnet-4-5",
+        "req_1",
+    )
     assert (row["input_tokens"], row["output_tokens"], row["cache_write_tokens"], row["cache_read_tokens"]) == (
-        100, 20, 50, 400)
+        100,
+        20,
+        50,
+        400,
+    )
     assert (row["stop_reason"], row["latency_ms"], row["error_type"], row["cancelled"]) == ("end_turn", 900, None, 0)
     assert json.loads(row["redactions"]) == {"email": 1, "token": 2}
     dump = json.dumps(list(store.db["llm_requests"].rows))
@@ -86,13 +110,31 @@ def test_totals_per_intent_and_per_day(store):
     record_request(store, reply(200, 20, 0, 0, 0.5), prompt("inc"), "2026-11-21T00:10:00Z")
     record_request(store, reply(1000, 100, 0, 7, 1.0), prompt("other"), "2026-11-20T23:59:59Z")
     totals = usage_totals(store, "inc", "2026-11-20")
-    assert totals["intent"] == {"requests": 2, "input": 300, "output": 30, "cache_write": 5, "cache_read": 50,
-                                "cost_usd": 0.75}
-    assert totals["day"] == {"requests": 2, "input": 1100, "output": 110, "cache_write": 5, "cache_read": 57,
-                             "cost_usd": 1.25}
+    assert totals["intent"] == {
+        "requests": 2,
+        "input": 300,
+        "output": 30,
+        "cache_write": 5,
+        "cache_read": 50,
+        "cost_usd": 0.75,
+    }
+    assert totals["day"] == {
+        "requests": 2,
+        "input": 1100,
+        "output": 110,
+        "cache_write": 5,
+        "cache_read": 57,
+        "cost_usd": 1.25,
+    }
     empty = usage_totals(store, "nobody", "2026-01-01")
-    assert empty["intent"]["requests"] == 0 and empty["day"] == {"requests": 0, "input": 0, "output": 0,
-                                                                   "cache_write": 0, "cache_read": 0, "cost_usd": 0}
+    assert empty["intent"]["requests"] == 0 and empty["day"] == {
+        "requests": 0,
+        "input": 0,
+        "output": 0,
+        "cache_write": 0,
+        "cache_read": 0,
+        "cost_usd": 0,
+    }
 
 
 def test_a_failed_write_leaves_no_row(store):

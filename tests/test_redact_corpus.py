@@ -6,9 +6,9 @@ bench/redaction_corpus.py prints the same figures as recall and false positives,
 from __future__ import annotations
 
 import pytest
+from secrets_corpus import LOOK_ALIKES, SECRETS, gen
 
 from cockpit.text.redact import PLACEHOLDER, redact, suspect_tokens
-from secrets_corpus import LOOK_ALIKES, SECRETS, gen
 
 
 def test_the_corpus_is_as_large_as_the_issue_asks():

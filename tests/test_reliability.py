@@ -78,21 +78,29 @@ def _env(tmp_path: Path) -> dict[str, str]:
     return env
 
 
-def _spawn(tmp_path: Path, db: Path, mode: str, name: str, count: int, crash_at: int = 0) -> tuple[subprocess.Popen, Path]:
+def _spawn(
+    tmp_path: Path, db: Path, mode: str, name: str, count: int, crash_at: int = 0
+) -> tuple[subprocess.Popen, Path]:
     script = tmp_path / "child.py"
     if not script.exists():
         script.write_text(CHILD)
     err_path = tmp_path / f"{name}-{db.stem}.stderr"
     proc = subprocess.Popen(
         [sys.executable, str(script), str(db), mode, name, str(count), str(crash_at)],
-        stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=open(err_path, "wb"),
-        env=_env(tmp_path), text=True, bufsize=1,
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=open(err_path, "wb"),  # noqa: SIM115 -- the child owns it for its whole life
+        env=_env(tmp_path),
+        text=True,
+        bufsize=1,
     )
     return proc, err_path
 
 
 def _cli(tmp_path: Path, *args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "cockpit", *args], capture_output=True, text=True, env=_env(tmp_path), timeout=45)
+    return subprocess.run(
+        [sys.executable, "-m", "cockpit", *args], capture_output=True, text=True, env=_env(tmp_path), timeout=45
+    )
 
 
 def _read_line(proc: subprocess.Popen, err_path: Path) -> str:
@@ -109,9 +117,12 @@ def _rows(db: Path) -> tuple[list[sqlite3.Row], list[sqlite3.Row]]:
     try:
         assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
         assert conn.execute("PRAGMA foreign_key_check").fetchall() == []
-        feedback = conn.execute("SELECT f.* FROM feedback f JOIN intents i ON i.id = f.intent_id WHERE i.slug = ? ORDER BY f.number", [SLUG]).fetchall()
+        feedback = conn.execute(
+            "SELECT f.* FROM feedback f JOIN intents i ON i.id = f.intent_id WHERE i.slug = ? ORDER BY f.number", [SLUG]
+        ).fetchall()
         events = conn.execute(
-            "SELECT e.* FROM events e JOIN intents i ON i.id = e.intent_id WHERE i.slug = ? AND e.command = 'file_feedback' ORDER BY e.id", [SLUG]
+            "SELECT e.* FROM events e JOIN intents i ON i.id = e.intent_id WHERE i.slug = ? AND e.command = 'file_feedback' ORDER BY e.id",
+            [SLUG],
         ).fetchall()
         return feedback, events
     finally:
@@ -125,9 +136,13 @@ def _check_rows_and_events_pair(feedback: list[sqlite3.Row], events: list[sqlite
     for row in feedback:
         ref = f"FB-{row['number']:03d}"
         event = by_event.get(row["event_id"])
-        assert event is not None, f"{ref} ({row['title']!r}) has no file_feedback event: half of a command was committed"
+        assert event is not None, (
+            f"{ref} ({row['title']!r}) has no file_feedback event: half of a command was committed"
+        )
         assert event["message"] == row["title"] and json.loads(event["data"])["feedback"] == ref, (ref, dict(event))
-        assert sum(1 for e in events if e["message"] == row["title"]) == 1, f"{row['title']!r} has several file_feedback events"
+        assert sum(1 for e in events if e["message"] == row["title"]) == 1, (
+            f"{row['title']!r} has several file_feedback events"
+        )
     orphans = set(by_event) - {row["event_id"] for row in feedback}
     assert not orphans, f"file_feedback events without their finding row: {[dict(by_event[i]) for i in orphans]}"
 
@@ -218,7 +233,7 @@ def test_two_writers_and_a_reader_share_one_database(tmp_path: Path) -> None:
     acks: dict[str, list[str]] = {name: [] for name in writers}
     reads: list[int] = []
     try:
-        for name, (proc, err) in writers.items():
+        for proc, err in writers.values():
             assert _read_line(proc, err) == "ready"
         for proc, _ in writers.values():
             proc.stdin.write("go\n")
@@ -242,7 +257,7 @@ def test_two_writers_and_a_reader_share_one_database(tmp_path: Path) -> None:
             reads.append(len(json.loads(out)["feedback"]))
         for t in threads:
             t.join(timeout=10)
-        for name, (proc, err) in writers.items():
+        for proc, _err in writers.values():
             proc.wait(timeout=10)
     finally:
         for proc, _ in writers.values():
@@ -268,7 +283,9 @@ def test_two_writers_and_a_reader_share_one_database(tmp_path: Path) -> None:
     by_title = {row["title"]: f"FB-{row['number']:03d}" for row in feedback}
     assert len(by_title) == 2 * per_writer
     for name in writers:
-        assert [by_title[f"{name} {i}"] for i in range(1, per_writer + 1)] == acks[name], f"{name}'s acks do not match the stored rows"
+        assert [by_title[f"{name} {i}"] for i in range(1, per_writer + 1)] == acks[name], (
+            f"{name}'s acks do not match the stored rows"
+        )
     assert len(events) == 2 * per_writer
     _check_rows_and_events_pair(feedback, events)
 

@@ -9,7 +9,6 @@ import sys
 from pathlib import Path
 
 import pytest
-
 from helpers import REPO
 
 FIXTURES = Path(__file__).parent / "fixtures" / "runbooks"
@@ -60,7 +59,7 @@ def test_search_text_and_json(cli):
 @pytest.mark.parametrize("query", ['foo-bar "', "AND", "NEAR(", "*"])
 def test_search_never_crashes_on_fts_syntax(cli, query):
     cli("runbooks", "index")
-    code, out, err = cli("runbooks", "search", query)
+    code, _out, err = cli("runbooks", "search", query)
     assert code == 0 and err == ""
 
 
@@ -91,10 +90,10 @@ def test_show_an_unknown_name_is_one_line_with_close_matches(cli):
 
 
 def test_list_shows_freshness(cli):
-    code, out, _ = cli("runbooks", "list")
+    _, out, _ = cli("runbooks", "list")
     assert "no runbooks yet" in out
     cli("runbooks", "index")
-    code, out, _ = cli("runbooks", "list")
+    _code, out, _ = cli("runbooks", "list")
     assert out.splitlines()[0] == "last indexed just now" and "certificate-rotation" in out
     data = json.loads(cli("runbooks", "list", "--json")[1])
     assert len(data["runbooks"]) == 5 and data["runbooks"][0]["freshness"] == "indexed just now"
@@ -133,23 +132,31 @@ def test_sync_failure_exits_1_with_the_reason(cli):
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
-    code, out, err = cli("runbooks", "sync", f"http://127.0.0.1:{port}/x.md", "--retries", "0")
+    code, _out, err = cli("runbooks", "sync", f"http://127.0.0.1:{port}/x.md", "--retries", "0")
     assert code == 1 and "connection failed" in err and "no copy stored" in err
 
 
 def test_runbooks_help_imports_nothing_heavy():
     env = {**os.environ, "PYTHONPATH": str(REPO)}
-    code = ("from cockpit.cli.main import build_parser\ntry:\n    build_parser().parse_args(['runbooks', 'sync', '--help'])\n"
-            "except SystemExit:\n    pass\nimport sys; print(' '.join(sys.modules))")
-    loaded = set(subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, check=True).stdout.split())
-    assert not {m for m in loaded if m.split(".")[0] in {"sqlite_utils", "yaml", "rich", "httpx", "textual", "anthropic"}}
+    code = (
+        "from cockpit.cli.main import build_parser\ntry:\n    build_parser().parse_args(['runbooks', 'sync', '--help'])\n"
+        "except SystemExit:\n    pass\nimport sys; print(' '.join(sys.modules))"
+    )
+    loaded = set(
+        subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, check=True).stdout.split()
+    )
+    assert not {
+        m for m in loaded if m.split(".")[0] in {"sqlite_utils", "yaml", "rich", "httpx", "textual", "anthropic"}
+    }
 
 
 def test_sync_of_a_malformed_or_refused_url_is_one_line_and_exit_1(cli):
     code, out, err = cli("runbooks", "sync", "http://[::1", "file:///etc/passwd")
     assert code == 1 and out == ""
-    assert err.splitlines() == ["cockpit: http://[::1: not a valid URL (Invalid IPv6 URL)",
-                                "cockpit: file:///etc/passwd: only http and https URLs are synced, not file:"]
+    assert err.splitlines() == [
+        "cockpit: http://[::1: not a valid URL (Invalid IPv6 URL)",
+        "cockpit: file:///etc/passwd: only http and https URLs are synced, not file:",
+    ]
 
 
 def test_sync_deadline_comes_from_the_flag_or_the_config(cli, tmp_path):
@@ -167,7 +174,9 @@ def test_sync_deadline_comes_from_the_flag_or_the_config(cli, tmp_path):
         trickler.close()
     (tmp_path / "config" / "cockpit" / "config.toml").write_text('[runbook_sync]\ndeadline = "soon"\n')
     code, _, err = cli("runbooks", "sync", "http://127.0.0.1:9/x.md")
-    assert code == 1 and err.strip().endswith("[runbook_sync] deadline must be a positive number of seconds, not 'soon'")
+    assert code == 1 and err.strip().endswith(
+        "[runbook_sync] deadline must be a positive number of seconds, not 'soon'"
+    )
     code, _, err = cli("runbooks", "sync", "http://127.0.0.1:9/x.md", "--deadline", "0")
     assert code == 1 and err.strip() == "cockpit: --deadline must be a positive number of seconds, not 0.0"
 
@@ -190,17 +199,28 @@ def test_sync_allow_redirect_host_flag(cli):
 
 def test_sync_summary_lines_show_network_text_inert(tmp_path, monkeypatch, capsys):
     """The handler itself makes the title and reason phrase safe, not only the CLI's stdout wrapper."""
+    from test_runbooks_sync import Reply, Server
+
     from cockpit.cli import runbooks as cli_runbooks
     from cockpit.cli.main import build_parser
-    from test_runbooks_sync import Reply, Server
 
     monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
     server = Server()
     try:
         server.script["/evil.md"] = [Reply(body=b"# Restart \x1b]52;c;cm0gLXJmIH4=\x07now\x1b[2J\n\nText.\n")]
         server.script["/gone.md"] = [Reply(404, b"x")]
-        args = build_parser().parse_args(["runbooks", "sync", server.url("/evil.md"), server.url("/gone.md"),
-                                          "--retries", "0", "--db", str(tmp_path / "c.db")])
+        args = build_parser().parse_args(
+            [
+                "runbooks",
+                "sync",
+                server.url("/evil.md"),
+                server.url("/gone.md"),
+                "--retries",
+                "0",
+                "--db",
+                str(tmp_path / "c.db"),
+            ]
+        )
         assert cli_runbooks._sync(args) == 1
     finally:
         server.close()

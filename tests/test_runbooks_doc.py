@@ -7,7 +7,13 @@ import os
 import pytest
 
 from cockpit.runbooks.doc import (
-    MAX_RUNBOOK_BYTES, RunbookReadError, anchor_of, name_from_url, parse_runbook, read_runbook, read_runbook_text,
+    MAX_RUNBOOK_BYTES,
+    RunbookReadError,
+    anchor_of,
+    name_from_url,
+    parse_runbook,
+    read_runbook,
+    read_runbook_text,
 )
 
 DOC = """\

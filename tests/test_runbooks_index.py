@@ -5,21 +5,21 @@ from __future__ import annotations
 
 import os
 from contextlib import contextmanager
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 
-from cockpit.runbooks import index as runbook_index
-from cockpit.clock import stepping_clock
 from cockpit.app.config import load_config
+from cockpit.clock import stepping_clock
 from cockpit.errors import CockpitError
+from cockpit.runbooks import index as runbook_index
 from cockpit.runbooks.index import bundled_runbooks_dir, index_library, library_roots
 from cockpit.runbooks.library import freshness, get_runbook, library_freshness, list_runbooks
 from cockpit.runbooks.search import search_runbooks
 from cockpit.store.database import Store
 
-T0 = datetime(2026, 11, 20, 2, 0, tzinfo=timezone.utc)
+T0 = datetime(2026, 11, 20, 2, 0, tzinfo=UTC)
 FIXTURES = Path(__file__).parent / "fixtures" / "runbooks"
 
 
@@ -238,10 +238,16 @@ def test_files_are_read_and_parsed_outside_the_write_transaction(store, clock, t
         runbook(tmp_path / f"rb-{number}.md", f"Runbook {number}")
     inside: list[bool] = []
     real_parse, real_read = runbook_index.parse_runbook, runbook_index.read_runbook_text
-    monkeypatch.setattr(runbook_index, "parse_runbook",
-                        lambda *a, **k: inside.append(store.db.conn.in_transaction) or real_parse(*a, **k))
-    monkeypatch.setattr(runbook_index, "read_runbook_text",
-                        lambda *a, **k: inside.append(store.db.conn.in_transaction) or real_read(*a, **k))
+    monkeypatch.setattr(
+        runbook_index,
+        "parse_runbook",
+        lambda *a, **k: inside.append(store.db.conn.in_transaction) or real_parse(*a, **k),
+    )
+    monkeypatch.setattr(
+        runbook_index,
+        "read_runbook_text",
+        lambda *a, **k: inside.append(store.db.conn.in_transaction) or real_read(*a, **k),
+    )
     index_library(store, [tmp_path], clock=clock, batch_files=3, pause=lambda s: None)
     assert len(inside) == 14 and not any(inside)
 
@@ -261,13 +267,15 @@ def test_symlinks_that_lead_outside_the_folder_are_reported_and_skipped(store, c
     report = index_library(store, [lib], clock=clock)
     assert report.added == ["good"]
     real_private = os.path.realpath(tmp_path / "private")
-    assert sorted(report.problems) == sorted([
-        f"{lib / 'passwd.md'}: symlink to {os.path.realpath('/etc/passwd')} leads outside {lib}, skipped",
-        f"{lib / 'everything'}: symlink to / leads outside {lib}, skipped",
-        f"{lib / 'secret.md'}: symlink to {real_private}/secret.md leads outside {lib}, skipped",
-        f"{lib / 'private'}: symlink to {real_private} leads outside {lib}, skipped",
-        f"{lib / 'dotdot.md'}: symlink to {real_private}/secret.md leads outside {lib}, skipped",
-    ])
+    assert sorted(report.problems) == sorted(
+        [
+            f"{lib / 'passwd.md'}: symlink to {os.path.realpath('/etc/passwd')} leads outside {lib}, skipped",
+            f"{lib / 'everything'}: symlink to / leads outside {lib}, skipped",
+            f"{lib / 'secret.md'}: symlink to {real_private}/secret.md leads outside {lib}, skipped",
+            f"{lib / 'private'}: symlink to {real_private} leads outside {lib}, skipped",
+            f"{lib / 'dotdot.md'}: symlink to {real_private}/secret.md leads outside {lib}, skipped",
+        ]
+    )
     assert search_runbooks(store, "runbook folder") == [] and search_runbooks(store, "root") == []
 
 
@@ -280,8 +288,10 @@ def test_symlinks_inside_the_folder_are_followed_and_a_cycle_ends(store, clock, 
     os.symlink("..", lib / "db" / "up")  # a cycle: db/up/db/up/...
     report = index_library(store, [lib], clock=clock)
     assert sorted(report.added) == ["db/failover", "shared/db-failover", "shared/restart"]
-    assert report.problems == [f"{lib / 'db' / 'up'}: symlink loop (folder already indexed as another path)",
-                               f"{lib / 'team'}: symlink loop (folder already indexed as another path)"]
+    assert report.problems == [
+        f"{lib / 'db' / 'up'}: symlink loop (folder already indexed as another path)",
+        f"{lib / 'team'}: symlink loop (folder already indexed as another path)",
+    ]
 
 
 def test_a_root_reached_through_a_symlink_still_indexes(store, clock, tmp_path):
@@ -300,8 +310,13 @@ def test_library_roots_put_bundled_first_and_drop_repeats(tmp_path):
 
 def test_the_bundled_samples_index_cleanly(store, clock):
     report = index_library(store, [bundled_runbooks_dir()], clock=clock)
-    assert sorted(report.added) == ["cache-invalidation", "certificate-rotation", "database-failover",
-                                    "service-restart", "upstream-dependency-failure"]
+    assert sorted(report.added) == [
+        "cache-invalidation",
+        "certificate-rotation",
+        "database-failover",
+        "service-restart",
+        "upstream-dependency-failure",
+    ]
     assert report.problems == []
 
 

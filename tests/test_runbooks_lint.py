@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -17,7 +17,7 @@ from cockpit.runbooks.shapes import detect_shape, entries, kind_of
 from cockpit.store.database import Store
 
 FIXTURES = Path(__file__).parent / "fixtures" / "runbooks"
-CLOCK = fixed_clock(datetime(2026, 11, 20, 2, 0, tzinfo=timezone.utc))
+CLOCK = fixed_clock(datetime(2026, 11, 20, 2, 0, tzinfo=UTC))
 
 SCENARIO = """\
 ---
@@ -73,15 +73,18 @@ def test_the_good_fixtures_pass():
     assert lint_folder(FIXTURES / "good") == []
 
 
-@pytest.mark.parametrize("fixture, rule, level, line", [
-    ("missing-sections", "missing-section", ERROR, 1),
-    ("remediation-first", "diagnosis-after-remediation", ERROR, 10),
-    ("vague-steps", "step-without-command", WARNING, 12),
-    ("vague-escalation", "vague-escalation", ERROR, 20),
-    ("placeholders", "placeholder", ERROR, 4),
-    ("empty-section", "empty-section", ERROR, 14),
-    ("broken-links", "broken-link", ERROR, 6),
-])
+@pytest.mark.parametrize(
+    "fixture, rule, level, line",
+    [
+        ("missing-sections", "missing-section", ERROR, 1),
+        ("remediation-first", "diagnosis-after-remediation", ERROR, 10),
+        ("vague-steps", "step-without-command", WARNING, 12),
+        ("vague-escalation", "vague-escalation", ERROR, 20),
+        ("placeholders", "placeholder", ERROR, 4),
+        ("empty-section", "empty-section", ERROR, 14),
+        ("broken-links", "broken-link", ERROR, 6),
+    ],
+)
 def test_each_broken_fixture_trips_its_rule_and_only_it(fixture, rule, level, line):
     findings = [f for f in lint_folder(FIXTURES / "broken") if Path(f.path).stem == fixture]
     assert {f.rule for f in findings} == {rule}
@@ -109,13 +112,18 @@ def test_missing_section_names_the_shape_and_the_heading():
 
 
 def test_headings_match_tolerantly():
-    assert kind_of("Diagnosis") == kind_of("Diagnostic steps") == kind_of("3. Initial triage (5 minutes)") == "diagnosis"
+    assert (
+        kind_of("Diagnosis") == kind_of("Diagnostic steps") == kind_of("3. Initial triage (5 minutes)") == "diagnosis"
+    )
     assert kind_of("MITIGATIONS (in order of reversibility)") == kind_of("Remediation steps") == "remediation"
     assert kind_of("Post-mortem") == kind_of("Postmortem checklist") == "postmortem"
     assert kind_of("Roll back") == kind_of("Rollback procedure") == "rollback"
     assert kind_of("Verify the fix worked") is None and kind_of("Background") is None
-    tolerant = (SCENARIO.replace("## Diagnostic steps", "## DIAGNOSIS").replace("## Escalation criteria", "## When to escalate")
-                .replace("## Symptom\n", "## Symptoms\n"))
+    tolerant = (
+        SCENARIO.replace("## Diagnostic steps", "## DIAGNOSIS")
+        .replace("## Escalation criteria", "## When to escalate")
+        .replace("## Symptom\n", "## Symptoms\n")
+    )
     assert lint(tolerant) == []
 
 
@@ -149,31 +157,41 @@ def test_each_alert_in_a_file_is_checked_on_its_own():
 
 def test_remediation_after_diagnosis_passes_and_before_fails():
     assert "diagnosis-after-remediation" not in rules(SCENARIO)
-    swapped = SCENARIO.replace("## Diagnostic steps", "## TMP").replace("## Remediation", "## Diagnostic steps").replace("## TMP", "## Remediation")
+    swapped = (
+        SCENARIO.replace("## Diagnostic steps", "## TMP")
+        .replace("## Remediation", "## Diagnostic steps")
+        .replace("## TMP", "## Remediation")
+    )
     assert "diagnosis-after-remediation" in rules(swapped)
 
 
 # ------------------------------------------------------------------ steps without a command
 
 
-@pytest.mark.parametrize("step", [
-    "1. Restart the service.",
-    "1. **Roll back** the last deploy.",
-    "- [ ] Check the logs for errors.",
-])
+@pytest.mark.parametrize(
+    "step",
+    [
+        "1. Restart the service.",
+        "1. **Roll back** the last deploy.",
+        "- [ ] Check the logs for errors.",
+    ],
+)
 def test_a_vague_action_step_warns(step):
     findings = [f for f in lint(with_section("Remediation", step)) if f.rule == "step-without-command"]
     assert findings and findings[0].level == WARNING
 
 
-@pytest.mark.parametrize("step", [
-    "1. Restart the service: `kubectl rollout restart deploy/web -n production`.",
-    "1. Restart the service:\n\n   ```sh\n   systemctl restart web\n   ```",
-    "1. Restart the service:\n\n```sh\nsystemctl restart web\n```",
-    "1. Check the [web dashboard](https://grafana.internal/d/web).",
-    "1. Restart the pods:\n   - first the canary: `kubectl delete pod web-canary-0`\n   - then the rest: `kubectl rollout restart deploy/web`",
-    "1. The service restarts on its own within a minute.",  # not an instruction
-])
+@pytest.mark.parametrize(
+    "step",
+    [
+        "1. Restart the service: `kubectl rollout restart deploy/web -n production`.",
+        "1. Restart the service:\n\n   ```sh\n   systemctl restart web\n   ```",
+        "1. Restart the service:\n\n```sh\nsystemctl restart web\n```",
+        "1. Check the [web dashboard](https://grafana.internal/d/web).",
+        "1. Restart the pods:\n   - first the canary: `kubectl delete pod web-canary-0`\n   - then the rest: `kubectl rollout restart deploy/web`",
+        "1. The service restarts on its own within a minute.",  # not an instruction
+    ],
+)
 def test_a_concrete_or_non_action_step_passes(step):
     assert "step-without-command" not in rules(with_section("Remediation", step))
 
@@ -185,22 +203,28 @@ def test_steps_outside_action_sections_are_not_judged():
 # ------------------------------------------------------------------ escalation
 
 
-@pytest.mark.parametrize("line, missing", [
-    ("- Escalate if needed.", "no one to page"),
-    ("- Page the database on-call.", "no condition"),
-    ("- Escalate.", "no condition (if/when/after …) and no one to page"),
-])
+@pytest.mark.parametrize(
+    "line, missing",
+    [
+        ("- Escalate if needed.", "no one to page"),
+        ("- Page the database on-call.", "no condition"),
+        ("- Escalate.", "no condition (if/when/after …) and no one to page"),
+    ],
+)
 def test_vague_escalation_fails(line, missing):
     findings = [f for f in lint(with_section("Escalation criteria", line)) if f.rule == "vague-escalation"]
     assert findings and missing in findings[0].message and findings[0].level == ERROR
 
 
-@pytest.mark.parametrize("body", [
-    "- If error rate exceeds 5% after restart, page the database on-call.",
-    "- When replication lag is above 30 s, call @dba-oncall.",
-    "- Page the incident commander if:\n  - more than 20% of checkouts fail\n  - or it lasts 15 minutes",
-    "Escalate to the payments team lead when the gateway is down for 10 minutes.",  # prose, no list
-])
+@pytest.mark.parametrize(
+    "body",
+    [
+        "- If error rate exceeds 5% after restart, page the database on-call.",
+        "- When replication lag is above 30 s, call @dba-oncall.",
+        "- Page the incident commander if:\n  - more than 20% of checkouts fail\n  - or it lasts 15 minutes",
+        "Escalate to the payments team lead when the gateway is down for 10 minutes.",  # prose, no list
+    ],
+)
 def test_specific_escalation_passes(body):
     assert "vague-escalation" not in rules(with_section("Escalation criteria", body))
 
@@ -212,31 +236,39 @@ def test_escalation_prose_without_a_condition_fails():
 # ------------------------------------------------------------------ placeholders
 
 
-@pytest.mark.parametrize("text", [
-    "Users see errors. TODO: add the dashboard.",
-    "Users see errors on <dashboard>.",
-    "Users see <alert name> firing.",
-    "Owner: TBD",
-    "<!-- FIXME: wording -->Users see errors.",
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Users see errors. TODO: add the dashboard.",
+        "Users see errors on <dashboard>.",
+        "Users see <alert name> firing.",
+        "Owner: TBD",
+        "<!-- FIXME: wording -->Users see errors.",
+    ],
+)
 def test_placeholders_fail(text):
     assert "placeholder" in rules(with_section("Symptom", text))
 
 
-@pytest.mark.parametrize("text", [
-    "Users see errors.<br/>Latency < 200ms is normal; p99 > 2 s is not.",
-    "See <https://status.example.com> or mail <oncall@example.com>.",
-    "Run `grep TODO src/` and `kubectl logs <pod>` for details.",  # inline code is literal
-    "<details><summary>More</summary>Users see errors.</details>",
-    "Users see errors.\n\n```sh\npsql orders < restore.sql\ncat <<EOF > /tmp/x\nEOF\nkubectl get pods -n <namespace>\n```",
-    "Todo lists and tbd-style words in lower case are fine.",
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Users see errors.<br/>Latency < 200ms is normal; p99 > 2 s is not.",
+        "See <https://status.example.com> or mail <oncall@example.com>.",
+        "Run `grep TODO src/` and `kubectl logs <pod>` for details.",  # inline code is literal
+        "<details><summary>More</summary>Users see errors.</details>",
+        "Users see errors.\n\n```sh\npsql orders < restore.sql\ncat <<EOF > /tmp/x\nEOF\nkubectl get pods -n <namespace>\n```",
+        "Todo lists and tbd-style words in lower case are fine.",
+    ],
+)
 def test_non_placeholders_pass(text):
     assert "placeholder" not in rules(with_section("Symptom", text))
 
 
 def test_a_todo_comment_inside_code_is_a_placeholder():
-    text = with_section("Remediation", "1. Roll back:\n\n```sh\n# TODO: pick the revision\nkubectl rollout undo deploy/web\n```")
+    text = with_section(
+        "Remediation", "1. Roll back:\n\n```sh\n# TODO: pick the revision\nkubectl rollout undo deploy/web\n```"
+    )
     findings = [f for f in lint(text) if f.rule == "placeholder"]
     assert findings and "code block" in findings[0].message
 
@@ -260,7 +292,10 @@ def test_an_empty_last_section_fails():
 def test_links_to_existing_files_and_headings_pass(tmp_path):
     (tmp_path / "other.md").write_text("# Other\n\n## Steps\n\nText.\n")
     (tmp_path / "image.png").write_bytes(b"png")
-    text = SCENARIO + "\nSee [other](other.md#steps), [top](#scenario), ![diagram](image.png) and [web](https://example.com/x).\n"
+    text = (
+        SCENARIO
+        + "\nSee [other](other.md#steps), [top](#scenario), ![diagram](image.png) and [web](https://example.com/x).\n"
+    )
     assert "broken-link" not in rules(text, source=str(tmp_path / "x.md"))
 
 

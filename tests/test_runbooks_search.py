@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 
-from cockpit.domain import commands as c
 from cockpit.clock import fixed_clock
+from cockpit.domain import commands as c
 from cockpit.runbooks.doc import parse_runbook
 from cockpit.runbooks.generate import write_library
 from cockpit.runbooks.index import index_library
@@ -18,7 +18,7 @@ from cockpit.runbooks.relevance import alerts_table_runbooks, relevant_runbooks
 from cockpit.runbooks.search import fts_query, search_runbooks
 from cockpit.store.database import Store
 
-CLOCK = fixed_clock(datetime(2026, 11, 20, 2, 0, tzinfo=timezone.utc))
+CLOCK = fixed_clock(datetime(2026, 11, 20, 2, 0, tzinfo=UTC))
 
 
 def write(folder: Path, name: str, text: str) -> Path:
@@ -75,10 +75,30 @@ def test_snippet_marks_the_match(store, library):
     assert "[appears]" in hit.snippet() and "<<appears>>" in hit.snippet("<<", ">>")
 
 
-@pytest.mark.parametrize("query", [
-    'foo-bar "', "AND", "OR", "NOT", "a AND", "NEAR(a b)", "title:wombat", "(", ")", '"', "*", "^wombat",
-    "wombat*", "-wombat", "'; DROP TABLE runbooks; --", "{title body}: x", "", "   ", "ünïcode straße",
-])
+@pytest.mark.parametrize(
+    "query",
+    [
+        'foo-bar "',
+        "AND",
+        "OR",
+        "NOT",
+        "a AND",
+        "NEAR(a b)",
+        "title:wombat",
+        "(",
+        ")",
+        '"',
+        "*",
+        "^wombat",
+        "wombat*",
+        "-wombat",
+        "'; DROP TABLE runbooks; --",
+        "{title body}: x",
+        "",
+        "   ",
+        "ünïcode straße",
+    ],
+)
 def test_any_text_is_a_safe_query(store, library, query):
     search_runbooks(store, query)  # must not raise
     assert len(list(store.db.query("SELECT * FROM runbooks"))) == 5
@@ -128,8 +148,10 @@ def test_a_relative_link_leads_to_the_indexed_runbook_and_keeps_its_anchor(store
 def test_links_between_synced_pages_follow_by_url(store):
     doc = parse_runbook("[b](b.md)", source="https://wiki.example.com/rb/a.md")
     with store.writing():
-        store.db.execute("INSERT INTO runbooks (name, kind, source, title, content, sha256, indexed_at) "
-                         "VALUES ('b', 'url', 'https://wiki.example.com/rb/b.md', 'B', '# B', 'x', 'now')")
+        store.db.execute(
+            "INSERT INTO runbooks (name, kind, source, title, content, sha256, indexed_at) "
+            "VALUES ('b', 'url', 'https://wiki.example.com/rb/b.md', 'B', '# B', 'x', 'now')"
+        )
     assert follow_link(store, doc.links[0]).name == "b"
 
 
@@ -165,14 +187,22 @@ def test_alerts_table_runbook_column_is_read():
 def test_linked_runbooks_come_first_then_title_and_findings_matches(engine, intent_library):
     slug = engine.create_intent(studio="incident-response", title="TLS handshake failures at checkout")
     engine.run(slug, c.add_unit, title="Watch the consumers", unit="consumers", body=ALERTS_BODY)
-    engine.run(slug, c.add_unit, title="Resolver", unit="resolver",
-               body="See https://wiki.example.com/x and the [dns notes](../ops/dns.md#resolvers).")
+    engine.run(
+        slug,
+        c.add_unit,
+        title="Resolver",
+        unit="resolver",
+        body="See https://wiki.example.com/x and the [dns notes](../ops/dns.md#resolvers).",
+    )
     engine.run(slug, c.file_feedback, title="DNS resolution is flaky too", severity="high")
     engine.run(slug, c.file_feedback, title="Printer jams in the office", severity="low")
     engine.run(slug, c.close_finding, ref="FB-002", resolution="rejected", text="Not this incident.")
     found = relevant_runbooks(engine.store, engine.store.facts(slug))
     assert [(r.name, r.reason) for r in found] == [
-        ("queue-backlog", "linked"), ("disk-full", "linked"), ("dns", "linked"), ("tls", "matched"),
+        ("queue-backlog", "linked"),
+        ("disk-full", "linked"),
+        ("dns", "linked"),
+        ("tls", "matched"),
     ]
     assert found[0].detail == "unit consumers (alerts table)"
     # closed findings do not pull runbooks in: "Printer jams" was rejected

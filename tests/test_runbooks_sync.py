@@ -5,19 +5,19 @@ from __future__ import annotations
 import socket
 import threading
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
 from cockpit.clock import stepping_clock
+from cockpit.runbooks import sync as runbook_sync
 from cockpit.runbooks.library import get_runbook
 from cockpit.runbooks.search import search_runbooks
-from cockpit.runbooks import sync as runbook_sync
 from cockpit.runbooks.sync import SyncPolicy, sync_runbooks
 from cockpit.store.database import Store
 
-T0 = datetime(2026, 11, 20, 2, 0, tzinfo=timezone.utc)
+T0 = datetime(2026, 11, 20, 2, 0, tzinfo=UTC)
 RUNBOOK = "# Failover drill\n\nPromote the replica with `patronictl failover`.\n"
 
 
@@ -39,7 +39,7 @@ class Server:
         server = self
 
         class Handler(BaseHTTPRequestHandler):
-            def do_GET(self) -> None:  # noqa: N802 (http.server's name)
+            def do_GET(self) -> None:
                 server.requests.append((self.path, {k.lower(): v for k, v in self.headers.items()}))
                 replies = server.script.get(self.path) or [Reply(404, b"not here")]
                 reply = replies.pop(0) if len(replies) > 1 else replies[0]
@@ -96,18 +96,26 @@ def sync(store, sleeps):
     policy = SyncPolicy(connect_timeout=1.0, read_timeout=2.0, retries=3, backoff=0.5)
 
     def run(*urls: str, **overrides):
-        return sync_runbooks(store, list(urls), clock=clock, policy=overrides.pop("policy", policy), sleep=sleeps.append)
+        return sync_runbooks(
+            store, list(urls), clock=clock, policy=overrides.pop("policy", policy), sleep=sleeps.append
+        )
 
     return run
 
 
 def test_200_stores_the_page_with_its_validators(server, store, sync):
-    server.script["/rb/failover.md"] = [Reply(headers={"ETag": '"v1"', "Last-Modified": "Fri, 20 Nov 2026 01:00:00 GMT"})]
+    server.script["/rb/failover.md"] = [
+        Reply(headers={"ETag": '"v1"', "Last-Modified": "Fri, 20 Nov 2026 01:00:00 GMT"})
+    ]
     (result,) = sync(server.url("/rb/failover.md"))
     assert (result.status, result.name, result.attempts) == ("added", "failover", 1)
     stored = get_runbook(store, "failover")
     assert stored.content == RUNBOOK and stored.kind == "url" and stored.title == "Failover drill"
-    assert (stored.etag, stored.last_modified, stored.fetched_at) == ('"v1"', "Fri, 20 Nov 2026 01:00:00 GMT", "2026-11-20T02:00:00Z")
+    assert (stored.etag, stored.last_modified, stored.fetched_at) == (
+        '"v1"',
+        "Fri, 20 Nov 2026 01:00:00 GMT",
+        "2026-11-20T02:00:00Z",
+    )
     assert [h.name for h in search_runbooks(store, "patronictl")] == ["failover"]
 
 
@@ -196,7 +204,9 @@ def test_a_refused_connection_is_retried(store, sync, sleeps):
 
 
 def test_an_html_page_or_bad_bytes_are_not_stored(server, store, sync):
-    server.script["/login.md"] = [Reply(body=b"<!DOCTYPE html><html>Sign in</html>", headers={"Content-Type": "text/html"})]
+    server.script["/login.md"] = [
+        Reply(body=b"<!DOCTYPE html><html>Sign in</html>", headers={"Content-Type": "text/html"})
+    ]
     server.script["/latin1.md"] = [Reply(body="# Caf\xe9".encode("latin-1"))]
     html, latin = sync(server.url("/login.md"), server.url("/latin1.md"))
     assert html.failed and "HTML page, not markdown" in html.message
@@ -243,7 +253,9 @@ class Trickler:
         with conn:
             conn.recv(65536)
             if self.where == "body":
-                conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Type: text/markdown\r\nContent-Length: 100000\r\n\r\n# Slow\n")
+                conn.sendall(
+                    b"HTTP/1.1 200 OK\r\nContent-Type: text/markdown\r\nContent-Length: 100000\r\n\r\n# Slow\n"
+                )
                 drip = b"x"
             else:
                 conn.sendall(b"HTTP/1.1 200 OK\r\n")
@@ -284,19 +296,31 @@ def test_no_retry_is_started_that_the_deadline_cannot_finish(server, store, sync
     assert "HTTP 503 Service Unavailable; no time left to retry within the 3 s deadline" in result.message
 
 
-@pytest.mark.parametrize("url, scheme", [("file:///etc/passwd", "file"), ("ftp://example.com/rb.md", "ftp"),
-                                         ("javascript:alert(1)", "javascript"), ("gopher://example.com/1", "gopher"),
-                                         ("FILE:///etc/shadow", "file")])
+@pytest.mark.parametrize(
+    "url, scheme",
+    [
+        ("file:///etc/passwd", "file"),
+        ("ftp://example.com/rb.md", "ftp"),
+        ("javascript:alert(1)", "javascript"),
+        ("gopher://example.com/1", "gopher"),
+        ("FILE:///etc/shadow", "file"),
+    ],
+)
 def test_schemes_other_than_http_and_https_are_refused_at_once(store, sync, sleeps, url, scheme):
     (result,) = sync(url)
     assert (result.failed, result.attempts, sleeps) == (True, 0, [])
     assert result.message == f"{url}: only http and https URLs are synced, not {scheme}:"
 
 
-@pytest.mark.parametrize("url, reason", [("http://[::1", "not a valid URL (Invalid IPv6 URL)"),
-                                         ("http://host:99999/x.md", "not a valid URL (Port out of range 0-65535)"),
-                                         ("http:///x.md", "not a valid URL (no host)"),
-                                         ("example.com/x.md", "not a URL (no http:// or https://)")])
+@pytest.mark.parametrize(
+    "url, reason",
+    [
+        ("http://[::1", "not a valid URL (Invalid IPv6 URL)"),
+        ("http://host:99999/x.md", "not a valid URL (Port out of range 0-65535)"),
+        ("http:///x.md", "not a valid URL (no host)"),
+        ("example.com/x.md", "not a URL (no http:// or https://)"),
+    ],
+)
 def test_a_malformed_url_is_one_failed_result_and_the_others_still_sync(server, store, sync, url, reason):
     server.script["/ok.md"] = [Reply()]
     bad, good = sync(url, server.url("/ok.md"))
@@ -318,8 +342,10 @@ def test_a_redirect_to_another_host_is_refused_naming_both_unless_allowed(server
     server.script["/elsewhere.md"] = [Reply()]
     (result,) = sync(server.url("/moved.md"))
     assert result.failed and result.attempts == 1
-    assert ("redirected from 127.0.0.1 to another host, localhost: refused (allow it with --allow-redirect-host localhost)"
-            in result.message)
+    assert (
+        "redirected from 127.0.0.1 to another host, localhost: refused (allow it with --allow-redirect-host localhost)"
+        in result.message
+    )
     assert [path for path, _ in server.requests] == ["/moved.md"]  # the other host was never asked
     allowed = SyncPolicy(connect_timeout=1.0, read_timeout=2.0, retries=0, redirect_hosts=frozenset({"localhost"}))
     (result,) = sync(server.url("/moved.md"), policy=allowed)
@@ -329,9 +355,14 @@ def test_a_redirect_to_another_host_is_refused_naming_both_unless_allowed(server
 def test_a_redirect_to_another_scheme_or_down_to_http_is_refused(server, store, sync):
     server.script["/file.md"] = [Reply(302, headers={"Location": "file:///etc/passwd"})]
     (result,) = sync(server.url("/file.md"))
-    assert result.failed and "redirected to file:///etc/passwd: refused, only http and https URLs are synced, not file:" in result.message
-    target, refusal = runbook_sync._redirect("https://wiki.example/a.md", "http://wiki.example/a.md", "https://wiki.example/a.md",
-                                             SyncPolicy())
+    assert (
+        result.failed
+        and "redirected to file:///etc/passwd: refused, only http and https URLs are synced, not file:"
+        in result.message
+    )
+    _target, refusal = runbook_sync._redirect(
+        "https://wiki.example/a.md", "http://wiki.example/a.md", "https://wiki.example/a.md", SyncPolicy()
+    )
     assert refusal == "redirected from https to http://wiki.example/a.md: refused (plain http)"
 
 
@@ -341,14 +372,17 @@ def test_endless_redirects_stop(server, store, sync):
     assert result.failed and "more than 5 redirects" in result.message and len(server.requests) == 6
 
 
-@pytest.mark.parametrize("spelling", [
-    "HTTP://Wiki.Example.COM/Runbooks/Failover.md",
-    "http://wiki.example.com./Runbooks/Failover.md",
-    "http://wiki.example.com:80/Runbooks/Failover.md",
-    "http://wiki.example.com/%52unbooks/Failover%2emd",
-    "http://wiki.example.com/Runbooks/Failover.md#rollback",
-    " http://wiki.example.com/Runbooks/Failover.md ",
-])
+@pytest.mark.parametrize(
+    "spelling",
+    [
+        "HTTP://Wiki.Example.COM/Runbooks/Failover.md",
+        "http://wiki.example.com./Runbooks/Failover.md",
+        "http://wiki.example.com:80/Runbooks/Failover.md",
+        "http://wiki.example.com/%52unbooks/Failover%2emd",
+        "http://wiki.example.com/Runbooks/Failover.md#rollback",
+        " http://wiki.example.com/Runbooks/Failover.md ",
+    ],
+)
 def test_spellings_of_one_url_normalise_to_one(spelling):
     assert runbook_sync.normalize_url(spelling) == "http://wiki.example.com/Runbooks/Failover.md"
 

@@ -6,13 +6,13 @@ import hashlib
 import sqlite3
 
 import pytest
-
-from cockpit.domain import commands as c
-from cockpit.store import schema
-from cockpit.app.engine import Engine
-from cockpit.errors import CockpitError, SchemaTooNew
-from cockpit.store.database import Store
 from helpers import new_incident
+
+from cockpit.app.engine import Engine
+from cockpit.domain import commands as c
+from cockpit.errors import CockpitError, SchemaTooNew
+from cockpit.store import schema
+from cockpit.store.database import Store
 
 
 def digest(path) -> str:
@@ -23,7 +23,9 @@ def test_fresh_file_gets_every_migration_in_wal_mode(tmp_path):
     store = Store(tmp_path / "c.db")
     assert set(store.schema_version) == schema.known_migrations()
     assert store.db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
-    assert {"intents", "units", "iterations", "feedback", "fix_iterations", "signoffs", "decisions", "events"} <= set(store.db.table_names())
+    assert {"intents", "units", "iterations", "feedback", "fix_iterations", "signoffs", "decisions", "events"} <= set(
+        store.db.table_names()
+    )
     version = store.schema_version
     store.close()
     again = Store(tmp_path / "c.db")  # reopening applies nothing new
@@ -50,8 +52,10 @@ def test_a_database_from_a_newer_cockpit_is_refused_and_not_modified(tmp_path):
     path = tmp_path / "c.db"
     Store(path).close()
     conn = sqlite3.connect(path)
-    conn.execute("INSERT INTO _sqlite_migrations (migration_set, name, applied_at) VALUES (?, ?, ?)",
-                 (schema.MIGRATION_SET, "m042_from_the_future", "2027-01-01"))
+    conn.execute(
+        "INSERT INTO _sqlite_migrations (migration_set, name, applied_at) VALUES (?, ?, ?)",
+        (schema.MIGRATION_SET, "m042_from_the_future", "2027-01-01"),
+    )
     conn.commit()
     conn.execute("PRAGMA journal_mode=DELETE")  # fold the WAL in so the bytes are all in one file
     conn.close()
@@ -86,8 +90,18 @@ def test_a_failing_write_rolls_back_the_whole_command(catalog, tmp_path):
 
     def half_broken(pos, *, ctx):
         good = c.file_feedback(pos, title="written first", ctx=ctx).writes[0]
-        bad = c.Insert("feedback", {"number": 99, "stage": "triage", "title": "x", "origin": "agent",
-                                    "author": "a", "author_type": "martian", "created_at": ctx.now})  # CHECK fails
+        bad = c.Insert(
+            "feedback",
+            {
+                "number": 99,
+                "stage": "triage",
+                "title": "x",
+                "origin": "agent",
+                "author": "a",
+                "author_type": "martian",
+                "created_at": ctx.now,
+            },
+        )  # CHECK fails
         return c.Change(c.Event("file_feedback"), (good, bad), "never")
 
     with pytest.raises(sqlite3.IntegrityError):
@@ -105,8 +119,12 @@ def test_severity_rank_is_derived_by_sqlite_and_indexed(catalog, tmp_path):
     db = engine.store.db
     rows = db.execute("SELECT severity, sev_rank FROM feedback ORDER BY sev_rank, number").fetchall()
     assert rows == [("blocker", 0), ("high", 1), (None, 2), ("medium", 2), ("low", 3)]
-    plan = " ".join(r[3] for r in db.execute(
-        "EXPLAIN QUERY PLAN SELECT id FROM feedback WHERE intent_id = 1 AND closed_at IS NULL ORDER BY sev_rank, number LIMIT 50"))
+    plan = " ".join(
+        r[3]
+        for r in db.execute(
+            "EXPLAIN QUERY PLAN SELECT id FROM feedback WHERE intent_id = 1 AND closed_at IS NULL ORDER BY sev_rank, number LIMIT 50"
+        )
+    )
     assert "feedback_open_by_rank" in plan and "TEMP B-TREE" not in plan
 
 

@@ -13,14 +13,22 @@ import sqlite3
 import time
 
 import pytest
-
-from cockpit.domain import commands as c
-from cockpit.app.engine import Engine
-from cockpit.errors import (EX_TEMPFAIL, CockpitError, StoreBusy, StoreCorrupt, StoreError, StoreFull, StoreIOError,
-                            StoreReadOnly)
-from cockpit.store.database import Store, busy_timeout, network_filesystem, storage_error
 from faults import damage_page, fill, read_only, small_disk, write_lock_held
 from helpers import new_incident
+
+from cockpit.app.engine import Engine
+from cockpit.domain import commands as c
+from cockpit.errors import (
+    EX_TEMPFAIL,
+    CockpitError,
+    StoreBusy,
+    StoreCorrupt,
+    StoreError,
+    StoreFull,
+    StoreIOError,
+    StoreReadOnly,
+)
+from cockpit.store.database import Store, busy_timeout, network_filesystem, storage_error
 
 
 def one_line(error: Exception) -> str:
@@ -58,7 +66,7 @@ def _open(path: str, start, results) -> None:
     try:
         Store(path).close()
         results.put("ok")
-    except Exception as exc:  # noqa: BLE001 - the test reports whatever went wrong, by name
+    except Exception as exc:
         results.put(f"{type(exc).__name__}: {exc}")
 
 
@@ -233,7 +241,11 @@ def test_the_background_check_finds_the_damage_before_any_write(on_file):
     damage_page(path, "llm_requests")
     store = Store(path)
     problem = store.check_integrity()
-    assert isinstance(problem, StoreCorrupt) and store.corrupt is problem and "cockpit will not write to it" in one_line(problem)
+    assert (
+        isinstance(problem, StoreCorrupt)
+        and store.corrupt is problem
+        and "cockpit will not write to it" in one_line(problem)
+    )
     assert Store(":memory:").check_integrity() is None
 
 
@@ -260,22 +272,36 @@ def test_an_unopenable_wal_file_is_an_io_error_in_one_line(on_file):
     assert f"cannot read or write {path}" in one_line(caught.value) and "check the disk" in str(caught.value)
 
 
-@pytest.mark.parametrize("code, kind", [
-    (sqlite3.SQLITE_IOERR_WRITE, StoreIOError), (sqlite3.SQLITE_IOERR_FSYNC, StoreIOError),
-    (sqlite3.SQLITE_BUSY_SNAPSHOT, StoreBusy), (sqlite3.SQLITE_LOCKED, StoreBusy), (sqlite3.SQLITE_FULL, StoreFull),
-    (sqlite3.SQLITE_READONLY_DBMOVED, StoreReadOnly), (sqlite3.SQLITE_CORRUPT_INDEX, StoreCorrupt),
-    (sqlite3.SQLITE_NOTADB, StoreCorrupt), (sqlite3.SQLITE_CONSTRAINT_UNIQUE, type(None)),
-])
+@pytest.mark.parametrize(
+    "code, kind",
+    [
+        (sqlite3.SQLITE_IOERR_WRITE, StoreIOError),
+        (sqlite3.SQLITE_IOERR_FSYNC, StoreIOError),
+        (sqlite3.SQLITE_BUSY_SNAPSHOT, StoreBusy),
+        (sqlite3.SQLITE_LOCKED, StoreBusy),
+        (sqlite3.SQLITE_FULL, StoreFull),
+        (sqlite3.SQLITE_READONLY_DBMOVED, StoreReadOnly),
+        (sqlite3.SQLITE_CORRUPT_INDEX, StoreCorrupt),
+        (sqlite3.SQLITE_NOTADB, StoreCorrupt),
+        (sqlite3.SQLITE_CONSTRAINT_UNIQUE, type(None)),
+    ],
+)
 def test_sqlite_failures_translate_by_their_primary_code(tmp_path, code, kind):
     exc = sqlite3.OperationalError("it failed")
     exc.sqlite_errorcode = code
     assert isinstance(storage_error(exc, tmp_path / "c.db"), kind)
 
 
-@pytest.mark.parametrize("number, kind", [
-    (errno.ENOSPC, StoreFull), (errno.EDQUOT, StoreFull), (errno.EROFS, StoreReadOnly), (errno.EACCES, StoreReadOnly),
-    (errno.EIO, StoreIOError),
-])
+@pytest.mark.parametrize(
+    "number, kind",
+    [
+        (errno.ENOSPC, StoreFull),
+        (errno.EDQUOT, StoreFull),
+        (errno.EROFS, StoreReadOnly),
+        (errno.EACCES, StoreReadOnly),
+        (errno.EIO, StoreIOError),
+    ],
+)
 def test_os_failures_translate_by_their_errno(tmp_path, number, kind):
     error = storage_error(OSError(number, os.strerror(number)), tmp_path / "c.db")
     assert isinstance(error, kind) and isinstance(error, StoreError) and str(tmp_path) in one_line(error)
@@ -293,14 +319,17 @@ user@host:/ /home/me/remote fuse.sshfs rw 0 0
 """
 
 
-@pytest.mark.parametrize("path, expected", [
-    ("/srv/shared/cockpit.db", "nfs4"),
-    ("/srv/shared/local/cockpit.db", None),  # a local disk mounted inside the share: the longest mount wins
-    ("/srv/sharedness/cockpit.db", None),  # a prefix of the name, not a folder inside it
-    ("/mnt/ops team/cockpit.db", "cifs"),  # \040 in /proc/mounts is a space
-    ("/home/me/remote/c.db", "fuse.sshfs"),
-    ("/home/me/c.db", None),
-])
+@pytest.mark.parametrize(
+    "path, expected",
+    [
+        ("/srv/shared/cockpit.db", "nfs4"),
+        ("/srv/shared/local/cockpit.db", None),  # a local disk mounted inside the share: the longest mount wins
+        ("/srv/sharedness/cockpit.db", None),  # a prefix of the name, not a folder inside it
+        ("/mnt/ops team/cockpit.db", "cifs"),  # \040 in /proc/mounts is a space
+        ("/home/me/remote/c.db", "fuse.sshfs"),
+        ("/home/me/c.db", None),
+    ],
+)
 def test_network_filesystem_finds_the_mount_holding_the_path(path, expected):
     assert network_filesystem(path, MOUNTS) == expected
 

@@ -6,15 +6,28 @@ from __future__ import annotations
 
 import json
 
-from cockpit.domain import commands as c
-from cockpit.sources.quality_gates import GateRun
 from helpers import new_incident, to_execute
 from secrets_corpus import JWTS, SECRETS
 from test_checks_gates import resolve_intent, unit_file
 
+from cockpit.domain import commands as c
+from cockpit.sources.quality_gates import GateRun
+
 AI = {"task": "draft", "model": "m", "request_id": "req_1"}
-SOME = [s for s in SECRETS if s.kind in ("aws-secret-access-key", "postgres-url", "slack-app-token", "k8s-secret",
-                                          "jwt-split", "netrc", "private-key-rsa")]
+SOME = [
+    s
+    for s in SECRETS
+    if s.kind
+    in (
+        "aws-secret-access-key",
+        "postgres-url",
+        "slack-app-token",
+        "k8s-secret",
+        "jwt-split",
+        "netrc",
+        "private-key-rsa",
+    )
+]
 PLANTED = "\n".join(s.context for s in SOME)
 VALUES = [v for s in SOME for v in s.values]
 
@@ -59,8 +72,17 @@ def test_an_accepted_classification_reason_is_stored_redacted(engine):
 def test_gate_output_is_redacted_by_the_command_whoever_ran_the_gate(engine, tmp_path):
     slug = resolve_intent(engine, unit_file(tmp_path, "  - {name: smoke, command: make smoke}\n"))
     engine.run(slug, c.declare_ready)
-    run = GateRun("smoke", f"curl -u admin:{SOME[1].values[0]} https://x.internal", None, "pass", "gate:smoke",
-                  exit_code=1, timed_out=False, seconds=0.4, tail=f"connecting…\n{PLANTED}\nFAILED")  # not via run_gate
+    run = GateRun(
+        "smoke",
+        f"curl -u admin:{SOME[1].values[0]} https://x.internal",
+        None,
+        "pass",
+        "gate:smoke",
+        exit_code=1,
+        timed_out=False,
+        seconds=0.4,
+        tail=f"connecting…\n{PLANTED}\nFAILED",
+    )  # not via run_gate
     done = engine.run(slug, c.record_quality_gates, unit="unit-01-fix", runs=(run.__dict__ | {"passed": False},))
     finding = done.position.finding("FB-001").feedback
     assert not leaked(json.dumps(engine.timeline(slug))) and not leaked(finding.body + finding.title)

@@ -7,10 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from cockpit.text import frontmatter
 from cockpit.errors import NotFound, SourceError
 from cockpit.sources.studios import bundled_studios_dir, load_catalog
-
+from cockpit.text import frontmatter
 
 # ------------------------------------------------------------------ bundled facts
 
@@ -99,14 +98,21 @@ def test_file_without_frontmatter_is_all_body():
 # ------------------------------------------------------------------ malformed studios
 
 
-def _studio(root: Path, name: str = "tiny", stage_meta: str = "hats: [worker]\nreview: ask", hat_files=("worker",), stages="[one]") -> Path:
+def _studio(
+    root: Path,
+    name: str = "tiny",
+    stage_meta: str = "hats: [worker]\nreview: ask",
+    hat_files=("worker",),
+    stages="[one]",
+) -> Path:
     folder = root / name
     (folder / "stages" / "one" / "hats").mkdir(parents=True)
     (folder / "STUDIO.md").write_text(f"---\nname: {name}\nstages: {stages}\nowner: someone\n---\n# {name}\n")
     (folder / "stages" / "one" / "STAGE.md").write_text(f"---\nname: one\n{stage_meta}\nfuture_key: kept\n---\n# One\n")
     for hat in hat_files:
         (folder / "stages" / "one" / "hats" / f"{hat}.md").write_text(
-            f"---\nname: {hat}\n---\n# {hat}\n\n## Hand-off checklist\n- [ ] done\n")
+            f"---\nname: {hat}\n---\n# {hat}\n\n## Hand-off checklist\n- [ ] done\n"
+        )
     return folder
 
 
@@ -144,7 +150,7 @@ def test_bad_yaml_in_a_studio_skips_only_that_studio(tmp_path):
     _studio(tmp_path, "fine")
     catalog = load_catalog([tmp_path])
     assert "fine" in catalog.studios and "yamlbad" not in catalog.studios
-    assert any("invalid YAML" in str(p) and ":3:" in str(p) or ":4:" in str(p) for p in catalog.problems)
+    assert any(("invalid YAML" in str(p) and ":3:" in str(p)) or ":4:" in str(p) for p in catalog.problems)
 
 
 def test_unknown_gate_kind_is_reported(tmp_path):
@@ -189,7 +195,7 @@ def test_haiku_stage_keys_load_unchanged(tmp_path):
         "hats: [worker]\nfix_hats: [classifier, worker, feedback-assessor]\nreview: [external, ask]\n"
         "elaboration: collaborative\nunit_types: [fix, test, deployment]\nrequires_design_direction: false\n"
         "gate-protocol:\n  timeout: 72h\n  timeout-action: escalate\n  escalation: comms\n"
-        "  conditions: [\"no HIGH findings from review agents\"]\n"
+        '  conditions: ["no HIGH findings from review agents"]\n'
         "inputs:\n  - stage: one\n    discovery: notes\n"
     )
     _studio(tmp_path, "haikuish", stage_meta=meta)

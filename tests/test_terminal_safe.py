@@ -6,11 +6,11 @@ import io
 import json
 
 import pytest
+from hostile import LINE, SEQUENCES, raw_sequences
 
 from cockpit.domain import commands
 from cockpit.errors import CockpitError
 from cockpit.text.terminal import SafeStream, control_chars, json_controls_escaped, safe, strip
-from hostile import LINE, SEQUENCES, raw_sequences
 
 
 @pytest.mark.parametrize("name,raw,marker", SEQUENCES, ids=[s[0] for s in SEQUENCES])

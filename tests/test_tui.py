@@ -2,22 +2,22 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
+from helpers import new_incident, settle, to_execute
 
-from cockpit.domain import commands as c
 from cockpit.app import demo
-from cockpit.clock import fixed_clock
 from cockpit.app.engine import Engine
+from cockpit.clock import fixed_clock
+from cockpit.domain import commands as c
 from cockpit.store.database import Store
 from screens.app import CockpitApp
 from screens.dialogs import ConfirmGate, HelpScreen
 from screens.intent_list import IntentList
 from screens.intent_view import IntentView
-from helpers import new_incident, settle, to_execute
 
-NOW = datetime(2026, 11, 20, 7, 0, tzinfo=timezone.utc)
+NOW = datetime(2026, 11, 20, 7, 0, tzinfo=UTC)
 pytestmark = pytest.mark.anyio  # anyio's pytest plugin ships with httpx's dependencies
 
 
@@ -107,7 +107,11 @@ async def test_file_classify_and_close_a_finding(seeded):
         await pilot.press("f", *"Rollback step missing", "ctrl+s")
         await settle(app, pilot)
         filed = seeded.position(demo.INCIDENT).finding("FB-008")
-        assert (filed.feedback.title, filed.feedback.severity, filed.target) == ("Rollback step missing", None, "truststore-at-deploy")
+        assert (filed.feedback.title, filed.feedback.severity, filed.target) == (
+            "Rollback step missing",
+            None,
+            "truststore-at-deploy",
+        )
         view.selected_finding = "FB-008"
         view.query_one("#feedback").focus()
         await pilot.press("enter")  # the finding menu: first choice is classify
@@ -340,7 +344,7 @@ async def test_key_bar_puts_help_first_and_dims_writes_when_read_only(seeded):
         await settle(app, pilot)
         line = app.screen.query_one(KeyBar).line()
         assert line.plain.lstrip().startswith("? ") and "Help" in line.plain.split("Advance hat")[0]
-        struck = {line.plain[span.start:span.end].strip() for span in line.spans if "strike" in str(span.style)}
+        struck = {line.plain[span.start : span.end].strip() for span in line.spans if "strike" in str(span.style)}
         assert {"Advance hat", "Reject hat", "File finding", "Approve gate"} <= struck
         assert "Filter" not in struck and "Help" not in struck
 
@@ -376,7 +380,7 @@ async def test_copy_puts_the_selected_finding_on_the_clipboard(seeded):
 async def test_external_editor_replaces_the_unit_body(seeded, monkeypatch):
     from contextlib import nullcontext
 
-    monkeypatch.setenv("EDITOR", "sh -c 'printf \"Edited in the editor.\\n\" > \"$0\"'")
+    monkeypatch.setenv("EDITOR", 'sh -c \'printf "Edited in the editor.\\n" > "$0"\'')
     monkeypatch.delenv("VISUAL", raising=False)
     app = app_for(seeded, open_slug=demo.INCIDENT)
     async with app.run_test(size=(80, 24)) as pilot:

@@ -8,23 +8,23 @@ from __future__ import annotations
 
 import json
 from contextlib import asynccontextmanager
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
+from fake_anthropic import closed_port_url, fake_api_fixture
+from helpers import new_incident, settle, to_execute, until
 
-from cockpit.domain import commands as c
-from cockpit.clock import fixed_clock
 from cockpit.app.engine import Engine
 from cockpit.assist.client import Assistant
 from cockpit.assist.settings import LLMSettings
+from cockpit.clock import fixed_clock
+from cockpit.domain import commands as c
 from cockpit.store.database import Store
-from fake_anthropic import closed_port_url, fake_api_fixture
-from helpers import new_incident, settle, to_execute, until
 from screens.app import CockpitApp
 from screens.assist import AssistScreen
 from screens.dialogs import SendPreview
 
-NOW = datetime(2026, 11, 20, 7, 0, tzinfo=timezone.utc)
+NOW = datetime(2026, 11, 20, 7, 0, tzinfo=UTC)
 pytestmark = pytest.mark.anyio
 PLANTED = "AKIAIOSFODNN7EXAMPLE"  # an AWS access key id in the unit body: must never leave the machine
 MODEL = "claude-haiku-4-5"  # the fake echoes the model asked for
@@ -50,7 +50,9 @@ def engine(catalog, tmp_path) -> Engine:
 
 
 def make_app(engine, settings: LLMSettings, **kwargs) -> CockpitApp:
-    return CockpitApp(engine, clock=fixed_clock(NOW), open_slug="inc", poll_seconds=0.2, assistant=Assistant(settings), **kwargs)
+    return CockpitApp(
+        engine, clock=fixed_clock(NOW), open_slug="inc", poll_seconds=0.2, assistant=Assistant(settings), **kwargs
+    )
 
 
 @asynccontextmanager
@@ -112,7 +114,13 @@ async def test_draft_streams_then_accept_saves_it_as_an_ai_revision(engine, fake
     event = last_event(engine, "edit_unit")
     assert event["data"]["ai"] == {"task": "draft", "model": MODEL, "request_id": "req_fake_0001"}
     [row] = requests(engine)
-    assert (row["task"], row["unit"], row["input_tokens"], row["cache_read_tokens"], row["cancelled"]) == ("draft", "fix", 900, 400, 0)
+    assert (row["task"], row["unit"], row["input_tokens"], row["cache_read_tokens"], row["cancelled"]) == (
+        "draft",
+        "fix",
+        900,
+        400,
+        0,
+    )
     assert json.loads(row["redactions"]).get("AWS_KEY") == 1
     fake.assert_never_received(PLANTED)
 
@@ -128,7 +136,9 @@ async def test_draft_discarded_with_esc_changes_nothing_but_is_recorded(engine, 
         await settle(app, pilot)
         assert not isinstance(app.screen, AssistScreen)
     assert engine.position("inc").stage("resolve").unit("fix").unit.body == body
-    assert len(requests(engine)) == 1 and not any(e["command"] == "edit_unit" and e["data"].get("ai") for e in engine.timeline("inc"))
+    assert len(requests(engine)) == 1 and not any(
+        e["command"] == "edit_unit" and e["data"].get("ai") for e in engine.timeline("inc")
+    )
 
 
 async def test_edit_first_then_accept_stores_the_edited_text(engine, fake):
@@ -146,7 +156,12 @@ async def test_edit_first_then_accept_stores_the_edited_text(engine, fake):
 async def test_review_files_two_of_three_proposals(engine, fake):
     findings = [
         {"title": "No alert on handshake failures", "body": "Page on TLS errors.", "severity": "high", "unit": "fix"},
-        {"title": "Canary window too short", "body": "30 minutes misses the hourly job.", "severity": "medium", "unit": None},
+        {
+            "title": "Canary window too short",
+            "body": "30 minutes misses the hourly job.",
+            "severity": "medium",
+            "unit": None,
+        },
         {"title": "Typo in the heading", "body": "Cosmetic.", "severity": "low", "unit": "probe"},
     ]
     fake.tool_use("file_findings", {"findings": findings}, preface_text="Three findings.")
@@ -170,7 +185,11 @@ async def test_review_files_two_of_three_proposals(engine, fake):
     assert sorted(f.feedback.title for f in filed) == ["No alert on handshake failures", "Typo in the heading"]
     assert {f.feedback.origin for f in filed} == {"adversarial-review"}
     assert {f.target for f in filed} == {"fix", "probe"}
-    assert all(e["data"]["ai"]["task"] == "review" for e in engine.timeline("inc") if e["command"] == "file_feedback" and e["data"].get("ai"))
+    assert all(
+        e["data"]["ai"]["task"] == "review"
+        for e in engine.timeline("inc")
+        if e["command"] == "file_feedback" and e["data"].get("ai")
+    )
 
 
 async def test_classify_proposes_and_accept_applies_it(engine, fake):
@@ -304,7 +323,7 @@ from cockpit.sources.studios import load_catalog
 from screens.app import CockpitApp
 
 async def main():
-    engine = Engine(Store({str(tmp_path / 'd.db')!r}), load_catalog())
+    engine = Engine(Store({str(tmp_path / "d.db")!r}), load_catalog())
     demo.seed(engine)
     app = CockpitApp(engine, open_slug=demo.INCIDENT, poll_seconds=0.2)
     async with app.run_test(size=(80, 24)) as pilot:
@@ -321,15 +340,21 @@ asyncio.run(main())
     assert out.stdout.strip().splitlines()[-1:] == ["CLEAN"], out.stderr[-2000:]
 
 
-@pytest.mark.parametrize("script, seen, stored", [
-    (lambda f: f.status(429, "rate_limit_error", retry_after=0).text(DRAFT), "done", [None]),
-    (lambda f: f.status(529, "overloaded_error"), "overloaded", ["overloaded"]),
-    (lambda f: f.hang(3), "timed out", ["timeout"]),
-], ids=["429-then-ok", "529", "timeout"])
+@pytest.mark.parametrize(
+    "script, seen, stored",
+    [
+        (lambda f: f.status(429, "rate_limit_error", retry_after=0).text(DRAFT), "done", [None]),
+        (lambda f: f.status(529, "overloaded_error"), "overloaded", ["overloaded"]),
+        (lambda f: f.hang(3), "timed out", ["timeout"]),
+    ],
+    ids=["429-then-ok", "529", "timeout"],
+)
 async def test_api_trouble_is_shown_and_recorded(engine, fake, script, seen, stored):
     script(fake)
     retries = 1 if stored == [None] else 0  # the SDK's own retry covers the first request's 429
-    app = make_app(engine, LLMSettings(api_key="test-key", base_url=fake.url, model=MODEL, max_retries=retries, timeout=0.5))
+    app = make_app(
+        engine, LLMSettings(api_key="test-key", base_url=fake.url, model=MODEL, max_retries=retries, timeout=0.5)
+    )
     async with app.run_test(size=(80, 24)) as pilot:
         await select_unit(app, pilot, "fix")
         screen = await ask(app, pilot, "w")
@@ -352,8 +377,19 @@ async def test_breaker_pauses_assist_after_repeated_failures(engine, fake):
 
 async def test_review_proposals_are_redacted_before_they_are_stored(engine, fake):
     leaked = "ops@example.com"
-    fake.tool_use("file_findings", {"findings": [
-        {"title": f"Page {leaked} on handshake failures", "body": f"Escalate to {leaked}.", "severity": "high", "unit": "fix"}]})
+    fake.tool_use(
+        "file_findings",
+        {
+            "findings": [
+                {
+                    "title": f"Page {leaked} on handshake failures",
+                    "body": f"Escalate to {leaked}.",
+                    "severity": "high",
+                    "unit": "fix",
+                }
+            ]
+        },
+    )
     app = make_app(engine, settings_for(fake.url))
     async with app.run_test(size=(100, 30)) as pilot:
         await select_unit(app, pilot, "fix")
@@ -370,7 +406,7 @@ async def test_the_timeline_marks_an_accepted_ai_draft(engine, fake):
     from screens.timeline import TimelineView
 
     fake.text(DRAFT)
-    async with drafted(engine, fake, size=(120, 30)) as (app, pilot, screen):
+    async with drafted(engine, fake, size=(120, 30)) as (app, pilot, _screen):
         await pilot.press("e")
         app.screen.query_one("#as-text").text = "## Fix\nChanged.\n"
         await pilot.press("ctrl+s")
@@ -384,7 +420,12 @@ async def test_the_timeline_marks_an_accepted_ai_draft(engine, fake):
 
 
 async def test_ask_shows_the_answer_and_writes_nothing(engine, fake):
-    answer = ["Facts\n", "- The unit plans a redeploy [unit:fix]\n\n", "Hypotheses\n", "- The key may be stale (unconfirmed)\n"]
+    answer = [
+        "Facts\n",
+        "- The unit plans a redeploy [unit:fix]\n\n",
+        "Hypotheses\n",
+        "- The key may be stale (unconfirmed)\n",
+    ]
     fake.text(answer)
     app = make_app(engine, settings_for(fake.url))
     events_before = len(engine.timeline("inc"))
@@ -413,17 +454,22 @@ async def test_a_cut_off_draft_cannot_replace_the_body_with_one_key(engine, fake
         await settle(app, pilot)
         assert engine.position("inc").stage("resolve").unit("fix").unit.body == before
         await pilot.press("e")  # an explicit edit makes it the engineer's text
-        assert screen.check_action("accept_edited", ()) is True and "Accept edited" in screen.query_one("KeyBar").line().plain
+        assert (
+            screen.check_action("accept_edited", ()) is True
+            and "Accept edited" in screen.query_one("KeyBar").line().plain
+        )
         await pilot.press("ctrl+s")
         await settle(app, pilot)
     assert engine.position("inc").stage("resolve").unit("fix").unit.body == "## Fix\nBuild the"
     event = last_event(engine, "edit_unit")
-    assert event["data"]["ai"]["partial"] is True and event["data"]["replaced"] == before  # the old body can be restored
+    assert (
+        event["data"]["ai"]["partial"] is True and event["data"]["replaced"] == before
+    )  # the old body can be restored
 
 
 async def test_accepting_a_draft_refuses_if_the_body_changed_meanwhile(engine, fake):
     fake.text(DRAFT)
-    async with drafted(engine, fake, size=(80, 24)) as (app, pilot, screen):
+    async with drafted(engine, fake, size=(80, 24)) as (app, pilot, _screen):
         engine.run("inc", c.edit_unit, unit="fix", body="Saved from another session.\n")
         await pilot.press("a")
         await settle(app, pilot)
@@ -432,9 +478,20 @@ async def test_accepting_a_draft_refuses_if_the_body_changed_meanwhile(engine, f
 
 
 async def test_the_intent_screen_shows_what_the_assist_filed_when_it_comes_back(engine, fake):
-    fake.tool_use("file_findings", {"findings": [
-        {"title": "No alert on handshake failures", "body": "Page on TLS errors.", "severity": "high", "unit": "fix"},
-        {"title": "Canary window too short", "body": "Longer.", "severity": "medium", "unit": None}]})
+    fake.tool_use(
+        "file_findings",
+        {
+            "findings": [
+                {
+                    "title": "No alert on handshake failures",
+                    "body": "Page on TLS errors.",
+                    "severity": "high",
+                    "unit": "fix",
+                },
+                {"title": "Canary window too short", "body": "Longer.", "severity": "medium", "unit": None},
+            ]
+        },
+    )
     app = make_app(engine, settings_for(fake.url))
     async with app.run_test(size=(100, 30)) as pilot:
         await select_unit(app, pilot, "fix")
@@ -448,7 +505,9 @@ async def test_the_intent_screen_shows_what_the_assist_filed_when_it_comes_back(
         await pilot.press("escape")
         await settle(app, pilot)
         titles = [f.feedback.title for f in intent.position.findings]
-    filed = sorted(f.feedback.title for f in engine.position("inc").findings if f.feedback.origin == "adversarial-review")
+    filed = sorted(
+        f.feedback.title for f in engine.position("inc").findings if f.feedback.origin == "adversarial-review"
+    )
     assert filed == ["Canary window too short", "No alert on handshake failures"]
     assert set(filed) <= set(titles)
 
@@ -535,7 +594,7 @@ async def test_a_suspect_token_is_marked_and_only_typing_send_sends_it(engine, f
 
 async def test_a_suspect_asks_again_even_after_the_intents_first_request(engine, fake):
     fake.text(DRAFT)
-    async with drafted(engine, fake) as (app, pilot, screen):
+    async with drafted(engine, fake) as (app, pilot, _screen):
         await pilot.press("escape")
         await settle(app, pilot)
         engine.run("inc", c.edit_unit, unit="probe", body=f"Replay with {UNKNOWN}.\n")

@@ -2,20 +2,20 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
+from helpers import STAGE_BODIES, new_incident, settle, to_execute
 
-from cockpit.clock import fixed_clock
 from cockpit.app.engine import Engine
+from cockpit.clock import fixed_clock
 from cockpit.store.database import Store
 from screens.app import CockpitApp
 from screens.checks import ChecksScreen
 from screens.dialogs import BodyEditor
 from screens.document import DocumentView
-from helpers import STAGE_BODIES, new_incident, settle, to_execute
 
-NOW = datetime(2026, 11, 20, 7, 0, tzinfo=timezone.utc)
+NOW = datetime(2026, 11, 20, 7, 0, tzinfo=UTC)
 pytestmark = pytest.mark.anyio
 TODO_LINE = "TODO: confirm the rollback threshold with the payments team"
 
@@ -90,7 +90,7 @@ async def test_selecting_a_passing_check_marks_no_line(engine):
     async with app.run_test(size=(80, 24)) as pilot:
         screen = await open_checks(app, pilot)
         await pilot.press("j")  # the next row: a passing check of the same unit
-        report, result = screen._result(screen.query_one("#ck-list").highlighted_option.id)
+        _report, result = screen._result(screen.query_one("#ck-list").highlighted_option.id)
         assert result.status == "pass" and marked_rows(screen.query_one(DocumentView)) == []
 
 
@@ -120,7 +120,7 @@ async def test_read_only_refuses_edit_and_shows_it_struck(engine):
         await pilot.pause()
         assert app.screen is screen  # no editor opened
         line = screen.query_one("KeyBar").line()
-        struck = [line.plain[s.start:s.end] for s in line.spans if "strike" in str(s.style)]
+        struck = [line.plain[s.start : s.end] for s in line.spans if "strike" in str(s.style)]
         assert struck == [" Edit unit "]
 
 

@@ -8,23 +8,23 @@ Another process really holds the write lock (tests/faults.py); the app's store g
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
+from faults import damage_page, write_lock_held
+from helpers import settle
 from textual.widgets import Input, Static, TextArea
 from textual.worker import WorkerFailed
 
 from cockpit.app import demo
-from cockpit.clock import fixed_clock
 from cockpit.app.engine import Engine
+from cockpit.clock import fixed_clock
 from cockpit.store.database import Store
-from faults import damage_page, write_lock_held
-from helpers import settle
 from screens.app import CockpitApp
 from screens.dialogs import BodyEditor, FeedbackForm
 from screens.intent_view import IntentView
 
-NOW = datetime(2026, 11, 20, 7, 0, tzinfo=timezone.utc)
+NOW = datetime(2026, 11, 20, 7, 0, tzinfo=UTC)
 pytestmark = pytest.mark.anyio
 
 
@@ -96,7 +96,9 @@ async def test_a_unit_body_edited_while_busy_stays_in_the_editor(catalog, db):
             editor.query_one("#editor", TextArea).load_text("Rewritten during the outage.\n")
             await pilot.press("ctrl+s")
             await settle(app, pilot)
-            assert app.screen is editor and editor.query_one("#editor", TextArea).text == "Rewritten during the outage.\n"
+            assert (
+                app.screen is editor and editor.query_one("#editor", TextArea).text == "Rewritten during the outage.\n"
+            )
             assert "Not saved" in status_line(editor)
         await pilot.press("ctrl+s")
         await settle(app, pilot)
@@ -107,7 +109,7 @@ async def test_a_unit_body_edited_while_busy_stays_in_the_editor(catalog, db):
 async def test_a_body_from_the_external_editor_that_cannot_be_saved_opens_in_place(catalog, db, monkeypatch):
     from contextlib import nullcontext
 
-    monkeypatch.setenv("EDITOR", "sh -c 'printf \"Edited in the editor.\\n\" > \"$0\"'")
+    monkeypatch.setenv("EDITOR", 'sh -c \'printf "Edited in the editor.\\n" > "$0"\'')
     monkeypatch.delenv("VISUAL", raising=False)
     engine = engine_on(catalog, db)
     app = app_for(engine)
@@ -120,7 +122,7 @@ async def test_a_body_from_the_external_editor_that_cannot_be_saved_opens_in_pla
             await settle(app, pilot)
             assert isinstance(app.screen, BodyEditor)
             assert app.screen.query_one("#editor", TextArea).text == "Edited in the editor.\n"
-            assert ("Not saved", "error") == notices(app)[-1][:2]
+            assert notices(app)[-1][:2] == ("Not saved", "error")
         await pilot.press("ctrl+s")
         await settle(app, pilot)
     assert engine.position(demo.INCIDENT).active.unit(unit).unit.body == "Edited in the editor.\n"
@@ -157,7 +159,7 @@ async def test_a_read_that_fails_is_said_through_the_same_path_and_the_app_stays
         app.screen.load()  # what a poll does when another session wrote
         await settle(app, pilot)
         assert app.is_running and isinstance(app.screen, IntentView)
-        assert ("Not loaded", "error") == notices(app)[-1][:2] and "disk I/O error" in notices(app)[-1][2]
+        assert notices(app)[-1][:2] == ("Not loaded", "error") and "disk I/O error" in notices(app)[-1][2]
 
 
 async def test_a_bug_in_a_worker_ends_the_app_with_70_one_line_and_the_log(catalog, db, tmp_path, monkeypatch):

@@ -2,21 +2,21 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
+from helpers import settle, until
 
 from cockpit.app import demo
-from cockpit.clock import fixed_clock
 from cockpit.app.engine import Engine
+from cockpit.clock import fixed_clock
 from cockpit.runbooks.index import index_library, library_roots
 from cockpit.store.database import Store
 from screens.app import CockpitApp
 from screens.document import DocumentView
 from screens.runbooks import RunbookScreen
-from helpers import settle, until
 
-NOW = datetime(2026, 11, 20, 7, 0, tzinfo=timezone.utc)
+NOW = datetime(2026, 11, 20, 7, 0, tzinfo=UTC)
 pytestmark = pytest.mark.anyio
 
 

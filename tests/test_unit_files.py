@@ -3,17 +3,19 @@
 from __future__ import annotations
 
 import pytest
+from helpers import new_incident
 
-from cockpit.domain import commands as c
 from cockpit.cli.main import main
+from cockpit.domain import commands as c
 from cockpit.errors import CockpitError
 from cockpit.sources.unit_files import check_unit_files, read_unit_files
-from helpers import new_incident
 
 
 def unit_file(folder, name: str, deps: str = "[]", extra: str = "") -> str:
     path = folder / f"{name}.md"
-    path.write_text(f"---\ntitle: {name} title\ndepends_on: {deps}\ntype: fix\n{extra}---\n# Heading\n\nBody of {name}.\n")
+    path.write_text(
+        f"---\ntitle: {name} title\ndepends_on: {deps}\ntype: fix\n{extra}---\n# Heading\n\nBody of {name}.\n"
+    )
     return str(path)
 
 
@@ -37,7 +39,11 @@ def test_a_cycle_is_reported_at_the_file_and_line_of_depends_on(tmp_path):
 
 def test_self_reference_unknown_sibling_and_duplicates_are_located(tmp_path):
     unit_file(tmp_path, "unit-01-a", "[unit-01-a]")
-    unit_file(tmp_path, "unit-02-b", "\n  - ghost", )
+    unit_file(
+        tmp_path,
+        "unit-02-b",
+        "\n  - ghost",
+    )
     units, _ = read_unit_files([str(tmp_path)])
     problems = {(p.path.rsplit("/", 1)[1], p.line, p.reason) for p in check_unit_files(units, siblings={"unit-02-b"})}
     assert ("unit-01-a.md", 3, "unit 'unit-01-a' depends on itself") in problems
@@ -79,7 +85,9 @@ def test_cli_reports_every_problem_and_bad_yaml_with_lines(tmp_path, capsys, mon
     capsys.readouterr()
     assert main(["unit", "import", "inc", str(folder), "--db", db]) == 1
     err = capsys.readouterr().err.splitlines()
-    assert err[0].startswith("cockpit: ") and err[0].endswith("unit-01-broken.md:3: invalid YAML frontmatter: did not find expected ',' or ']'")
+    assert err[0].startswith("cockpit: ") and err[0].endswith(
+        "unit-01-broken.md:3: invalid YAML frontmatter: did not find expected ',' or ']'"
+    )
     assert err[-1] == "cockpit: nothing imported"
     assert main(["unit", "import", "inc", str(folder / "unit-02-fine.md"), "--db", db]) == 0
 
@@ -108,7 +116,8 @@ def test_a_gate_command_with_control_characters_is_refused_at_import_at_its_line
     units, problems = read_unit_files([path])
     assert units == [] and [str(p) for p in problems] == [
         f"{path}:7: quality gate #2 (tests): its command holds control characters (␍ at 22, ␛ at 23): "
-        "what is shown would not be what runs; refused"]
+        "what is shown would not be what runs; refused"
+    ]
     capsys.readouterr()
     assert main(["unit", "import", "inc", path, "--db", db]) == 1
     err = capsys.readouterr().err

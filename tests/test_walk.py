@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import pytest
+from helpers import STAGE_BODIES, new_incident, to_execute
 
-from cockpit.domain import commands as c
 from cockpit import severity as sev
+from cockpit.domain import commands as c
 from cockpit.domain.dag import dependency_problems, find_cycle
 from cockpit.domain.model import Iteration
 from cockpit.domain.walk import MAX_FIX_LOOP_BOLTS, MAX_UNIT_BOLTS, baton
-from helpers import STAGE_BODIES, new_incident, to_execute
 
 CHAIN = ("engineer", "reviewer", "verifier")
 
@@ -65,19 +65,29 @@ def test_severity_order_and_unset_ranks_with_medium():
     assert sev.rank(None) == sev.rank("medium")
 
 
-@pytest.mark.parametrize("threshold, blocking", [
-    ("blocker", {"blocker", None}),
-    ("high", {"blocker", "high", None}),
-    ("medium", {"blocker", "high", "medium", None}),
-    ("low", {"blocker", "high", "medium", "low", None}),
-])
+@pytest.mark.parametrize(
+    "threshold, blocking",
+    [
+        ("blocker", {"blocker", None}),
+        ("high", {"blocker", "high", None}),
+        ("medium", {"blocker", "high", "medium", None}),
+        ("low", {"blocker", "high", "medium", "low", None}),
+    ],
+)
 def test_blocking_threshold(threshold, blocking):
     assert {s for s in ("blocker", "high", "medium", "low", None) if sev.is_blocking(s, threshold)} == blocking
 
 
 def test_findings_sort_by_severity_then_number(engine):
     slug = new_incident(engine, upto="triage")
-    for title, severity in [("l", "low"), ("u", None), ("b", "blocker"), ("m", "medium"), ("h", "high"), ("b2", "blocker")]:
+    for title, severity in [
+        ("l", "low"),
+        ("u", None),
+        ("b", "blocker"),
+        ("m", "medium"),
+        ("h", "high"),
+        ("b2", "blocker"),
+    ]:
         engine.run(slug, c.file_feedback, title=title, severity=severity, origin="user-chat")
     order = [f.feedback.title for f in engine.position(slug).open_findings]
     assert order == ["b", "b2", "h", "u", "m", "l"]  # unset sorts with medium, by number
@@ -100,7 +110,10 @@ def test_units_wait_for_their_dependencies(engine):
     to_execute(engine, slug, [("fix", ()), ("cleanup", ("fix",)), ("docs", ())])
     stage = engine.position(slug).active
     assert [(u.unit.slug, u.status, u.waiting_on) for u in stage.units] == [
-        ("fix", "ready", ()), ("cleanup", "waiting", ("fix",)), ("docs", "ready", ())]
+        ("fix", "ready", ()),
+        ("cleanup", "waiting", ("fix",)),
+        ("docs", "ready", ()),
+    ]
     for _ in range(4):  # start + three hats
         engine.run(slug, c.advance_hat, unit="fix")
     assert engine.position(slug).active.unit("cleanup").status == "ready"
@@ -235,7 +248,15 @@ def test_closing_a_reviewer_finding_clears_that_reviewers_signoff(engine):
 def test_rejecting_a_finding_as_invalid_clears_nothing(engine):
     slug = new_incident(engine, upto="resolve")
     to_execute(engine, slug, [("fix", ())])
-    engine.run(slug, c.file_feedback, title="bogus", severity="high", unit="fix", origin="adversarial-review", role="correctness")
+    engine.run(
+        slug,
+        c.file_feedback,
+        title="bogus",
+        severity="high",
+        unit="fix",
+        origin="adversarial-review",
+        role="correctness",
+    )
     engine.run(slug, c.classify, ref="FB-001", invalidates=("correctness",))
     engine.run(slug, c.close_finding, ref="FB-001", resolution="rejected", text="misread the diff")
     assert engine.position(slug).active.phase == "execute"

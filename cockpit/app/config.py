@@ -69,13 +69,15 @@ def _text(raw: dict, key: str, path: Path, what: str) -> str | None:
 
 
 def _toml_type(value: object) -> str:
-    return {bool: "a boolean", int: "a number", float: "a number", list: "a list", dict: "a table"}.get(type(value), type(value).__name__)
+    return {bool: "a boolean", int: "a number", float: "a number", list: "a list", dict: "a table"}.get(
+        type(value), type(value).__name__
+    )
 
 
 def _folders(value: object, key: str, path: Path) -> list[str]:
     folders = [value] if isinstance(value, str) else value
     if not isinstance(folders, list) or not all(isinstance(f, str) for f in folders):
-        raise CockpitError(f"{path}: `{key}` must be a folder or a list of folders, e.g. {key} = [\"~/{key}\"]")
+        raise CockpitError(f'{path}: `{key}` must be a folder or a list of folders, e.g. {key} = ["~/{key}"]')
     return folders
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 import sys
 import traceback
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 MAX_LOG_BYTES = 1_000_000  # past this the log starts afresh: it keeps the recent crashes, not all of them
@@ -27,7 +27,7 @@ def record(exc: BaseException, *, where: str = "cli") -> str:
     path = log_path()
     summary = _summary(exc)
     text = "".join(traceback.format_exception(exc))
-    stamp = datetime.now(timezone.utc).isoformat(timespec="seconds")
+    stamp = datetime.now(UTC).isoformat(timespec="seconds")
     entry = f"--- {stamp} cockpit {where} (pid {os.getpid()}, {' '.join(sys.argv[:1] + sys.argv[1:2])})\n{text}\n"
     try:
         path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)

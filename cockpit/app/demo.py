@@ -7,12 +7,12 @@ seeding again skips intents that are already there.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import timedelta
-from typing import Sequence
 
-from cockpit.domain import commands as c
-from cockpit.clock import stepping_clock
 from cockpit.app.engine import Engine
+from cockpit.clock import stepping_clock
+from cockpit.domain import commands as c
 
 INCIDENT = "checkout-5xx-cert-rotation"
 OPERATIONS = "orders-api-pool-limits"
@@ -98,64 +98,163 @@ the payments on-call watches the canary dashboard. Verification window: 24 hours
 
 def _seed_incident(engine: Engine, slug: str) -> None:
     run = engine.run
-    complete_stage(engine, slug, "triage", [
-        ("declare-sev2", "Declare SEV2 and open the incident channel",
-         "Checkout returns 5xx for ~38% of requests since 02:10 UTC. SEV2 declared, #inc-checkout opened, "
-         "status page set to *degraded*.", ()),
-        ("page-payments-oncall", "Page payments on-call and assign roles",
-         "Incident commander: Sam. Payments on-call paged at 02:14. Comms: status page every 30 min.", ("declare-sev2",)),
-    ])
-    complete_stage(engine, slug, "investigate", [
-        ("trace-tls-failures", "Trace TLS handshake failures to the gateway", INVESTIGATE_BODY, ()),
-        ("correlate-deploys", "Correlate with the change timeline",
-         "No checkout deploy in 24 h; the gateway rotation is the only change in the window.", ()),
-    ])
-    complete_stage(engine, slug, "mitigate", [
-        ("pin-previous-intermediate", "Serve the previous intermediate CA from the gateway",
-         "Gateway serves the old chain again (`make -C gateway pin-ca`); 5xx back to baseline at 03:02.", ()),
-    ])
+    complete_stage(
+        engine,
+        slug,
+        "triage",
+        [
+            (
+                "declare-sev2",
+                "Declare SEV2 and open the incident channel",
+                "Checkout returns 5xx for ~38% of requests since 02:10 UTC. SEV2 declared, #inc-checkout opened, "
+                "status page set to *degraded*.",
+                (),
+            ),
+            (
+                "page-payments-oncall",
+                "Page payments on-call and assign roles",
+                "Incident commander: Sam. Payments on-call paged at 02:14. Comms: status page every 30 min.",
+                ("declare-sev2",),
+            ),
+        ],
+    )
+    complete_stage(
+        engine,
+        slug,
+        "investigate",
+        [
+            ("trace-tls-failures", "Trace TLS handshake failures to the gateway", INVESTIGATE_BODY, ()),
+            (
+                "correlate-deploys",
+                "Correlate with the change timeline",
+                "No checkout deploy in 24 h; the gateway rotation is the only change in the window.",
+                (),
+            ),
+        ],
+    )
+    complete_stage(
+        engine,
+        slug,
+        "mitigate",
+        [
+            (
+                "pin-previous-intermediate",
+                "Serve the previous intermediate CA from the gateway",
+                "Gateway serves the old chain again (`make -C gateway pin-ca`); 5xx back to baseline at 03:02.",
+                (),
+            ),
+        ],
+    )
     # resolve: mid-execute, units at different hats.
     for spec in [
         ("truststore-at-deploy", "Build checkout-api's truststore at deploy time", RESOLVE_BODY, ()),
-        ("chain-expiry-alerts", "Alert on certificate chain changes and expiry",
-         "## Fix\nAdd a blackbox probe that validates the full gateway chain every minute and pages on failure.\n", ()),
-        ("ledger-sync-truststore", "Apply the truststore fix to ledger-sync",
-         "Same defect class as checkout-api, found by the class search.\n", ("truststore-at-deploy",)),
-        ("lift-ca-pin", "Lift the pinned intermediate on the gateway",
-         "Runs after the truststore fix has held for 24 hours.\n", ("truststore-at-deploy",)),
+        (
+            "chain-expiry-alerts",
+            "Alert on certificate chain changes and expiry",
+            "## Fix\nAdd a blackbox probe that validates the full gateway chain every minute and pages on failure.\n",
+            (),
+        ),
+        (
+            "ledger-sync-truststore",
+            "Apply the truststore fix to ledger-sync",
+            "Same defect class as checkout-api, found by the class search.\n",
+            ("truststore-at-deploy",),
+        ),
+        (
+            "lift-ca-pin",
+            "Lift the pinned intermediate on the gateway",
+            "Runs after the truststore fix has held for 24 hours.\n",
+            ("truststore-at-deploy",),
+        ),
     ]:
         _unit(engine, slug, "resolve", spec)
     run(slug, c.declare_ready)
     sign_all(engine, slug)
     hats = engine.position(slug).stage("resolve").stage.hats
     walk_unit(engine, slug, "truststore-at-deploy", hats, upto=1)  # engineer → reviewer
-    run(slug, c.reject_hat, unit="truststore-at-deploy",
-        message="Regression test only covers checkout-api; the class search names refunds-worker too.")
-    run(slug, c.advance_hat, unit="truststore-at-deploy",
-        message="refunds-worker covered by the same test module; class search updated.")
+    run(
+        slug,
+        c.reject_hat,
+        unit="truststore-at-deploy",
+        message="Regression test only covers checkout-api; the class search names refunds-worker too.",
+    )
+    run(
+        slug,
+        c.advance_hat,
+        unit="truststore-at-deploy",
+        message="refunds-worker covered by the same test module; class search updated.",
+    )
     walk_unit(engine, slug, "chain-expiry-alerts", hats, upto=0)  # engineer holds it
 
     def fb(**kw) -> None:
         run(slug, c.file_feedback, stage="resolve", **kw)
 
-    fb(title="Regression test passes on the pre-fix image", severity="blocker", unit="truststore-at-deploy",
-       origin="adversarial-review", role="correctness", body="Running the test against the pre-fix image also passes: it stubs the TLS layer.")
-    run(slug, c.advance_fix, ref="FB-001", message="Targets truststore-at-deploy; the test never exercises the handshake.")
-    fb(title="Canary thresholds lack an owner during the night window", severity="high", unit="truststore-at-deploy",
-       origin="adversarial-review", role="correctness", body="Who watches the 5% canary if it starts after 22:00 UTC?")
-    fb(title="Alert fires on staging certificates too", severity="medium", unit="chain-expiry-alerts",
-       origin="adversarial-review", role="correctness", body="The probe target list includes staging gateways.")
-    fb(title="Typo in the runbook link text", severity="low", unit="chain-expiry-alerts", origin="adversarial-review", role="correctness")
-    fb(title="Customer support asks for the refund window", origin="user-chat",
-       body="Support wants to know whether failed checkouts between 02:10 and 03:02 were charged.")
-    fb(title="Probe interval too coarse to catch a rotation", severity="high", unit="chain-expiry-alerts", origin="agent",
-       body="A one-minute probe still leaves a gap; the assessor keeps finding the interval unchanged.")
+    fb(
+        title="Regression test passes on the pre-fix image",
+        severity="blocker",
+        unit="truststore-at-deploy",
+        origin="adversarial-review",
+        role="correctness",
+        body="Running the test against the pre-fix image also passes: it stubs the TLS layer.",
+    )
+    run(
+        slug,
+        c.advance_fix,
+        ref="FB-001",
+        message="Targets truststore-at-deploy; the test never exercises the handshake.",
+    )
+    fb(
+        title="Canary thresholds lack an owner during the night window",
+        severity="high",
+        unit="truststore-at-deploy",
+        origin="adversarial-review",
+        role="correctness",
+        body="Who watches the 5% canary if it starts after 22:00 UTC?",
+    )
+    fb(
+        title="Alert fires on staging certificates too",
+        severity="medium",
+        unit="chain-expiry-alerts",
+        origin="adversarial-review",
+        role="correctness",
+        body="The probe target list includes staging gateways.",
+    )
+    fb(
+        title="Typo in the runbook link text",
+        severity="low",
+        unit="chain-expiry-alerts",
+        origin="adversarial-review",
+        role="correctness",
+    )
+    fb(
+        title="Customer support asks for the refund window",
+        origin="user-chat",
+        body="Support wants to know whether failed checkouts between 02:10 and 03:02 were charged.",
+    )
+    fb(
+        title="Probe interval too coarse to catch a rotation",
+        severity="high",
+        unit="chain-expiry-alerts",
+        origin="agent",
+        body="A one-minute probe still leaves a gap; the assessor keeps finding the interval unchanged.",
+    )
     run(slug, c.advance_fix, ref="FB-006", message="Routed to the engineer: probe config.")
     for _ in range(3):  # the assessor sends it back three times: escalated, a human decides
         run(slug, c.advance_fix, ref="FB-006", message="Interval set to 30 s.")
         run(slug, c.reject_fix, ref="FB-006", reason="The interval is unchanged in the deployed probe config.")
-    fb(title="Status page wording blames the vendor", severity="medium", origin="user-chat", unit="truststore-at-deploy")
-    run(slug, c.close_finding, ref="FB-007", resolution="non_actionable", text="Status page copy is owned by comms; forwarded.")
+    fb(
+        title="Status page wording blames the vendor",
+        severity="medium",
+        origin="user-chat",
+        unit="truststore-at-deploy",
+    )
+    run(
+        slug,
+        c.close_finding,
+        ref="FB-007",
+        resolution="non_actionable",
+        text="Status page copy is owned by comms; forwarded.",
+    )
 
 
 # The sre's alert table pages on saturation with no runbook: ops.alert-runbooks fails on this body.
@@ -187,33 +286,84 @@ OPS_BODY = """\
 def _seed_operations(engine: Engine, slug: str) -> None:
     run = engine.run
     for stage, units in [
-        ("inception", [("pool-exhaustion-brief", "Frame the pool exhaustion problem", "orders-api exhausted DB connections twice last month.", ())]),
-        ("design", [("pool-sizing-approach", "Choose per-pod pool limits", "Limit per pod, sized from observed peak × 2.", ())]),
-        ("product", [("no-user-visible-change", "Confirm no user-visible behaviour change", "Limits change latency tails only.", ())]),
-        ("development", [("configurable-pool", "Make the pool size configurable", "`DB_POOL_MAX` read at start-up.", ())]),
+        (
+            "inception",
+            [
+                (
+                    "pool-exhaustion-brief",
+                    "Frame the pool exhaustion problem",
+                    "orders-api exhausted DB connections twice last month.",
+                    (),
+                )
+            ],
+        ),
+        (
+            "design",
+            [
+                (
+                    "pool-sizing-approach",
+                    "Choose per-pod pool limits",
+                    "Limit per pod, sized from observed peak × 2.",
+                    (),
+                )
+            ],
+        ),
+        (
+            "product",
+            [
+                (
+                    "no-user-visible-change",
+                    "Confirm no user-visible behaviour change",
+                    "Limits change latency tails only.",
+                    (),
+                )
+            ],
+        ),
+        (
+            "development",
+            [("configurable-pool", "Make the pool size configurable", "`DB_POOL_MAX` read at start-up.", ())],
+        ),
     ]:
         complete_stage(engine, slug, stage, units, evidence="https://git.example.internal/orders-api/pull/812")
     for spec in [
         ("deploy-pool-limits", "Deploy pool limits to production", OPS_BODY, ()),
-        ("pool-slo-alerts", "SLOs and alerts for pool saturation",
-         "## SLOs\n| SLI | SLO target | Window | Source metric | Error budget per window |\n|---|---|---|---|---|\n"
-         "| Availability of orders-api | 99.5% | 30d | http_requests_total | ~3.6h / 30d |\n", ("deploy-pool-limits",)),
+        (
+            "pool-slo-alerts",
+            "SLOs and alerts for pool saturation",
+            "## SLOs\n| SLI | SLO target | Window | Source metric | Error budget per window |\n|---|---|---|---|---|\n"
+            "| Availability of orders-api | 99.5% | 30d | http_requests_total | ~3.6h / 30d |\n",
+            ("deploy-pool-limits",),
+        ),
     ]:
         _unit(engine, slug, "operations", spec)
     run(slug, c.declare_ready)
     sign_all(engine, slug)
     hats = engine.position(slug).stage("operations").stage.hats
     walk_unit(engine, slug, "deploy-pool-limits", hats, upto=1)  # ops-engineer → sre
-    run(slug, c.file_feedback, title="Rollback does not restore the old pool size on running pods", severity="high",
-        unit="deploy-pool-limits", origin="adversarial-review", role="reliability", stage="operations",
-        body="`helm rollback` leaves pods running until the next restart; say so or add a rollout restart.")
+    run(
+        slug,
+        c.file_feedback,
+        title="Rollback does not restore the old pool size on running pods",
+        severity="high",
+        unit="deploy-pool-limits",
+        origin="adversarial-review",
+        role="reliability",
+        stage="operations",
+        body="`helm rollback` leaves pods running until the next restart; say so or add a rollout restart.",
+    )
 
 
 def seed(engine: Engine) -> list[tuple[str, bool]]:
     """Seed every demo intent that is not there yet; returns (slug, created) pairs."""
     start = engine.clock() - timedelta(hours=5)
-    storyteller = Engine(engine.store, engine.catalog, clock=stepping_clock(start, timedelta(minutes=2)),
-                         actor=engine.actor, threshold=engine.threshold, runbooks=engine.runbooks)
+    storyteller = Engine(
+        engine.store,
+        engine.catalog,
+        clock=stepping_clock(start, timedelta(minutes=2)),
+        actor=engine.actor,
+        threshold=engine.threshold,
+        runbooks=engine.runbooks,
+    )
     results = []
     for slug, studio, title, fill in [
         (INCIDENT, "incident-response", "Checkout API 5xx after payments-gateway certificate rotation", _seed_incident),

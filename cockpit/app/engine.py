@@ -8,17 +8,18 @@ from __future__ import annotations
 
 import getpass
 import os
+from collections.abc import Callable
 from functools import cached_property
-from typing import Any, Callable
+from typing import Any
 
-from cockpit.domain import commands
 from cockpit import severity
 from cockpit.checks.base import RunbookLookup
 from cockpit.clock import Clock, iso, system_clock
-from cockpit.errors import CockpitError, NotFound
-from cockpit.store.database import Store
-from cockpit.sources.studios import Catalog
+from cockpit.domain import commands
 from cockpit.domain.walk import Position, derive
+from cockpit.errors import CockpitError, NotFound
+from cockpit.sources.studios import Catalog
+from cockpit.store.database import Store
 
 MAX_SLUG = 60
 
@@ -33,7 +34,7 @@ def default_actor() -> str:
 class Done:
     """What a command did: the line to show, its timeline event, and (on demand) the new position."""
 
-    def __init__(self, summary: str, event_id: int, engine: "Engine", slug: str) -> None:
+    def __init__(self, summary: str, event_id: int, engine: Engine, slug: str) -> None:
         self.summary = summary
         self.event_id = event_id
         self._engine, self._slug = engine, slug
@@ -45,8 +46,16 @@ class Done:
 
 
 class Engine:
-    def __init__(self, store: Store, catalog: Catalog, *, clock: Clock = system_clock, actor: str | None = None,
-                 threshold: str = severity.DEFAULT_THRESHOLD, runbooks: RunbookLookup | None = None) -> None:
+    def __init__(
+        self,
+        store: Store,
+        catalog: Catalog,
+        *,
+        clock: Clock = system_clock,
+        actor: str | None = None,
+        threshold: str = severity.DEFAULT_THRESHOLD,
+        runbooks: RunbookLookup | None = None,
+    ) -> None:
         self.store = store
         self.catalog = catalog
         self.clock = clock
@@ -87,9 +96,15 @@ class Engine:
                 raise CockpitError(f"an intent {slug!r} already exists")
             final, n = wanted, 2
             while final in taken:
-                final, n = f"{wanted[:MAX_SLUG - 4]}-{n}", n + 1
-            self.store.create_intent(slug=final, title=title, studio=definition.name, description=description,
-                                     at=iso(self.clock()), actor=self.actor)
+                final, n = f"{wanted[: MAX_SLUG - 4]}-{n}", n + 1
+            self.store.create_intent(
+                slug=final,
+                title=title,
+                studio=definition.name,
+                description=description,
+                at=iso(self.clock()),
+                actor=self.actor,
+            )
         return final
 
     def run(self, slug: str, command: Callable[..., commands.Change], **kwargs: Any) -> Done:

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Any, Iterable
+from collections.abc import Iterable
+from typing import Any
 
-from cockpit.severity import GLYPHS
 from cockpit.domain.studio import Studio
-from cockpit.text.terminal import safe
 from cockpit.domain.walk import FindingState, Position, StageState
+from cockpit.severity import GLYPHS
+from cockpit.text.terminal import safe
 
 STAGE_MARK = {"complete": "✓", "active": "▶", "pending": "·"}
 
@@ -15,10 +16,21 @@ STAGE_MARK = {"complete": "✓", "active": "▶", "pending": "·"}
 def finding_json(f: FindingState) -> dict[str, Any]:
     fb = f.feedback
     return {
-        "id": fb.ref, "title": fb.title, "stage": fb.stage, "severity": fb.severity, "blocking": f.blocking,
-        "status": f.status, "hat": f.hat, "bolt": f.bolt, "unit": f.target, "origin": fb.origin,
-        "author": fb.author, "created_at": fb.created_at, "closed_at": fb.closed_at,
-        "resolution": fb.resolution, "closure": fb.closure_text,
+        "id": fb.ref,
+        "title": fb.title,
+        "stage": fb.stage,
+        "severity": fb.severity,
+        "blocking": f.blocking,
+        "status": f.status,
+        "hat": f.hat,
+        "bolt": f.bolt,
+        "unit": f.target,
+        "origin": fb.origin,
+        "author": fb.author,
+        "created_at": fb.created_at,
+        "closed_at": fb.closed_at,
+        "resolution": fb.resolution,
+        "closure": fb.closure_text,
     }
 
 
@@ -26,10 +38,18 @@ def _gate_json(state: StageState) -> dict[str, Any]:
     gate = state.gate
     approval = gate.approval
     return {
-        "kinds": list(gate.kinds), "approved": gate.approved,
+        "kinds": list(gate.kinds),
+        "approved": gate.approved,
         "blocked_by": [f.feedback.ref for f in gate.blockers],
-        "approval": None if approval is None else {"at": approval.at, "by": approval.actor, "path": approval.path,
-                                                   "override": approval.reason, "url": approval.url},
+        "approval": None
+        if approval is None
+        else {
+            "at": approval.at,
+            "by": approval.actor,
+            "path": approval.path,
+            "override": approval.reason,
+            "url": approval.url,
+        },
     }
 
 
@@ -37,20 +57,37 @@ def position_json(pos: Position) -> dict[str, Any]:
     intent = pos.facts.intent
     active = pos.active
     return {
-        "slug": intent.slug, "title": intent.title, "studio": pos.studio.name, "created_at": intent.created_at,
+        "slug": intent.slug,
+        "title": intent.title,
+        "studio": pos.studio.name,
+        "created_at": intent.created_at,
         "complete": pos.complete,
         "stage": active.name if active else None,
         "phase": active.phase if active else "complete",
         "gate": _gate_json(active) if active else None,
         "stages": [{"name": s.name, "status": s.status, "phase": s.phase} for s in pos.stages],
         "units": [
-            {"slug": u.unit.slug, "title": u.unit.title, "stage": s.name, "status": u.status, "hat": u.hat,
-             "bolt": u.bolt, "depends_on": list(u.unit.depends_on)}
-            for s in pos.stages for u in s.units
+            {
+                "slug": u.unit.slug,
+                "title": u.unit.title,
+                "stage": s.name,
+                "status": u.status,
+                "hat": u.hat,
+                "bolt": u.bolt,
+                "depends_on": list(u.unit.depends_on),
+            }
+            for s in pos.stages
+            for u in s.units
         ],
         "feedback": [finding_json(f) for f in pos.open_findings],
-        "next": {"kind": pos.next.kind, "text": pos.next.text, "stage": pos.next.stage, "unit": pos.next.unit,
-                 "hat": pos.next.hat, "feedback": pos.next.feedback},
+        "next": {
+            "kind": pos.next.kind,
+            "text": pos.next.text,
+            "stage": pos.next.stage,
+            "unit": pos.next.unit,
+            "hat": pos.next.hat,
+            "feedback": pos.next.feedback,
+        },
     }
 
 
@@ -62,10 +99,15 @@ def overview_json(pos: Position) -> dict[str, Any]:
         key = f.feedback.severity or "unset"
         open_by_severity[key] = open_by_severity.get(key, 0) + 1
     return {
-        "slug": pos.facts.intent.slug, "title": pos.facts.intent.title, "studio": pos.studio.name,
-        "created_at": pos.facts.intent.created_at, "complete": pos.complete,
-        "stage": active.name if active else None, "phase": active.phase if active else "complete",
-        "blocking": sum(1 for f in pos.open_findings if f.blocking), "open": open_by_severity,
+        "slug": pos.facts.intent.slug,
+        "title": pos.facts.intent.title,
+        "studio": pos.studio.name,
+        "created_at": pos.facts.intent.created_at,
+        "complete": pos.complete,
+        "stage": active.name if active else None,
+        "phase": active.phase if active else "complete",
+        "blocking": sum(1 for f in pos.open_findings if f.blocking),
+        "open": open_by_severity,
         "next": {"kind": pos.next.kind, "text": pos.next.text},
     }
 
@@ -77,7 +119,7 @@ def table(rows: list[list[str]], indent: str = "  ") -> list[str]:
         return []
     rows = [[safe(cell, one_line=True) for cell in row] for row in rows]
     widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
-    return [indent + "  ".join(cell.ljust(w) for cell, w in zip(r, widths)).rstrip() for r in rows]
+    return [indent + "  ".join(cell.ljust(w) for cell, w in zip(r, widths, strict=False)).rstrip() for r in rows]
 
 
 def finding_rows(findings: Iterable[FindingState]) -> list[list[str]]:
@@ -85,25 +127,45 @@ def finding_rows(findings: Iterable[FindingState]) -> list[list[str]]:
     for f in findings:
         fb = f.feedback
         label = fb.severity or "unset"
-        rows.append([GLYPHS[fb.severity], fb.ref, label + ("*" if f.blocking else ""), f.status, f.hat or "-", f.target or "-", fb.title])
+        rows.append(
+            [
+                GLYPHS[fb.severity],
+                fb.ref,
+                label + ("*" if f.blocking else ""),
+                f.status,
+                f.hat or "-",
+                f.target or "-",
+                fb.title,
+            ]
+        )
     return rows
 
 
 def position_text(pos: Position) -> str:
     intent = pos.facts.intent
     lines = [safe(f"{intent.slug} — {intent.title}  [{pos.studio.name}]", one_line=True)]
-    lines.append("stages  " + "  ".join(
-        f"{STAGE_MARK[s.status]} {s.name}" + (f" ({s.phase})" if s.status == "active" else "") for s in pos.stages))
+    lines.append(
+        "stages  "
+        + "  ".join(
+            f"{STAGE_MARK[s.status]} {s.name}" + (f" ({s.phase})" if s.status == "active" else "") for s in pos.stages
+        )
+    )
     active = pos.active
     if active is not None:
         gate = active.gate
         held = ", ".join(f.feedback.ref for f in gate.blockers)
-        lines.append(f"gate    {'/'.join(gate.kinds)}" + (" — needs no human" if gate.is_auto else "")
-                     + (f"; blocking: {held}" if held else ""))
+        lines.append(
+            f"gate    {'/'.join(gate.kinds)}"
+            + (" — needs no human" if gate.is_auto else "")
+            + (f"; blocking: {held}" if held else "")
+        )
         if active.units:
             lines.append(f"units of {active.name}")
             rows = [["slug", "status", "hat", "bolt", "depends on"]]
-            rows += [[u.unit.slug, u.status, u.hat or "-", str(u.bolt), ", ".join(u.unit.depends_on) or "-"] for u in active.units]
+            rows += [
+                [u.unit.slug, u.status, u.hat or "-", str(u.bolt), ", ".join(u.unit.depends_on) or "-"]
+                for u in active.units
+            ]
             lines += table(rows)
     open_findings = pos.open_findings
     lines.append(f"open feedback ({len(open_findings)}; * blocks)" if open_findings else "open feedback: none")
@@ -118,8 +180,17 @@ def overview_rows(positions: list[Position]) -> list[list[str]]:
     for p in positions:
         active = p.active
         blocking = sum(1 for f in p.open_findings if f.blocking)
-        rows.append([p.facts.intent.slug, p.studio.name, active.name if active else "-", active.phase if active else "complete",
-                     str(blocking), str(len(p.open_findings)), p.facts.intent.title])
+        rows.append(
+            [
+                p.facts.intent.slug,
+                p.studio.name,
+                active.name if active else "-",
+                active.phase if active else "complete",
+                str(blocking),
+                str(len(p.open_findings)),
+                p.facts.intent.title,
+            ]
+        )
     return rows
 
 
@@ -131,11 +202,20 @@ def urgency_key(pos: Position) -> tuple:
 
 def studio_json(studio: Studio) -> dict[str, Any]:
     return {
-        "name": studio.name, "aliases": list(studio.aliases), "category": studio.category, "description": studio.description,
+        "name": studio.name,
+        "aliases": list(studio.aliases),
+        "category": studio.category,
+        "description": studio.description,
         "stages": [
-            {"name": s.name, "hats": list(s.hats), "fix_hats": list(s.fix_hats), "gate": list(s.gate),
-             "elaboration": s.elaboration, "review_agents": list(s.reviewer_names),
-             "outputs": [t.name for t in s.templates if t.kind == "output"]}
+            {
+                "name": s.name,
+                "hats": list(s.hats),
+                "fix_hats": list(s.fix_hats),
+                "gate": list(s.gate),
+                "elaboration": s.elaboration,
+                "review_agents": list(s.reviewer_names),
+                "outputs": [t.name for t in s.templates if t.kind == "output"],
+            }
             for s in studio.stages
         ],
     }
@@ -146,7 +226,9 @@ def studio_text(studio: Studio) -> str:
     lines = [f"{studio.name}{aliases} — {studio.description}"]
     for s in studio.stages:
         lines.append(f"  {s.name:<14} gate {'/'.join(s.gate):<14} hats {' → '.join(s.hats)}")
-        lines.append(f"  {'':<14} {'':<19} fix  {' → '.join(s.fix_hats) or '-'}; reviewers {', '.join(s.reviewer_names) or '-'}")
+        lines.append(
+            f"  {'':<14} {'':<19} fix  {' → '.join(s.fix_hats) or '-'}; reviewers {', '.join(s.reviewer_names) or '-'}"
+        )
     return "\n".join(lines)
 
 
@@ -174,6 +256,16 @@ def timeline_text(events: list[dict[str, Any]]) -> str:
         note = ai_note(e)
         what += f" ({note})" if note else ""
         message = (e["message"] or "").replace("\n", " ")
-        rows.append([str(e["id"]), e["at"], e["actor"], what, e["stage"] or "-", e["unit"] or "-", e["hat"] or "-",
-                     message[:60] + ("…" if len(message) > 60 else "")])
+        rows.append(
+            [
+                str(e["id"]),
+                e["at"],
+                e["actor"],
+                what,
+                e["stage"] or "-",
+                e["unit"] or "-",
+                e["hat"] or "-",
+                message[:60] + ("…" if len(message) > 60 else ""),
+            ]
+        )
     return "\n".join(table(rows, indent=""))

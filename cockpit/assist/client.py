@@ -26,7 +26,8 @@ import math
 import os
 import time
 import warnings
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from cockpit.assist.settings import LLMSettings
 from cockpit.assist.types import AssistError, Prompt, Reply, Usage
@@ -95,15 +96,20 @@ def _duration(seconds: float) -> str:
 def cost_usd(usage: Usage, price: tuple[float, float]) -> float:
     """Dollars for one request: 5-minute cache writes cost 1.25x input, cache reads 0.1x."""
     p_in, p_out = price
-    return (usage.input_tokens * p_in + usage.cache_write_tokens * p_in * 1.25
-            + usage.cache_read_tokens * p_in * 0.1 + usage.output_tokens * p_out) / 1e6
+    return (
+        usage.input_tokens * p_in
+        + usage.cache_write_tokens * p_in * 1.25
+        + usage.cache_read_tokens * p_in * 0.1
+        + usage.output_tokens * p_out
+    ) / 1e6
 
 
 class Assistant:
     """Streams prompts to the API with the settings' model, limits, retries and breaker."""
 
-    def __init__(self, settings: LLMSettings, breaker: CircuitBreaker | None = None,
-                 clock: Callable[[], float] = time.monotonic) -> None:
+    def __init__(
+        self, settings: LLMSettings, breaker: CircuitBreaker | None = None, clock: Callable[[], float] = time.monotonic
+    ) -> None:
         self.settings = settings
         self.breaker = breaker or CircuitBreaker(settings.breaker_failures, settings.breaker_cooldown, clock)
         self.clock = clock
@@ -121,14 +127,22 @@ class Assistant:
             sdk = await load_sdk()
             s = self.settings
             self._client = sdk.AsyncAnthropic(
-                api_key=s.api_key, base_url=s.base_url, max_retries=s.max_retries,
+                api_key=s.api_key,
+                base_url=s.base_url,
+                max_retries=s.max_retries,
                 # `timeout` bounds each wait for bytes, not the whole answer: a long answer that keeps
                 # streaming is fine, a stalled one is cut.
-                timeout=sdk.Timeout(s.timeout, connect=s.connect_timeout))
+                timeout=sdk.Timeout(s.timeout, connect=s.connect_timeout),
+            )
         return self._client
 
-    async def stream(self, prompt: Prompt, on_text: Callable[[str], None] | None = None, *,
-                     on_cancel: Callable[[Reply], None] | None = None) -> Reply:
+    async def stream(
+        self,
+        prompt: Prompt,
+        on_text: Callable[[str], None] | None = None,
+        *,
+        on_cancel: Callable[[Reply], None] | None = None,
+    ) -> Reply:
         """Send `prompt`; call `on_text(delta)` per text piece as it arrives; return the Reply."""
         self.last_reply = None
         reason = self.settings.disabled_reason()
@@ -147,10 +161,16 @@ class Assistant:
         def partial(**fields: Any) -> Reply:
             snapshot = _snapshot(stream)
             usage = _usage(getattr(snapshot, "usage", None))
-            return Reply(prompt.task, text="".join(parts), model=getattr(snapshot, "model", None) or self.settings.model,
-                         request_id=fields.pop("request_id", None) or (stream.request_id if stream else None),
-                         usage=usage, latency_ms=self._ms(started), cost_usd=cost_usd(usage, self.settings.price()),
-                         **fields)
+            return Reply(
+                prompt.task,
+                text="".join(parts),
+                model=getattr(snapshot, "model", None) or self.settings.model,
+                request_id=fields.pop("request_id", None) or (stream.request_id if stream else None),
+                usage=usage,
+                latency_ms=self._ms(started),
+                cost_usd=cost_usd(usage, self.settings.price()),
+                **fields,
+            )
 
         try:
             sdk = await load_sdk()
@@ -185,8 +205,10 @@ class Assistant:
             raise
         except _CallbackFailed as failed:  # the stream is closed by now
             raise failed.__cause__ from None  # type: ignore[misc]
-        except Exception as exc:  # noqa: BLE001 — every API failure becomes a Reply the app can show
-            base_url = str(client.base_url).rstrip("/") if client is not None else (self.settings.base_url or DEFAULT_BASE_URL)
+        except Exception as exc:
+            base_url = (
+                str(client.base_url).rstrip("/") if client is not None else (self.settings.base_url or DEFAULT_BASE_URL)
+            )
             error = self._scrub(_error_of(sdk, exc, base_url, bool(parts)))
             if error.kind in BREAKER_KINDS and sdk is not None:
                 self.breaker.failure()
@@ -194,15 +216,31 @@ class Assistant:
 
         self.breaker.success()
         usage = _usage(final.usage)
-        return self._done(Reply(
-            prompt.task, text="".join(parts),
-            tool_calls=tuple({"id": b.id, "name": b.name, "input": _stripped(b.input)} for b in final.content if b.type == "tool_use"),
-            stop_reason=final.stop_reason, model=final.model, request_id=stream.request_id, usage=usage,
-            latency_ms=self._ms(started), cost_usd=cost_usd(usage, self.settings.price())))
+        return self._done(
+            Reply(
+                prompt.task,
+                text="".join(parts),
+                tool_calls=tuple(
+                    {"id": b.id, "name": b.name, "input": _stripped(b.input)}
+                    for b in final.content
+                    if b.type == "tool_use"
+                ),
+                stop_reason=final.stop_reason,
+                model=final.model,
+                request_id=stream.request_id,
+                usage=usage,
+                latency_ms=self._ms(started),
+                cost_usd=cost_usd(usage, self.settings.price()),
+            )
+        )
 
     def _request(self, prompt: Prompt) -> dict[str, Any]:
-        kwargs: dict[str, Any] = {"model": self.settings.model, "max_tokens": self.settings.max_tokens,
-                                  "system": list(prompt.system), "messages": list(prompt.messages)}
+        kwargs: dict[str, Any] = {
+            "model": self.settings.model,
+            "max_tokens": self.settings.max_tokens,
+            "system": list(prompt.system),
+            "messages": list(prompt.messages),
+        }
         if prompt.tools:
             kwargs["tools"] = list(prompt.tools)
         if prompt.tool_choice is not None:
@@ -230,16 +268,19 @@ class _CallbackFailed(Exception):
 def _snapshot(stream: Any) -> Any:
     try:
         return stream.current_message_snapshot if stream is not None else None
-    except Exception:  # noqa: BLE001 — no message_start yet: nothing to report
+    except Exception:
         return None
 
 
 def _usage(u: Any) -> Usage:
     if u is None:
         return Usage()
-    return Usage(input_tokens=u.input_tokens or 0, output_tokens=u.output_tokens or 0,
-                 cache_write_tokens=getattr(u, "cache_creation_input_tokens", None) or 0,
-                 cache_read_tokens=getattr(u, "cache_read_input_tokens", None) or 0)
+    return Usage(
+        input_tokens=u.input_tokens or 0,
+        output_tokens=u.output_tokens or 0,
+        cache_write_tokens=getattr(u, "cache_creation_input_tokens", None) or 0,
+        cache_read_tokens=getattr(u, "cache_read_input_tokens", None) or 0,
+    )
 
 
 def _root_cause(exc: BaseException) -> str:
@@ -260,13 +301,17 @@ def _error_of(sdk: Any, exc: Exception, base_url: str, had_text: bool) -> Assist
     if sdk is None:  # the import itself failed
         return AssistError("api", f"cannot load the anthropic SDK: {type(exc).__name__}: {exc}")
     if isinstance(exc, sdk.APITimeoutError):
-        return AssistError("timeout", f"no answer from {base_url} in time (request timed out; "
-                                      "raise [llm] timeout if answers are slow)", retryable=True)
+        return AssistError(
+            "timeout",
+            f"no answer from {base_url} in time (request timed out; raise [llm] timeout if answers are slow)",
+            retryable=True,
+        )
     if isinstance(exc, sdk.APIConnectionError):
         return AssistError("connection", f"cannot reach {base_url}: {_root_cause(exc)}", retryable=True)
     if not isinstance(exc, sdk.APIStatusError):
-        return AssistError("api", f"unexpected failure talking to {base_url}: {type(exc).__name__}: {exc}",
-                           retryable=True)
+        return AssistError(
+            "api", f"unexpected failure talking to {base_url}: {type(exc).__name__}: {exc}", retryable=True
+        )
     rid = exc.request_id
     status, etype = exc.status_code, exc.type or "error"
     detail = exc.api_message or etype.replace("_", " ")
@@ -274,23 +319,38 @@ def _error_of(sdk: Any, exc: Exception, base_url: str, had_text: bool) -> Assist
     if status == 200:  # an `event: error` mid-stream: the SDK never retries these
         kept = "; the text so far is kept" if had_text else ""
         retry = etype in _MIDSTREAM_RETRYABLE
-        return AssistError("midstream", f"the answer was cut off ({detail}){kept}{tail}", retryable=retry, request_id=rid)
+        return AssistError(
+            "midstream", f"the answer was cut off ({detail}){kept}{tail}", retryable=retry, request_id=rid
+        )
     if status == 429 or etype == "rate_limit_error":
         wait = exc.response.headers.get("retry-after")
         hint = f"; the API asks to wait {wait}s" if wait else ""
-        return AssistError("rate_limited", f"rate limited by the API (429: {detail}){hint}{tail}",
-                           retryable=True, request_id=rid)
+        return AssistError(
+            "rate_limited", f"rate limited by the API (429: {detail}){hint}{tail}", retryable=True, request_id=rid
+        )
     if status == 529 or etype == "overloaded_error":
-        return AssistError("overloaded", f"the API is overloaded ({status}: {detail}); try again shortly{tail}",
-                           retryable=True, request_id=rid)
+        return AssistError(
+            "overloaded",
+            f"the API is overloaded ({status}: {detail}); try again shortly{tail}",
+            retryable=True,
+            request_id=rid,
+        )
     if status in (401, 403):
-        return AssistError("auth", f"the API refused the key ({status} {etype}: {detail}); check ANTHROPIC_API_KEY "
-                                   f"or [llm] api_key{tail}", request_id=rid)
+        return AssistError(
+            "auth",
+            f"the API refused the key ({status} {etype}: {detail}); check ANTHROPIC_API_KEY or [llm] api_key{tail}",
+            request_id=rid,
+        )
     if status in (400, 404, 413, 422):
-        return AssistError("bad_request", f"the API rejected the request ({status} {etype}: {detail}){tail}",
-                           request_id=rid)
-    return AssistError("api", f"the API failed ({status} {etype}: {detail}){tail}", retryable=status >= 500 or
-                       status in (408, 409), request_id=rid)
+        return AssistError(
+            "bad_request", f"the API rejected the request ({status} {etype}: {detail}){tail}", request_id=rid
+        )
+    return AssistError(
+        "api",
+        f"the API failed ({status} {etype}: {detail}){tail}",
+        retryable=status >= 500 or status in (408, 409),
+        request_id=rid,
+    )
 
 
 def _stripped(value: Any) -> Any:

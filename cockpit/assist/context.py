@@ -15,8 +15,8 @@ from cockpit.assist.prompt import build_prompt
 if TYPE_CHECKING:
     from cockpit.app.engine import Engine
     from cockpit.assist.types import Prompt
-    from cockpit.text.redact import Redactor
     from cockpit.domain.walk import Position
+    from cockpit.text.redact import Redactor
 
 RUNBOOKS = 3  # the most relevant runbooks of the local library go along as context
 
@@ -39,8 +39,25 @@ def read_context(engine: Engine, slug: str) -> AssistContext:
     return AssistContext(position, runbooks, tuple(engine.timeline(slug)))
 
 
-def prompt_for(context: AssistContext, task: str, *, redactor: Redactor | None = None, unit: str | None = None,
-               ref: str | None = None, reviewer: str | None = None, question: str | None = None) -> Prompt:
+def prompt_for(
+    context: AssistContext,
+    task: str,
+    *,
+    redactor: Redactor | None = None,
+    unit: str | None = None,
+    ref: str | None = None,
+    reviewer: str | None = None,
+    question: str | None = None,
+) -> Prompt:
     """The redacted request for one task: exactly what would leave the machine."""
-    return build_prompt(context.position, task, unit=unit, ref=ref, reviewer=reviewer, question=question,
-                        runbooks=context.runbooks, timeline=context.timeline, redactor=redactor)
+    return build_prompt(
+        context.position,
+        task,
+        unit=unit,
+        ref=ref,
+        reviewer=reviewer,
+        question=question,
+        runbooks=context.runbooks,
+        timeline=context.timeline,
+        redactor=redactor,
+    )

@@ -13,16 +13,17 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any, Sequence
+from typing import Any
 
 from cockpit import severity as sev
-from cockpit.domain.commands import MAX_TITLE
-from cockpit.errors import CockpitError, NotFound
 from cockpit.assist.types import TASKS, Prompt, Reply
-from cockpit.text.redact import Redactor, find_secrets, suspect_tokens
+from cockpit.domain.commands import MAX_TITLE
 from cockpit.domain.studio import Stage, Studio
 from cockpit.domain.walk import FindingState, Position, StageState, UnitState
+from cockpit.errors import CockpitError, NotFound
+from cockpit.text.redact import Redactor, find_secrets, suspect_tokens
 
 REVIEW_TOOL = "file_findings"
 CLASSIFY_TOOL = "classify_finding"
@@ -122,10 +123,20 @@ def _with_list(body: str, heading: str, items: Sequence[str]) -> str:
 
 
 def _studio_block(studio: Studio, stage: Stage | None) -> str:
-    lines = [f"# Studio: {studio.name}", studio.description.strip(), "Stages in order: " + " → ".join(studio.stage_names)]
+    lines = [
+        f"# Studio: {studio.name}",
+        studio.description.strip(),
+        "Stages in order: " + " → ".join(studio.stage_names),
+    ]
     if stage is not None:
-        lines += ["", f"# Stage: {stage.name}", stage.description.strip(), f"Hats in order: {' → '.join(stage.hats)}",
-                  "", stage.body.strip()]
+        lines += [
+            "",
+            f"# Stage: {stage.name}",
+            stage.description.strip(),
+            f"Hats in order: {' → '.join(stage.hats)}",
+            "",
+            stage.body.strip(),
+        ]
     return "\n".join(lines).strip()
 
 
@@ -147,8 +158,11 @@ def _agent_block(agent: Any) -> str:
 
 def _unit_schema(slugs: Sequence[str]) -> dict[str, Any]:
     # Nullable: the classifier mandate says "in doubt, choose null" for stage-wide findings.
-    return {"type": ["string", "null"], "enum": [*slugs, None],
-            "description": "slug of the unit the finding concerns; null when it spans the stage"}
+    return {
+        "type": ["string", "null"],
+        "enum": [*slugs, None],
+        "description": "slug of the unit the finding concerns; null when it spans the stage",
+    }
 
 
 def review_tool(slugs: Sequence[str]) -> dict[str, Any]:
@@ -166,9 +180,13 @@ def review_tool(slugs: Sequence[str]) -> dict[str, Any]:
     return {
         "name": REVIEW_TOOL,
         "description": "File this review's findings as proposals for the engineer. Call it exactly once; "
-                       "an empty list means nothing breaches.",
-        "input_schema": {"type": "object", "properties": {"findings": {"type": "array", "items": finding}},
-                         "required": ["findings"], "additionalProperties": False},
+        "an empty list means nothing breaches.",
+        "input_schema": {
+            "type": "object",
+            "properties": {"findings": {"type": "array", "items": finding}},
+            "required": ["findings"],
+            "additionalProperties": False,
+        },
     }
 
 
@@ -227,7 +245,9 @@ def truncate(text: str, limit: int, *, keep_tail: bool = False) -> str:
 
 
 def _fit(chunks: list[_Chunk], caps: Caps) -> list[str]:
-    texts = [f"{c.heading}\n{truncate(c.content.strip(), caps.per_chunk, keep_tail=c.keep_tail)}".strip() for c in chunks]
+    texts = [
+        f"{c.heading}\n{truncate(c.content.strip(), caps.per_chunk, keep_tail=c.keep_tail)}".strip() for c in chunks
+    ]
     kept = list(range(len(chunks)))
     dropped: list[str] = []
     while sum(len(texts[i]) for i in kept) > caps.total:
@@ -247,14 +267,20 @@ def _fit(chunks: list[_Chunk], caps: Caps) -> list[str]:
 def _unit_chunk(stage: StageState, u: UnitState, priority: int, note: str = "") -> _Chunk:
     where = f"stage {stage.name}" + (f", {note}" if note else "")
     state = f"{u.status}" + (f", hat {u.hat}, bolt {u.bolt}" if u.hat else "")
-    return _Chunk(f"unit: {u.unit.slug}", f"## unit: {u.unit.slug} — {u.unit.title} ({where}; {state})",
-                  u.unit.body or "(empty body)", priority)
+    return _Chunk(
+        f"unit: {u.unit.slug}",
+        f"## unit: {u.unit.slug} — {u.unit.title} ({where}; {state})",
+        u.unit.body or "(empty body)",
+        priority,
+    )
 
 
 def _finding_chunk(f: FindingState, priority: int) -> _Chunk:
     fb = f.feedback
-    meta = (f"severity {fb.severity or 'unclassified'} · {f.status} · stage {fb.stage} · unit {f.target or '-'} · "
-            f"origin {fb.origin} · filed by {fb.author}")
+    meta = (
+        f"severity {fb.severity or 'unclassified'} · {f.status} · stage {fb.stage} · unit {f.target or '-'} · "
+        f"origin {fb.origin} · filed by {fb.author}"
+    )
     loop = "".join(f"\n- {i.hat} {i.result or 'holding'}:{_message(i.message)}" for i in f.iterations if i.message)
     content = meta + "\n\n" + (fb.body.strip() or "(no body)") + (f"\n\nFix-loop messages:{loop}" if loop else "")
     return _Chunk(f"finding: {fb.ref}", f"## finding: {fb.ref} — {fb.title}", content, priority)
@@ -264,8 +290,12 @@ def _handoffs(u: UnitState) -> _Chunk | None:
     lines = [f"- {i.hat} → {i.result}:{_message(i.message or '(no message)')}" for i in u.handoffs]
     if not lines:
         return None
-    return _Chunk(f"hand-offs: {u.unit.slug}", f"## hand-offs: {u.unit.slug} (messages earlier hats passed along)",
-                  "\n".join(lines), 70)
+    return _Chunk(
+        f"hand-offs: {u.unit.slug}",
+        f"## hand-offs: {u.unit.slug} (messages earlier hats passed along)",
+        "\n".join(lines),
+        70,
+    )
 
 
 def _upstream(pos: Position, stage: StageState) -> list[_Chunk]:
@@ -297,27 +327,41 @@ def timeline_line(e: dict) -> str:
     ref = (e.get("data") or {}).get("feedback")
     message = _message(e.get("message") or "")
     ai = " (AI)" if (e.get("data") or {}).get("ai") else ""
-    return f"#{e.get('id')} {e.get('at')} {e.get('actor')} {e.get('command')}{ai}" + (f" {ref}" if ref else "") \
-        + (f" [{where}]" if where else "") + (f":{message}" if message else "")
+    return (
+        f"#{e.get('id')} {e.get('at')} {e.get('actor')} {e.get('command')}{ai}"
+        + (f" {ref}" if ref else "")
+        + (f" [{where}]" if where else "")
+        + (f":{message}" if message else "")
+    )
 
 
 def _timeline(timeline: Sequence[dict]) -> list[_Chunk]:
     if not timeline:
         return []
-    return [_Chunk("timeline", "## timeline (oldest first)", "\n".join(timeline_line(e) for e in timeline), 30, keep_tail=True)]
+    return [
+        _Chunk(
+            "timeline", "## timeline (oldest first)", "\n".join(timeline_line(e) for e in timeline), 30, keep_tail=True
+        )
+    ]
 
 
 def _intent_chunk(pos: Position) -> _Chunk:
     intent = pos.facts.intent
-    return _Chunk("intent", f"## intent: {intent.slug}", f"# {intent.title}\n\n{intent.description.strip()}".strip(), PINNED)
+    return _Chunk(
+        "intent", f"## intent: {intent.slug}", f"# {intent.title}\n\n{intent.description.strip()}".strip(), PINNED
+    )
 
 
 def _position_chunk(pos: Position) -> _Chunk:
-    lines = [f"studio {pos.studio.name}; " + ", ".join(f"{s.name} {s.status} ({s.phase})" for s in pos.stages),
-             f"next: {pos.next.text}"]
+    lines = [
+        f"studio {pos.studio.name}; " + ", ".join(f"{s.name} {s.status} ({s.phase})" for s in pos.stages),
+        f"next: {pos.next.text}",
+    ]
     for s in pos.stages:
         for u in s.units:
-            lines.append(f"- {s.name}/{u.unit.slug}: {u.unit.title} ({u.status}" + (f", {u.hat}" if u.hat else "") + ")")
+            lines.append(
+                f"- {s.name}/{u.unit.slug}: {u.unit.title} ({u.status}" + (f", {u.hat}" if u.hat else "") + ")"
+            )
     return _Chunk("position", "## position", "\n".join(lines), PINNED)
 
 
@@ -347,15 +391,28 @@ def _ref(pos: Position, ref: str | None) -> FindingState:
 def _draft(pos: Position, unit: str | None, runbooks, timeline) -> tuple[Stage, str, list[_Chunk]]:
     stage, u = _find_unit(pos, unit)
     hat = u.hat or stage.stage.hats[0]  # not started yet, or finished: the producer hat writes the body
-    chunks = [_intent_chunk(pos), _position_chunk(pos), *_upstream(pos, stage),
-              _Chunk(f"unit: {u.unit.slug}", f"## unit: {u.unit.slug} — {u.unit.title} (the unit to draft; current body)",
-                     u.unit.body or "(empty body)", PINNED)]
+    chunks = [
+        _intent_chunk(pos),
+        _position_chunk(pos),
+        *_upstream(pos, stage),
+        _Chunk(
+            f"unit: {u.unit.slug}",
+            f"## unit: {u.unit.slug} — {u.unit.title} (the unit to draft; current body)",
+            u.unit.body or "(empty body)",
+            PINNED,
+        ),
+    ]
     handoffs = _handoffs(u)
     chunks += [handoffs] if handoffs else []
     chunks += [_finding_chunk(f, 80) for f in pos.open_findings if f.target == u.unit.slug]
-    chunks += [*_runbooks(runbooks), *_timeline(timeline),
-               _request(f"Draft the new body of unit `{u.unit.slug}` (\"{u.unit.title}\") as the {hat} hat, bolt {u.bolt}. "
-                        "Answer with the unit body in markdown only.")]
+    chunks += [
+        *_runbooks(runbooks),
+        *_timeline(timeline),
+        _request(
+            f'Draft the new body of unit `{u.unit.slug}` ("{u.unit.title}") as the {hat} hat, bolt {u.bolt}. '
+            "Answer with the unit body in markdown only."
+        ),
+    ]
     return stage.stage, _hat_block(stage.stage, hat) + "\n\n" + DRAFT_RULES, chunks
 
 
@@ -373,12 +430,19 @@ def _review(pos: Position, unit: str | None, reviewer: str | None, runbooks, tim
     if not stage.units:
         raise CockpitError(f"{stage.name} has no units to review yet")
     reviewed = [u for u in stage.units if u.unit.slug == unit] if unit else list(stage.units)
-    chunks = [_intent_chunk(pos), _position_chunk(pos), *_upstream(pos, stage),
-              *(_unit_chunk(stage, u, PINNED if unit else 90, "under review") for u in reviewed),
-              *(_finding_chunk(f, 70) for f in pos.open_findings if f.feedback.stage == stage.name),
-              *_runbooks(runbooks), *_timeline(timeline),
-              _request(f"Review {'unit `' + unit + '`' if unit else 'the units of ' + stage.name} as the {name} review agent; "
-                       f"file the findings with `{REVIEW_TOOL}`.")]
+    chunks = [
+        _intent_chunk(pos),
+        _position_chunk(pos),
+        *_upstream(pos, stage),
+        *(_unit_chunk(stage, u, PINNED if unit else 90, "under review") for u in reviewed),
+        *(_finding_chunk(f, 70) for f in pos.open_findings if f.feedback.stage == stage.name),
+        *_runbooks(runbooks),
+        *_timeline(timeline),
+        _request(
+            f"Review {'unit `' + unit + '`' if unit else 'the units of ' + stage.name} as the {name} review agent; "
+            f"file the findings with `{REVIEW_TOOL}`."
+        ),
+    ]
     tool = review_tool([u.unit.slug for u in stage.units])
     return stage.stage, _agent_block(agents[name]) + "\n\n" + REVIEW_RULES, chunks, tool, name
 
@@ -388,10 +452,18 @@ def _classify(pos: Position, ref: str | None, runbooks, timeline):
     stage = pos.stage(found.feedback.stage)
     hat = "classifier" if stage.stage.hat("classifier") else (stage.stage.fix_hats or ("classifier",))[0]
     units = sorted(stage.units, key=lambda u: u.unit.slug != found.target)  # the current target first
-    chunks = [_intent_chunk(pos), _position_chunk(pos), _finding_chunk(found, PINNED),
-              *(_unit_chunk(stage, u, 60) for u in units), *_runbooks(runbooks), *_timeline(timeline),
-              _request(f"Classify finding {found.feedback.ref} with `{CLASSIFY_TOOL}`: severity, target unit of "
-                       f"{stage.name} (or null), and a one-paragraph reason.")]
+    chunks = [
+        _intent_chunk(pos),
+        _position_chunk(pos),
+        _finding_chunk(found, PINNED),
+        *(_unit_chunk(stage, u, 60) for u in units),
+        *_runbooks(runbooks),
+        *_timeline(timeline),
+        _request(
+            f"Classify finding {found.feedback.ref} with `{CLASSIFY_TOOL}`: severity, target unit of "
+            f"{stage.name} (or null), and a one-paragraph reason."
+        ),
+    ]
     tool = classify_tool([u.unit.slug for u in stage.units])
     return stage.stage, _hat_block(stage.stage, hat) + "\n\n" + CLASSIFY_RULES, chunks, tool, found.feedback.ref
 
@@ -415,9 +487,17 @@ def _ask(pos: Position, unit: str | None, question: str | None, runbooks, timeli
 
 
 def build_prompt(
-    pos: Position, task: str, *, unit: str | None = None, ref: str | None = None, reviewer: str | None = None,
-    question: str | None = None, runbooks: Sequence[tuple[str, str]] = (), timeline: Sequence[dict] = (),
-    redactor: Redactor | None = None, caps: Caps = Caps(),
+    pos: Position,
+    task: str,
+    *,
+    unit: str | None = None,
+    ref: str | None = None,
+    reviewer: str | None = None,
+    question: str | None = None,
+    runbooks: Sequence[tuple[str, str]] = (),
+    timeline: Sequence[dict] = (),
+    redactor: Redactor | None = None,
+    caps: Caps = Caps(),
 ) -> Prompt:
     """The redacted request for one assist task on one intent (raises CockpitError when it cannot be built)."""
     if task not in TASKS:
@@ -452,9 +532,20 @@ def build_prompt(
     user = "\n\n".join(clean(text) for text in _fit(chunks, caps))
     messages = ({"role": "user", "content": [{"type": "text", "text": user}]},)
     preview = _preview(system, tools, messages)
-    return Prompt(task=task, slug=pos.facts.intent.slug, system=system, messages=messages, tools=tools,
-                  tool_choice=choice, unit=unit, ref=ref, reviewer=reviewer, redactions=counts,
-                  preview=preview, suspects=tuple(suspect_tokens(preview)))
+    return Prompt(
+        task=task,
+        slug=pos.facts.intent.slug,
+        system=system,
+        messages=messages,
+        tools=tools,
+        tool_choice=choice,
+        unit=unit,
+        ref=ref,
+        reviewer=reviewer,
+        redactions=counts,
+        preview=preview,
+        suspects=tuple(suspect_tokens(preview)),
+    )
 
 
 def _preview(system: Sequence[dict], tools: Sequence[dict], messages: Sequence[dict]) -> str:
@@ -463,8 +554,10 @@ def _preview(system: Sequence[dict], tools: Sequence[dict], messages: Sequence[d
         mark = " · cache breakpoint" if "cache_control" in block else ""
         parts.append(f"──── system {n}/{len(system)}{mark} ────\n{block['text']}")
     for tool in tools:
-        parts.append(f"──── tool {tool['name']} (forced) ────\n{tool['description']}\n"
-                     + json.dumps(tool["input_schema"], ensure_ascii=False))
+        parts.append(
+            f"──── tool {tool['name']} (forced) ────\n{tool['description']}\n"
+            + json.dumps(tool["input_schema"], ensure_ascii=False)
+        )
     for message in messages:
         text = "\n".join(b["text"] for b in message["content"] if b.get("type") == "text")
         parts.append(f"──── {message['role']} ────\n{text}")
@@ -532,11 +625,13 @@ def parse_proposals(reply: Reply, pos: Position, stage: str) -> tuple[list[Propo
             body = body.strip() if isinstance(body, str) else "" if body is None else json.dumps(body)
             severity = normalise_severity(item.get("severity"))
             if severity is None:
-                notes.append(f"proposal {n} \"{title}\": severity {item.get('severity')!r} is not one of "
-                             f"{', '.join(sev.SEVERITIES)}: set one before filing")
+                notes.append(
+                    f'proposal {n} "{title}": severity {item.get("severity")!r} is not one of '
+                    f"{', '.join(sev.SEVERITIES)}: set one before filing"
+                )
             unit = item.get("unit")
             if unit is not None and unit not in slugs:
-                notes.append(f"proposal {n} \"{title}\": {stage} has no unit {unit!r}: it targets the stage")
+                notes.append(f'proposal {n} "{title}": {stage} has no unit {unit!r}: it targets the stage')
                 unit = None
             proposals.append(Proposal(title, body, severity, unit))
     return proposals, notes
@@ -554,13 +649,17 @@ def parse_classification(reply: Reply, pos: Position, ref: str) -> Classificatio
         raise CockpitError(f"{CLASSIFY_TOOL} input is not an object: {data!r}")
     severity = normalise_severity(data.get("severity"))
     if severity is None:
-        raise CockpitError(f"the classifier proposed severity {data.get('severity')!r}: not one of {', '.join(sev.SEVERITIES)}")
+        raise CockpitError(
+            f"the classifier proposed severity {data.get('severity')!r}: not one of {', '.join(sev.SEVERITIES)}"
+        )
     unit = data.get("unit")
     unit = None if unit in (None, "", "null") else unit
     slugs = _slugs(pos, found.feedback.stage)
     if unit is not None and unit not in slugs:
-        raise CockpitError(f"the classifier named unit {unit!r}, which is not in {found.feedback.stage} "
-                           f"(units: {', '.join(slugs) or 'none'})")
+        raise CockpitError(
+            f"the classifier named unit {unit!r}, which is not in {found.feedback.stage} "
+            f"(units: {', '.join(slugs) or 'none'})"
+        )
     reason = data.get("reason")
     if not isinstance(reason, str) or not reason.strip():
         raise CockpitError(f"the classifier gave no reason for {found.feedback.ref}")

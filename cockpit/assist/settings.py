@@ -22,9 +22,10 @@ from __future__ import annotations
 
 import math
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any
 
 from cockpit.app.config import Config, config_path
 from cockpit.errors import CockpitError
@@ -42,8 +43,18 @@ DEFAULT_PRICES: dict[str, tuple[float, float]] = {
 # An unknown model is priced like a Sonnet: a visible estimate beats a silent $0.
 FALLBACK_PRICE: tuple[float, float] = (3.0, 15.0)
 
-_FILE_KEYS = {"model", "max_tokens", "base_url", "api_key", "timeout", "connect_timeout", "max_retries",
-              "breaker_failures", "breaker_cooldown", "prices"}
+_FILE_KEYS = {
+    "model",
+    "max_tokens",
+    "base_url",
+    "api_key",
+    "timeout",
+    "connect_timeout",
+    "max_retries",
+    "breaker_failures",
+    "breaker_cooldown",
+    "prices",
+}
 
 
 @dataclass(frozen=True)
@@ -72,12 +83,15 @@ class LLMSettings:
         if self.api_key:
             return None
         where = self.config_file or config_path()
-        return (f"LLM assist is off: no API key. Set ANTHROPIC_API_KEY, or put api_key under [llm] in {where} "
-                f"and run `chmod 600 {where}`.")
+        return (
+            f"LLM assist is off: no API key. Set ANTHROPIC_API_KEY, or put api_key under [llm] in {where} "
+            f"and run `chmod 600 {where}`."
+        )
 
 
-def load_llm_settings(config: Config, environ: Mapping[str, str] = os.environ,
-                      config_file: Path | None = None) -> LLMSettings:
+def load_llm_settings(
+    config: Config, environ: Mapping[str, str] = os.environ, config_file: Path | None = None
+) -> LLMSettings:
     """Settings from `config.raw["llm"]` (read from `config_file`) and the environment."""
     path = config_file or config_path()
     table = config.raw.get("llm", {})
@@ -111,12 +125,20 @@ def load_llm_settings(config: Config, environ: Mapping[str, str] = os.environ,
         api_key=env_key or file_key,
         timeout=float(get("timeout", positive, "a number of seconds > 0", defaults.timeout)),
         connect_timeout=float(get("connect_timeout", positive, "a number of seconds > 0", defaults.connect_timeout)),
-        max_retries=get("max_retries", lambda v: isinstance(v, int) and 0 <= v <= 10, "a whole number 0-10",
-                        defaults.max_retries),
-        breaker_failures=get("breaker_failures", lambda v: isinstance(v, int) and v > 0, "a whole number > 0",
-                             defaults.breaker_failures),
-        breaker_cooldown=float(get("breaker_cooldown", lambda v: isinstance(v, (int, float)) and v >= 0,
-                                   "a number of seconds >= 0", defaults.breaker_cooldown)),
+        max_retries=get(
+            "max_retries", lambda v: isinstance(v, int) and 0 <= v <= 10, "a whole number 0-10", defaults.max_retries
+        ),
+        breaker_failures=get(
+            "breaker_failures", lambda v: isinstance(v, int) and v > 0, "a whole number > 0", defaults.breaker_failures
+        ),
+        breaker_cooldown=float(
+            get(
+                "breaker_cooldown",
+                lambda v: isinstance(v, (int, float)) and v >= 0,
+                "a number of seconds >= 0",
+                defaults.breaker_cooldown,
+            )
+        ),
         prices={**DEFAULT_PRICES, **_prices(table.get("prices", {}), path)},
         config_file=path,
         key_source="ANTHROPIC_API_KEY" if env_key else str(path) if file_key else None,
@@ -129,8 +151,10 @@ def _require_private(path: Path) -> None:
     except OSError as exc:
         raise CockpitError(f"{path}: cannot check its permissions ({exc.strerror})") from None
     if mode & 0o077:
-        raise CockpitError(f"{path} holds llm.api_key but others can read it (mode {mode & 0o777:o}): "
-                           f"run `chmod 600 {path}`, or use ANTHROPIC_API_KEY instead")
+        raise CockpitError(
+            f"{path} holds llm.api_key but others can read it (mode {mode & 0o777:o}): "
+            f"run `chmod 600 {path}`, or use ANTHROPIC_API_KEY instead"
+        )
 
 
 def _prices(value: object, path: Path) -> dict[str, tuple[float, float]]:
@@ -138,9 +162,14 @@ def _prices(value: object, path: Path) -> dict[str, tuple[float, float]]:
         raise CockpitError(f"{path}: llm.prices must be a table of models")
     prices = {}
     for model, entry in value.items():
-        ok = isinstance(entry, dict) and set(entry) == {"input", "output"} and all(
-            isinstance(entry[k], (int, float)) and not isinstance(entry[k], bool) and entry[k] >= 0
-            for k in ("input", "output"))
+        ok = (
+            isinstance(entry, dict)
+            and set(entry) == {"input", "output"}
+            and all(
+                isinstance(entry[k], (int, float)) and not isinstance(entry[k], bool) and entry[k] >= 0
+                for k in ("input", "output")
+            )
+        )
         if not ok:
             raise CockpitError(f'{path}: llm.prices."{model}" must be {{ input = <$/MTok>, output = <$/MTok> }}')
         prices[model] = (float(entry["input"]), float(entry["output"]))

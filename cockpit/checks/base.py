@@ -7,8 +7,9 @@ decides what its results mean for findings and the walk.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Callable, Mapping, Protocol
+from typing import Protocol
 
 from cockpit import severity as sev
 from cockpit.checks import markdown
@@ -117,4 +118,3 @@ class Check:
             return Result(self.id, PASS, self.severity, (), note)
         worst = min((p.severity or self.severity for p in problems), key=sev.rank)
         return Result(self.id, FAIL, worst, tuple(problems), note)
-

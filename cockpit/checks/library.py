@@ -29,8 +29,9 @@ class LibraryRunbooks:
 
     def _name(self, reference: str) -> str | None:
         with self._store.snapshot():
-            row = self._store.db.execute("SELECT name FROM runbooks WHERE lower(name) = ? AND gone_at IS NULL",
-                                         [runbook_key(reference)]).fetchone()
+            row = self._store.db.execute(
+                "SELECT name FROM runbooks WHERE lower(name) = ? AND gone_at IS NULL", [runbook_key(reference)]
+            ).fetchone()
         return row[0] if row else None
 
     def exists(self, name: str) -> bool:
@@ -42,7 +43,9 @@ class LibraryRunbooks:
         found = self._name(name)
         if found is None:
             return []
-        return [f"line {f.line}: [{f.rule}] {f.message}" for f in check_runbook(self._store, found) if f.level == "error"]
+        return [
+            f"line {f.line}: [{f.rule}] {f.message}" for f in check_runbook(self._store, found) if f.level == "error"
+        ]
 
 
 def library_lookup(store: Any) -> LibraryRunbooks | None:

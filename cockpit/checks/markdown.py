@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Iterable, NamedTuple
+from typing import NamedTuple
 
 _HEADING = re.compile(r"^(#{1,6})\s+(.*?)\s*#*\s*$")
 _FENCE = re.compile(r"^\s*(```|~~~)")
@@ -19,7 +20,7 @@ _ITEM = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s+(?:\[[ xX]\]\s+)?(.*\S)\s*$")
 _CODE_SPAN = re.compile(r"`[^`\n]+`")
 
 
-class once:  # noqa: N801 - used as a decorator, like the cached_property it replaces
+class once:
     """functools.cached_property without Python 3.11's lock on every first access: sections and
     tables are built for every body of every run, and the lock was a third of the checks' time."""
 
@@ -119,8 +120,12 @@ class Table:
 @lru_cache(maxsize=64)  # several checks read the same body in one run
 def lines(body: str) -> tuple[Line, ...]:
     if "```" not in body and "~~~" not in body:  # no fences: one comprehension, the common case
-        return tuple([Line(number, text, False, text.startswith("#") and _HEADING.match(text) is not None)
-                      for number, text in enumerate(body.splitlines(), start=1)])
+        return tuple(
+            [
+                Line(number, text, False, text.startswith("#") and _HEADING.match(text) is not None)
+                for number, text in enumerate(body.splitlines(), start=1)
+            ]
+        )
     out: list[Line] = []
     fenced = False
     for number, text in enumerate(body.splitlines(), start=1):
@@ -141,8 +146,8 @@ def sections(body: str) -> list[Section]:
     found: list[Section] = []
     for position, (index, match) in enumerate(heads):
         level = len(match.group(1))
-        end = next((j for j, m in heads[position + 1:] if len(m.group(1)) <= level), len(all_lines))
-        found.append(Section(match.group(2).strip(), level, all_lines[index].number, tuple(all_lines[index + 1:end])))
+        end = next((j for j, m in heads[position + 1 :] if len(m.group(1)) <= level), len(all_lines))
+        found.append(Section(match.group(2).strip(), level, all_lines[index].number, tuple(all_lines[index + 1 : end])))
     return found
 
 
@@ -188,7 +193,12 @@ def tables(content: Iterable[Line]) -> list[Table]:
         if not head.in_code and "|" in head.text and _TABLE_RULE.match(rule.text):
             rows: list[Row] = []
             index += 2
-            while index < len(block) and not block[index].in_code and "|" in block[index].text and block[index].text.strip():
+            while (
+                index < len(block)
+                and not block[index].in_code
+                and "|" in block[index].text
+                and block[index].text.strip()
+            ):
                 rows.append(Row(block[index].number, _split_row(block[index].text)))
                 index += 1
             found.append(Table(head.number, _split_row(head.text), tuple(rows)))

@@ -11,20 +11,59 @@ CHECKS: dict[str, Check] = {
     for check in (
         Check("ops.sections", "blocker", "Preconditions, action and post-condition checks", operations.sections),
         Check("ops.single-procedure", "high", "The action is one unambiguous procedure", operations.single_procedure),
-        Check("ops.postcondition-rows", "high", "Every post-condition check has a command and a pass criterion", operations.postcondition_rows),
-        Check("ops.rollback", "blocker", "A rollback procedure, or forward-fix only with a rationale", operations.rollback),
+        Check(
+            "ops.postcondition-rows",
+            "high",
+            "Every post-condition check has a command and a pass criterion",
+            operations.postcondition_rows,
+        ),
+        Check(
+            "ops.rollback", "blocker", "A rollback procedure, or forward-fix only with a rationale", operations.rollback
+        ),
         Check("ops.mutable-tags", "high", "Images and artifacts pinned, not latest/main", operations.mutable_tags),
         Check("ops.slo-table", "high", "Every SLO complete, with a correct error budget", operations.slo_table),
-        Check("ops.alert-runbooks", "blocker", "Every pageable alert links to a runbook that exists", operations.alert_runbooks),
+        Check(
+            "ops.alert-runbooks",
+            "blocker",
+            "Every pageable alert links to a runbook that exists",
+            operations.alert_runbooks,
+        ),
         Check("ops.open-questions", "high", "Open questions answered, defaulted or flagged", operations.open_questions),
         Check("body.placeholders", "high", "No placeholders, template slots or empty sections", body.placeholders),
         Check("body.secrets", "blocker", "No hardcoded secrets", body.secrets),
-        Check("ops.artifact-secrets", "blocker", "No hardcoded secrets in the artifacts the unit lists", operations.artifact_secrets),
-        Check("resolve.root-cause", "blocker", "Cites investigate's root cause verbatim and names the fix", resolve.root_cause),
-        Check("resolve.regression-test", "blocker", "Regression test: file, layer, red on the pre-fix code", resolve.regression_test),
-        Check("resolve.deployment-plan", "high", "Deployment plan: rollout shape, rollback thresholds, verification window", resolve.deployment_plan),
-        Check("resolve.mitigation-lift", "high", "Mitigation lift: criteria, procedure, owner", resolve.mitigation_lift),
-        Check("resolve.class-search", "high", "Class search: method, surfaces checked, follow-ups tracked", resolve.class_search),
+        Check(
+            "ops.artifact-secrets",
+            "blocker",
+            "No hardcoded secrets in the artifacts the unit lists",
+            operations.artifact_secrets,
+        ),
+        Check(
+            "resolve.root-cause",
+            "blocker",
+            "Cites investigate's root cause verbatim and names the fix",
+            resolve.root_cause,
+        ),
+        Check(
+            "resolve.regression-test",
+            "blocker",
+            "Regression test: file, layer, red on the pre-fix code",
+            resolve.regression_test,
+        ),
+        Check(
+            "resolve.deployment-plan",
+            "high",
+            "Deployment plan: rollout shape, rollback thresholds, verification window",
+            resolve.deployment_plan,
+        ),
+        Check(
+            "resolve.mitigation-lift", "high", "Mitigation lift: criteria, procedure, owner", resolve.mitigation_lift
+        ),
+        Check(
+            "resolve.class-search",
+            "high",
+            "Class search: method, surfaces checked, follow-ups tracked",
+            resolve.class_search,
+        ),
     )
 }
 

@@ -43,7 +43,7 @@ def parse_duration(text: str) -> Duration | None:
     number, unit = match.group(1), _UNIT[match.group(2).lower()]
     decimals = len(number.split(".")[1]) if "." in number else 0
     scale = HOURS_PER[unit]
-    return Duration(float(number) * scale, match.group(0), 0.5 * 10 ** -decimals * scale)
+    return Duration(float(number) * scale, match.group(0), 0.5 * 10**-decimals * scale)
 
 
 @dataclass(frozen=True)
@@ -61,7 +61,7 @@ def parse_target(target: str, sli: str = "") -> Target | None:
     if value > 1:
         return None
     error_style = bool(_AT_MOST.search(target)) or bool(_BAD_EVENTS.search(sli))
-    if _LATENCY.search(target) or _LATENCY_SLI.search(sli) and not error_style:
+    if _LATENCY.search(target) or (_LATENCY_SLI.search(sli) and not error_style):
         return Target("latency", None)
     return Target("ratio", value if error_style else 1 - value)
 

@@ -6,7 +6,8 @@ path as the app's (cockpit/assist/context.py). It never imports the SDK, so it c
 
 from __future__ import annotations
 
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 TASKS = ("draft", "review", "classify", "ask")  # cockpit.assist.types.TASKS, named here to keep imports light
 
@@ -14,12 +15,17 @@ TASKS = ("draft", "review", "classify", "ask")  # cockpit.assist.types.TASKS, na
 def register(sub: Any, cmd: Callable[..., Any]) -> None:
     """Add this module's subcommands to the top-level parser (`cmd` as in cli.build_parser)."""
     assist = sub.add_parser(
-        "assist", help="LLM assist from the command line: see what a request would send.",
+        "assist",
+        help="LLM assist from the command line: see what a request would send.",
         description="LLM assist from the command line. Requests themselves are made from the cockpit screen.",
     ).add_subparsers(dest="assist_command", metavar="ACTION", required=True)
 
-    p = cmd("preview", "Print exactly what an assist request would send (after redaction), with what was masked. "
-                       "Sends nothing.", _preview, assist)
+    p = cmd(
+        "preview",
+        "Print exactly what an assist request would send (after redaction), with what was masked. Sends nothing.",
+        _preview,
+        assist,
+    )
     p.add_argument("slug")
     p.add_argument("unit", nargs="?", help="the unit (draft needs one; review and ask focus on it)")
     p.add_argument("--task", required=True, choices=TASKS)
@@ -30,17 +36,23 @@ def register(sub: Any, cmd: Callable[..., Any]) -> None:
 
 
 def _preview(args) -> int:
+    from cockpit.assist.context import prompt_for, read_context
     from cockpit.cli.main import _engine, _print_json
     from cockpit.errors import CockpitError
-    from cockpit.assist.context import prompt_for, read_context
 
     if args.task == "classify" and not args.finding:
         raise CockpitError("classify needs --finding REF (e.g. FB-003)")
     if args.task == "ask" and not (args.question or "").strip():
         raise CockpitError("ask needs --question TEXT")
     engine = _engine(args, read_only=True)  # a preview writes nothing
-    prompt = prompt_for(read_context(engine, args.slug), args.task, unit=args.unit, ref=args.finding,
-                        reviewer=args.reviewer, question=args.question)
+    prompt = prompt_for(
+        read_context(engine, args.slug),
+        args.task,
+        unit=args.unit,
+        ref=args.finding,
+        reviewer=args.reviewer,
+        question=args.question,
+    )
     if args.json:
         _print_json(_as_json(prompt))
     else:
@@ -50,27 +62,48 @@ def _preview(args) -> int:
 
 
 def _summary(prompt) -> list[str]:
-    about = ", ".join(f"{label} {value}" for label, value in
-                      (("unit", prompt.unit), ("finding", prompt.ref), ("reviewer", prompt.reviewer)) if value)
+    about = ", ".join(
+        f"{label} {value}"
+        for label, value in (("unit", prompt.unit), ("finding", prompt.ref), ("reviewer", prompt.reviewer))
+        if value
+    )
     counts = prompt.redactions
-    masked = ", ".join(f"{n} {kind}" for kind, n in sorted(counts.items())) if counts else "nothing matched a secret pattern"
-    lines = [f"assist {prompt.task} on {prompt.slug}" + (f" ({about})" if about else "") + ": nothing was sent",
-             f"redacted: {masked}",
-             f"{len(prompt.preview):,} characters"]
+    masked = (
+        ", ".join(f"{n} {kind}" for kind, n in sorted(counts.items())) if counts else "nothing matched a secret pattern"
+    )
+    lines = [
+        f"assist {prompt.task} on {prompt.slug}" + (f" ({about})" if about else "") + ": nothing was sent",
+        f"redacted: {masked}",
+        f"{len(prompt.preview):,} characters",
+    ]
     if prompt.suspects:
-        lines.append(f"suspects: {len(prompt.suspects)} high-entropy token(s) no pattern explained; the cockpit asks you "
-                     "to type `send` before sending this")
+        lines.append(
+            f"suspects: {len(prompt.suspects)} high-entropy token(s) no pattern explained; the cockpit asks you "
+            "to type `send` before sending this"
+        )
         lines += [f"  line {s.line}, column {s.column + 1}: {s.shown}, {s.entropy} bits/char" for s in prompt.suspects]
     return lines
 
 
 def _as_json(prompt) -> dict[str, Any]:
     return {
-        "sent": False, "task": prompt.task, "slug": prompt.slug, "unit": prompt.unit, "finding": prompt.ref,
-        "reviewer": prompt.reviewer, "chars": len(prompt.preview), "redactions": dict(sorted(prompt.redactions.items())),
-        "suspects": [{"line": s.line, "column": s.column + 1, "length": s.length, "shown": s.shown, "entropy": s.entropy}
-                     for s in prompt.suspects],
-        "request": {"system": list(prompt.system), "messages": list(prompt.messages), "tools": list(prompt.tools),
-                    "tool_choice": prompt.tool_choice},
+        "sent": False,
+        "task": prompt.task,
+        "slug": prompt.slug,
+        "unit": prompt.unit,
+        "finding": prompt.ref,
+        "reviewer": prompt.reviewer,
+        "chars": len(prompt.preview),
+        "redactions": dict(sorted(prompt.redactions.items())),
+        "suspects": [
+            {"line": s.line, "column": s.column + 1, "length": s.length, "shown": s.shown, "entropy": s.entropy}
+            for s in prompt.suspects
+        ],
+        "request": {
+            "system": list(prompt.system),
+            "messages": list(prompt.messages),
+            "tools": list(prompt.tools),
+            "tool_choice": prompt.tool_choice,
+        },
         "preview": prompt.preview,
     }

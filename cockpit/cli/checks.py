@@ -3,34 +3,48 @@
 from __future__ import annotations
 
 import sys
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 MARKS = {"pass": "✓ pass", "fail": "✗ FAIL", "skip": "- skip"}
 
 
 def register(sub: Any, cmd: Callable[..., Any]) -> None:
     """Add this module's subcommands to the top-level parser (`cmd` as in cli.build_parser)."""
-    p = cmd("check", "Run the engine's quality checks (and confirmed quality-gate commands) on an intent's units; "
-                     "files, updates or closes their findings. Exit 1 if a blocking check fails or a declared "
-                     "quality gate was not run.", _check)
+    p = cmd(
+        "check",
+        "Run the engine's quality checks (and confirmed quality-gate commands) on an intent's units; "
+        "files, updates or closes their findings. Exit 1 if a blocking check fails or a declared "
+        "quality gate was not run.",
+        _check,
+    )
     p.add_argument("slug")
     p.add_argument("unit", nargs="?", help="only this unit (default: every unit of the stages that declare checks)")
     p.add_argument("--json", action="store_true")
-    p.add_argument("--dry-run", action="store_true", help="only report: file, update and close nothing, run no commands")
-    p.add_argument("--yes", action="store_true", help="confirm the unit's quality-gate commands without asking (for scripts)")
-    p.add_argument("--root", metavar="DIR", help="the project checkout: quality-gate `dir:` paths start here (default: the "
-                   "current directory), and the files units list under Artifacts produced are scanned for secrets; a path leading "
-                   "outside it (../, absolute, a symlink out) is refused")
-    p.add_argument("--timeout", type=float, default=300.0, metavar="SECONDS", help="per quality-gate command (default 300)")
+    p.add_argument(
+        "--dry-run", action="store_true", help="only report: file, update and close nothing, run no commands"
+    )
+    p.add_argument(
+        "--yes", action="store_true", help="confirm the unit's quality-gate commands without asking (for scripts)"
+    )
+    p.add_argument(
+        "--root",
+        metavar="DIR",
+        help="the project checkout: quality-gate `dir:` paths start here (default: the "
+        "current directory), and the files units list under Artifacts produced are scanned for secrets; a path leading "
+        "outside it (../, absolute, a symlink out) is refused",
+    )
+    p.add_argument(
+        "--timeout", type=float, default=300.0, metavar="SECONDS", help="per quality-gate command (default 300)"
+    )
 
 
 # ------------------------------------------------------------------ handler (heavy imports inside)
 
 
 def _check(args) -> int:
-    from cockpit.domain import check_runs
-    from cockpit.domain import commands
     from cockpit.cli.main import _engine, _print_json
+    from cockpit.domain import check_runs, commands
     from cockpit.errors import NotFound
     from cockpit.severity import is_blocking
 
@@ -51,7 +65,9 @@ def _check(args) -> int:
     if args.root:
         from cockpit.sources.artifacts import read_all
 
-        artifacts = read_all({u.unit.slug: u.unit.body for s in pos.stages if s.stage.checks for u in s.units}, args.root)
+        artifacts = read_all(
+            {u.unit.slug: u.unit.body for s in pos.stages if s.stage.checks for u in s.units}, args.root
+        )
     reports = check_runs.evaluate(pos, engine.runbooks, unit=args.unit, artifacts=artifacts)
     active = pos.active
     filing = active is not None and bool(active.stage.checks) and any(r.stage == active.name for r in reports)
@@ -79,11 +95,28 @@ def _check(args) -> int:
             blocking = blocking or blocks
             rows.append(_result_json(result, blocks, finding))
             lines += _result_lines(result, finding, waived)
-        units_json.append({"unit": report.slug, "stage": report.stage, "hat": report.unit.hat, "status": report.unit.status,
-                           "engaged": report.engaged, "results": rows})
+        units_json.append(
+            {
+                "unit": report.slug,
+                "stage": report.stage,
+                "hat": report.unit.hat,
+                "status": report.unit.status,
+                "engaged": report.engaged,
+                "results": rows,
+            }
+        )
     if args.json:
-        _print_json({"slug": args.slug, "dry_run": args.dry_run, "units": units_json, "findings": changes,
-                     "quality_gates": gate_json, "gates_not_run": not_run, "blocking": blocking})
+        _print_json(
+            {
+                "slug": args.slug,
+                "dry_run": args.dry_run,
+                "units": units_json,
+                "findings": changes,
+                "quality_gates": gate_json,
+                "gates_not_run": not_run,
+                "blocking": blocking,
+            }
+        )
         return 1 if blocking else 0
     if not reports:
         lines.append(f"no checks to run: no stage of {pos.studio.name} with units declares `checks:`")
@@ -93,7 +126,9 @@ def _check(args) -> int:
         lines.append(f"quality gates not run{' (dry run)' if args.dry_run else ''}: {', '.join(not_run)}")
     done = ", ".join(f"{verb} {' '.join(refs)}" for verb, refs in changes.items() if refs)
     if args.dry_run:
-        lines.append(f"findings (dry run, nothing written): would have {done}" if done else "findings: no change (dry run)")
+        lines.append(
+            f"findings (dry run, nothing written): would have {done}" if done else "findings: no change (dry run)"
+        )
     elif filing:
         lines.append(f"findings: {done}" if done else "findings: no change")
     else:
@@ -103,7 +138,9 @@ def _check(args) -> int:
 
 
 def _unit_heading(report: Any, active: Any) -> str:
-    where = f"{report.stage}" + ("" if active is not None and active.name == report.stage else " (not the active stage)")
+    where = f"{report.stage}" + (
+        "" if active is not None and active.name == report.stage else " (not the active stage)"
+    )
     state = f"at {report.unit.hat}" if report.unit.hat else report.unit.status
     draft = "" if report.engaged else " — draft: findings are filed once it reaches its last hat"
     return f"{report.slug}  [{where}, {state}]{draft}"
@@ -126,9 +163,13 @@ def _result_lines(result: Any, finding: Any, waived: bool) -> list[str]:
 
 def _result_json(result: Any, blocks: bool, finding: Any) -> dict[str, Any]:
     return {
-        "check": result.check, "status": result.status, "severity": result.severity, "blocking": blocks,
+        "check": result.check,
+        "status": result.status,
+        "severity": result.severity,
+        "blocking": blocks,
         "problems": [{"message": p.message, "section": p.section, "line": p.line} for p in result.problems],
-        "note": result.note, "finding": finding.ref if finding is not None else None,
+        "note": result.note,
+        "finding": finding.ref if finding is not None else None,
     }
 
 
@@ -164,13 +205,22 @@ def _quality_gates(engine: Any, args: Any) -> tuple[list[str], list[dict[str, An
         slug = unit.unit.slug
         for index, problem in problems:
             lines.append(f"  ✗ refused  {slug}: {problem}")
-            not_run.append(f"{slug}: " + (f"quality gate #{index + 1}" if index is not None else "quality_gates") + " (refused)")
+            not_run.append(
+                f"{slug}: " + (f"quality gate #{index + 1}" if index is not None else "quality_gates") + " (refused)"
+            )
         refused = {s.digest: s.refusal(root) for s in specs if s.refusal(root)}
         for spec in specs:
             if spec.digest in refused:
                 lines.append(f"  ✗ refused  {slug}: {spec.describe()} — {refused[spec.digest]}")
-                shown.append({"unit": slug, "name": spec.name, "check": spec.check_id, "confirmed": False,
-                              "refused": refused[spec.digest]})
+                shown.append(
+                    {
+                        "unit": slug,
+                        "name": spec.name,
+                        "check": spec.check_id,
+                        "confirmed": False,
+                        "refused": refused[spec.digest],
+                    }
+                )
                 not_run.append(f"{slug}: {safe(spec.name, one_line=True)} (refused)")
         specs = [s for s in specs if s.digest not in refused]
         if not specs:
@@ -182,17 +232,24 @@ def _quality_gates(engine: Any, args: Any) -> tuple[list[str], list[dict[str, An
         # The prompt shows the command through `safe` (describe): every byte that would run, controls as pictures.
         allowed = fresh if args.yes else [s for s in fresh if _ask(f"{slug}: run quality gate {s.describe()}? [y/N] ")]
         if allowed:
-            gates = tuple({"name": s.name, "command": s.command, "dir": s.dir, "expect": s.expect, "digest": s.digest} for s in allowed)
+            gates = tuple(
+                {"name": s.name, "command": s.command, "dir": s.dir, "expect": s.expect, "digest": s.digest}
+                for s in allowed
+            )
             engine.run(args.slug, commands.confirm_quality_gates, unit=slug, gates=gates)
             confirmed.setdefault(slug, set()).update(s.digest for s in allowed)
         runs = [run_gate(s, root, args.timeout) for s in specs if s.digest in confirmed.get(slug, set())]
         for spec in specs:
             if spec.digest not in confirmed.get(slug, set()):
-                lines.append(f"  ? gate  {slug}: {spec.describe()} — not confirmed, not run (confirm at a terminal, or --yes)")
+                lines.append(
+                    f"  ? gate  {slug}: {spec.describe()} — not confirmed, not run (confirm at a terminal, or --yes)"
+                )
                 shown.append({"unit": slug, "name": spec.name, "check": spec.check_id, "confirmed": False})
                 not_run.append(f"{slug}: {safe(spec.name, one_line=True)} (not confirmed)")
         if runs:
-            done = engine.run(args.slug, commands.record_quality_gates, unit=slug, runs=tuple(r.to_json() for r in runs))
+            done = engine.run(
+                args.slug, commands.record_quality_gates, unit=slug, runs=tuple(r.to_json() for r in runs)
+            )
             for run in runs:
                 mark = MARKS["pass" if run.passed else "fail"]
                 lines.append(f"  {mark}  {run.check:<24}  {slug}: `{safe(run.to_json()['command'])}` {run.outcome()}")

@@ -11,8 +11,9 @@ import argparse
 import json
 import os
 import sys
+from collections.abc import Callable, Sequence
 from functools import lru_cache
-from typing import Any, Callable, Sequence
+from typing import Any
 
 SEVERITIES = ("blocker", "high", "medium", "low")
 DEMO_INCIDENT = "checkout-5xx-cert-rotation"  # demo.INCIDENT, named here so the screen opens before the core loads
@@ -24,12 +25,32 @@ def _common(suppress: bool) -> argparse.ArgumentParser:
     let the subcommand's default overwrite the value given before it)."""
     unset = argparse.SUPPRESS if suppress else None
     common = argparse.ArgumentParser(add_help=False)
-    common.add_argument("--db", metavar="PATH", default=unset, help="SQLite file (default: $COCKPIT_DB, config `db`, or $XDG_DATA_HOME/cockpit/cockpit.db)")
-    common.add_argument("--studios", metavar="DIR", action="append", default=unset, help="extra studio folder (repeatable)")
-    common.add_argument("--runbooks", metavar="DIR", action="append", dest="runbook_dirs", default=unset,
-                        help="runbook folder, indexed with the bundled samples and config `runbooks` (repeatable)")
-    common.add_argument("--actor", metavar="NAME", default=unset, help="who is acting (default: $COCKPIT_ACTOR or your login)")
-    common.add_argument("--read-only", action="store_true", default=unset if suppress else False, help="open the database read-only: reads work (also on a read-only mount), every write is refused")
+    common.add_argument(
+        "--db",
+        metavar="PATH",
+        default=unset,
+        help="SQLite file (default: $COCKPIT_DB, config `db`, or $XDG_DATA_HOME/cockpit/cockpit.db)",
+    )
+    common.add_argument(
+        "--studios", metavar="DIR", action="append", default=unset, help="extra studio folder (repeatable)"
+    )
+    common.add_argument(
+        "--runbooks",
+        metavar="DIR",
+        action="append",
+        dest="runbook_dirs",
+        default=unset,
+        help="runbook folder, indexed with the bundled samples and config `runbooks` (repeatable)",
+    )
+    common.add_argument(
+        "--actor", metavar="NAME", default=unset, help="who is acting (default: $COCKPIT_ACTOR or your login)"
+    )
+    common.add_argument(
+        "--read-only",
+        action="store_true",
+        default=unset if suppress else False,
+        help="open the database read-only: reads work (also on a read-only mount), every write is refused",
+    )
     return common
 
 
@@ -38,12 +59,12 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="cockpit",
         description="Terminal incident cockpit: stage walk, hat baton, severity-sorted feedback, gates. "
-                    "With no command it opens the cockpit screen.",
+        "With no command it opens the cockpit screen.",
         epilog="Every command takes --db PATH. Run `cockpit demo` to try it on sample incidents. "
-               "Exit status: 0 done; 1 refused or failed (one line says why); 2 bad usage; "
-               "75 the database is busy (another process held its write lock past $COCKPIT_BUSY_TIMEOUT, "
-               "default 15 s): try again; 70 internal error (the traceback is in "
-               "$XDG_STATE_HOME/cockpit/cockpit.log).",
+        "Exit status: 0 done; 1 refused or failed (one line says why); 2 bad usage; "
+        "75 the database is busy (another process held its write lock past $COCKPIT_BUSY_TIMEOUT, "
+        "default 15 s): try again; 70 internal error (the traceback is in "
+        "$XDG_STATE_HOME/cockpit/cockpit.log).",
         parents=[_common(suppress=False)],
     )
     parser.set_defaults(handler=_tui)
@@ -67,7 +88,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("slug", nargs="?")
     p.add_argument("--json", action="store_true")
 
-    units = sub.add_parser("unit", help="Add or edit units of work.").add_subparsers(dest="unit_command", metavar="ACTION", required=True)
+    units = sub.add_parser("unit", help="Add or edit units of work.").add_subparsers(
+        dest="unit_command", metavar="ACTION", required=True
+    )
     p = cmd("add", "Add a unit to the active stage (or --stage).", _unit_add, units)
     p.add_argument("slug")
     p.add_argument("--title", required=True)
@@ -75,7 +98,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--stage")
     p.add_argument("--depends-on", action="append", default=[], metavar="UNIT")
     p.add_argument("--body-file", metavar="FILE", help="markdown body ('-' reads standard input)")
-    p = cmd("import", "Import H·AI·K·U unit files (or folders of them); any problem imports nothing.", _unit_import, units)
+    p = cmd(
+        "import", "Import H·AI·K·U unit files (or folders of them); any problem imports nothing.", _unit_import, units
+    )
     p.add_argument("slug")
     p.add_argument("paths", nargs="+", metavar="PATH")
     p.add_argument("--stage")
@@ -93,7 +118,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--role", required=True, help="review agent, e.g. correctness")
     p.add_argument("--note")
 
-    p = cmd("advance", "Hand a unit's baton to its next hat (or start it); without UNIT, the one obvious step.", _advance)
+    p = cmd(
+        "advance", "Hand a unit's baton to its next hat (or start it); without UNIT, the one obvious step.", _advance
+    )
     p.add_argument("slug")
     p.add_argument("unit", nargs="?")
     p.add_argument("--message", "-m", help="hand-off message for the next hat")
@@ -108,7 +135,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("target", help="unit slug or finding id (FB-007)")
     p.add_argument("--reason", required=True)
 
-    fb = sub.add_parser("feedback", help="File findings and walk their fix loop.").add_subparsers(dest="fb_command", metavar="ACTION", required=True)
+    fb = sub.add_parser("feedback", help="File findings and walk their fix loop.").add_subparsers(
+        dest="fb_command", metavar="ACTION", required=True
+    )
     p = cmd("add", "File a finding (unclassified findings always block until classified).", _fb_add, fb)
     p.add_argument("slug")
     p.add_argument("--title", required=True)
@@ -122,13 +151,23 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("slug")
     p.add_argument("--all", action="store_true")
     p.add_argument("--json", action="store_true")
-    p = cmd("classify", "Set a finding's severity, target unit or invalidated roles (the classifier's call).", _fb_classify, fb)
+    p = cmd(
+        "classify",
+        "Set a finding's severity, target unit or invalidated roles (the classifier's call).",
+        _fb_classify,
+        fb,
+    )
     p.add_argument("slug")
     p.add_argument("id")
     p.add_argument("--severity", choices=SEVERITIES)
     p.add_argument("--unit")
     p.add_argument("--invalidates", action="append", metavar="ROLE")
-    p = cmd("advance", "Hand a finding to its next fix hat; on the last hat, --message is the closure reply.", _fb_advance, fb)
+    p = cmd(
+        "advance",
+        "Hand a finding to its next fix hat; on the last hat, --message is the closure reply.",
+        _fb_advance,
+        fb,
+    )
     p.add_argument("slug")
     p.add_argument("id")
     p.add_argument("--message", "-m")
@@ -150,7 +189,9 @@ def build_parser() -> argparse.ArgumentParser:
     p = cmd("approve", "Approve the active stage's gate; past blocking feedback only with --override.", _approve)
     p.add_argument("slug")
     p.add_argument("--override", metavar="REASON")
-    p.add_argument("--external", metavar="URL", help="record an external/await approval (PR, ticket) instead of the ask path")
+    p.add_argument(
+        "--external", metavar="URL", help="record an external/await approval (PR, ticket) instead of the ask path"
+    )
 
     p = cmd("request-changes", "Request changes at the gate: files a finding that runs the fix loop.", _request_changes)
     p.add_argument("slug")
@@ -189,13 +230,15 @@ def _config():
     return load_config()
 
 
-def _engine(args: argparse.Namespace, default_db: str | None = None, *, read_only: bool | None = None, warn: bool = True):
+def _engine(
+    args: argparse.Namespace, default_db: str | None = None, *, read_only: bool | None = None, warn: bool = True
+):
     """The engine on the chosen database. `read_only` defaults to --read-only; `warn`: print the
     network file system warning on stderr (not under the TUI, which notifies instead)."""
-    from cockpit.app.engine import Engine
     from cockpit.app.config import default_db_path
-    from cockpit.store.database import Store, network_warning
+    from cockpit.app.engine import Engine
     from cockpit.sources.studios import load_catalog
+    from cockpit.store.database import Store, network_warning
 
     config = _config()
     # Flags, then environment, then the config file. The demo never falls back to $COCKPIT_DB:
@@ -250,7 +293,9 @@ def _studios(args) -> int:
     catalog = load_catalog([*_config().studios, *(args.studios or [])])
     studios = sorted(catalog.studios.values(), key=lambda s: s.name)
     if args.json:
-        _print_json({"studios": [report.studio_json(s) for s in studios], "problems": [str(p) for p in catalog.problems]})
+        _print_json(
+            {"studios": [report.studio_json(s) for s in studios], "problems": [str(p) for p in catalog.problems]}
+        )
     else:
         print("\n\n".join(report.studio_text(s) for s in studios) or "no studios loaded")
     for problem in catalog.problems:
@@ -259,7 +304,9 @@ def _studios(args) -> int:
 
 
 def _new(args) -> int:
-    print(_engine(args).create_intent(studio=args.studio, title=args.title, slug=args.slug, description=args.description))
+    print(
+        _engine(args).create_intent(studio=args.studio, title=args.title, slug=args.slug, description=args.description)
+    )
     return 0
 
 
@@ -289,8 +336,15 @@ def _status(args) -> int:
 
 
 def _unit_add(args) -> int:
-    return _run(args, "add_unit", title=args.title, unit=args.unit_slug, stage=args.stage,
-                depends_on=tuple(args.depends_on), body=_read_body(args.body_file))
+    return _run(
+        args,
+        "add_unit",
+        title=args.title,
+        unit=args.unit_slug,
+        stage=args.stage,
+        depends_on=tuple(args.depends_on),
+        body=_read_body(args.body_file),
+    )
 
 
 def _unit_import(args) -> int:
@@ -326,7 +380,9 @@ def _signoff(args) -> int:
         units = [args.unit]
     else:
         active = engine.position(args.slug).active
-        missing = [] if active is None else (active.missing_review if active.phase == "review" else active.missing_approval)
+        missing = (
+            [] if active is None else (active.missing_review if active.phase == "review" else active.missing_approval)
+        )
         units = [u for u, role in missing if role == args.role]
         if not units:
             raise IllegalTransition(f"no unit waits on a sign-off from {args.role}")
@@ -346,7 +402,11 @@ def _advance(args) -> int:
     active = pos.active
     if active is not None and active.phase == "elaborate" and active.units:
         return _run(args, "declare_ready")
-    movable = [u.unit.slug for u in active.units if u.status in ("active", "ready")] if active and active.phase == "execute" else []
+    movable = (
+        [u.unit.slug for u in active.units if u.status in ("active", "ready")]
+        if active and active.phase == "execute"
+        else []
+    )
     if len(movable) == 1:
         return _run(args, "advance_hat", unit=movable[0], message=args.message)
     if movable:
@@ -362,12 +422,27 @@ def _resume(args) -> int:
     import re
 
     is_finding = re.fullmatch(r"(?i)fb-?\d+", args.target) is not None
-    return _run(args, "resume", reason=args.reason, unit=None if is_finding else args.target, ref=args.target if is_finding else None)
+    return _run(
+        args,
+        "resume",
+        reason=args.reason,
+        unit=None if is_finding else args.target,
+        ref=args.target if is_finding else None,
+    )
 
 
 def _fb_add(args) -> int:
-    return _run(args, "file_feedback", title=args.title, body=args.body, severity=args.severity, unit=args.unit,
-                origin=args.origin, stage=args.stage, role=args.role)
+    return _run(
+        args,
+        "file_feedback",
+        title=args.title,
+        body=args.body,
+        severity=args.severity,
+        unit=args.unit,
+        origin=args.origin,
+        stage=args.stage,
+        role=args.role,
+    )
 
 
 def _fb_list(args) -> int:
@@ -464,7 +539,9 @@ def _launch(open_engine: Callable[[], Any], args, open_slug: str | None = None) 
     from screens.app import CockpitApp  # the UI is imported only here
 
     runbook_dirs = [*_config().runbooks, *(args.runbook_dirs or [])]
-    app = CockpitApp(open_engine, read_only=args.read_only, open_slug=open_slug, keymap=keymap, runbook_dirs=runbook_dirs)
+    app = CockpitApp(
+        open_engine, read_only=args.read_only, open_slug=open_slug, keymap=keymap, runbook_dirs=runbook_dirs
+    )
     app.run()
     if app.startup_error is not None:
         raise app.startup_error

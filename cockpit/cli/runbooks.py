@@ -3,31 +3,59 @@
 from __future__ import annotations
 
 import sys
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 
 def register(sub: Any, cmd: Callable[..., Any]) -> None:
     """Add this module's subcommands to the top-level parser (`cmd` as in cli.build_parser)."""
     runbooks = sub.add_parser(
-        "runbooks", help="The offline runbook library: index, sync, search, show, list, lint.",
+        "runbooks",
+        help="The offline runbook library: index, sync, search, show, list, lint.",
         description="The team's runbooks, kept in the cockpit database so they can be searched and read with no network.",
     ).add_subparsers(dest="runbooks_command", metavar="ACTION", required=True)
 
-    p = cmd("index", "Index runbook folders (bundled samples, config `runbooks`, --runbooks, DIR); only changed files are re-read.", _index, runbooks)
+    p = cmd(
+        "index",
+        "Index runbook folders (bundled samples, config `runbooks`, --runbooks, DIR); only changed files are re-read.",
+        _index,
+        runbooks,
+    )
     p.add_argument("dirs", nargs="*", metavar="DIR", help="more folders, as with --runbooks")
     p.add_argument("--json", action="store_true")
 
-    p = cmd("sync", "Fetch markdown runbooks over HTTP into the library (ETag / Last-Modified aware; keeps the last good copy).", _sync, runbooks)
+    p = cmd(
+        "sync",
+        "Fetch markdown runbooks over HTTP into the library (ETag / Last-Modified aware; keeps the last good copy).",
+        _sync,
+        runbooks,
+    )
     p.add_argument("urls", nargs="+", metavar="URL")
-    p.add_argument("--timeout", type=float, default=15.0, metavar="SECONDS", help="read timeout per attempt (default 15)")
+    p.add_argument(
+        "--timeout", type=float, default=15.0, metavar="SECONDS", help="read timeout per attempt (default 15)"
+    )
     p.add_argument("--retries", type=int, default=3, metavar="N", help="retries after the first attempt (default 3)")
-    p.add_argument("--deadline", type=float, metavar="SECONDS",
-                   help="overall time for one URL, every attempt included (default: config [runbook_sync] deadline, else 30)")
-    p.add_argument("--allow-redirect-host", action="append", default=[], metavar="HOST",
-                   help="follow redirects to this host too (repeatable; also config [runbook_sync] allow_redirect_hosts)")
+    p.add_argument(
+        "--deadline",
+        type=float,
+        metavar="SECONDS",
+        help="overall time for one URL, every attempt included (default: config [runbook_sync] deadline, else 30)",
+    )
+    p.add_argument(
+        "--allow-redirect-host",
+        action="append",
+        default=[],
+        metavar="HOST",
+        help="follow redirects to this host too (repeatable; also config [runbook_sync] allow_redirect_hosts)",
+    )
     p.add_argument("--json", action="store_true")
 
-    p = cmd("search", "Full-text search (bm25): title beats headings beats code beats body; the last word matches as a prefix.", _search, runbooks)
+    p = cmd(
+        "search",
+        "Full-text search (bm25): title beats headings beats code beats body; the last word matches as a prefix.",
+        _search,
+        runbooks,
+    )
     p.add_argument("query", nargs="+")
     p.add_argument("--limit", type=int, default=10, metavar="N")
     p.add_argument("--json", action="store_true")
@@ -40,11 +68,18 @@ def register(sub: Any, cmd: Callable[..., Any]) -> None:
     p.add_argument("--all", action="store_true", help="include runbooks whose file is gone")
     p.add_argument("--json", action="store_true")
 
-    p = cmd("lint", "Check runbooks against the seed's quality signals; exit 1 on any error-level finding.", _lint, runbooks)
+    p = cmd(
+        "lint", "Check runbooks against the seed's quality signals; exit 1 on any error-level finding.", _lint, runbooks
+    )
     p.add_argument("dir", nargs="?", metavar="DIR", help="lint this folder's files (default: the indexed library)")
     p.add_argument("--json", action="store_true")
 
-    p = cmd("relevant", "Runbooks for an intent: linked from its units first, then matching its title and open findings.", _relevant, runbooks)
+    p = cmd(
+        "relevant",
+        "Runbooks for an intent: linked from its units first, then matching its title and open findings.",
+        _relevant,
+        runbooks,
+    )
     p.add_argument("slug")
     p.add_argument("--limit", type=int, default=10, metavar="N")
     p.add_argument("--json", action="store_true")
@@ -81,12 +116,27 @@ def _index(args) -> int:
     report = index_library(engine.store, roots, clock=engine.clock)
     elapsed = time.perf_counter() - started
     if args.json:
-        _print_json({"roots": [str(r) for r in roots], "added": report.added, "changed": report.changed,
-                     "unchanged": report.unchanged, "gone": report.gone, "back": report.back,
-                     "problems": report.problems, "notes": report.notes, "seconds": round(elapsed, 3)})
+        _print_json(
+            {
+                "roots": [str(r) for r in roots],
+                "added": report.added,
+                "changed": report.changed,
+                "unchanged": report.unchanged,
+                "gone": report.gone,
+                "back": report.back,
+                "problems": report.problems,
+                "notes": report.notes,
+                "seconds": round(elapsed, 3),
+            }
+        )
     else:
         print(f"indexed {len(roots)} folder{'s' if len(roots) != 1 else ''} in {elapsed:.2f} s: {report.summary()}")
-        for label, names in (("added", report.added), ("changed", report.changed), ("gone", report.gone), ("back", report.back)):
+        for label, names in (
+            ("added", report.added),
+            ("changed", report.changed),
+            ("gone", report.gone),
+            ("back", report.back),
+        ):
             if names:
                 print(f"  {label}: {', '.join(names)}")
     for note in report.notes:
@@ -102,11 +152,19 @@ def _sync(args) -> int:
 
     deadline, hosts = _sync_settings(args)
     engine = _engine(args)
-    policy = SyncPolicy(read_timeout=args.timeout, retries=max(0, args.retries), deadline=deadline, redirect_hosts=hosts)
+    policy = SyncPolicy(
+        read_timeout=args.timeout, retries=max(0, args.retries), deadline=deadline, redirect_hosts=hosts
+    )
     results = sync_runbooks(engine.store, args.urls, clock=engine.clock, policy=policy)
     if args.json:
-        _print_json({"results": [{"url": r.url, "name": r.name, "status": r.status, "message": r.message,
-                                  "attempts": r.attempts} for r in results]})
+        _print_json(
+            {
+                "results": [
+                    {"url": r.url, "name": r.name, "status": r.status, "message": r.message, "attempts": r.attempts}
+                    for r in results
+                ]
+            }
+        )
     for result in results:  # a message carries a URL, a title or a reason phrase the server chose
         if result.failed:
             _warn(safe(result.message, one_line=True))
@@ -117,8 +175,8 @@ def _sync(args) -> int:
 
 def _sync_settings(args) -> tuple[float, frozenset[str]]:
     """(deadline, redirect hosts) from the flags, else the config file's `[runbook_sync]` table."""
-    from cockpit.cli.main import _config
     from cockpit.app.config import config_path
+    from cockpit.cli.main import _config
     from cockpit.errors import CockpitError
     from cockpit.runbooks.sync import DEFAULT_DEADLINE
 
@@ -133,7 +191,9 @@ def _sync_settings(args) -> tuple[float, frozenset[str]]:
     hosts = table.get("allow_redirect_hosts", [])
     if not isinstance(hosts, list) or not all(isinstance(h, str) for h in hosts):
         raise CockpitError(f'{where} allow_redirect_hosts must be a list of host names, e.g. ["cdn.example.com"]')
-    return float(deadline), frozenset(h.strip().lower().rstrip(".") for h in [*hosts, *args.allow_redirect_host] if h.strip())
+    return float(deadline), frozenset(
+        h.strip().lower().rstrip(".") for h in [*hosts, *args.allow_redirect_host] if h.strip()
+    )
 
 
 def _search(args) -> int:
@@ -142,8 +202,22 @@ def _search(args) -> int:
     query = " ".join(args.query)
     hits = search_runbooks(_engine(args).store, query, limit=args.limit)
     if args.json:
-        _print_json({"query": query, "hits": [{"name": h.name, "title": h.title, "kind": h.kind, "source": h.source,
-                                               "score": round(h.score, 4), "snippet": h.snippet()} for h in hits]})
+        _print_json(
+            {
+                "query": query,
+                "hits": [
+                    {
+                        "name": h.name,
+                        "title": h.title,
+                        "kind": h.kind,
+                        "source": h.source,
+                        "score": round(h.score, 4),
+                        "snippet": h.snippet(),
+                    }
+                    for h in hits
+                ],
+            }
+        )
         return 0
     if not hits:
         print(f"no runbook matches {query!r}")
@@ -173,9 +247,11 @@ def _show(args) -> int:
     # already made safe; no OSC 8 hyperlinks either (a runbook's link target is data).
     console = Console(file=styled_stdout())
     # Freshness first, the source on its own line: a long install path must not push it off line 1.
-    console.print(safe(f"{runbook.name} · {freshness(runbook, engine.clock())}"), style="dim", markup=False, highlight=False)
+    console.print(
+        safe(f"{runbook.name} · {freshness(runbook, engine.clock())}"), style="dim", markup=False, highlight=False
+    )
     console.print(safe(runbook.source), style="dim", markup=False, highlight=False, soft_wrap=True)
-    body = runbook.content.splitlines()[runbook.doc.body_start - 1:]  # frontmatter is for tools, not readers
+    body = runbook.content.splitlines()[runbook.doc.body_start - 1 :]  # frontmatter is for tools, not readers
     console.print(Markdown(safe("\n".join(body)), hyperlinks=False))
     return 0
 
@@ -188,10 +264,26 @@ def _list(args) -> int:
     now = engine.clock()
     infos = list_runbooks(engine.store, include_gone=args.all)
     if args.json:
-        _print_json({"library": library_freshness(engine.store, now), "runbooks": [
-            {"name": i.name, "title": i.title, "kind": i.kind, "source": i.source, "indexed_at": i.indexed_at,
-             "checked_at": i.checked_at, "fetched_at": i.fetched_at, "gone_at": i.gone_at, "last_error": i.last_error,
-             "freshness": freshness(i, now)} for i in infos]})
+        _print_json(
+            {
+                "library": library_freshness(engine.store, now),
+                "runbooks": [
+                    {
+                        "name": i.name,
+                        "title": i.title,
+                        "kind": i.kind,
+                        "source": i.source,
+                        "indexed_at": i.indexed_at,
+                        "checked_at": i.checked_at,
+                        "fetched_at": i.fetched_at,
+                        "gone_at": i.gone_at,
+                        "last_error": i.last_error,
+                        "freshness": freshness(i, now),
+                    }
+                    for i in infos
+                ],
+            }
+        )
         return 0
     if not infos:
         print("no runbooks yet: `cockpit runbooks index` (or `cockpit runbooks sync URL`)")
@@ -232,8 +324,12 @@ def _relevant(args) -> int:
     engine = _engine(args)
     found = relevant_runbooks(engine.store, engine.store.facts(args.slug), limit=args.limit)
     if args.json:
-        _print_json({"slug": args.slug, "runbooks": [{"name": r.name, "title": r.title, "reason": r.reason,
-                                                      "detail": r.detail} for r in found]})
+        _print_json(
+            {
+                "slug": args.slug,
+                "runbooks": [{"name": r.name, "title": r.title, "reason": r.reason, "detail": r.detail} for r in found],
+            }
+        )
         return 0
     if not found:
         print("no runbook is linked from or matches this intent")

@@ -9,10 +9,10 @@ transaction. A finding made by a check is an `engine-review` finding targeting t
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Any, Iterable, Mapping
+from typing import Any
 
-from cockpit.text import redact
 from cockpit import severity as sev
 from cockpit.checks import markdown
 from cockpit.checks.base import CheckContext, Result, RunbookLookup
@@ -20,6 +20,7 @@ from cockpit.checks.registry import CHECKS, GATE_PREFIX
 from cockpit.domain.commands import THIS_EVENT, Insert, Update
 from cockpit.domain.model import Feedback
 from cockpit.domain.walk import Position, StageState, UnitState
+from cockpit.text import redact
 
 ORIGIN = "engine-review"
 AUTHOR = "engine"
@@ -59,8 +60,13 @@ def base_context(pos: Position, state: StageState, runbooks: RunbookLookup | Non
     return CheckContext("", state.name, tuple(u.unit.slug for u in state.units), upstream, runbooks)
 
 
-def evaluate_unit(state: StageState, unit: UnitState, context: CheckContext, body: str | None = None,
-                  artifacts: Mapping[str, str] | None = None) -> UnitReport:
+def evaluate_unit(
+    state: StageState,
+    unit: UnitState,
+    context: CheckContext,
+    body: str | None = None,
+    artifacts: Mapping[str, str] | None = None,
+) -> UnitReport:
     body = unit.unit.body if body is None else body
     parsed = markdown.sections(body)
     ctx = CheckContext(unit.unit.slug, context.stage, context.siblings, context.upstream, context.runbooks, artifacts)
@@ -68,8 +74,13 @@ def evaluate_unit(state: StageState, unit: UnitState, context: CheckContext, bod
     return UnitReport(state.name, unit, is_engaged(state, unit), results)
 
 
-def evaluate(pos: Position, runbooks: RunbookLookup | None = None, unit: str | None = None,
-             stage: str | None = None, artifacts: Mapping[str, Mapping[str, str]] | None = None) -> list[UnitReport]:
+def evaluate(
+    pos: Position,
+    runbooks: RunbookLookup | None = None,
+    unit: str | None = None,
+    stage: str | None = None,
+    artifacts: Mapping[str, Mapping[str, str]] | None = None,
+) -> list[UnitReport]:
     """Every unit of every stage that declares checks (or just `unit`, or one `stage`).
 
     `artifacts` (unit slug → listed path → text) is given when a caller read the unit's files."""
@@ -81,8 +92,10 @@ def evaluate(pos: Position, runbooks: RunbookLookup | None = None, unit: str | N
         if not wanted:
             continue
         context = base_context(pos, state, runbooks)
-        reports += [evaluate_unit(state, u, context, None, None if artifacts is None else artifacts.get(u.unit.slug, {}))
-                    for u in wanted]
+        reports += [
+            evaluate_unit(state, u, context, None, None if artifacts is None else artifacts.get(u.unit.slug, {}))
+            for u in wanted
+        ]
     return reports
 
 
@@ -106,7 +119,7 @@ def title_of(check_id: str) -> str:
     if check_id in CHECKS:
         return CHECKS[check_id].title
     if check_id.startswith(GATE_PREFIX):
-        return f"Quality gate {check_id[len(GATE_PREFIX):]} passes"
+        return f"Quality gate {check_id[len(GATE_PREFIX) :]} passes"
     return check_id
 
 
@@ -145,8 +158,16 @@ class Reconciled:
         return {"filed": self.filed, "updated": self.updated, "closed": self.closed, "waived": self.waived}
 
     def describe(self) -> str:
-        parts = [f"{verb} {', '.join(refs)}" for verb, refs in
-                 (("filed", self.filed), ("updated", self.updated), ("closed", self.closed), ("waived", self.waived)) if refs]
+        parts = [
+            f"{verb} {', '.join(refs)}"
+            for verb, refs in (
+                ("filed", self.filed),
+                ("updated", self.updated),
+                ("closed", self.closed),
+                ("waived", self.waived),
+            )
+            if refs
+        ]
         return "; ".join(parts)
 
 
@@ -193,28 +214,56 @@ def reconcile(pos: Position, reports: Iterable[UnitReport], now: str, *, file_ne
                         out.writes.append(Update("feedback", existing.id, values))
                         out.updated.append(existing.ref)
                     out.refs[(unit.slug, result.check)] = existing.ref
-                elif existing is not None and existing.resolution in WAIVERS and _problems_of(existing.body) == _problems_of(body):
+                elif (
+                    existing is not None
+                    and existing.resolution in WAIVERS
+                    and _problems_of(existing.body) == _problems_of(body)
+                ):
                     out.waived.append(existing.ref)
                     out.refs[(unit.slug, result.check)] = existing.ref
                 elif file_new:
                     number += 1
-                    out.writes.append(Insert("feedback", {
-                        "number": number, "stage": report.stage, "title": finding_title(result.check, title), "body": body,
-                        "origin": ORIGIN, "author": AUTHOR, "author_type": "system", "severity": result.severity,
-                        "target_unit_id": unit.id, "invalidates": [], "created_at": now,
-                    }))
+                    out.writes.append(
+                        Insert(
+                            "feedback",
+                            {
+                                "number": number,
+                                "stage": report.stage,
+                                "title": finding_title(result.check, title),
+                                "body": body,
+                                "origin": ORIGIN,
+                                "author": AUTHOR,
+                                "author_type": "system",
+                                "severity": result.severity,
+                                "target_unit_id": unit.id,
+                                "invalidates": [],
+                                "created_at": now,
+                            },
+                        )
+                    )
                     ref = f"FB-{number:03d}"
                     out.filed.append(ref)
                     out.refs[(unit.slug, result.check)] = ref
             elif result.status == "pass" and existing is not None and existing.is_open:
                 was = _first_problem(existing.body)
-                reply = f"Check {result.check} passes now: {result.note}." + (f" It had failed with: {was}" if was else "")
+                reply = f"Check {result.check} passes now: {result.note}." + (
+                    f" It had failed with: {was}" if was else ""
+                )
                 open_fix = fix_iterations.get(existing.id, ())
                 if open_fix and open_fix[-1].result is None:
                     out.writes.append(Update("fix_iterations", open_fix[-1].id, {"completed_at": now}))
-                out.writes.append(Update("feedback", existing.id, {
-                    "closed_at": now, "resolution": "closed", "closure_text": redact.redact(reply).text, "closed_event_id": THIS_EVENT,
-                }))
+                out.writes.append(
+                    Update(
+                        "feedback",
+                        existing.id,
+                        {
+                            "closed_at": now,
+                            "resolution": "closed",
+                            "closure_text": redact.redact(reply).text,
+                            "closed_event_id": THIS_EVENT,
+                        },
+                    )
+                )
                 out.closed.append(existing.ref)
     return out
 
@@ -233,8 +282,12 @@ def holding(pos: Position, report: UnitReport, reconciled: Reconciled) -> list[s
     checked = {r.check for r in report.results if r.status != "skip"}  # a skipped check's finding still stands
     for state in pos.open_findings:
         check = check_id_of(state.feedback)
-        if (check and check not in checked and state.feedback.target_unit_id == report.unit.unit.id and state.blocking
-                and state.feedback.ref not in held):
+        if (
+            check
+            and check not in checked
+            and state.feedback.target_unit_id == report.unit.unit.id
+            and state.blocking
+            and state.feedback.ref not in held
+        ):
             held.append(state.feedback.ref)
     return held
-

@@ -16,11 +16,11 @@ from typing import Any
 
 from cockpit import severity as sev
 from cockpit.domain.dag import dependency_problems
-from cockpit.errors import CockpitError, IllegalTransition, NotFound
 from cockpit.domain.model import ORIGINS, REVIEW_ORIGINS, Iteration, author_type_of, default_invalidates
 from cockpit.domain.studio import EXTERNAL_GATE_KINDS
-from cockpit.text.terminal import control_chars, safe
 from cockpit.domain.walk import FindingState, Position, StageState, UnitState
+from cockpit.errors import CockpitError, IllegalTransition, NotFound
+from cockpit.text.terminal import control_chars, safe
 
 MAX_TITLE = 120
 
@@ -131,8 +131,9 @@ def check_slug(value: str, limit: int = 48) -> str:
     `etc-passwd` would hide what was asked for."""
     wanted = slugify(value, limit)
     if wanted != value:
-        raise CockpitError(f"invalid slug {safe(value, one_line=True)!r}: use lowercase letters, digits and dashes "
-                           f"(e.g. {wanted!r})")
+        raise CockpitError(
+            f"invalid slug {safe(value, one_line=True)!r}: use lowercase letters, digits and dashes (e.g. {wanted!r})"
+        )
     return value
 
 
@@ -149,10 +150,14 @@ def _reached(pos: Position, stage: str) -> StageState:
     try:
         state = pos.stage(stage)
     except KeyError:
-        raise NotFound(f"studio {pos.studio.name} has no stage {stage!r} (stages: {', '.join(pos.studio.stage_names)})") from None
+        raise NotFound(
+            f"studio {pos.studio.name} has no stage {stage!r} (stages: {', '.join(pos.studio.stage_names)})"
+        ) from None
     if state.status == "pending" and pos.active is not None and pos.stages.index(state) > pos.stages.index(pos.active):
         if state.elaborated or state.units:
-            raise IllegalTransition(f"stage {stage} is paused: the earlier stage {pos.active.name} re-opened and comes first")
+            raise IllegalTransition(
+                f"stage {stage} is paused: the earlier stage {pos.active.name} re-opened and comes first"
+            )
         raise IllegalTransition(f"stage {stage} is not reached yet: the active stage is {pos.active.name}")
     return state
 
@@ -194,10 +199,21 @@ def _open_iteration(iterations: tuple[Iteration, ...]) -> Iteration | None:
 
 
 def _iteration(owner: str, owner_id: int, hat: str, now: str) -> Insert:
-    return Insert(owner, {"owner_id": owner_id, "hat": hat, "started_at": now, "completed_at": None, "result": None, "message": None})
+    return Insert(
+        owner,
+        {"owner_id": owner_id, "hat": hat, "started_at": now, "completed_at": None, "result": None, "message": None},
+    )
 
 
-def _close_iteration(owner: str, owner_id: int, iterations: tuple[Iteration, ...], hat: str, result: str | None, message: str | None, now: str) -> list[Insert | Update]:
+def _close_iteration(
+    owner: str,
+    owner_id: int,
+    iterations: tuple[Iteration, ...],
+    hat: str,
+    result: str | None,
+    message: str | None,
+    now: str,
+) -> list[Insert | Update]:
     """Close the open iteration, or record a closed one if the hat was never opened (imported data)."""
     values = {"completed_at": now, "result": result, "message": message}
     current = _open_iteration(iterations)
@@ -210,8 +226,14 @@ def _close_iteration(owner: str, owner_id: int, iterations: tuple[Iteration, ...
 
 
 def add_unit(
-    pos: Position, *, title: str, ctx: Ctx, stage: str | None = None, unit: str | None = None,
-    body: str = "", depends_on: tuple[str, ...] = (),
+    pos: Position,
+    *,
+    title: str,
+    ctx: Ctx,
+    stage: str | None = None,
+    unit: str | None = None,
+    body: str = "",
+    depends_on: tuple[str, ...] = (),
 ) -> Change:
     state = _reached(pos, stage) if stage else _active(pos)
     title = check_title(title)
@@ -223,10 +245,23 @@ def add_unit(
     graph[slug] = list(dict.fromkeys(depends_on))
     problems = dependency_problems(graph)
     if problems:
-        hint = "" if all(d in graph for d in depends_on) else f" (units of {state.name}: {', '.join(u.unit.slug for u in state.units) or 'none'})"
+        hint = (
+            ""
+            if all(d in graph for d in depends_on)
+            else f" (units of {state.name}: {', '.join(u.unit.slug for u in state.units) or 'none'})"
+        )
         raise CockpitError(problems[0] + hint)
-    row = {"stage": state.name, "slug": slug, "title": title, "body": body, "depends_on": list(graph[slug]), "created_at": ctx.now}
-    return Change(Event("add_unit", title, state.name, slug), (Insert("units", row),), f"added unit {slug} to {state.name}")
+    row = {
+        "stage": state.name,
+        "slug": slug,
+        "title": title,
+        "body": body,
+        "depends_on": list(graph[slug]),
+        "created_at": ctx.now,
+    }
+    return Change(
+        Event("add_unit", title, state.name, slug), (Insert("units", row),), f"added unit {slug} to {state.name}"
+    )
 
 
 def import_units(pos: Position, *, files: tuple, ctx: Ctx, stage: str | None = None) -> Change:
@@ -234,19 +269,34 @@ def import_units(pos: Position, *, files: tuple, ctx: Ctx, stage: str | None = N
     from cockpit.sources.unit_files import check_unit_files, dependency_order
 
     state = _reached(pos, stage) if stage else _active(pos)
-    problems = check_unit_files(list(files), siblings=[u.unit.slug for u in state.units],
-                                taken=[u.unit.slug for s in pos.stages for u in s.units])
+    problems = check_unit_files(
+        list(files),
+        siblings=[u.unit.slug for u in state.units],
+        taken=[u.unit.slug for s in pos.stages for u in s.units],
+    )
     if problems:
         raise CockpitError("\n".join(map(str, problems)) + "\nnothing imported")
     rows = tuple(
-        Insert("units", {"stage": state.name, "slug": f.slug, "title": check_title(f.title), "body": f.body,
-                         "depends_on": list(f.depends_on), "created_at": ctx.now,
-                         "meta": json.dumps(f.meta, sort_keys=True, default=str)})  # YAML dates become text
+        Insert(
+            "units",
+            {
+                "stage": state.name,
+                "slug": f.slug,
+                "title": check_title(f.title),
+                "body": f.body,
+                "depends_on": list(f.depends_on),
+                "created_at": ctx.now,
+                "meta": json.dumps(f.meta, sort_keys=True, default=str),
+            },
+        )  # YAML dates become text
         for f in dependency_order(list(files))
     )
     slugs = [r.row["slug"] for r in rows]
-    return Change(Event("import_units", None, state.name, data={"units": slugs, "files": [f.path for f in files]}), rows,
-                  f"imported {len(rows)} units into {state.name}: {', '.join(slugs)}")
+    return Change(
+        Event("import_units", None, state.name, data={"units": slugs, "files": [f.path for f in files]}),
+        rows,
+        f"imported {len(rows)} units into {state.name}: {', '.join(slugs)}",
+    )
 
 
 def declare_ready(pos: Position, *, ctx: Ctx) -> Change:
@@ -257,8 +307,11 @@ def declare_ready(pos: Position, *, ctx: Ctx) -> Change:
         raise IllegalTransition(f"{state.name} has no units yet: add at least one before declaring the list ready")
     row = {"stage": state.name, "kind": "elaborated", "at": ctx.now}
     units = [u.unit.slug for u in state.units]
-    return Change(Event("declare_ready", None, state.name, data={"units": units}), (Insert("decisions", row),),
-                  f"{state.name}: unit list ready ({len(units)} units), phase {'review' if state.stage.reviewers else 'execute'}")
+    return Change(
+        Event("declare_ready", None, state.name, data={"units": units}),
+        (Insert("decisions", row),),
+        f"{state.name}: unit list ready ({len(units)} units), phase {'review' if state.stage.reviewers else 'execute'}",
+    )
 
 
 def signoff(pos: Position, *, unit: str, role: str, ctx: Ctx, note: str | None = None) -> Change:
@@ -267,7 +320,9 @@ def signoff(pos: Position, *, unit: str, role: str, ctx: Ctx, note: str | None =
     if state.phase not in ("review", "approve"):
         raise IllegalTransition(f"no review is open in {state.name}: it is in {state.phase}")
     if role not in state.stage.reviewer_names:
-        raise NotFound(f"{state.name} has no review agent {role!r} (reviewers: {', '.join(state.stage.reviewer_names) or 'none'})")
+        raise NotFound(
+            f"{state.name} has no review agent {role!r} (reviewers: {', '.join(state.stage.reviewer_names) or 'none'})"
+        )
     missing = state.missing_review if state.phase == "review" else state.missing_approval
     if (unit, role) not in missing:
         raise IllegalTransition(f"{unit} is already signed off by {role} in {state.phase}")
@@ -292,7 +347,9 @@ def _movable(unit: UnitState, verb: str) -> None:
     if unit.status == "done":
         raise IllegalTransition(f"unit {slug} has finished its baton: nothing to {verb}")
     if unit.status == "escalated":
-        raise IllegalTransition(f"unit {slug} is escalated after {unit.bolt - 1} rejects: resume it with a reason first")
+        raise IllegalTransition(
+            f"unit {slug} is escalated after {unit.bolt - 1} rejects: resume it with a reason first"
+        )
     if unit.status == "waiting":
         raise IllegalTransition(f"unit {slug} waits on {', '.join(unit.waiting_on)}")
 
@@ -311,7 +368,11 @@ def advance_hat(pos: Position, *, unit: str, ctx: Ctx, message: str | None = Non
     hats = state.stage.hats
     if target.status == "ready":
         writes = (_iteration("iterations", target.unit.id, hats[0], ctx.now),)
-        return Change(Event("start_unit", message, state.name, unit, hats[0]), writes, f"started {unit}: {hats[0]} holds the baton")
+        return Change(
+            Event("start_unit", message, state.name, unit, hats[0]),
+            writes,
+            f"started {unit}: {hats[0]} holds the baton",
+        )
     index = hats.index(target.hat) if target.hat in hats else 0
     check_writes: list[Insert | Update] = []
     data: dict[str, Any] = {}
@@ -329,17 +390,25 @@ def advance_hat(pos: Position, *, unit: str, ctx: Ctx, message: str | None = Non
     if data.get("checks"):
         summary += f" (checks: {data['checks']['text']})"
     nxt = hats[index + 1] if index + 1 < len(hats) else None
-    return Change(Event("advance_hat", message, state.name, unit, target.hat, {"to": nxt, "bolt": target.bolt, **data}),
-                  (*writes, *check_writes), summary)
+    return Change(
+        Event("advance_hat", message, state.name, unit, target.hat, {"to": nxt, "bolt": target.bolt, **data}),
+        (*writes, *check_writes),
+        summary,
+    )
 
 
 def _checks_data(reconciled: Any, reports: list) -> dict[str, Any]:
     failed = sorted({f"{r.slug}:{res.check}" for r in reports for res in r.failed})
-    return {**reconciled.data(), "failed": failed, "text": reconciled.describe() or ("all pass" if not failed else "no change")}
+    return {
+        **reconciled.data(),
+        "failed": failed,
+        "text": reconciled.describe() or ("all pass" if not failed else "no change"),
+    }
 
 
-def _verifier_checks(pos: Position, state: StageState, target: UnitState, ctx: Ctx,
-                     message: str | None) -> Change | tuple[list[Insert | Update], dict[str, Any]]:
+def _verifier_checks(
+    pos: Position, state: StageState, target: UnitState, ctx: Ctx, message: str | None
+) -> Change | tuple[list[Insert | Update], dict[str, Any]]:
     """The engine's checks at the verifier's advance. A blocking failure holds the baton at the
     verifier (the findings are filed, the iteration stays open); otherwise the findings ride along
     with the advance. The advance that finishes the stage's last unit re-checks every unit: the
@@ -353,9 +422,13 @@ def _verifier_checks(pos: Position, state: StageState, target: UnitState, ctx: C
     unit = target.unit.slug
     if held:
         info = {**_checks_data(own, [report]), "held_by": held}
-        return Change(Event("verify_held", message, state.name, unit, target.hat, {"checks": info}), tuple(own.writes),
-                      f"{unit}: {target.hat} cannot advance: blocking check findings {', '.join(held)}"
-                      + (f" ({own.describe()})" if own.describe() else "") + "; fix the body, then advance again")
+        return Change(
+            Event("verify_held", message, state.name, unit, target.hat, {"checks": info}),
+            tuple(own.writes),
+            f"{unit}: {target.hat} cannot advance: blocking check findings {', '.join(held)}"
+            + (f" ({own.describe()})" if own.describe() else "")
+            + "; fix the body, then advance again",
+        )
     reports = [report]
     others = [u for u in state.units if u.unit.id != target.unit.id]
     if all(u.status == "done" for u in others):  # the last unit finishes: the stage enters approve
@@ -364,8 +437,9 @@ def _verifier_checks(pos: Position, state: StageState, target: UnitState, ctx: C
     return reconciled.writes, {"checks": _checks_data(reconciled, reports)}
 
 
-def _stage_checks(pos: Position, state: StageState, ctx: Ctx, *, unit: UnitState | None = None,
-                  body: str | None = None) -> tuple[list[Insert | Update], dict[str, Any]]:
+def _stage_checks(
+    pos: Position, state: StageState, ctx: Ctx, *, unit: UnitState | None = None, body: str | None = None
+) -> tuple[list[Insert | Update], dict[str, Any]]:
     """Checks run alongside another command (an edit, an approve-phase sign-off): findings only."""
     from cockpit.domain import check_runs
 
@@ -376,7 +450,9 @@ def _stage_checks(pos: Position, state: StageState, ctx: Ctx, *, unit: UnitState
     return reconciled.writes, ({"checks": _checks_data(reconciled, reports)} if reconciled.writes else {})
 
 
-def run_checks(pos: Position, *, ctx: Ctx, unit: str | None = None, artifacts: dict[str, dict[str, str]] | None = None) -> Change:
+def run_checks(
+    pos: Position, *, ctx: Ctx, unit: str | None = None, artifacts: dict[str, dict[str, str]] | None = None
+) -> Change:
     """Run the active stage's checks on demand (every unit, or one) and file, update or close
     their findings. Units still before their verifier are drafts: their failures are reported by
     the caller but file nothing. `artifacts` are the files units list, read by the caller."""
@@ -390,8 +466,11 @@ def run_checks(pos: Position, *, ctx: Ctx, unit: str | None = None, artifacts: d
     reports = check_runs.evaluate(pos, ctx.runbooks, unit=unit, stage=state.name, artifacts=artifacts)
     reconciled = check_runs.reconcile(pos, reports, ctx.now)
     info = _checks_data(reconciled, reports)
-    return Change(Event("run_checks", None, state.name, unit, None, {"checks": info}), tuple(reconciled.writes),
-                  f"checks on {unit or state.name}: {info['text']}")
+    return Change(
+        Event("run_checks", None, state.name, unit, None, {"checks": info}),
+        tuple(reconciled.writes),
+        f"checks on {unit or state.name}: {info['text']}",
+    )
 
 
 # ---------------------------------------------------------------- quality-gate commands
@@ -400,8 +479,8 @@ def run_checks(pos: Position, *, ctx: Ctx, unit: str | None = None, artifacts: d
 def confirm_quality_gates(pos: Position, *, unit: str, gates: tuple[dict[str, Any], ...], ctx: Ctx) -> Change:
     """Record that the engineer saw and allowed these gate commands (name, command, dir, expect) for
     this unit. Nothing else runs a command: `cockpit check` asks first, or takes --yes."""
-    from cockpit.text import redact
     from cockpit.sources.quality_gates import unreadable
+    from cockpit.text import redact
 
     stage, _target = _unit(pos, unit)
     if not gates:
@@ -410,27 +489,45 @@ def confirm_quality_gates(pos: Position, *, unit: str, gates: tuple[dict[str, An
         reason = unreadable(gate["command"])
         if reason is not None:
             raise CockpitError(f"unit {unit}: quality gate {safe(gate['name'], one_line=True)}: its command {reason}")
-    shown = [{"name": g["name"], "command": redact.redact(g["command"]).text, "dir": g.get("dir"), "expect": g["expect"],
-              "digest": g["digest"]} for g in gates]
-    return Change(Event("confirm_quality_gates", None, stage.name, unit, None, {"gates": shown}), (),
-                  f"{unit}: confirmed {len(gates)} quality gate command{'s' if len(gates) != 1 else ''}")
+    shown = [
+        {
+            "name": g["name"],
+            "command": redact.redact(g["command"]).text,
+            "dir": g.get("dir"),
+            "expect": g["expect"],
+            "digest": g["digest"],
+        }
+        for g in gates
+    ]
+    return Change(
+        Event("confirm_quality_gates", None, stage.name, unit, None, {"gates": shown}),
+        (),
+        f"{unit}: confirmed {len(gates)} quality gate command{'s' if len(gates) != 1 else ''}",
+    )
 
 
 def record_quality_gates(pos: Position, *, unit: str, runs: tuple[dict[str, Any], ...], ctx: Ctx) -> Change:
     """Record gate runs (exit status, redacted output tail) and file, update or close their
     findings: a gate that did not do what it expects is a blocker on the unit."""
-    from cockpit.domain import check_runs
     from cockpit.checks.base import FAIL, PASS, Problem, Result
+    from cockpit.domain import check_runs
     from cockpit.sources.quality_gates import GateRun
 
     stage, target = _unit(pos, unit)
-    gate_runs = [replace(run, command=_redacted(run.command), tail=_redacted(run.tail))  # whoever ran them
-                 for run in map(GateRun.from_json, runs)]
+    gate_runs = [
+        replace(run, command=_redacted(run.command), tail=_redacted(run.tail))  # whoever ran them
+        for run in map(GateRun.from_json, runs)
+    ]
     results = tuple(
         Result(run.check, PASS, "blocker", (), f"`{run.command}` {run.outcome()}")
-        if run.passed else
-        Result(run.check, FAIL, "blocker", (Problem(f"quality gate {run.name!r}: `{run.command}` {run.verdict()}", "quality_gates", 0),),
-               detail=run.tail or "(no output)")
+        if run.passed
+        else Result(
+            run.check,
+            FAIL,
+            "blocker",
+            (Problem(f"quality gate {run.name!r}: `{run.command}` {run.verdict()}", "quality_gates", 0),),
+            detail=run.tail or "(no output)",
+        )
         for run in gate_runs
     )
     active = stage.status == "active"  # findings only where the walk is; elsewhere the run is just recorded
@@ -438,7 +535,9 @@ def record_quality_gates(pos: Position, *, unit: str, runs: tuple[dict[str, Any]
     reconciled = check_runs.reconcile(pos, [report], ctx.now) if active else check_runs.Reconciled()
     passed = sum(1 for run in gate_runs if run.passed)
     data = {"gates": [run.to_json() for run in gate_runs], "checks": _checks_data(reconciled, [report])}
-    summary = f"{unit}: quality gates {passed}/{len(gate_runs)} passed" + (f" ({reconciled.describe()})" if reconciled.describe() else "")
+    summary = f"{unit}: quality gates {passed}/{len(gate_runs)} passed" + (
+        f" ({reconciled.describe()})" if reconciled.describe() else ""
+    )
     return Change(Event("quality_gates", summary, stage.name, unit, None, data), tuple(reconciled.writes), summary)
 
 
@@ -455,15 +554,20 @@ def reject_hat(pos: Position, *, unit: str, message: str, ctx: Ctx) -> Change:
     writes = _close_iteration("iterations", target.unit.id, target.iterations, target.hat, "reject", message, ctx.now)
     writes.append(_iteration("iterations", target.unit.id, back, ctx.now))
     summary = f"{unit}: {target.hat} rejected back to {back}, bolt {target.bolt + 1}"
-    return Change(Event("reject_hat", message, state.name, unit, target.hat, {"to": back, "bolt": target.bolt + 1}), tuple(writes), summary)
+    return Change(
+        Event("reject_hat", message, state.name, unit, target.hat, {"to": back, "bolt": target.bolt + 1}),
+        tuple(writes),
+        summary,
+    )
 
 
 def _digest(text: str) -> str:
     return hashlib.sha256(text.encode()).hexdigest()[:12]
 
 
-def edit_unit(pos: Position, *, unit: str, body: str, ctx: Ctx, ai: dict[str, Any] | None = None,
-              was: str | None = None) -> Change:
+def edit_unit(
+    pos: Position, *, unit: str, body: str, ctx: Ctx, ai: dict[str, Any] | None = None, was: str | None = None
+) -> Change:
     """Save a unit body. `ai` marks an accepted AI draft (the body is what the engineer accepted);
     its event keeps the body it replaced, so a wrong accept can be undone from the timeline.
 
@@ -503,8 +607,11 @@ def tick(pos: Position, *, unit: str, item: str, ticked: bool, ctx: Ctx) -> Chan
         raise IllegalTransition(f"{item!r} is already {'ticked' if ticked else 'unticked'}")
     row = {"owner_id": target.unit.id, "hat": target.hat, "bolt": target.bolt, "item": item, "ticked": int(ticked)}
     verb = "ticked" if ticked else "unticked"
-    return Change(Event("tick", item, _active(pos).name, unit, target.hat, {"ticked": ticked, "bolt": target.bolt}),
-                  (Insert("ticks", row),), f"{unit}: {verb} \"{item}\"")
+    return Change(
+        Event("tick", item, _active(pos).name, unit, target.hat, {"ticked": ticked, "bolt": target.bolt}),
+        (Insert("ticks", row),),
+        f'{unit}: {verb} "{item}"',
+    )
 
 
 def resume(pos: Position, *, reason: str, ctx: Ctx, unit: str | None = None, ref: str | None = None) -> Change:
@@ -514,21 +621,42 @@ def resume(pos: Position, *, reason: str, ctx: Ctx, unit: str | None = None, ref
         if target.status != "escalated":
             raise IllegalTransition(f"unit {unit} is not escalated ({target.status})")
         row = {"stage": stage.name, "kind": "resumed", "at": ctx.now, "reason": reason, "unit_id": target.unit.id}
-        return Change(Event("resume", reason, stage.name, unit, target.hat), (Insert("decisions", row),), f"{unit} resumed at bolt {target.bolt}")
+        return Change(
+            Event("resume", reason, stage.name, unit, target.hat),
+            (Insert("decisions", row),),
+            f"{unit} resumed at bolt {target.bolt}",
+        )
     found = _open_finding(pos, ref or "")
     if found.status != "escalated":
         raise IllegalTransition(f"{found.feedback.ref} is not escalated ({found.status})")
-    row = {"stage": found.feedback.stage, "kind": "resumed", "at": ctx.now, "reason": reason, "feedback_id": found.feedback.id}
-    return Change(Event("resume", reason, found.feedback.stage, found.target, found.hat, {"feedback": found.feedback.ref}),
-                  (Insert("decisions", row),), f"{found.feedback.ref} resumed at bolt {found.bolt}")
+    row = {
+        "stage": found.feedback.stage,
+        "kind": "resumed",
+        "at": ctx.now,
+        "reason": reason,
+        "feedback_id": found.feedback.id,
+    }
+    return Change(
+        Event("resume", reason, found.feedback.stage, found.target, found.hat, {"feedback": found.feedback.ref}),
+        (Insert("decisions", row),),
+        f"{found.feedback.ref} resumed at bolt {found.bolt}",
+    )
 
 
 # ---------------------------------------------------------------- feedback and its fix loop
 
 
 def file_feedback(
-    pos: Position, *, title: str, ctx: Ctx, body: str = "", severity: str | None = None,
-    unit: str | None = None, origin: str = "user-chat", stage: str | None = None, role: str | None = None,
+    pos: Position,
+    *,
+    title: str,
+    ctx: Ctx,
+    body: str = "",
+    severity: str | None = None,
+    unit: str | None = None,
+    origin: str = "user-chat",
+    stage: str | None = None,
+    role: str | None = None,
     ai: dict[str, Any] | None = None,
 ) -> Change:
     """File a finding. A review finding names its reviewer (`role`): fixing it re-runs that review.
@@ -555,23 +683,44 @@ def file_feedback(
         reviewers = (*pos.studio.stage(stage).reviewer_names, *(r.name for r in pos.studio.reviewers))
         role = role or (ctx.actor if ctx.actor in reviewers else None)
         if role not in reviewers:
-            raise CockpitError(f"name the reviewer that filed this {origin} finding (role): one of {', '.join(reviewers) or 'none'}")
+            raise CockpitError(
+                f"name the reviewer that filed this {origin} finding (role): one of {', '.join(reviewers) or 'none'}"
+            )
     number = 1 + max((f.feedback.number for f in pos.findings), default=0)
     ref = f"FB-{number:03d}"
     row = {
-        "number": number, "stage": stage, "title": title, "body": body, "origin": origin, "author": ctx.actor,
-        "author_type": author_type, "severity": severity, "target_unit_id": target_id,
-        "invalidates": list(default_invalidates(origin, role)), "created_at": ctx.now,
+        "number": number,
+        "stage": stage,
+        "title": title,
+        "body": body,
+        "origin": origin,
+        "author": ctx.actor,
+        "author_type": author_type,
+        "severity": severity,
+        "target_unit_id": target_id,
+        "invalidates": list(default_invalidates(origin, role)),
+        "created_at": ctx.now,
     }
     label = severity or "unclassified"
     data = {"feedback": ref, "severity": severity, "origin": origin, **({"role": role} if role else {}), **_ai(ai)}
-    return Change(Event("file_feedback", title, stage, unit, None, data),
-                  (Insert("feedback", row),), f"filed {ref} ({label}) in {stage}" + (" (proposed by AI)" if ai else ""))
+    return Change(
+        Event("file_feedback", title, stage, unit, None, data),
+        (Insert("feedback", row),),
+        f"filed {ref} ({label}) in {stage}" + (" (proposed by AI)" if ai else ""),
+    )
 
 
-def classify(pos: Position, *, ref: str, ctx: Ctx, severity: str | None = None, unit: str | None = None,
-             invalidates: tuple[str, ...] | None = None, ai: dict[str, Any] | None = None,
-             reason: str | None = None) -> Change:
+def classify(
+    pos: Position,
+    *,
+    ref: str,
+    ctx: Ctx,
+    severity: str | None = None,
+    unit: str | None = None,
+    invalidates: tuple[str, ...] | None = None,
+    ai: dict[str, Any] | None = None,
+    reason: str | None = None,
+) -> Change:
     """Set a finding's severity, target unit or invalidated roles. `ai` marks an accepted AI proposal;
     `reason` (the classifier's paragraph) becomes the event message."""
     provenance = _ai(ai)
@@ -594,11 +743,28 @@ def classify(pos: Position, *, ref: str, ctx: Ctx, severity: str | None = None, 
     if not values:
         raise CockpitError("classify needs --severity, --unit or --invalidates")
     before = {"severity": fb.severity, "unit": found.target, "invalidates": list(fb.invalidates)}
-    after = {"severity": values.get("severity", fb.severity), "unit": unit or found.target, "invalidates": values.get("invalidates", list(fb.invalidates))}
-    summary = f"{fb.ref}: " + ", ".join(f"{k} {after[k]}" for k in after if after[k] != before[k]) if after != before else f"{fb.ref}: unchanged"
-    data = {"feedback": fb.ref, "before": before, "after": after, **provenance, **({"reason": reason} if reason else {})}
-    return Change(Event("classify", reason, fb.stage, after["unit"], found.hat, data),
-                  (Update("feedback", fb.id, values),), summary)
+    after = {
+        "severity": values.get("severity", fb.severity),
+        "unit": unit or found.target,
+        "invalidates": values.get("invalidates", list(fb.invalidates)),
+    }
+    summary = (
+        f"{fb.ref}: " + ", ".join(f"{k} {after[k]}" for k in after if after[k] != before[k])
+        if after != before
+        else f"{fb.ref}: unchanged"
+    )
+    data = {
+        "feedback": fb.ref,
+        "before": before,
+        "after": after,
+        **provenance,
+        **({"reason": reason} if reason else {}),
+    }
+    return Change(
+        Event("classify", reason, fb.stage, after["unit"], found.hat, data),
+        (Update("feedback", fb.id, values),),
+        summary,
+    )
 
 
 def _in_loop(found: FindingState) -> None:
@@ -610,7 +776,11 @@ def _in_loop(found: FindingState) -> None:
 
 
 def _closure(fb_id: int, resolution: str, text: str, now: str) -> Update:
-    return Update("feedback", fb_id, {"closed_at": now, "resolution": resolution, "closure_text": text, "closed_event_id": THIS_EVENT})
+    return Update(
+        "feedback",
+        fb_id,
+        {"closed_at": now, "resolution": resolution, "closure_text": text, "closed_event_id": THIS_EVENT},
+    )
 
 
 def advance_fix(pos: Position, *, ref: str, ctx: Ctx, message: str | None = None) -> Change:
@@ -633,7 +803,11 @@ def advance_fix(pos: Position, *, ref: str, ctx: Ctx, message: str | None = None
         writes.append(_iteration("fix_iterations", fb.id, chain[index + 1], ctx.now))
         summary = f"{fb.ref}: {found.hat} → {chain[index + 1]}"
     data = {"feedback": fb.ref, "to": None if terminal else chain[index + 1], "bolt": found.bolt}
-    return Change(Event("close_feedback" if terminal else "advance_fix", message, fb.stage, found.target, found.hat, data), tuple(writes), summary)
+    return Change(
+        Event("close_feedback" if terminal else "advance_fix", message, fb.stage, found.target, found.hat, data),
+        tuple(writes),
+        summary,
+    )
 
 
 def reject_fix(pos: Position, *, ref: str, reason: str, ctx: Ctx) -> Change:
@@ -646,11 +820,18 @@ def reject_fix(pos: Position, *, ref: str, reason: str, ctx: Ctx) -> Change:
     writes = _close_iteration("fix_iterations", fb.id, found.iterations, found.hat, "reject", reason, ctx.now)
     writes.append(_iteration("fix_iterations", fb.id, back, ctx.now))
     data = {"feedback": fb.ref, "to": back, "bolt": found.bolt + 1}
-    return Change(Event("reject_fix", reason, fb.stage, found.target, found.hat, data), tuple(writes),
-                  f"{fb.ref}: {found.hat} sent it back to {back}, bolt {found.bolt + 1}")
+    return Change(
+        Event("reject_fix", reason, fb.stage, found.target, found.hat, data),
+        tuple(writes),
+        f"{fb.ref}: {found.hat} sent it back to {back}, bolt {found.bolt + 1}",
+    )
 
 
-CLOSURES = {"closed": "a reply saying what was done", "non_actionable": "a message saying why no fix applies", "rejected": "a reason the finding is invalid"}
+CLOSURES = {
+    "closed": "a reply saying what was done",
+    "non_actionable": "a message saying why no fix applies",
+    "rejected": "a reason the finding is invalid",
+}
 
 
 def close_finding(pos: Position, *, ref: str, resolution: str, text: str, ctx: Ctx) -> Change:
@@ -665,9 +846,15 @@ def close_finding(pos: Position, *, ref: str, resolution: str, text: str, ctx: C
     if current is not None:
         writes.append(Update("fix_iterations", current.id, {"completed_at": ctx.now}))
     writes.append(_closure(fb.id, resolution, text, ctx.now))
-    command = {"closed": "close_feedback", "non_actionable": "close_feedback", "rejected": "reject_feedback"}[resolution]
+    command = {"closed": "close_feedback", "non_actionable": "close_feedback", "rejected": "reject_feedback"}[
+        resolution
+    ]
     data = {"feedback": fb.ref, "resolution": resolution}
-    return Change(Event(command, text, fb.stage, found.target, found.hat, data), tuple(writes), f"{fb.ref}: {resolution.replace('_', '-')}")
+    return Change(
+        Event(command, text, fb.stage, found.target, found.hat, data),
+        tuple(writes),
+        f"{fb.ref}: {resolution.replace('_', '-')}",
+    )
 
 
 # ---------------------------------------------------------------- gates
@@ -690,7 +877,9 @@ def _gate_path(state: StageState, external_url: str | None) -> str:
             raise IllegalTransition(f"the gate of {state.name} is {'/'.join(kinds)}: it takes no external decision")
         return path
     if "ask" not in kinds:
-        raise IllegalTransition(f"the gate of {state.name} is {'/'.join(kinds)}: record the external decision with its URL")
+        raise IllegalTransition(
+            f"the gate of {state.name} is {'/'.join(kinds)}: record the external decision with its URL"
+        )
     return "ask"
 
 
@@ -701,23 +890,45 @@ def approve(pos: Position, *, ctx: Ctx, override: str | None = None, external_ur
     if blockers and not (override and override.strip()):
         listed = ", ".join(f"{fb.ref} ({fb.severity or 'unclassified'})" for fb in blockers)
         raise IllegalTransition(f"{state.name} has blocking feedback {listed}: approving needs an override reason")
-    row = {"stage": state.name, "kind": "approved", "at": ctx.now, "path": path, "reason": override if blockers else None, "url": external_url}
+    row = {
+        "stage": state.name,
+        "kind": "approved",
+        "at": ctx.now,
+        "path": path,
+        "reason": override if blockers else None,
+        "url": external_url,
+    }
     data = {"path": path, "overridden": [fb.ref for fb in blockers], "url": external_url}
     note = f"override: {override}" if blockers else None
-    summary = f"approved the {state.name} gate ({path})" + (f", overriding {', '.join(fb.ref for fb in blockers)}" if blockers else "")
+    summary = f"approved the {state.name} gate ({path})" + (
+        f", overriding {', '.join(fb.ref for fb in blockers)}" if blockers else ""
+    )
     return Change(Event("approve_gate", note, state.name, data=data), (Insert("decisions", row),), summary)
 
 
-def request_changes(pos: Position, *, title: str, ctx: Ctx, body: str = "", unit: str | None = None,
-                    external_url: str | None = None) -> Change:
+def request_changes(
+    pos: Position, *, title: str, ctx: Ctx, body: str = "", unit: str | None = None, external_url: str | None = None
+) -> Change:
     state = _at_gate(pos)
     _gate_path(state, external_url)
-    filed = file_feedback(pos, title=title, body=body, unit=unit, ctx=ctx, stage=state.name,
-                          origin="external-pr" if external_url else "user-chat")
-    decision = Insert("decisions", {"stage": state.name, "kind": "changes_requested", "at": ctx.now, "url": external_url})
+    filed = file_feedback(
+        pos,
+        title=title,
+        body=body,
+        unit=unit,
+        ctx=ctx,
+        stage=state.name,
+        origin="external-pr" if external_url else "user-chat",
+    )
+    decision = Insert(
+        "decisions", {"stage": state.name, "kind": "changes_requested", "at": ctx.now, "url": external_url}
+    )
     data = {**filed.event.data, "url": external_url}
-    return Change(Event("request_changes", title, state.name, unit, None, data), (*filed.writes, decision),
-                  f"changes requested on {state.name}: {filed.summary}")
+    return Change(
+        Event("request_changes", title, state.name, unit, None, data),
+        (*filed.writes, decision),
+        f"changes requested on {state.name}: {filed.summary}",
+    )
 
 
 def record_runbook_copy(pos: Position, *, runbook: str, line: int, text: str, ctx: Ctx) -> Change:
@@ -726,8 +937,13 @@ def record_runbook_copy(pos: Position, *, runbook: str, line: int, text: str, ct
     Only the block's first line is kept, shortened: the timeline says which step was taken,
     it is not a second copy of the runbook (nor a place where a pasted secret would linger).
     """
-    first = next((l.strip() for l in _redacted(text).splitlines() if l.strip()), "")  # the whole block: a key may span lines
+    first = next(
+        (line.strip() for line in _redacted(text).splitlines() if line.strip()), ""
+    )  # the whole block: a key may span lines
     shown = first if len(first) <= 120 else first[:119] + "…"
     stage = pos.active.name if pos.active else None
-    return Change(Event("runbook_copy", f"{runbook}:{line}: {shown}", stage, data={"runbook": runbook, "line": line}),
-                  (), f"copied {runbook}:{line} (recorded in the timeline)")
+    return Change(
+        Event("runbook_copy", f"{runbook}:{line}: {shown}", stage, data={"runbook": runbook, "line": line}),
+        (),
+        f"copied {runbook}:{line} (recorded in the timeline)",
+    )

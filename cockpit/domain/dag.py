@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Mapping, Sequence
+from collections.abc import Mapping, Sequence
 
 
 def find_cycle(graph: Mapping[str, Sequence[str]]) -> list[str] | None:
@@ -17,7 +17,7 @@ def find_cycle(graph: Mapping[str, Sequence[str]]) -> list[str] | None:
             if dep not in graph:
                 continue
             if state.get(dep) == 1:
-                return stack[stack.index(dep):] + [dep]
+                return [*stack[stack.index(dep) :], dep]
             if dep not in state:
                 found = visit(dep)
                 if found:

@@ -9,10 +9,11 @@ is newer than what re-opened the gate.
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 from types import MappingProxyType
-from typing import Any, Mapping, NamedTuple
+from typing import Any, NamedTuple
 
 
 class Intent(NamedTuple):
@@ -145,8 +146,18 @@ class IntentFacts:
 
 # Origins (haiku-model §2.5). Who files decides who may close and whether the fix loop caps.
 ORIGINS: tuple[str, ...] = (
-    "user-chat", "user-visual", "user-question", "user-revisit", "external-pr", "external-mr",
-    "adversarial-review", "studio-review", "engine-review", "drift", "discovery", "agent",
+    "user-chat",
+    "user-visual",
+    "user-question",
+    "user-revisit",
+    "external-pr",
+    "external-mr",
+    "adversarial-review",
+    "studio-review",
+    "engine-review",
+    "drift",
+    "discovery",
+    "agent",
 )
 
 

@@ -8,8 +8,8 @@ and no column can drift out of step with the facts.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
-from typing import Sequence
 
 from cockpit import severity as sev
 from cockpit.domain.model import Decision, Feedback, IntentFacts, Iteration, Unit
@@ -196,10 +196,18 @@ def _index(facts: IntentFacts, studio: Studio) -> _Index:
     hats = {s.name: s.hats for s in studio.stages}
     unit_batons = {
         u.id: baton(hats[u.stage], iterations.get(u.id, ()), unit_resumed.get(u.id, 0))
-        for u in facts.units if u.stage in hats
+        for u in facts.units
+        if u.stage in hats
     }
-    return _Index(iterations, _group(facts.fix_iterations), {u.id: u.slug for u in facts.units},
-                  unit_resumed, finding_resumed, {k: frozenset(v) for k, v in ticks.items()}, unit_batons)
+    return _Index(
+        iterations,
+        _group(facts.fix_iterations),
+        {u.id: u.slug for u in facts.units},
+        unit_resumed,
+        finding_resumed,
+        {k: frozenset(v) for k, v in ticks.items()},
+        unit_batons,
+    )
 
 
 def finding_state(feedback: Feedback, stage: Stage | None, index: _Index, threshold: str) -> FindingState:
@@ -246,7 +254,9 @@ def _valid_signoffs(facts: IntentFacts, phase: str, done_units: set[int]) -> set
     }
 
 
-def _gate_epoch(stage: str, units: Sequence[Unit], findings: Sequence[FindingState], decisions: Sequence[Decision]) -> int:
+def _gate_epoch(
+    stage: str, units: Sequence[Unit], findings: Sequence[FindingState], decisions: Sequence[Decision]
+) -> int:
     """The newest fact that (re)opens the gate: an approval must be newer to count."""
     marks = [u.event_id for u in units]
     for f in findings:
@@ -359,12 +369,40 @@ def next_action(position: Position) -> NextAction:
         fb = f.feedback
         label = f"{fb.ref} ({_sev_label(fb)})"
         if f.status == "escalated":
-            return NextAction("decide_finding", f"{label} is escalated after {f.bolt - 1} rejects: a human decides (close, reject, or resume).", fb.stage, f.target, f.hat, fb.ref)
+            return NextAction(
+                "decide_finding",
+                f"{label} is escalated after {f.bolt - 1} rejects: a human decides (close, reject, or resume).",
+                fb.stage,
+                f.target,
+                f.hat,
+                fb.ref,
+            )
         if f.hat is None:
-            return NextAction("decide_finding", f"{label} has no fix chain in {fb.stage}: close or reject it.", fb.stage, f.target, None, fb.ref)
+            return NextAction(
+                "decide_finding",
+                f"{label} has no fix chain in {fb.stage}: close or reject it.",
+                fb.stage,
+                f.target,
+                None,
+                fb.ref,
+            )
         if fb.severity is None:
-            return NextAction("classify", f"Classify {fb.ref}: set its severity and target unit ({f.hat}).", fb.stage, f.target, f.hat, fb.ref)
-        return NextAction("fix", f"Fix {label} \"{fb.title}\": the {f.hat} hat holds it (bolt {f.bolt}).", fb.stage, f.target, f.hat, fb.ref)
+            return NextAction(
+                "classify",
+                f"Classify {fb.ref}: set its severity and target unit ({f.hat}).",
+                fb.stage,
+                f.target,
+                f.hat,
+                fb.ref,
+            )
+        return NextAction(
+            "fix",
+            f'Fix {label} "{fb.title}": the {f.hat} hat holds it (bolt {f.bolt}).',
+            fb.stage,
+            f.target,
+            f.hat,
+            fb.ref,
+        )
     return _stage_action(active)
 
 
@@ -373,33 +411,55 @@ def _stage_action(state: StageState) -> NextAction:
     if state.phase == "elaborate":
         if not state.units:
             return NextAction("add_units", f"Elaborate {name}: add the units of work.", name)
-        return NextAction("declare_ready", f"Elaborate {name}: declare the {len(state.units)}-unit list ready, or add more units.", name)
+        return NextAction(
+            "declare_ready",
+            f"Elaborate {name}: declare the {len(state.units)}-unit list ready, or add more units.",
+            name,
+        )
     if state.phase in ("review", "approve"):
         missing = state.missing_review if state.phase == "review" else state.missing_approval
         unit, role = missing[0]
         when = "before execute" if state.phase == "review" else "after execute"
-        return NextAction("signoff", f"Review {unit} as {role} ({when}): sign it off or file findings against it.", name, unit, role)
+        return NextAction(
+            "signoff", f"Review {unit} as {role} ({when}): sign it off or file findings against it.", name, unit, role
+        )
     if state.phase == "execute":
         escalated = [u for u in state.units if u.status == "escalated"]
         if escalated:
             u = escalated[0]
-            return NextAction("resume_unit", f"{u.unit.slug} is escalated after {MAX_UNIT_BOLTS} rejects: resume it with a reason, or rescope it.", name, u.unit.slug, u.hat)
+            return NextAction(
+                "resume_unit",
+                f"{u.unit.slug} is escalated after {MAX_UNIT_BOLTS} rejects: resume it with a reason, or rescope it.",
+                name,
+                u.unit.slug,
+                u.hat,
+            )
         movable = [u for u in state.units if u.status in ("active", "ready")]
         if not movable:
             return NextAction("none", f"Every unit of {name} waits on a dependency.", name)
         order = {hat: i for i, hat in enumerate(state.stage.hats)}
         u = min(movable, key=lambda s: (order.get(s.hat, 0), s.status != "active"))
         verb = "Work" if u.status == "active" else "Start"
-        return NextAction("advance_hat", f"{verb} {u.unit.slug} as {u.hat} (bolt {u.bolt}), then hand the baton on.", name, u.unit.slug, u.hat)
+        return NextAction(
+            "advance_hat",
+            f"{verb} {u.unit.slug} as {u.hat} (bolt {u.bolt}), then hand the baton on.",
+            name,
+            u.unit.slug,
+            u.hat,
+        )
     gate = state.gate
     held = ", ".join(f.feedback.ref for f in gate.blockers)
     if gate.is_auto:
-        return NextAction("fix", f"The auto gate of {name} is held by {held}: it advances by itself once they close.", name)
+        return NextAction(
+            "fix", f"The auto gate of {name} is held by {held}: it advances by itself once they close.", name
+        )
     paths = []
     if "ask" in gate.kinds:
         paths.append("approve or request changes")
     if EXTERNAL_GATE_KINDS & set(gate.kinds):
-        paths.append("record the external decision (" + "/".join(k for k in gate.kinds if k in EXTERNAL_GATE_KINDS) + ")")
+        paths.append(
+            "record the external decision (" + "/".join(k for k in gate.kinds if k in EXTERNAL_GATE_KINDS) + ")"
+        )
     text = f"Gate of {name} ({', '.join(gate.kinds)}): " + ", or ".join(paths) + "."
     if held:
         text += f" Blocked by {held}: approving needs an override reason."

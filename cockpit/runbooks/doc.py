@@ -127,7 +127,9 @@ def read_runbook_text(path: str | os.PathLike[str]) -> str:
     try:
         size = os.stat(path).st_size
         if size > MAX_RUNBOOK_BYTES:
-            raise RunbookReadError(f"{path}: too large ({size / 1e6:.1f} MB; the limit is {MAX_RUNBOOK_BYTES / 1e6:.0f} MB)")
+            raise RunbookReadError(
+                f"{path}: too large ({size / 1e6:.1f} MB; the limit is {MAX_RUNBOOK_BYTES / 1e6:.0f} MB)"
+            )
         with open(path, "rb") as handle:
             data = handle.read(MAX_RUNBOOK_BYTES + 1)
     except OSError as exc:
@@ -185,7 +187,9 @@ def parse_runbook(text: str, *, source: str | None = None, name: str | None = No
     meta, meta_error, body_start = _frontmatter(lines)
     code_lines, blocks = _fenced_blocks(lines, body_start)
     headings = _headings(lines, body_start, code_lines)
-    name = name or (Path(source).stem if source and not _SCHEME.match(source) else name_from_url(source) if source else "runbook")
+    name = name or (
+        Path(source).stem if source and not _SCHEME.match(source) else name_from_url(source) if source else "runbook"
+    )
     first_h1 = next((h.text for h in headings if h.level == 1), None)
     title = str(meta.get("title") or first_h1 or title_from_name(name))
     code_blocks = tuple(
@@ -237,7 +241,7 @@ def _fenced_blocks(lines: list[str], start: int) -> tuple[set[int], list[tuple[i
         indent, fence, info = len(opening.group(1)), opening.group(2), opening.group(3)
         close = re.compile(rf"^\s*{re.escape(fence[0])}{{{len(fence)},}}\s*$")
         end = next((j for j in range(index + 1, len(lines)) if close.match(lines[j])), len(lines))
-        content = [_dedent(line, indent) for line in lines[index + 1:end]]
+        content = [_dedent(line, indent) for line in lines[index + 1 : end]]
         last_line = min(end + 1, len(lines))  # the closing fence, or the last line when never closed
         code_lines.update(range(index + 1, last_line + 1))
         language = info.split()[0].strip("{}.").lower() if info.split() else ""
@@ -248,7 +252,7 @@ def _fenced_blocks(lines: list[str], start: int) -> tuple[set[int], list[tuple[i
 
 def _dedent(line: str, width: int) -> str:
     stripped = len(line) - len(line.lstrip(" "))
-    return line[min(width, stripped):]
+    return line[min(width, stripped) :]
 
 
 def _headings(lines: list[str], start: int, code_lines: set[int]) -> list[Heading]:
@@ -264,7 +268,12 @@ def _headings(lines: list[str], start: int, code_lines: set[int]) -> list[Headin
         setext = _SETEXT.match(lines[index])
         if setext and index > start - 1 and (number - 1) not in code_lines:
             above = lines[index - 1]
-            if above.strip() and not _NOT_PARAGRAPH.match(above) and not _ATX.match(above) and not (found and found[-1][0] == number - 1):
+            if (
+                above.strip()
+                and not _NOT_PARAGRAPH.match(above)
+                and not _ATX.match(above)
+                and not (found and found[-1][0] == number - 1)
+            ):
                 found.append((number - 1, 1 if setext.group(1)[0] == "=" else 2, above.strip()))
     headings: list[Heading] = []
     seen: dict[str, int] = {}
@@ -280,16 +289,16 @@ def _sections(lines: list[str], start: int, headings: list[Heading]) -> tuple[Se
     sections: list[Section] = []
     setext_rules = {h.line + 1 for h in headings if not _ATX.match(lines[h.line - 1])}
     first = headings[0].line if headings else len(lines) + 1
-    if first > start and any(line.strip() for line in lines[start - 1:first - 1]):
-        sections.append(Section(None, start, first - 1, tuple(lines[start - 1:first - 1]), start))
+    if first > start and any(line.strip() for line in lines[start - 1 : first - 1]):
+        sections.append(Section(None, start, first - 1, tuple(lines[start - 1 : first - 1]), start))
     for position, heading in enumerate(headings):
         until = headings[position + 1].line - 1 if position + 1 < len(headings) else len(lines)
         first_body = heading.line + (2 if heading.line + 1 in setext_rules else 1)
-        sections.append(Section(heading, heading.line, until, tuple(lines[first_body - 1:until]), first_body))
+        sections.append(Section(heading, heading.line, until, tuple(lines[first_body - 1 : until]), first_body))
     return tuple(sections)
 
 
-def _last_before(headings: "list[Heading] | tuple[Heading, ...]", line: int) -> Heading | None:
+def _last_before(headings: list[Heading] | tuple[Heading, ...], line: int) -> Heading | None:
     above = None
     for heading in headings:
         if heading.line > line:

@@ -9,8 +9,25 @@ from __future__ import annotations
 import random
 from pathlib import Path
 
-_SERVICES = ("checkout-api", "orders-api", "catalog-api", "refunds-worker", "ledger-sync", "search-api", "auth-api", "inventory")
-_SIGNALS = ("5xx ratio", "p99 latency", "queue depth", "pool saturation", "consumer lag", "disk usage", "error budget burn")
+_SERVICES = (
+    "checkout-api",
+    "orders-api",
+    "catalog-api",
+    "refunds-worker",
+    "ledger-sync",
+    "search-api",
+    "auth-api",
+    "inventory",
+)
+_SIGNALS = (
+    "5xx ratio",
+    "p99 latency",
+    "queue depth",
+    "pool saturation",
+    "consumer lag",
+    "disk usage",
+    "error budget burn",
+)
 _TEAMS = ("payments", "orders", "platform", "database", "search", "identity")
 
 

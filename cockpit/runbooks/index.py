@@ -20,9 +20,10 @@ import os
 import re
 import time
 from collections import deque
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Iterable, Sequence
+from typing import Any
 
 from cockpit.clock import Clock, iso, system_clock
 from cockpit.runbooks.doc import RUNBOOK_SUFFIXES, RunbookDoc, RunbookReadError, parse_runbook, read_runbook_text
@@ -73,8 +74,12 @@ class IndexReport:
     notes: list[str] = field(default_factory=list)  # shadowed names: worth saying, not a failure
 
     def summary(self) -> str:
-        counts = [f"{len(self.added)} added", f"{len(self.changed)} changed", f"{len(self.unchanged)} unchanged",
-                  f"{len(self.gone)} gone"]
+        counts = [
+            f"{len(self.added)} added",
+            f"{len(self.changed)} changed",
+            f"{len(self.unchanged)} unchanged",
+            f"{len(self.gone)} gone",
+        ]
         if self.back:
             counts.append(f"{len(self.back)} back")
         if self.problems:
@@ -174,18 +179,27 @@ def fts_columns(doc: RunbookDoc) -> tuple[str, str, str, str]:
     """(title, headings, body, code): the text each FTS column holds, weighted apart in search."""
     heading_lines = {h.line for h in doc.headings}
     # Link targets are addresses, not words of the runbook: `[restart](service-restart.md)` is "restart".
-    body = [_LINK_TARGET.sub(r"\1", line) for number, line in enumerate(doc.lines, 1)
-            if number >= doc.body_start and number not in doc.code_lines and number not in heading_lines]
-    return (doc.title, "\n".join(h.text for h in doc.headings), "\n".join(body),
-            "\n".join(block.text for block in doc.code_blocks))
+    body = [
+        _LINK_TARGET.sub(r"\1", line)
+        for number, line in enumerate(doc.lines, 1)
+        if number >= doc.body_start and number not in doc.code_lines and number not in heading_lines
+    ]
+    return (
+        doc.title,
+        "\n".join(h.text for h in doc.headings),
+        "\n".join(body),
+        "\n".join(block.text for block in doc.code_blocks),
+    )
 
 
 def write_fts(store: Store, runbook_id: int, doc: RunbookDoc | None) -> None:
     """Replace (or with None, remove) one runbook's search row. Inside `store.writing()`."""
     store.db.execute("DELETE FROM runbooks_fts WHERE rowid = ?", [runbook_id])
     if doc is not None:
-        store.db.execute("INSERT INTO runbooks_fts (rowid, title, headings, body, code) VALUES (?, ?, ?, ?, ?)",
-                         [runbook_id, *fts_columns(doc)])
+        store.db.execute(
+            "INSERT INTO runbooks_fts (rowid, title, headings, body, code) VALUES (?, ?, ?, ?, ?)",
+            [runbook_id, *fts_columns(doc)],
+        )
 
 
 def free_name(store: Store, wanted: str, source: str) -> str:
@@ -219,8 +233,9 @@ class _Batches:
     held: SQLite's busy handler polls a waiting writer at up to 100 ms intervals, so a gap it can
     land in matters as much as a short hold."""
 
-    def __init__(self, store: Store, files: int, seconds: float, timer: Callable[[], float],
-                 pause: Callable[[float], None]) -> None:
+    def __init__(
+        self, store: Store, files: int, seconds: float, timer: Callable[[], float], pause: Callable[[float], None]
+    ) -> None:
         self.store, self.files, self.seconds, self.timer, self.pause = store, max(1, files), seconds, timer, pause
         self.free_until = 0.0
 
@@ -256,9 +271,16 @@ def _read(file: FoundFile, known: dict[str, str | None], report: IndexReport) ->
 _ROW = "SELECT id, source, name, sha256, gone_at, kind FROM runbooks"
 
 
-def index_library(store: Store, roots: Sequence[Path], *, clock: Clock = system_clock, batch_files: int = BATCH_FILES,
-                  batch_seconds: float = BATCH_SECONDS, timer: Callable[[], float] = time.monotonic,
-                  pause: Callable[[float], None] = time.sleep) -> IndexReport:
+def index_library(
+    store: Store,
+    roots: Sequence[Path],
+    *,
+    clock: Clock = system_clock,
+    batch_files: int = BATCH_FILES,
+    batch_seconds: float = BATCH_SECONDS,
+    timer: Callable[[], float] = time.monotonic,
+    pause: Callable[[float], None] = time.sleep,
+) -> IndexReport:
     """Bring the store's file runbooks in line with `roots`; see the module docstring.
 
     `batch_files` and `batch_seconds` bound each write transaction; `timer` and `pause` are for tests."""
@@ -266,8 +288,12 @@ def index_library(store: Store, roots: Sequence[Path], *, clock: Clock = system_
     report = IndexReport(problems=problems, notes=notes)
     with store.snapshot():
         # A gone row counts as unknown: a file that comes back is parsed here too, not under the lock.
-        known = {source: None if gone_at else sha for source, sha, gone_at in
-                 store.db.execute("SELECT source, sha256, gone_at FROM runbooks WHERE kind = 'file'")}
+        known = {
+            source: None if gone_at else sha
+            for source, sha, gone_at in store.db.execute(
+                "SELECT source, sha256, gone_at FROM runbooks WHERE kind = 'file'"
+            )
+        }
     now = iso(clock())
     present = {f.path for f in files}
     claimed: set[int] = set()  # rows this run matched to a file: never marked gone
@@ -290,15 +316,21 @@ def index_library(store: Store, roots: Sequence[Path], *, clock: Clock = system_
         batches.run(reads, write)
 
     with store.snapshot():
-        rows = store.db.execute("SELECT id, source, name FROM runbooks WHERE kind = 'file' AND gone_at IS NULL ORDER BY id").fetchall()
-    vanished = deque(r for r in rows if r[0] not in claimed and r[1] not in present
-                     and not any(r[1].startswith(root + os.sep) for root in missing))
+        rows = store.db.execute(
+            "SELECT id, source, name FROM runbooks WHERE kind = 'file' AND gone_at IS NULL ORDER BY id"
+        ).fetchall()
+    vanished = deque(
+        r
+        for r in rows
+        if r[0] not in claimed and r[1] not in present and not any(r[1].startswith(root + os.sep) for root in missing)
+    )
 
     def mark_gone(row: tuple) -> None:
         runbook_id, source, name = row
         # Unless another session brought it back (or moved it) since the snapshot above.
-        if store.db.execute("UPDATE runbooks SET gone_at = ? WHERE id = ? AND source = ? AND gone_at IS NULL",
-                            [now, runbook_id, source]).rowcount:
+        if store.db.execute(
+            "UPDATE runbooks SET gone_at = ? WHERE id = ? AND source = ? AND gone_at IS NULL", [now, runbook_id, source]
+        ).rowcount:
             write_fts(store, runbook_id, None)
             report.gone.append(name)
 
@@ -310,7 +342,9 @@ def _index_one(store: Store, read: _Read, row: tuple | None, now: str, report: I
     file = read.file
     if read.text is None:  # unreadable now: keep the last good copy and say why
         if row is not None:
-            store.db.execute("UPDATE runbooks SET last_error = ?, last_error_at = ? WHERE id = ?", [read.error, now, row[0]])
+            store.db.execute(
+                "UPDATE runbooks SET last_error = ?, last_error_at = ? WHERE id = ?", [read.error, now, row[0]]
+            )
         return
 
     def doc() -> RunbookDoc:
@@ -327,13 +361,18 @@ def _index_one(store: Store, read: _Read, row: tuple | None, now: str, report: I
         write_fts(store, runbook_id, parsed)
         report.added.append(name)
         return
-    runbook_id, source, name, sha, gone_at, _ = row
-    store.db.execute("UPDATE runbooks SET source = ?, root = ?, checked_at = ?, gone_at = NULL, last_error = NULL, "
-                     "last_error_at = NULL WHERE id = ?", [file.path, file.root, now, runbook_id])
+    runbook_id, _source, name, sha, gone_at, _ = row
+    store.db.execute(
+        "UPDATE runbooks SET source = ?, root = ?, checked_at = ?, gone_at = NULL, last_error = NULL, "
+        "last_error_at = NULL WHERE id = ?",
+        [file.path, file.root, now, runbook_id],
+    )
     if sha != read.sha:
         parsed = doc()
-        store.db.execute("UPDATE runbooks SET title = ?, content = ?, sha256 = ?, indexed_at = ? WHERE id = ?",
-                         [parsed.title, read.text, read.sha, now, runbook_id])
+        store.db.execute(
+            "UPDATE runbooks SET title = ?, content = ?, sha256 = ?, indexed_at = ? WHERE id = ?",
+            [parsed.title, read.text, read.sha, now, runbook_id],
+        )
         write_fts(store, runbook_id, parsed)
         report.changed.append(name)
     elif gone_at is not None:  # back with the same content: searchable again

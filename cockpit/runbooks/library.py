@@ -17,8 +17,10 @@ from cockpit.errors import NotFound
 from cockpit.runbooks.doc import Link, RunbookDoc, parse_runbook
 from cockpit.store.database import Store
 
-INFO_COLUMNS = ("id, name, kind, source, root, title, sha256, indexed_at, checked_at, fetched_at, etag, "
-                "last_modified, gone_at, last_error, last_error_at")
+INFO_COLUMNS = (
+    "id, name, kind, source, root, title, sha256, indexed_at, checked_at, fetched_at, etag, "
+    "last_modified, gone_at, last_error, last_error_at"
+)
 
 
 @dataclass(frozen=True)
@@ -71,7 +73,13 @@ def get_runbook(store: Store, name: str) -> Runbook:
             names = [r[0] for r in store.db.execute("SELECT name FROM runbooks WHERE gone_at IS NULL")]
     if row is None:
         close = difflib.get_close_matches(name, names, n=3, cutoff=0.5)
-        hint = f" (did you mean: {', '.join(close)}?)" if close else " (the library is empty: `cockpit runbooks index`)" if not names else ""
+        hint = (
+            f" (did you mean: {', '.join(close)}?)"
+            if close
+            else " (the library is empty: `cockpit runbooks index`)"
+            if not names
+            else ""
+        )
         raise NotFound(f"no runbook {name!r}{hint}")
     return Runbook(*row)
 

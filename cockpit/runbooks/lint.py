@@ -21,10 +21,10 @@ from __future__ import annotations
 
 import os
 import re
+from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Callable, Iterator, Union
 
 from cockpit.errors import CockpitError, NotFound
 from cockpit.runbooks.doc import Link, RunbookDoc, RunbookReadError, read_runbook, strip_code_spans
@@ -36,25 +36,161 @@ from cockpit.store.database import Store
 ERROR, WARNING = "error", "warning"
 
 # A link target: a document (anchors checkable), True (exists), False (missing), None (cannot tell).
-Resolved = Union[RunbookDoc, bool, None]
+Resolved = RunbookDoc | bool | None
 Resolver = Callable[[str], Resolved]
 
 _ITEM = re.compile(r"^(\s*)(?:[-*+]|\d+[.)])\s+(.*)$")
 _PLACEHOLDER_WORD = re.compile(r"\b(TODO|TBD|FIXME)\b")
 _CODE_PLACEHOLDER = re.compile(r"(?:#|//|--)\s*(TODO|TBD|FIXME)\b")
 _SLOT = re.compile(r"<([A-Za-z][^<>\n]{0,80})>")
-_HTML_TAGS = frozenset("""a abbr b br code dd del details div dl dt em h1 h2 h3 h4 h5 h6 hr i img ins kbd li mark
-ol p pre s samp small span strong sub summary sup table tbody td th thead tr u ul var""".split())
+_HTML_TAGS = frozenset(
+    [
+        "a",
+        "abbr",
+        "b",
+        "br",
+        "code",
+        "dd",
+        "del",
+        "details",
+        "div",
+        "dl",
+        "dt",
+        "em",
+        "h1",
+        "h2",
+        "h3",
+        "h4",
+        "h5",
+        "h6",
+        "hr",
+        "i",
+        "img",
+        "ins",
+        "kbd",
+        "li",
+        "mark",
+        "ol",
+        "p",
+        "pre",
+        "s",
+        "samp",
+        "small",
+        "span",
+        "strong",
+        "sub",
+        "summary",
+        "sup",
+        "table",
+        "tbody",
+        "td",
+        "th",
+        "thead",
+        "tr",
+        "u",
+        "ul",
+        "var",
+    ]
+)
 _COMMENT = re.compile(r"<!--.*?-->")
-_CONDITION = re.compile(r"\b(if|when|after|unless|once|while|exceeds?|above|below|more than|less than|longer than|"
-                        r"still|persists?|within|over)\b|[<>≥≤]|\d+\s*(%|ms|s|sec|min|minutes?|h|hours?)\b", re.IGNORECASE)
-_WHO = re.compile(r"\b(page|call|escalate to|notify|contact|ping|loop in|hand (it )?(over )?to|on-?call|oncall|rotation|"
-                  r"team|lead|manager|commander|sre|dba|owner|tier|engineer|vendor|support)\b|@[\w-]+", re.IGNORECASE)
-_ACTION_VERBS = frozenset("""apply block bounce bump check clear close compare confirm cordon curl cycle decrease delete demote
-deploy disable download drain edit enable ensure evict fail failover fetch flush grep increase inspect install
-invalidate issue kill look lower make move open patch pause pin promote purge query raise reboot recycle redeploy
-reissue reload remove renew replace reroute reset restart resume retry revert roll rollback rotate route run scale set
-shift start stop suspend switch tail test throttle trigger unblock uncordon unpin update upload verify warm watch""".split())
+_CONDITION = re.compile(
+    r"\b(if|when|after|unless|once|while|exceeds?|above|below|more than|less than|longer than|"
+    r"still|persists?|within|over)\b|[<>≥≤]|\d+\s*(%|ms|s|sec|min|minutes?|h|hours?)\b",
+    re.IGNORECASE,
+)
+_WHO = re.compile(
+    r"\b(page|call|escalate to|notify|contact|ping|loop in|hand (it )?(over )?to|on-?call|oncall|rotation|"
+    r"team|lead|manager|commander|sre|dba|owner|tier|engineer|vendor|support)\b|@[\w-]+",
+    re.IGNORECASE,
+)
+_ACTION_VERBS = frozenset(
+    [
+        "apply",
+        "block",
+        "bounce",
+        "bump",
+        "check",
+        "clear",
+        "close",
+        "compare",
+        "confirm",
+        "cordon",
+        "curl",
+        "cycle",
+        "decrease",
+        "delete",
+        "demote",
+        "deploy",
+        "disable",
+        "download",
+        "drain",
+        "edit",
+        "enable",
+        "ensure",
+        "evict",
+        "fail",
+        "failover",
+        "fetch",
+        "flush",
+        "grep",
+        "increase",
+        "inspect",
+        "install",
+        "invalidate",
+        "issue",
+        "kill",
+        "look",
+        "lower",
+        "make",
+        "move",
+        "open",
+        "patch",
+        "pause",
+        "pin",
+        "promote",
+        "purge",
+        "query",
+        "raise",
+        "reboot",
+        "recycle",
+        "redeploy",
+        "reissue",
+        "reload",
+        "remove",
+        "renew",
+        "replace",
+        "reroute",
+        "reset",
+        "restart",
+        "resume",
+        "retry",
+        "revert",
+        "roll",
+        "rollback",
+        "rotate",
+        "route",
+        "run",
+        "scale",
+        "set",
+        "shift",
+        "start",
+        "stop",
+        "suspend",
+        "switch",
+        "tail",
+        "test",
+        "throttle",
+        "trigger",
+        "unblock",
+        "uncordon",
+        "unpin",
+        "update",
+        "upload",
+        "verify",
+        "warm",
+        "watch",
+    ]
+)
 _ACTION_KINDS = frozenset({"symptoms", "diagnosis", "remediation", "rollback"})
 
 
@@ -132,13 +268,21 @@ def _shape_rules(doc: RunbookDoc, shape_name: str) -> Iterator[tuple[str, str, i
         label = f"{entry.parent.text!r}" if entry.parent else "the runbook"
         for kind, heading in shape.sections:
             if kind not in entry.kinds:
-                yield ("missing-section", ERROR, where,
-                       f"{label} has no {heading!r} section ({shape.description} shape, {how})")
+                yield (
+                    "missing-section",
+                    ERROR,
+                    where,
+                    f"{label} has no {heading!r} section ({shape.description} shape, {how})",
+                )
         fix = entry.first("remediation")
         diagnose = entry.first("diagnosis") or entry.first("symptoms")  # the diagnostic steps proper, if any
         if fix is not None and diagnose is not None and fix.line < diagnose.line:
-            yield ("diagnosis-after-remediation", ERROR, fix.line,
-                   f"{fix.text!r} comes before {diagnose.text!r} (line {diagnose.line}): diagnose before acting")
+            yield (
+                "diagnosis-after-remediation",
+                ERROR,
+                fix.line,
+                f"{fix.text!r} comes before {diagnose.text!r} (line {diagnose.line}): diagnose before acting",
+            )
 
 
 @dataclass(frozen=True)
@@ -162,19 +306,22 @@ def _list_items(doc: RunbookDoc) -> list[_Item]:
                 starts.append((number, len(match.group(1).expandtabs(4))))
     ends = []
     for position, (line, indent) in enumerate(starts):
-        end = next((n - 1 for n, i in starts[position + 1:] if i <= indent), len(lines))
+        end = next((n - 1 for n, i in starts[position + 1 :] if i <= indent), len(lines))
         ends.append(min([end, *(h - 1 for h in heading_lines if h > line)]))
     items = []
-    for position, (line, indent) in enumerate(starts):
+    for position, (line, _indent) in enumerate(starts):
         end = ends[position]
-        nested_from = next((n for n, _ in starts[position + 1:] if n <= end), end + 1)  # sub-items judge themselves
+        nested_from = next((n for n, _ in starts[position + 1 :] if n <= end), end + 1)  # sub-items judge themselves
         own = [lines[n - 1] for n in range(line, nested_from) if n not in doc.code_lines]
-        text = " ".join(_ITEM.sub(r"\2", own[0], count=1).split() + [w for l in own[1:] for w in l.split()])
+        text = " ".join(_ITEM.sub(r"\2", own[0], count=1).split() + [w for rest in own[1:] for w in rest.split()])
         full = " ".join([text, *(lines[n - 1].strip() for n in range(nested_from, end + 1) if n not in doc.code_lines)])
         nested = any(start < line <= ends[p] for p, (start, _) in enumerate(starts[:position]))
         has_code = any(n in doc.code_lines for n in range(line, end + 1))
-        inline = any("`" in lines[n - 1] or "](" in lines[n - 1] or "<http" in lines[n - 1]
-                     for n in range(line, end + 1) if n not in doc.code_lines)
+        inline = any(
+            "`" in lines[n - 1] or "](" in lines[n - 1] or "<http" in lines[n - 1]
+            for n in range(line, end + 1)
+            if n not in doc.code_lines
+        )
         items.append(_Item(line, text, full, has_code or inline, nested))
     return items
 
@@ -191,8 +338,12 @@ def _step_rules(doc: RunbookDoc) -> Iterator[tuple[str, str, int, str]]:
     for item in _list_items(doc):
         kind = kind_at(item.line)
         if kind in _ACTION_KINDS and not item.concrete and _first_word(item.text) in _ACTION_VERBS:
-            yield ("step-without-command", WARNING, item.line,
-                   f"step {_clip(item.text)!r} names no command: add the exact command (inline `code` or a code block)")
+            yield (
+                "step-without-command",
+                WARNING,
+                item.line,
+                f"step {_clip(item.text)!r} names no command: add the exact command (inline `code` or a code block)",
+            )
         if kind == "escalation" and not item.nested:  # a sub-item reads in its parent's context
             heading = doc.heading_above(item.line)
             items_by_section.setdefault(heading.line if heading else 0, []).append(item)
@@ -200,15 +351,18 @@ def _step_rules(doc: RunbookDoc) -> Iterator[tuple[str, str, int, str]]:
     for heading in doc.headings:  # an escalation section written as prose, not a list
         if kind_of(heading) == "escalation" and heading.line not in items_by_section:
             section = next(s for s in doc.sections if s.heading == heading)
-            prose = " ".join(l for n, l in enumerate(section.body, section.body_line) if n not in doc.code_lines)
+            prose = " ".join(text for n, text in enumerate(section.body, section.body_line) if n not in doc.code_lines)
             if prose.strip():
                 yield from _escalation_problems(heading.line, prose)
 
 
 def _escalation_problems(line: int, text: str) -> Iterator[tuple[str, str, int, str]]:
     plain = strip_code_spans(text)
-    missing = [what for what, pattern in (("condition (if/when/after …)", _CONDITION), ("no one to page", _WHO))
-               if not pattern.search(plain)]
+    missing = [
+        what
+        for what, pattern in (("condition (if/when/after …)", _CONDITION), ("no one to page", _WHO))
+        if not pattern.search(plain)
+    ]
     if missing:
         what = " and ".join(m if m.startswith("no ") else f"no {m}" for m in missing)
         yield "vague-escalation", ERROR, line, f"escalation {_clip(text)!r} has {what}: say when, and whom to page"
@@ -266,7 +420,12 @@ def _check_target(link: Link, resolve: Resolver) -> Iterator[tuple[str, str, int
     if found is False:
         yield "broken-link", ERROR, link.line, f"link to {link.target}: {link.resolved} does not exist"
     elif isinstance(found, RunbookDoc) and link.anchor and found.heading_for(link.anchor) is None:
-        yield "broken-link", ERROR, link.line, f"link to {link.target}: no heading #{link.anchor} in {Path(link.resolved).name}"
+        yield (
+            "broken-link",
+            ERROR,
+            link.line,
+            f"link to {link.target}: no heading #{link.anchor} in {Path(link.resolved).name}",
+        )
 
 
 def _clip(text: str, width: int = 60) -> str:
@@ -301,6 +460,7 @@ def _unreadable(problem: str) -> LintFinding:
 
 def library_resolver(store: Store) -> Resolver:
     """Targets in the stored library first (so synced pages link to each other), then the disk."""
+
     def resolve(target: str) -> Resolved:
         stored = runbook_for_source(store, target)
         if stored is not None and not stored.gone:

@@ -8,8 +8,8 @@ search on the intent's title and its open findings' titles, any word, bm25-ranke
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Iterator
 
 from cockpit.domain.model import IntentFacts
 from cockpit.runbooks.search import fts_query, run_match
@@ -20,8 +20,47 @@ _URL = re.compile(r"https?://[^\s<>()\[\]|`]+")
 _MD_PATH = re.compile(r"[\w./-]+\.(?:md|markdown)\b", re.IGNORECASE)
 _TABLE_ROW = re.compile(r"^\s*\|(.*)\|\s*$")
 _WORD_SPLIT = re.compile(r"\w+")
-_STOPWORDS = frozenset("""a an and are as at be by for from has have in into is it of on or the this to was were
-with after before during not no all any our their its via vs""".split())
+_STOPWORDS = frozenset(
+    [
+        "a",
+        "an",
+        "and",
+        "are",
+        "as",
+        "at",
+        "be",
+        "by",
+        "for",
+        "from",
+        "has",
+        "have",
+        "in",
+        "into",
+        "is",
+        "it",
+        "of",
+        "on",
+        "or",
+        "the",
+        "this",
+        "to",
+        "was",
+        "were",
+        "with",
+        "after",
+        "before",
+        "during",
+        "not",
+        "no",
+        "all",
+        "any",
+        "our",
+        "their",
+        "its",
+        "via",
+        "vs",
+    ]
+)
 
 
 @dataclass(frozen=True)
@@ -35,8 +74,12 @@ class RelevantRunbook:
 def relevant_runbooks(store: Store, facts: IntentFacts, *, limit: int = 10) -> list[RelevantRunbook]:
     """Linked runbooks in the order the units mention them, then text matches, without repeats."""
     with store.snapshot():
-        library = [(rid, name, title, source) for rid, name, title, source in
-                   store.db.execute("SELECT id, name, title, source FROM runbooks WHERE gone_at IS NULL")]
+        library = [
+            (rid, name, title, source)
+            for rid, name, title, source in store.db.execute(
+                "SELECT id, name, title, source FROM runbooks WHERE gone_at IS NULL"
+            )
+        ]
     by_reference = _reference_index(library)
     results: list[RelevantRunbook] = []
     seen: set[str] = set()
@@ -47,7 +90,9 @@ def relevant_runbooks(store: Store, facts: IntentFacts, *, limit: int = 10) -> l
             seen.add(found[0])
             results.append(RelevantRunbook(found[0], found[1], "linked", where))
     words = [facts.intent.title, *(f.title for f in facts.feedback if f.is_open)]
-    match = fts_query(" ".join(w for w in _WORD_SPLIT.findall(" ".join(words)) if w.lower() not in _STOPWORDS), any_term=True)
+    match = fts_query(
+        " ".join(w for w in _WORD_SPLIT.findall(" ".join(words)) if w.lower() not in _STOPWORDS), any_term=True
+    )
     if match is not None and len(results) < limit:
         for hit in run_match(store, match, limit + len(seen)):
             if hit.name not in seen:

@@ -68,7 +68,10 @@ def run_match(store: Store, match: str, limit: int) -> list[SearchHit]:
     )
     with store.snapshot():
         rows = store.db.execute(sql, [_OPEN, _CLOSE, match, int(limit)]).fetchall()
-    return [SearchHit(name, title, kind, source, score, _spans(snippet)) for name, title, kind, source, score, snippet in rows]
+    return [
+        SearchHit(name, title, kind, source, score, _spans(snippet))
+        for name, title, kind, source, score, snippet in rows
+    ]
 
 
 def _spans(snippet: str) -> tuple[tuple[str, bool], ...]:

@@ -16,16 +16,20 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Callable
 
 from cockpit.runbooks.doc import Heading, RunbookDoc
 
 # kind -> pattern over the normalised heading text
 KIND_PATTERNS: dict[str, re.Pattern[str]] = {
-    "meaning": re.compile(r"^(what (this|the) alert means|what (it|this) means|(alert )?meaning|about (this|the) alert|overview|summary)\b"),
-    "symptoms": re.compile(r"^(symptoms?( description| to (verify|check|confirm))?|what you see|(verify|confirm) (the )?(alert|symptoms?))\b"),
+    "meaning": re.compile(
+        r"^(what (this|the) alert means|what (it|this) means|(alert )?meaning|about (this|the) alert|overview|summary)\b"
+    ),
+    "symptoms": re.compile(
+        r"^(symptoms?( description| to (verify|check|confirm))?|what you see|(verify|confirm) (the )?(alert|symptoms?))\b"
+    ),
     "diagnosis": re.compile(r"^((initial )?triage|diagnos\w*( steps)?|investigat\w*)\b"),
     "remediation": re.compile(r"^(mitigations?|remediation( steps)?|remediate|fix(es)?|resolution)\b"),
     "escalation": re.compile(r"^(when to escalate|escalat\w*|who to page)\b"),
@@ -45,21 +49,29 @@ class Shape:
         return tuple(kind for kind, _ in self.sections)
 
 
-ALERT = Shape("alert", "per-alert runbook", (
-    ("meaning", "What this alert means"),
-    ("symptoms", "Symptoms to verify"),
-    ("diagnosis", "Initial triage"),
-    ("remediation", "Mitigations (in order of reversibility)"),
-    ("escalation", "When to escalate"),
-    ("postmortem", "Postmortem checklist"),
-))
-SCENARIO = Shape("scenario", "failure-scenario entry", (
-    ("symptoms", "Symptom"),
-    ("diagnosis", "Diagnostic steps"),
-    ("remediation", "Remediation"),
-    ("escalation", "Escalation criteria"),
-    ("rollback", "Rollback procedure"),
-))
+ALERT = Shape(
+    "alert",
+    "per-alert runbook",
+    (
+        ("meaning", "What this alert means"),
+        ("symptoms", "Symptoms to verify"),
+        ("diagnosis", "Initial triage"),
+        ("remediation", "Mitigations (in order of reversibility)"),
+        ("escalation", "When to escalate"),
+        ("postmortem", "Postmortem checklist"),
+    ),
+)
+SCENARIO = Shape(
+    "scenario",
+    "failure-scenario entry",
+    (
+        ("symptoms", "Symptom"),
+        ("diagnosis", "Diagnostic steps"),
+        ("remediation", "Remediation"),
+        ("escalation", "Escalation criteria"),
+        ("rollback", "Rollback procedure"),
+    ),
+)
 SHAPES = {shape.name: shape for shape in (ALERT, SCENARIO)}
 REFERENCE = "reference"
 

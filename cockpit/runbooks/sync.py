@@ -24,10 +24,11 @@ import re
 import socket
 import threading
 import time
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Callable, Iterator, Sequence
+from typing import Any
 from urllib.parse import quote, urljoin, urlsplit, urlunsplit
 
 from cockpit.clock import Clock, iso, system_clock
@@ -86,7 +87,9 @@ def normalize_url(url: str) -> str:
         raise BadURL(f"not a valid URL ({exc})") from None
     scheme = parts.scheme.lower()
     if scheme not in SCHEMES:
-        raise BadURL(f"only http and https URLs are synced, not {scheme}:" if scheme else "not a URL (no http:// or https://)")
+        raise BadURL(
+            f"only http and https URLs are synced, not {scheme}:" if scheme else "not a URL (no http:// or https://)"
+        )
     host = (parts.hostname or "").rstrip(".")
     if not host:
         raise BadURL("not a valid URL (no host)")
@@ -122,8 +125,15 @@ class _Fetched:
     error: str = ""
 
 
-def sync_runbooks(store: Store, urls: Sequence[str], *, clock: Clock = system_clock, policy: SyncPolicy = SyncPolicy(),
-                  sleep: Callable[[float], None] = time.sleep, transport: Any = None) -> list[SyncResult]:
+def sync_runbooks(
+    store: Store,
+    urls: Sequence[str],
+    *,
+    clock: Clock = system_clock,
+    policy: SyncPolicy = SyncPolicy(),
+    sleep: Callable[[float], None] = time.sleep,
+    transport: Any = None,
+) -> list[SyncResult]:
     """Fetch each URL into the library; one result per URL, in order. `sleep` and `transport`
     are for tests (no real waiting; an httpx transport double)."""
     import httpx
@@ -134,7 +144,9 @@ def sync_runbooks(store: Store, urls: Sequence[str], *, clock: Clock = system_cl
     # keep-alive: every request opens its own connection, whose socket the deadline can cut.
     limits = httpx.Limits(max_keepalive_connections=0)
     results: list[SyncResult] = []
-    with httpx.Client(timeout=timeout, headers=headers, follow_redirects=False, limits=limits, transport=transport) as client:
+    with httpx.Client(
+        timeout=timeout, headers=headers, follow_redirects=False, limits=limits, transport=transport
+    ) as client:
         for given in urls:
             try:
                 url = normalize_url(given)
@@ -222,8 +234,15 @@ class _Deadline:
                 self._socket = None
 
 
-def _fetch(httpx: Any, client: Any, url: str, etag: str | None, last_modified: str | None,
-           policy: SyncPolicy, sleep: Callable[[float], None]) -> _Fetched:
+def _fetch(
+    httpx: Any,
+    client: Any,
+    url: str,
+    etag: str | None,
+    last_modified: str | None,
+    policy: SyncPolicy,
+    sleep: Callable[[float], None],
+) -> _Fetched:
     conditional = {k: v for k, v in (("If-None-Match", etag), ("If-Modified-Since", last_modified)) if v}
     deadline = _Deadline(policy.deadline)
     attempt = 0
@@ -253,19 +272,38 @@ def _fetch(httpx: Any, client: Any, url: str, etag: str | None, last_modified: s
             return _Fetched("failed", attempt, error=error + tries)
         wait = min(policy.max_backoff, max(policy.backoff * 2 ** (attempt - 1), retry_after or 0.0))
         if wait >= deadline.left():
-            return _Fetched("failed", attempt, error=f"{error}{tries}; no time left to retry within the {policy.deadline:g} s deadline")
+            return _Fetched(
+                "failed",
+                attempt,
+                error=f"{error}{tries}; no time left to retry within the {policy.deadline:g} s deadline",
+            )
         sleep(wait)
 
 
-def _get(httpx: Any, client: Any, url: str, conditional: dict[str, str], policy: SyncPolicy, deadline: _Deadline,
-         attempt: int) -> _Fetched | tuple[str, bool, float | None]:
+def _get(
+    httpx: Any,
+    client: Any,
+    url: str,
+    conditional: dict[str, str],
+    policy: SyncPolicy,
+    deadline: _Deadline,
+    attempt: int,
+) -> _Fetched | tuple[str, bool, float | None]:
     """One attempt, following allowed redirects: a final _Fetched, or (error, retryable, retry-after)."""
     current = url
     for _hop in range(MAX_REDIRECTS + 1):
         if deadline.left() <= 0:
             return _Fetched("failed", attempt, error=deadline.message())
-        with deadline.watch(), client.stream("GET", current, headers=conditional, timeout=deadline.timeout(httpx, policy),
-                                             extensions={"trace": deadline.trace}) as response:
+        with (
+            deadline.watch(),
+            client.stream(
+                "GET",
+                current,
+                headers=conditional,
+                timeout=deadline.timeout(httpx, policy),
+                extensions={"trace": deadline.trace},
+            ) as response,
+        ):
             if response.status_code in (301, 302, 303, 307, 308) and "location" in response.headers:
                 target, refusal = _redirect(current, response.headers["location"], url, policy)
                 if refusal:
@@ -273,8 +311,12 @@ def _get(httpx: Any, client: Any, url: str, conditional: dict[str, str], policy:
                 current = target
                 continue
             if response.status_code == 304:
-                return _Fetched("not_modified", attempt, etag=response.headers.get("etag", conditional.get("If-None-Match")),
-                                last_modified=response.headers.get("last-modified", conditional.get("If-Modified-Since")))
+                return _Fetched(
+                    "not_modified",
+                    attempt,
+                    etag=response.headers.get("etag", conditional.get("If-None-Match")),
+                    last_modified=response.headers.get("last-modified", conditional.get("If-Modified-Since")),
+                )
             if response.is_success:
                 return _body(response, url, attempt, deadline)
             error = f"HTTP {response.status_code} {response.reason_phrase}".rstrip()
@@ -294,7 +336,10 @@ def _redirect(current: str, location: str, url: str, policy: SyncPolicy) -> tupl
         return "", f"redirected from https to {target}: refused (plain http)"
     origin, host = urlsplit(url).hostname, there.hostname
     if host != origin and host not in policy.redirect_hosts:
-        return "", f"redirected from {origin} to another host, {host}: refused (allow it with --allow-redirect-host {host})"
+        return (
+            "",
+            f"redirected from {origin} to another host, {host}: refused (allow it with --allow-redirect-host {host})",
+        )
     return target, None
 
 
@@ -310,10 +355,13 @@ def _body(response: Any, url: str, attempt: int, deadline: _Deadline) -> _Fetche
         text = decode_runbook(bytes(data), url)
     except RunbookReadError as exc:
         return _Fetched("failed", attempt, error=str(exc).removeprefix(f"{url}: "))
-    if "html" in response.headers.get("content-type", "") and text.lstrip()[:15].lower().startswith(("<!doctype html", "<html")):
+    if "html" in response.headers.get("content-type", "") and text.lstrip()[:15].lower().startswith(
+        ("<!doctype html", "<html")
+    ):
         return _Fetched("failed", attempt, error="got an HTML page, not markdown (a login page? link to the raw file)")
-    return _Fetched("ok", attempt, text=text, etag=response.headers.get("etag"),
-                    last_modified=response.headers.get("last-modified"))
+    return _Fetched(
+        "ok", attempt, text=text, etag=response.headers.get("etag"), last_modified=response.headers.get("last-modified")
+    )
 
 
 def _seconds(value: str | None) -> float | None:
@@ -338,26 +386,35 @@ def _store(store: Store, url: str, fetched: _Fetched, moment: datetime) -> SyncR
             return SyncResult(url, row[1], "failed", f"{url}: {error}; {kept}", fetched.attempts)
         validators = [fetched.etag, fetched.last_modified, now]
         if fetched.status == "not_modified":
-            store.db.execute("UPDATE runbooks SET etag = ?, last_modified = ?, fetched_at = ?, last_error = NULL, "
-                             "last_error_at = NULL WHERE id = ?", [*validators, row[0]])
+            store.db.execute(
+                "UPDATE runbooks SET etag = ?, last_modified = ?, fetched_at = ?, last_error = NULL, "
+                "last_error_at = NULL WHERE id = ?",
+                [*validators, row[0]],
+            )
             return SyncResult(url, row[1], "unchanged", f"{row[1]}: not modified (304)", fetched.attempts)
         sha = content_hash(fetched.text)
         if row is not None and row[2] == sha:
-            store.db.execute("UPDATE runbooks SET etag = ?, last_modified = ?, fetched_at = ?, last_error = NULL, "
-                             "last_error_at = NULL WHERE id = ?", [*validators, row[0]])
+            store.db.execute(
+                "UPDATE runbooks SET etag = ?, last_modified = ?, fetched_at = ?, last_error = NULL, "
+                "last_error_at = NULL WHERE id = ?",
+                [*validators, row[0]],
+            )
             return SyncResult(url, row[1], "unchanged", f"{row[1]}: unchanged", fetched.attempts)
         name = row[1] if row else free_name(store, name_from_url(url), url)
         doc = parse_runbook(fetched.text, source=url, name=name)
         if row is None:
             runbook_id = store.db.execute(
                 "INSERT INTO runbooks (name, kind, source, title, content, sha256, indexed_at, etag, last_modified, fetched_at) "
-                "VALUES (?, 'url', ?, ?, ?, ?, ?, ?, ?, ?)", [name, url, doc.title, fetched.text, sha, now, *validators],
+                "VALUES (?, 'url', ?, ?, ?, ?, ?, ?, ?, ?)",
+                [name, url, doc.title, fetched.text, sha, now, *validators],
             ).lastrowid
         else:
             runbook_id = row[0]
-            store.db.execute("UPDATE runbooks SET title = ?, content = ?, sha256 = ?, indexed_at = ?, etag = ?, "
-                             "last_modified = ?, fetched_at = ?, last_error = NULL, last_error_at = NULL WHERE id = ?",
-                             [doc.title, fetched.text, sha, now, *validators, runbook_id])
+            store.db.execute(
+                "UPDATE runbooks SET title = ?, content = ?, sha256 = ?, indexed_at = ?, etag = ?, "
+                "last_modified = ?, fetched_at = ?, last_error = NULL, last_error_at = NULL WHERE id = ?",
+                [doc.title, fetched.text, sha, now, *validators, runbook_id],
+            )
         write_fts(store, runbook_id, doc)
         status = "added" if row is None else "changed"
         return SyncResult(url, name, status, f"{name}: {status} ({doc.title})", fetched.attempts)

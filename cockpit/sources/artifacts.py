@@ -9,8 +9,8 @@ rule keeps a quality gate's `dir` inside the root (`outside_root`).
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Mapping
 
 from cockpit.checks.base import Refused
 from cockpit.checks.operations import artifact_paths

@@ -24,13 +24,14 @@ import subprocess
 import tempfile
 import threading
 import time
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any
 
-from cockpit.text import redact
-from cockpit.sources.artifacts import outside_root
 from cockpit.checks.registry import GATE_PREFIX
+from cockpit.sources.artifacts import outside_root
+from cockpit.text import redact
 from cockpit.text.terminal import control_chars, safe
 
 TAIL_LINES = 40
@@ -60,7 +61,9 @@ class GateSpec:
     def describe(self) -> str:
         """The gate as the engineer confirms it: every character of the command shown, controls as pictures."""
         where = f" in {safe(self.dir, one_line=True)}" if self.dir else ""
-        return f"{safe(self.name, one_line=True)}: `{safe(self.command)}`{where}" + (" (must fail)" if self.expect == "fail" else "")
+        return f"{safe(self.name, one_line=True)}: `{safe(self.command)}`{where}" + (
+            " (must fail)" if self.expect == "fail" else ""
+        )
 
     def refusal(self, root: str | os.PathLike[str] | None = None) -> str | None:
         """Why this gate must not run (None: it may, once confirmed): a control character in its
@@ -104,15 +107,22 @@ def gate_entries(meta: Mapping[str, Any]) -> tuple[list[GateSpec], list[tuple[in
             continue
         expect = str(entry.get("expect", "pass")).lower()
         if expect not in ("pass", "fail"):
-            problems.append((index, f"quality gate #{number}: `expect` must be pass or fail, not {entry.get('expect')!r}"))
+            problems.append(
+                (index, f"quality gate #{number}: `expect` must be pass or fail, not {entry.get('expect')!r}")
+            )
             continue
         timeout = entry.get("timeout")
         if timeout is not None and (not isinstance(timeout, (int, float)) or timeout <= 0):
             problems.append((index, f"quality gate #{number}: `timeout` must be a positive number of seconds"))
             continue
         directory = entry.get("dir")
-        spec = GateSpec(str(entry.get("name") or f"gate {number}"), entry["command"].strip(),
-                        str(directory) if directory else None, expect, float(timeout) if timeout else None)
+        spec = GateSpec(
+            str(entry.get("name") or f"gate {number}"),
+            entry["command"].strip(),
+            str(directory) if directory else None,
+            expect,
+            float(timeout) if timeout else None,
+        )
         reason = spec.refusal()
         if reason is not None:
             problems.append((index, f"quality gate #{number} ({safe(spec.name, one_line=True)}): {reason}"))
@@ -165,7 +175,7 @@ class GateRun:
         return {**asdict(self), "command": redact.redact(self.command).text, "passed": self.passed}
 
     @classmethod
-    def from_json(cls, data: Mapping[str, Any]) -> "GateRun":
+    def from_json(cls, data: Mapping[str, Any]) -> GateRun:
         return cls(**{k: data[k] for k in cls.__dataclass_fields__ if k in data})
 
 
@@ -175,8 +185,9 @@ def tail_of(text: str, lines: int = TAIL_LINES, chars: int = TAIL_CHARS) -> str:
     return kept[-chars:]
 
 
-def run_gate(spec: GateSpec, root: str | os.PathLike[str], timeout: float,
-             cancel: threading.Event | None = None) -> GateRun:
+def run_gate(
+    spec: GateSpec, root: str | os.PathLike[str], timeout: float, cancel: threading.Event | None = None
+) -> GateRun:
     """Run one gate from `root`/`dir`, in its own session, killing its whole process group on
     timeout, when `cancel` is set, or when the caller is interrupted (Ctrl-C: the gate is not in
     the terminal's foreground group, so nobody else would stop it). Output goes to a temporary
@@ -192,10 +203,19 @@ def run_gate(spec: GateSpec, root: str | os.PathLike[str], timeout: float,
     started = time.monotonic()
     with tempfile.TemporaryFile() as output:
         try:
-            process = subprocess.Popen(spec.command, shell=True, cwd=cwd, stdin=subprocess.DEVNULL, stdout=output,
-                                       stderr=subprocess.STDOUT, start_new_session=True)
+            process = subprocess.Popen(
+                spec.command,
+                shell=True,
+                cwd=cwd,
+                stdin=subprocess.DEVNULL,
+                stdout=output,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
         except OSError as exc:
-            return GateRun(**base, exit_code=None, timed_out=False, seconds=0.0, tail="", error=exc.strerror or str(exc))
+            return GateRun(
+                **base, exit_code=None, timed_out=False, seconds=0.0, tail="", error=exc.strerror or str(exc)
+            )
         try:
             code = _wait(process, started + limit, cancel)
         except BaseException:  # KeyboardInterrupt, SystemExit: leave nothing running behind
@@ -209,7 +229,9 @@ def run_gate(spec: GateSpec, root: str | os.PathLike[str], timeout: float,
         output.seek(max(0, size - _READ_WINDOW))
         text = output.read().decode("utf-8", errors="replace")
     error = CANCELLED if code is None and not timed_out else None
-    return GateRun(**base, exit_code=code, timed_out=timed_out, seconds=round(seconds, 3), tail=tail_of(text), error=error)
+    return GateRun(
+        **base, exit_code=code, timed_out=timed_out, seconds=round(seconds, 3), tail=tail_of(text), error=error
+    )
 
 
 def _wait(process: subprocess.Popen[bytes], until: float, cancel: threading.Event | None) -> int | None:

@@ -8,14 +8,14 @@ from __future__ import annotations
 
 import os
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Iterable
 
-from cockpit.text import frontmatter
 from cockpit.checks.registry import known_ids
-from cockpit.errors import NotFound, SourceError
 from cockpit.domain.studio import GATE_KINDS, Hat, ReviewAgent, Stage, Studio, Template
+from cockpit.errors import NotFound, SourceError
+from cockpit.text import frontmatter
 
 CHECKLIST_HEADING = "Hand-off checklist"
 
@@ -32,7 +32,10 @@ class Catalog:
         known = ", ".join(sorted(self.studios)) or "none loaded"
         broken = [p for p in self.problems if f"{os.sep}{name}{os.sep}" in p.path]
         if broken:  # it exists but failed to load: say why, where
-            raise NotFound(f"studio {name!r} failed to load: {broken[0]}" + (f" (and {len(broken) - 1} more)" if len(broken) > 1 else ""))
+            raise NotFound(
+                f"studio {name!r} failed to load: {broken[0]}"
+                + (f" (and {len(broken) - 1} more)" if len(broken) > 1 else "")
+            )
         raise NotFound(f"unknown studio {name!r} (known: {known})")
 
 
@@ -156,7 +159,11 @@ def _gate(doc: frontmatter.Document, problems: list[SourceError]) -> tuple[str, 
     kinds = [value] if isinstance(value, str) else value
     if not isinstance(kinds, list) or not kinds or not all(k in GATE_KINDS for k in kinds):
         problems.append(
-            SourceError(doc.path, doc.line_of("review"), f"`review:` must be one of {', '.join(GATE_KINDS)} or a list of them, not {value!r}")
+            SourceError(
+                doc.path,
+                doc.line_of("review"),
+                f"`review:` must be one of {', '.join(GATE_KINDS)} or a list of them, not {value!r}",
+            )
         )
         return ("ask",)
     return tuple(dict.fromkeys(kinds))
@@ -168,7 +175,11 @@ def _checks(doc: frontmatter.Document, problems: list[SourceError]) -> tuple[str
     known = known_ids()
     for name in names:
         if name not in known:
-            problems.append(SourceError(doc.path, doc.line_of("checks", name), f"unknown check {name!r} (known: {', '.join(known)})"))
+            problems.append(
+                SourceError(
+                    doc.path, doc.line_of("checks", name), f"unknown check {name!r} (known: {', '.join(known)})"
+                )
+            )
     return tuple(dict.fromkeys(n for n in names if n in known))
 
 
@@ -190,14 +201,22 @@ def _load_stage(
             found = next((d for d in (own_hats, studio_fix_hats, shared) if name in d), None)
             hat = found[name] if found is not None else None
             if found is None:
-                problems.append(SourceError(doc.path, doc.line_of(key, name), f"hat {name!r} named in `{key}:` has no file hats/{name}.md"))
+                problems.append(
+                    SourceError(
+                        doc.path, doc.line_of(key, name), f"hat {name!r} named in `{key}:` has no file hats/{name}.md"
+                    )
+                )
             elif hat is not None:
                 hat_defs[name] = hat
     agents = _load_agents(folder / "review-agents", problems, "stage")
-    templates = _load_templates(folder / "outputs", "output", problems) + _load_templates(folder / "discovery", "discovery", problems)
+    templates = _load_templates(folder / "outputs", "output", problems) + _load_templates(
+        folder / "discovery", "discovery", problems
+    )
     inputs = doc.meta.get("inputs") or []
     if not isinstance(inputs, list):
-        problems.append(SourceError(doc.path, doc.line_of("inputs"), "`inputs:` must be a list of {stage, discovery|output}"))
+        problems.append(
+            SourceError(doc.path, doc.line_of("inputs"), "`inputs:` must be a list of {stage, discovery|output}")
+        )
         inputs = []
     if len(problems) > before:
         return None
@@ -230,13 +249,15 @@ def _load_studio(folder: Path, shared: dict[str, Hat | None], problems: list[Sou
     for name in stage_names:
         stage_md = folder / "stages" / name / "STAGE.md"
         if not stage_md.is_file():
-            problems.append(SourceError(doc.path, doc.line_of("stages", name), f"stage {name!r} has no stages/{name}/STAGE.md"))
+            problems.append(
+                SourceError(doc.path, doc.line_of("stages", name), f"stage {name!r} has no stages/{name}/STAGE.md")
+            )
             continue
         result = _load_stage(stage_md.parent, fix_hats, shared, problems)
         if result is not None:
             loaded[name] = result
     stages: list[Stage] = []
-    for name, (stage, _agents, stage_doc) in loaded.items():
+    for stage, _agents, stage_doc in loaded.values():
         borrowed = list(stage.reviewers)
         for include in stage.meta.get("review-agents-include") or []:
             source = include.get("stage") if isinstance(include, dict) else None
@@ -244,7 +265,11 @@ def _load_studio(folder: Path, shared: dict[str, Hat | None], problems: list[Sou
                 agent = loaded.get(source, (None, {}, None))[1].get(agent_name) if source else None
                 if agent is None:
                     problems.append(
-                        SourceError(stage_doc.path, stage_doc.line_of("review-agents-include"), f"borrowed review agent {source}/{agent_name} not found")
+                        SourceError(
+                            stage_doc.path,
+                            stage_doc.line_of("review-agents-include"),
+                            f"borrowed review agent {source}/{agent_name} not found",
+                        )
                     )
                 elif agent.name not in {a.name for a in borrowed}:
                     borrowed.append(agent)
@@ -261,4 +286,3 @@ def _load_studio(folder: Path, shared: dict[str, Hat | None], problems: list[Sou
         path=str(folder),
         meta=doc.meta,
     )
-

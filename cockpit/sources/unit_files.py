@@ -6,13 +6,14 @@ Every problem is located as `path:line: reason`; a set with any problem imports 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any
 
-from cockpit.text import frontmatter
 from cockpit.domain.dag import find_cycle
 from cockpit.errors import SourceError
+from cockpit.text import frontmatter
 
 
 @dataclass(frozen=True)
@@ -47,7 +48,9 @@ def read_unit_files(paths: Iterable[str]) -> tuple[list[UnitFile], list[SourceEr
         if isinstance(deps, str):
             deps = [deps]
         if not isinstance(deps, list) or not all(isinstance(d, str) for d in deps):
-            problems.append(SourceError(str(path), doc.line_of("depends_on"), "`depends_on:` must be a list of unit names"))
+            problems.append(
+                SourceError(str(path), doc.line_of("depends_on"), "`depends_on:` must be a list of unit names")
+            )
             continue
         bad_gates = _gate_problems(doc)
         if bad_gates:
@@ -55,7 +58,11 @@ def read_unit_files(paths: Iterable[str]) -> tuple[list[UnitFile], list[SourceEr
             continue
         heading = re.search(r"^#\s+(.+?)\s*$", doc.body, re.MULTILINE)
         title = str(doc.meta.get("title") or (heading.group(1) if heading else path.stem))
-        units.append(UnitFile(str(path), path.stem, title, doc.body.lstrip("\n"), tuple(deps), doc.line_of("depends_on"), doc.meta))
+        units.append(
+            UnitFile(
+                str(path), path.stem, title, doc.body.lstrip("\n"), tuple(deps), doc.line_of("depends_on"), doc.meta
+            )
+        )
     return units, problems
 
 

@@ -13,8 +13,10 @@ from typing import Any
 from cockpit.assist.types import Prompt, Reply
 from cockpit.store.database import Store
 
-_TOTALS = ("count(*), coalesce(sum(input_tokens), 0), coalesce(sum(output_tokens), 0), "
-           "coalesce(sum(cache_write_tokens), 0), coalesce(sum(cache_read_tokens), 0), coalesce(sum(cost_usd), 0.0)")
+_TOTALS = (
+    "count(*), coalesce(sum(input_tokens), 0), coalesce(sum(output_tokens), 0), "
+    "coalesce(sum(cache_write_tokens), 0), coalesce(sum(cache_read_tokens), 0), coalesce(sum(cost_usd), 0.0)"
+)
 
 
 def record_request(store: Store, reply: Reply, prompt: Prompt, at: str) -> None:
@@ -25,16 +27,34 @@ def record_request(store: Store, reply: Reply, prompt: Prompt, at: str) -> None:
             "INSERT INTO llm_requests (slug, task, unit, ref, model, request_id, input_tokens, output_tokens, "
             "cache_write_tokens, cache_read_tokens, stop_reason, latency_ms, cost_usd, error_type, cancelled, "
             "redactions, at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            [prompt.slug, prompt.task, prompt.unit, prompt.ref, reply.model, reply.request_id, u.input_tokens,
-             u.output_tokens, u.cache_write_tokens, u.cache_read_tokens, reply.stop_reason, reply.latency_ms,
-             reply.cost_usd, reply.error.kind if reply.error else None, int(reply.cancelled),
-             json.dumps(dict(sorted(prompt.redactions.items()))), at])
+            [
+                prompt.slug,
+                prompt.task,
+                prompt.unit,
+                prompt.ref,
+                reply.model,
+                reply.request_id,
+                u.input_tokens,
+                u.output_tokens,
+                u.cache_write_tokens,
+                u.cache_read_tokens,
+                reply.stop_reason,
+                reply.latency_ms,
+                reply.cost_usd,
+                reply.error.kind if reply.error else None,
+                int(reply.cancelled),
+                json.dumps(dict(sorted(prompt.redactions.items()))),
+                at,
+            ],
+        )
 
 
 def usage_totals(store: Store, slug: str, day: str) -> dict[str, dict[str, Any]]:
     """Totals for the intent (all time) and for the UTC day `YYYY-MM-DD` (all intents)."""
-    return {"intent": _totals(store, "slug = ?", slug),
-            "day": _totals(store, "at >= ? AND at < ?", day, day + "\uffff")}  # a range, so the index serves it
+    return {
+        "intent": _totals(store, "slug = ?", slug),
+        "day": _totals(store, "at >= ? AND at < ?", day, day + "\uffff"),
+    }  # a range, so the index serves it
 
 
 def has_requests(store: Store, slug: str) -> bool:
@@ -43,7 +63,14 @@ def has_requests(store: Store, slug: str) -> bool:
 
 
 def _totals(store: Store, where: str, *params: str) -> dict[str, Any]:
-    n, inp, out, write, read, cost = store.db.execute(f"SELECT {_TOTALS} FROM llm_requests WHERE {where}",
-                                                      list(params)).fetchone()
-    return {"requests": n, "input": inp, "output": out, "cache_write": write, "cache_read": read,
-            "cost_usd": round(cost, 6)}
+    n, inp, out, write, read, cost = store.db.execute(
+        f"SELECT {_TOTALS} FROM llm_requests WHERE {where}", list(params)
+    ).fetchone()
+    return {
+        "requests": n,
+        "input": inp,
+        "output": out,
+        "cache_write": write,
+        "cache_read": read,
+        "cost_usd": round(cost, 6),
+    }

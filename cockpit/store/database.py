@@ -14,29 +14,40 @@ from __future__ import annotations
 import errno
 import json
 import os
-import re
 import sqlite3
 import time
+from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 from urllib.parse import quote
 
 from sqlite_utils import Database
 
-from cockpit.store import schema
 from cockpit.domain.commands import THIS_EVENT, Change, Insert, Update
-from cockpit.errors import (CockpitError, NotFound, SchemaTooNew, StoreBusy, StoreCorrupt, StoreError, StoreFull,
-                            StoreIOError, StoreReadOnly)
 from cockpit.domain.model import Decision, Feedback, Intent, IntentFacts, Iteration, Signoff, Tick, Unit
+from cockpit.errors import (
+    CockpitError,
+    NotFound,
+    SchemaTooNew,
+    StoreBusy,
+    StoreCorrupt,
+    StoreError,
+    StoreFull,
+    StoreIOError,
+    StoreReadOnly,
+)
+from cockpit.store import schema
 
 BUSY_TIMEOUT_S = 15.0
 FULL_BELOW_BYTES = 64 * 1024  # less free space than this, and SQLite's I/O error is a full disk
 
 # Feedback's columns in the order of the Feedback dataclass fields.
-_FEEDBACK_COLUMNS = ("id, number, stage, title, body, origin, author, author_type, severity, target_unit_id, "
-                     "invalidates, created_at, event_id, closed_at, resolution, closure_text, closed_event_id, severity_event_id")
+_FEEDBACK_COLUMNS = (
+    "id, number, stage, title, body, origin, author, author_type, severity, target_unit_id, "
+    "invalidates, created_at, event_id, closed_at, resolution, closure_text, closed_event_id, severity_event_id"
+)
 
 # Columns the store fills in on every Insert of a command, per table.
 _OWNER_COLUMN = {"iterations": "unit_id", "fix_iterations": "feedback_id", "ticks": "unit_id"}
@@ -45,10 +56,30 @@ _WITH_ACTOR = {"signoffs", "decisions"}
 
 # File systems whose locks SQLite cannot trust (https://www.sqlite.org/faq.html#q5): two hosts
 # may both believe they hold the write lock. Matched on /proc/mounts' type column.
-NETWORK_FILESYSTEMS = frozenset({
-    "nfs", "nfs4", "cifs", "smb3", "smbfs", "sshfs", "fuse.sshfs", "9p", "afs", "ceph", "fuse.ceph",
-    "glusterfs", "fuse.glusterfs", "lustre", "gpfs", "ncpfs", "davfs", "fuse.davfs2", "fuse.rclone", "fuse.s3fs",
-})
+NETWORK_FILESYSTEMS = frozenset(
+    {
+        "nfs",
+        "nfs4",
+        "cifs",
+        "smb3",
+        "smbfs",
+        "sshfs",
+        "fuse.sshfs",
+        "9p",
+        "afs",
+        "ceph",
+        "fuse.ceph",
+        "glusterfs",
+        "fuse.glusterfs",
+        "lustre",
+        "gpfs",
+        "ncpfs",
+        "davfs",
+        "fuse.davfs2",
+        "fuse.rclone",
+        "fuse.s3fs",
+    }
+)
 
 
 def busy_timeout() -> float:
@@ -65,7 +96,9 @@ def busy_timeout() -> float:
     return seconds
 
 
-def storage_error(exc: BaseException, path: str | os.PathLike[str], waited: float = BUSY_TIMEOUT_S) -> StoreError | None:
+def storage_error(
+    exc: BaseException, path: str | os.PathLike[str], waited: float = BUSY_TIMEOUT_S
+) -> StoreError | None:
     """The StoreError a failure of SQLite or of the file system on `path` means; None when it is
     not a storage fault (a constraint violated, a misuse of the API: a bug, left to propagate)."""
     if isinstance(exc, StoreError):
@@ -74,27 +107,41 @@ def storage_error(exc: BaseException, path: str | os.PathLike[str], waited: floa
     if isinstance(exc, OSError) and not isinstance(exc, sqlite3.Error):
         cause = exc.strerror or str(exc)
         if exc.errno in (errno.ENOSPC, errno.EDQUOT):
-            return StoreFull(f"disk full at {name} ({cause}): free some space there and try again — nothing was written")
+            return StoreFull(
+                f"disk full at {name} ({cause}): free some space there and try again — nothing was written"
+            )
         if exc.errno in (errno.EROFS, errno.EACCES, errno.EPERM):
-            return StoreReadOnly(f"{name} is read-only ({cause}): open it with --read-only to read, or fix the permissions of it and its folder")
+            return StoreReadOnly(
+                f"{name} is read-only ({cause}): open it with --read-only to read, or fix the permissions of it and its folder"
+            )
         return StoreIOError(f"cannot use {name} ({cause}): check the disk and the folder it is in")
     if not isinstance(exc, sqlite3.Error):
         return None
     code = getattr(exc, "sqlite_errorcode", None)
     primary = code & 0xFF if isinstance(code, int) else None
     if primary in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED):
-        return StoreBusy(f"another process holds the write lock on {name} (waited {waited:g} s): "
-                         f"try again, or find it with `fuser {name}`")
+        return StoreBusy(
+            f"another process holds the write lock on {name} (waited {waited:g} s): "
+            f"try again, or find it with `fuser {name}`"
+        )
     if primary == sqlite3.SQLITE_FULL:
         return StoreFull(f"disk full at {name} ({exc}): free some space there and try again — nothing was written")
-    if primary in (sqlite3.SQLITE_READONLY, sqlite3.SQLITE_PERM) or (primary == sqlite3.SQLITE_CANTOPEN and not _writable(Path(name))):
-        return StoreReadOnly(f"{name} is read-only ({exc}): open it with --read-only to read, "
-                             "or fix the permissions of it and its folder (SQLite writes -wal and -shm files beside it)")
+    if primary in (sqlite3.SQLITE_READONLY, sqlite3.SQLITE_PERM) or (
+        primary == sqlite3.SQLITE_CANTOPEN and not _writable(Path(name))
+    ):
+        return StoreReadOnly(
+            f"{name} is read-only ({exc}): open it with --read-only to read, "
+            "or fix the permissions of it and its folder (SQLite writes -wal and -shm files beside it)"
+        )
     if primary == sqlite3.SQLITE_NOTADB:
-        return StoreCorrupt(f"{name} is not a usable cockpit database ({exc}): check --db; cockpit will not write to it")
+        return StoreCorrupt(
+            f"{name} is not a usable cockpit database ({exc}): check --db; cockpit will not write to it"
+        )
     if primary == sqlite3.SQLITE_CORRUPT:
-        return StoreCorrupt(f"{name} is corrupt ({exc}): save what is readable with `sqlite3 {name} .recover | sqlite3 recovered.db` "
-                            "and use that file; cockpit will not write to it")
+        return StoreCorrupt(
+            f"{name} is corrupt ({exc}): save what is readable with `sqlite3 {name} .recover | sqlite3 recovered.db` "
+            "and use that file; cockpit will not write to it"
+        )
     if primary in (sqlite3.SQLITE_IOERR, sqlite3.SQLITE_CANTOPEN, sqlite3.SQLITE_PROTOCOL, sqlite3.SQLITE_NOLFS):
         if _disk_full(Path(name)):  # a full disk surfaces as an I/O error when the -shm file cannot grow
             return StoreFull(f"disk full at {name} ({exc}): free some space there and try again — nothing was written")
@@ -103,8 +150,10 @@ def storage_error(exc: BaseException, path: str | os.PathLike[str], waited: floa
 
 
 def network_warning(path: str | os.PathLike[str], fs: str) -> str:
-    return (f"{path} is on a network file system ({fs}): SQLite's locks are unreliable there and two hosts "
-            "writing at once can corrupt it; keep the database on a local disk")
+    return (
+        f"{path} is on a network file system ({fs}): SQLite's locks are unreliable there and two hosts "
+        "writing at once can corrupt it; keep the database on a local disk"
+    )
 
 
 def _disk_full(path: Path) -> bool:
@@ -141,13 +190,17 @@ def network_filesystem(path: str | os.PathLike[str], mounts: str | None = None) 
         # Spaces and tabs in mount points are octal escapes (\040) in /proc/mounts.
         point = fields[1].encode("latin-1", "backslashreplace").decode("unicode_escape")
         inside = target == point or target.startswith(point.rstrip("/") + "/")
-        if inside and len(point) >= len(best):  # the longest mount point holding the path wins; a later equal one shadows
+        if inside and len(point) >= len(
+            best
+        ):  # the longest mount point holding the path wins; a later equal one shadows
             best, best_type = point, fields[2]
     return best_type if best_type in NETWORK_FILESYSTEMS else None
 
 
 class Store:
-    def __init__(self, path: str | os.PathLike[str], *, read_only: bool = False, busy_timeout_s: float | None = None) -> None:
+    def __init__(
+        self, path: str | os.PathLike[str], *, read_only: bool = False, busy_timeout_s: float | None = None
+    ) -> None:
         """Open (creating and migrating when needed) the cockpit database at `path`.
 
         `read_only`: never create, migrate or write the file; reads work on a read-only file,
@@ -176,8 +229,10 @@ class Store:
             if read_only:
                 pending = [m.name for m in schema.migrations.pending(self.db)]
                 if pending and not memory:
-                    raise CockpitError(f"{path} needs a schema upgrade ({', '.join(pending)}) that --read-only cannot make: "
-                                       "open it once without --read-only")
+                    raise CockpitError(
+                        f"{path} needs a schema upgrade ({', '.join(pending)}) that --read-only cannot make: "
+                        "open it once without --read-only"
+                    )
                 if pending:
                     schema.migrations.apply(self.db)  # an in-memory database is private: nothing to protect
                 return
@@ -217,8 +272,10 @@ class Store:
                 if exc.sqlite_errorcode & 0xFF != sqlite3.SQLITE_BUSY or time.monotonic() >= deadline:
                     raise
             if time.monotonic() >= deadline:
-                raise StoreBusy(f"another process holds {self.path} (waited {self.busy_timeout_s:g} s to switch it to WAL): "
-                                f"try again, or find it with `fuser {self.path}`")
+                raise StoreBusy(
+                    f"another process holds {self.path} (waited {self.busy_timeout_s:g} s to switch it to WAL): "
+                    f"try again, or find it with `fuser {self.path}`"
+                )
             time.sleep(pause)
             pause = min(pause * 2, 0.05)
 
@@ -238,7 +295,9 @@ class Store:
             if exc.sqlite_errorcode & 0xFF not in (sqlite3.SQLITE_CANTOPEN, sqlite3.SQLITE_READONLY):
                 raise
         self.immutable = True
-        return sqlite3.connect(f"{uri}?mode=ro&immutable=1", uri=True, timeout=self.busy_timeout_s, check_same_thread=False)
+        return sqlite3.connect(
+            f"{uri}?mode=ro&immutable=1", uri=True, timeout=self.busy_timeout_s, check_same_thread=False
+        )
 
     def close(self) -> None:
         self.db.close()
@@ -253,7 +312,9 @@ class Store:
             )
         tables = set(self.db.table_names()) - {schema.migrations.migrations_table}
         if not applied and tables:
-            raise CockpitError(f"{self.path} is an SQLite file but not a cockpit database (tables: {', '.join(sorted(tables)[:5])})")
+            raise CockpitError(
+                f"{self.path} is an SQLite file but not a cockpit database (tables: {', '.join(sorted(tables)[:5])})"
+            )
 
     @property
     def schema_version(self) -> list[str]:
@@ -272,8 +333,11 @@ class Store:
         if str(self.path) == ":memory:":
             return None
         try:
-            conn = sqlite3.connect(f"file:{quote(str(self.path.resolve()))}?mode=ro{'&immutable=1' if self.immutable else ''}",
-                                   uri=True, timeout=self.busy_timeout_s)
+            conn = sqlite3.connect(
+                f"file:{quote(str(self.path.resolve()))}?mode=ro{'&immutable=1' if self.immutable else ''}",
+                uri=True,
+                timeout=self.busy_timeout_s,
+            )
             try:
                 problems = [row[0] for row in conn.execute("PRAGMA quick_check(3)")]
             finally:
@@ -285,8 +349,10 @@ class Store:
             return error if isinstance(error, StoreCorrupt) else None
         if problems == ["ok"]:
             return None
-        self.corrupt = StoreCorrupt(f"{self.path} is corrupt ({'; '.join(problems)[:200]}): save what is readable with "
-                                    f"`sqlite3 {self.path} .recover | sqlite3 recovered.db` and use that file; cockpit will not write to it")
+        self.corrupt = StoreCorrupt(
+            f"{self.path} is corrupt ({'; '.join(problems)[:200]}): save what is readable with "
+            f"`sqlite3 {self.path} .recover | sqlite3 recovered.db` and use that file; cockpit will not write to it"
+        )
         return self.corrupt
 
     # ------------------------------------------------------------ transactions
@@ -361,29 +427,73 @@ class Store:
 
     # ------------------------------------------------------------ writes
 
-    def append_event(self, *, at: str, actor: str, command: str, intent_id: int | None = None, stage: str | None = None,
-                     unit: str | None = None, hat: str | None = None, message: str | None = None,
-                     data: dict[str, Any] | None = None) -> int:
-        row = {"at": at, "actor": actor, "intent_id": intent_id, "stage": stage, "unit": unit, "hat": hat,
-               "command": command, "message": message, "data": json.dumps(data or {}, sort_keys=True)}
+    def append_event(
+        self,
+        *,
+        at: str,
+        actor: str,
+        command: str,
+        intent_id: int | None = None,
+        stage: str | None = None,
+        unit: str | None = None,
+        hat: str | None = None,
+        message: str | None = None,
+        data: dict[str, Any] | None = None,
+    ) -> int:
+        row = {
+            "at": at,
+            "actor": actor,
+            "intent_id": intent_id,
+            "stage": stage,
+            "unit": unit,
+            "hat": hat,
+            "command": command,
+            "message": message,
+            "data": json.dumps(data or {}, sort_keys=True),
+        }
         return int(self.db["events"].insert(row).last_pk)
 
     def create_intent(self, *, slug: str, title: str, studio: str, description: str, at: str, actor: str) -> int:
         """Inside `writing()`: insert the intent and its creation event."""
-        event_id = self.append_event(at=at, actor=actor, command="create_intent", message=title, data={"studio": studio, "slug": slug})
-        intent_id = int(self.db["intents"].insert(
-            {"slug": slug, "title": title, "studio": studio, "description": description, "created_at": at, "event_id": event_id}
-        ).last_pk)
+        event_id = self.append_event(
+            at=at, actor=actor, command="create_intent", message=title, data={"studio": studio, "slug": slug}
+        )
+        intent_id = int(
+            self.db["intents"]
+            .insert(
+                {
+                    "slug": slug,
+                    "title": title,
+                    "studio": studio,
+                    "description": description,
+                    "created_at": at,
+                    "event_id": event_id,
+                }
+            )
+            .last_pk
+        )
         self.db.execute("UPDATE events SET intent_id = ? WHERE id = ?", [intent_id, event_id])
         return intent_id
 
     def apply(self, intent_id: int, change: Change, *, at: str, actor: str) -> int:
         """Inside `writing()`: write the change's rows and its event; returns the event id."""
         ev = change.event
-        event_id = self.append_event(at=at, actor=actor, command=ev.command, intent_id=intent_id, stage=ev.stage,
-                                     unit=ev.unit, hat=ev.hat, message=ev.message, data=ev.data)
+        event_id = self.append_event(
+            at=at,
+            actor=actor,
+            command=ev.command,
+            intent_id=intent_id,
+            stage=ev.stage,
+            unit=ev.unit,
+            hat=ev.hat,
+            message=ev.message,
+            data=ev.data,
+        )
         for write in change.writes:
-            values = {k: (event_id if v is THIS_EVENT else v) for k, v in (write.row if isinstance(write, Insert) else write.values).items()}
+            values = {
+                k: (event_id if v is THIS_EVENT else v)
+                for k, v in (write.row if isinstance(write, Insert) else write.values).items()
+            }
             if isinstance(write, Update):
                 self.db[write.table].update(write.id, values)
                 continue
@@ -406,7 +516,11 @@ class Store:
         rows = list(self.db.query("SELECT * FROM intents WHERE slug = ?", [slug]))
         if not rows:
             known = sorted(self.slugs())
-            hint = f" (intents: {', '.join(known[:8])}{', …' if len(known) > 8 else ''})" if known else " (the database holds no intents)"
+            hint = (
+                f" (intents: {', '.join(known[:8])}{', …' if len(known) > 8 else ''})"
+                if known
+                else " (the database holds no intents)"
+            )
             raise NotFound(f"no intent {slug!r}{hint}")
         return _intent(rows[0])
 
@@ -426,27 +540,69 @@ class Store:
 
     def _facts_where(self, intents: list[Intent], condition: str, params: list[Any]) -> dict[int, IntentFacts]:
         q = self._rows
-        parts: dict[int, dict[str, list]] = {i.id: {k: [] for k in ("units", "iterations", "feedback", "fix", "signoffs", "decisions", "ticks")} for i in intents}
+        parts: dict[int, dict[str, list]] = {
+            i.id: {k: [] for k in ("units", "iterations", "feedback", "fix", "signoffs", "decisions", "ticks")}
+            for i in intents
+        }
         for r in q(f"SELECT * FROM units WHERE intent_id {condition} ORDER BY id", params):
             parts[r["intent_id"]]["units"].append(_unit(r))
-        for r in q(f"SELECT i.*, u.intent_id FROM iterations i JOIN units u ON u.id = i.unit_id WHERE u.intent_id {condition} ORDER BY i.id", params):
+        for r in q(
+            f"SELECT i.*, u.intent_id FROM iterations i JOIN units u ON u.id = i.unit_id WHERE u.intent_id {condition} ORDER BY i.id",
+            params,
+        ):
             parts[r["intent_id"]]["iterations"].append(_iteration(r, r["unit_id"]))
-        cursor = self.db.conn.execute(f"SELECT intent_id, {_FEEDBACK_COLUMNS} FROM feedback WHERE intent_id {condition} ORDER BY id", params)
+        cursor = self.db.conn.execute(
+            f"SELECT intent_id, {_FEEDBACK_COLUMNS} FROM feedback WHERE intent_id {condition} ORDER BY id", params
+        )
         for intent_id, *values in cursor:  # positional: the bulk of the rows, so no per-column lookups
             values[10] = _names(values[10])
             parts[intent_id]["feedback"].append(Feedback(*values))
-        for r in q(f"SELECT i.*, f.intent_id FROM fix_iterations i JOIN feedback f ON f.id = i.feedback_id WHERE f.intent_id {condition} ORDER BY i.id", params):
+        for r in q(
+            f"SELECT i.*, f.intent_id FROM fix_iterations i JOIN feedback f ON f.id = i.feedback_id WHERE f.intent_id {condition} ORDER BY i.id",
+            params,
+        ):
             parts[r["intent_id"]]["fix"].append(_iteration(r, r["feedback_id"]))
-        for r in q(f"SELECT s.*, u.intent_id FROM signoffs s JOIN units u ON u.id = s.unit_id WHERE u.intent_id {condition} ORDER BY s.id", params):
-            parts[r["intent_id"]]["signoffs"].append(Signoff(r["id"], r["unit_id"], r["role"], r["phase"], r["at"], r["actor"], r["note"], r["event_id"]))
+        for r in q(
+            f"SELECT s.*, u.intent_id FROM signoffs s JOIN units u ON u.id = s.unit_id WHERE u.intent_id {condition} ORDER BY s.id",
+            params,
+        ):
+            parts[r["intent_id"]]["signoffs"].append(
+                Signoff(r["id"], r["unit_id"], r["role"], r["phase"], r["at"], r["actor"], r["note"], r["event_id"])
+            )
         for r in q(f"SELECT * FROM decisions WHERE intent_id {condition} ORDER BY id", params):
-            parts[r["intent_id"]]["decisions"].append(Decision(
-                r["id"], r["stage"], r["kind"], r["at"], r["actor"], r["event_id"], r["path"], r["reason"], r["url"], r["unit_id"], r["feedback_id"]))
-        for r in q(f"SELECT t.*, u.intent_id FROM ticks t JOIN units u ON u.id = t.unit_id WHERE u.intent_id {condition} ORDER BY t.id", params):
-            parts[r["intent_id"]]["ticks"].append(Tick(r["id"], r["unit_id"], r["hat"], r["bolt"], r["item"], bool(r["ticked"]), r["event_id"]))
+            parts[r["intent_id"]]["decisions"].append(
+                Decision(
+                    r["id"],
+                    r["stage"],
+                    r["kind"],
+                    r["at"],
+                    r["actor"],
+                    r["event_id"],
+                    r["path"],
+                    r["reason"],
+                    r["url"],
+                    r["unit_id"],
+                    r["feedback_id"],
+                )
+            )
+        for r in q(
+            f"SELECT t.*, u.intent_id FROM ticks t JOIN units u ON u.id = t.unit_id WHERE u.intent_id {condition} ORDER BY t.id",
+            params,
+        ):
+            parts[r["intent_id"]]["ticks"].append(
+                Tick(r["id"], r["unit_id"], r["hat"], r["bolt"], r["item"], bool(r["ticked"]), r["event_id"])
+            )
         return {
-            i.id: IntentFacts(i, tuple(p["units"]), tuple(p["iterations"]), tuple(p["feedback"]), tuple(p["fix"]),
-                              tuple(p["signoffs"]), tuple(p["decisions"]), tuple(p["ticks"]))
+            i.id: IntentFacts(
+                i,
+                tuple(p["units"]),
+                tuple(p["iterations"]),
+                tuple(p["feedback"]),
+                tuple(p["fix"]),
+                tuple(p["signoffs"]),
+                tuple(p["decisions"]),
+                tuple(p["ticks"]),
+            )
             for i in intents
             for p in [parts[i.id]]
         }
@@ -474,10 +630,20 @@ def _names(text: str) -> tuple[str, ...]:
 
 
 def _unit(r: Any) -> Unit:
-    return Unit(r["id"], r["stage"], r["slug"], r["title"], r["body"], _names(r["depends_on"]), r["created_at"], r["event_id"], r["meta"])
+    return Unit(
+        r["id"],
+        r["stage"],
+        r["slug"],
+        r["title"],
+        r["body"],
+        _names(r["depends_on"]),
+        r["created_at"],
+        r["event_id"],
+        r["meta"],
+    )
 
 
 def _iteration(r: Any, owner_id: int) -> Iteration:
-    return Iteration(r["id"], owner_id, r["hat"], r["started_at"], r["completed_at"], r["result"], r["message"], r["event_id"])
-
-
+    return Iteration(
+        r["id"], owner_id, r["hat"], r["started_at"], r["completed_at"], r["result"], r["message"], r["event_id"]
+    )

@@ -131,7 +131,7 @@ def m001_initial(db: Database) -> None:
             event_id INTEGER NOT NULL REFERENCES events(id)
         );
         CREATE INDEX decisions_by_intent ON decisions(intent_id, stage)
-        """
+        """,
     )
 
 

@@ -28,12 +28,13 @@ from __future__ import annotations
 
 import base64
 import binascii
+import itertools
 import json
 import math
 import re
 from collections import Counter
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
-from typing import Callable, Iterable, Iterator, Mapping
 
 # A placeholder this module wrote: `[KIND_N]`.
 PLACEHOLDER = re.compile(r"\[[A-Z][A-Z0-9_]*_\d+\]")
@@ -107,7 +108,9 @@ def _looks_secret(value: str) -> bool:
     if len(value) >= 16:
         return True
     # Digits, symbols or an upper-case letter past the first: "Rotated" is a word, "hunter2" is not.
-    mixed = any(c.isdigit() for c in value) or any(not c.isalnum() for c in value) or any(c.isupper() for c in value[1:])
+    mixed = (
+        any(c.isdigit() for c in value) or any(not c.isalnum() for c in value) or any(c.isupper() for c in value[1:])
+    )
     return len(value) >= 6 and mixed
 
 
@@ -163,7 +166,7 @@ def _jwt_spans(text: str, match: re.Match[str]) -> Iterator[tuple[int, int]]:
         piece = more.group()
         whole = text[start:end].count(".") >= 2 and len(text[start:end].rsplit(".", 1)[1]) >= 16
         # Glue when the token is not whole yet, or when the next line is nothing but token characters.
-        rest_of_line = text[more.end():more.end() + 1] in ("", "\n", "\r")
+        rest_of_line = text[more.end() : more.end() + 1] in ("", "\n", "\r")
         if len(piece) < 8 or (whole and not rest_of_line):
             break
         end = more.end()
@@ -189,7 +192,10 @@ def _k8s_data_spans(text: str, match: re.Match[str]) -> Iterator[tuple[int, int]
             return
         value = entry.group(2).strip("\"'")
         if _real_value(value) and (plain or (len(value) >= 8 and len(value) % 4 == 0 and _BASE64.fullmatch(value))):
-            yield entry.start(2) + (1 if entry.group(2)[0] in "\"'" else 0), entry.start(2) + len(entry.group(2).rstrip("\"'"))
+            yield (
+                entry.start(2) + (1 if entry.group(2)[0] in "\"'" else 0),
+                entry.start(2) + len(entry.group(2).rstrip("\"'")),
+            )
         at = entry.end()
 
 
@@ -199,9 +205,11 @@ def _k8s_data_spans(text: str, match: re.Match[str]) -> Iterator[tuple[int, int]
 # `[\w.-]*` would make the engine backtrack through every word of the text. Short words (pass, pw,
 # pwd) must stand alone, so `bypass` and `compass` are not names of secrets. Not after `:` — that
 # is a path segment (`arn:…:secret:name`), not an assignment.
-_KEY_NAME = (r"(?<!:)(?:(?<![A-Za-z])(?:pass|pw|pwd)(?![A-Za-z])|password|passwd|passphrase|secret|token|api[_-]?key|apikey"
-             r"|(?:private|access|secret|app|application|auth|client|account|master|signing|encryption)[_-]?key"
-             r"|credentials?)[A-Za-z0-9_.-]*")
+_KEY_NAME = (
+    r"(?<!:)(?:(?<![A-Za-z])(?:pass|pw|pwd)(?![A-Za-z])|password|passwd|passphrase|secret|token|api[_-]?key|apikey"
+    r"|(?:private|access|secret|app|application|auth|client|account|master|signing|encryption)[_-]?key"
+    r"|credentials?)[A-Za-z0-9_.-]*"
+)
 _KEY_WORDS = ("pass", "pw", "secret", "token", "key", "credential")
 _ASSIGN = r"[\"']?[ \t]*(?::=|=>|[:=])[ \t]*"
 _VALUE = r"([^\s,;'\"`()\[\]{{}}<>]++)(?![(\[])"  # an unquoted value; not a call (`token = get()`)
@@ -214,32 +222,83 @@ def _vendor(kind: str, regex: str, *keywords: str, accept: Callable[[str], bool]
 
 _LOGIN_TOOLS = r"(?:docker|podman|nerdctl|buildah|skopeo|helm|oras|crane)"
 _MYSQL_TOOLS = r"(?:mysql|mysqldump|mysqladmin|mysqlimport|mysqlsh|mariadb|mariadb-dump)"
-_FLAG_NAMES = (r"(?:password|passwd|pass|passphrase|token|secret|api-?key|api-secret|auth-token|access-key|secret-key"
-               r"|client-secret|cookie)")
+_FLAG_NAMES = (
+    r"(?:password|passwd|pass|passphrase|token|secret|api-?key|api-secret|auth-token|access-key|secret-key"
+    r"|client-secret|cookie)"
+)
 _ARG = r"(['\"]?)([^\s'\"]+)\1"  # one shell word, optionally quoted; group 2 is the value (group 1 the quote)
 
 PATTERNS: tuple[Pattern, ...] = (
     # ---- key blocks (also inside a JSON string, where the line breaks are `\n`)
-    Pattern("PRIVATE_KEY", re.compile(
-        r"-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?-----[\s\S]*?(?:-----END (?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?-----|\Z)"),
-        keywords=("private key",), multiline=True),
-    Pattern("PRIVATE_KEY", re.compile(r"PuTTY-User-Key-File-\d+:[\s\S]*?(?:Private-MAC: *\S+|\Z)"), keywords=("putty-user-key-file",),
-            multiline=True),
-    Pattern("JWT", re.compile(r"\beyJ[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_.-]*"), keywords=("eyj",), multiline=True, spans=_jwt_spans),
+    Pattern(
+        "PRIVATE_KEY",
+        re.compile(
+            r"-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?-----[\s\S]*?(?:-----END (?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?-----|\Z)"
+        ),
+        keywords=("private key",),
+        multiline=True,
+    ),
+    Pattern(
+        "PRIVATE_KEY",
+        re.compile(r"PuTTY-User-Key-File-\d+:[\s\S]*?(?:Private-MAC: *\S+|\Z)"),
+        keywords=("putty-user-key-file",),
+        multiline=True,
+    ),
+    Pattern(
+        "JWT",
+        re.compile(r"\beyJ[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_.-]*"),
+        keywords=("eyj",),
+        multiline=True,
+        spans=_jwt_spans,
+    ),
     # ---- vendor formats: a prefix and a shape
-    _vendor("GITHUB_TOKEN", r"\b(?:gh[pousr]_[A-Za-z0-9]{36,255}|github_pat_[A-Za-z0-9_]{22,255})", "ghp_", "gho_", "ghu_", "ghs_",
-            "ghr_", "github_pat_"),
-    _vendor("GITLAB_TOKEN", r"\bgl(?:pat|dt|rt|ptt|ft|imt|agent|oas)-[A-Za-z0-9_-]{20,}", "glpat-", "gldt-", "glrt-", "glptt-",
-            "glft-", "glimt-", "glagent-", "gloas-"),
+    _vendor(
+        "GITHUB_TOKEN",
+        r"\b(?:gh[pousr]_[A-Za-z0-9]{36,255}|github_pat_[A-Za-z0-9_]{22,255})",
+        "ghp_",
+        "gho_",
+        "ghu_",
+        "ghs_",
+        "ghr_",
+        "github_pat_",
+    ),
+    _vendor(
+        "GITLAB_TOKEN",
+        r"\bgl(?:pat|dt|rt|ptt|ft|imt|agent|oas)-[A-Za-z0-9_-]{20,}",
+        "glpat-",
+        "gldt-",
+        "glrt-",
+        "glptt-",
+        "glft-",
+        "glimt-",
+        "glagent-",
+        "gloas-",
+    ),
     _vendor("SLACK_TOKEN", r"\bxox[abposre]-[A-Za-z0-9-]{10,}", "xox"),
     _vendor("SLACK_TOKEN", r"\bxapp-\d-[A-Za-z0-9-]{20,}", "xapp-"),
-    _vendor("SLACK_WEBHOOK", r"https://hooks\.slack\.com/(?:services|workflows|triggers)/[A-Za-z0-9/_-]{20,}", "hooks.slack.com"),
-    _vendor("DISCORD_WEBHOOK", r"https://(?:(?:canary|ptb)\.)?discord(?:app)?\.com/api/webhooks/\d+/[A-Za-z0-9_-]{30,}",
-            "/api/webhooks/"),
-    Pattern("DISCORD_TOKEN", re.compile(r"(?<![A-Za-z0-9_.-])[MNO][A-Za-z0-9_-]{23,27}\.[A-Za-z0-9_-]{6}\.[A-Za-z0-9_-]{27,40}\b"),
-            accept=_has_digit),
+    _vendor(
+        "SLACK_WEBHOOK",
+        r"https://hooks\.slack\.com/(?:services|workflows|triggers)/[A-Za-z0-9/_-]{20,}",
+        "hooks.slack.com",
+    ),
+    _vendor(
+        "DISCORD_WEBHOOK",
+        r"https://(?:(?:canary|ptb)\.)?discord(?:app)?\.com/api/webhooks/\d+/[A-Za-z0-9_-]{30,}",
+        "/api/webhooks/",
+    ),
+    Pattern(
+        "DISCORD_TOKEN",
+        re.compile(r"(?<![A-Za-z0-9_.-])[MNO][A-Za-z0-9_-]{23,27}\.[A-Za-z0-9_-]{6}\.[A-Za-z0-9_-]{27,40}\b"),
+        accept=_has_digit,
+    ),
     _vendor("TELEGRAM_TOKEN", r"\b\d{8,10}:AA[A-Za-z0-9_-]{33}\b", ":aa"),
-    _vendor("STRIPE_KEY", r"\b(?:(?:sk|rk)_(?:live|test)_[A-Za-z0-9]{16,}|whsec_[A-Za-z0-9+/=]{24,})", "_live_", "_test_", "whsec_"),
+    _vendor(
+        "STRIPE_KEY",
+        r"\b(?:(?:sk|rk)_(?:live|test)_[A-Za-z0-9]{16,}|whsec_[A-Za-z0-9+/=]{24,})",
+        "_live_",
+        "_test_",
+        "whsec_",
+    ),
     _vendor("TWILIO_KEY", r"\bSK[0-9a-f]{32}\b", "sk"),
     _vendor("SENDGRID_KEY", r"\bSG\.[A-Za-z0-9_-]{16,32}\.[A-Za-z0-9_-]{16,64}", "sg."),
     _vendor("MAILGUN_KEY", r"\bkey-[0-9a-f]{32}\b", "key-"),
@@ -253,72 +312,182 @@ PATTERNS: tuple[Pattern, ...] = (
     _vendor("HEROKU_KEY", r"\bHRKU-[A-Za-z0-9_-]{20,}", "hrku-"),
     _vendor("DIGITALOCEAN_TOKEN", r"\bdo[por]_v1_[a-f0-9]{64}\b", "dop_v1_", "doo_v1_", "dor_v1_"),
     _vendor("SHOPIFY_TOKEN", r"\bshp(?:at|ca|pa|ss)_[a-fA-F0-9]{32}\b", "shpat_", "shpca_", "shppa_", "shpss_"),
-    _vendor("GRAFANA_TOKEN", r"\b(?:glsa_[A-Za-z0-9]{32}_[A-Fa-f0-9]{8}|glc_[A-Za-z0-9+/]{32,}={0,2})", "glsa_", "glc_"),
+    _vendor(
+        "GRAFANA_TOKEN", r"\b(?:glsa_[A-Za-z0-9]{32}_[A-Fa-f0-9]{8}|glc_[A-Za-z0-9+/]{32,}={0,2})", "glsa_", "glc_"
+    ),
     _vendor("SENTRY_TOKEN", r"\bsntr[ysu]_[A-Za-z0-9+/=_-]{30,}", "sntrys_", "sntryu_"),
     _vendor("CIRCLECI_TOKEN", r"\bCCIPAT_[A-Za-z0-9]{20,}_[a-f0-9]{40}\b", "ccipat_"),
     _vendor("AWS_KEY", r"\b(?:AKIA|ASIA|ABIA|ACCA|A3T[A-Z0-9])[A-Z0-9]{16}\b", "akia", "asia", "abia", "acca", "a3t"),
     # ---- cloud connection strings
-    Pattern("AWS_SECRET", re.compile(
-        r"(?i:aws)[\w.-]{0,20}?(?i:secret|key|token)[\w.-]{0,20}?[\"']?\s*(?::=|=>|[:=])\s*[\"']?([A-Za-z0-9/+]{40})(?![A-Za-z0-9/+=])"),
-        group=1, keywords=("aws",)),
+    Pattern(
+        "AWS_SECRET",
+        re.compile(
+            r"(?i:aws)[\w.-]{0,20}?(?i:secret|key|token)[\w.-]{0,20}?[\"']?\s*(?::=|=>|[:=])\s*[\"']?([A-Za-z0-9/+]{40})(?![A-Za-z0-9/+=])"
+        ),
+        group=1,
+        keywords=("aws",),
+    ),
     # A secret access key alone on its line or in a CSV cell (the console's download): 40 characters of
     # base64 with both cases and digits, which a git SHA (hex) never has.
-    Pattern("AWS_SECRET", re.compile(r"(?m)(?:^|,)[ \t]*([A-Za-z0-9/+]{40})[ \t]*(?=\r?$|,)"), group=1, multiline=True,
-            accept=_mixed_case_and_digits),
-    Pattern("AZURE_KEY", re.compile(r"(?i)\b(?:AccountKey|SharedAccessKey|SharedAccessSignature)=([^;\"'\s]{16,})"), group=1,
-            keywords=("accountkey=", "sharedaccesskey=", "sharedaccesssignature=")),
+    Pattern(
+        "AWS_SECRET",
+        re.compile(r"(?m)(?:^|,)[ \t]*([A-Za-z0-9/+]{40})[ \t]*(?=\r?$|,)"),
+        group=1,
+        multiline=True,
+        accept=_mixed_case_and_digits,
+    ),
+    Pattern(
+        "AZURE_KEY",
+        re.compile(r"(?i)\b(?:AccountKey|SharedAccessKey|SharedAccessSignature)=([^;\"'\s]{16,})"),
+        group=1,
+        keywords=("accountkey=", "sharedaccesskey=", "sharedaccesssignature="),
+    ),
     # ---- URLs
-    Pattern("URL_PASSWORD", re.compile(r"\b[a-zA-Z][a-zA-Z0-9+.-]*://[^\s:/@]*:([^\s@]+)@"), group=1, keywords=("://",),
-            accept=_url_password),
-    Pattern("URL_SECRET", re.compile(
-        r"(?i)[?&](?:access_token|id_token|refresh_token|token|api_key|apikey|key|sig|signature|x-amz-signature|x-amz-credential"
-        r"|x-amz-security-token|password|secret|client_secret)=([^&#\s'\"]{8,})"),
-        group=1, keywords=("token=", "key=", "sig=", "signature=", "credential=", "password=", "secret="), accept=_real_value),
+    Pattern(
+        "URL_PASSWORD",
+        re.compile(r"\b[a-zA-Z][a-zA-Z0-9+.-]*://[^\s:/@]*:([^\s@]+)@"),
+        group=1,
+        keywords=("://",),
+        accept=_url_password,
+    ),
+    Pattern(
+        "URL_SECRET",
+        re.compile(
+            r"(?i)[?&](?:access_token|id_token|refresh_token|token|api_key|apikey|key|sig|signature|x-amz-signature|x-amz-credential"
+            r"|x-amz-security-token|password|secret|client_secret)=([^&#\s'\"]{8,})"
+        ),
+        group=1,
+        keywords=("token=", "key=", "sig=", "signature=", "credential=", "password=", "secret="),
+        accept=_real_value,
+    ),
     # ---- headers and cookies
-    Pattern("AUTH_HEADER", re.compile(
-        r"(?i)\b(?:proxy-)?authorization[\"']?\s*[:=]\s*[\"']?(?:(?:bearer|basic|token|digest|negotiate|apikey)\s+)?"
-        r"(?!(?:bearer|basic|token|digest|negotiate|apikey)\b)([A-Za-z0-9._~+/=:-]{8,})"),
-        group=1, keywords=("authorization",)),
-    Pattern("API_KEY_HEADER", re.compile(r"(?i)\bx-(?:api-key|auth-token)[\"']?\s*[:=]\s*[\"']?([A-Za-z0-9._~+/=-]{8,})"), group=1,
-            keywords=("x-api-key", "x-auth-token")),
+    Pattern(
+        "AUTH_HEADER",
+        re.compile(
+            r"(?i)\b(?:proxy-)?authorization[\"']?\s*[:=]\s*[\"']?(?:(?:bearer|basic|token|digest|negotiate|apikey)\s+)?"
+            r"(?!(?:bearer|basic|token|digest|negotiate|apikey)\b)([A-Za-z0-9._~+/=:-]{8,})"
+        ),
+        group=1,
+        keywords=("authorization",),
+    ),
+    Pattern(
+        "API_KEY_HEADER",
+        re.compile(r"(?i)\bx-(?:api-key|auth-token)[\"']?\s*[:=]\s*[\"']?([A-Za-z0-9._~+/=-]{8,})"),
+        group=1,
+        keywords=("x-api-key", "x-auth-token"),
+    ),
     # A header: at the start of a line, or after a label (`handed over: Cookie: …`), not mid-prose.
-    Pattern("COOKIE", re.compile(r"(?im)(?:^|:[ \t]+)[ \t<>]*(?:set-)?cookie:[ \t]*(\S[^\r\n]*)"), group=1, keywords=("cookie:",),
-            accept=_real_value),
+    Pattern(
+        "COOKIE",
+        re.compile(r"(?im)(?:^|:[ \t]+)[ \t<>]*(?:set-)?cookie:[ \t]*(\S[^\r\n]*)"),
+        group=1,
+        keywords=("cookie:",),
+        accept=_real_value,
+    ),
     Pattern("BEARER", re.compile(r"(?i)\bbearer\s+([A-Za-z0-9._~+/-]{20,}=*)"), group=1, keywords=("bearer",)),
     # ---- command lines
-    Pattern("CLI_PASSWORD", re.compile(rf"(?i)(?<![\w-])--(?:[\w-]*-)?{_FLAG_NAMES}(?:=|[ \t]+){_ARG}"), group=2,
-            keywords=("--",), accept=lambda v: _real_value(v) and not v.startswith("-")),
-    Pattern("CLI_PASSWORD", re.compile(rf"\b{_MYSQL_TOOLS}\b[^\n|;&]*?[ \t]-p{_ARG}"), group=2, keywords=("mysql", "mariadb"),
-            accept=_real_value),
-    Pattern("CLI_PASSWORD", re.compile(rf"\b{_LOGIN_TOOLS}\b[^\n|;&]*?\blogin\b[^\n|;&]*?[ \t]-p[ \t]+{_ARG}"), group=2,
-            keywords=("login",), accept=_real_value),
-    Pattern("CLI_PASSWORD", re.compile(rf"\bsshpass[ \t]+-p[ \t]*{_ARG}"), group=2, keywords=("sshpass",), accept=_real_value),
-    Pattern("CLI_PASSWORD", re.compile(rf"\bredis-cli\b[^\n|;&]*?[ \t]-a[ \t]+{_ARG}"), group=2, keywords=("redis-cli",),
-            accept=_real_value),
-    Pattern("BASIC_AUTH", re.compile(r"\b(?:curl|wget|http|https|xh)\b[^\n|;&]*?[ \t](?:-u|--user)[ \t=]*(['\"]?)[^\s'\":]*:([^\s'\"]+)\1"),
-            group=2, keywords=("-u", "--user"), accept=_real_value),
+    Pattern(
+        "CLI_PASSWORD",
+        re.compile(rf"(?i)(?<![\w-])--(?:[\w-]*-)?{_FLAG_NAMES}(?:=|[ \t]+){_ARG}"),
+        group=2,
+        keywords=("--",),
+        accept=lambda v: _real_value(v) and not v.startswith("-"),
+    ),
+    Pattern(
+        "CLI_PASSWORD",
+        re.compile(rf"\b{_MYSQL_TOOLS}\b[^\n|;&]*?[ \t]-p{_ARG}"),
+        group=2,
+        keywords=("mysql", "mariadb"),
+        accept=_real_value,
+    ),
+    Pattern(
+        "CLI_PASSWORD",
+        re.compile(rf"\b{_LOGIN_TOOLS}\b[^\n|;&]*?\blogin\b[^\n|;&]*?[ \t]-p[ \t]+{_ARG}"),
+        group=2,
+        keywords=("login",),
+        accept=_real_value,
+    ),
+    Pattern(
+        "CLI_PASSWORD",
+        re.compile(rf"\bsshpass[ \t]+-p[ \t]*{_ARG}"),
+        group=2,
+        keywords=("sshpass",),
+        accept=_real_value,
+    ),
+    Pattern(
+        "CLI_PASSWORD",
+        re.compile(rf"\bredis-cli\b[^\n|;&]*?[ \t]-a[ \t]+{_ARG}"),
+        group=2,
+        keywords=("redis-cli",),
+        accept=_real_value,
+    ),
+    Pattern(
+        "BASIC_AUTH",
+        re.compile(
+            r"\b(?:curl|wget|http|https|xh)\b[^\n|;&]*?[ \t](?:-u|--user)[ \t=]*(['\"]?)[^\s'\":]*:([^\s'\"]+)\1"
+        ),
+        group=2,
+        keywords=("-u", "--user"),
+        accept=_real_value,
+    ),
     # ---- config files
-    Pattern("NETRC_PASSWORD", re.compile(r"(?i)\b(?:machine|default)\b[^\n]*?\bpassword[ \t]+(\S+)"), group=1, keywords=("password",),
-            accept=_real_value),
-    Pattern("NETRC_PASSWORD", re.compile(r"(?im)^[ \t]*password[ \t]+(\S+)[ \t]*$"), group=1, keywords=("password",),
-            accept=_looks_secret),
-    Pattern("DOCKER_AUTH", re.compile(r"\"(?:auth|identitytoken|registrytoken)\"\s*:\s*\"([^\"\s]{8,})\""), group=1,
-            keywords=("\"auth\"", "identitytoken", "registrytoken"), accept=_real_value),
+    Pattern(
+        "NETRC_PASSWORD",
+        re.compile(r"(?i)\b(?:machine|default)\b[^\n]*?\bpassword[ \t]+(\S+)"),
+        group=1,
+        keywords=("password",),
+        accept=_real_value,
+    ),
+    Pattern(
+        "NETRC_PASSWORD",
+        re.compile(r"(?im)^[ \t]*password[ \t]+(\S+)[ \t]*$"),
+        group=1,
+        keywords=("password",),
+        accept=_looks_secret,
+    ),
+    Pattern(
+        "DOCKER_AUTH",
+        re.compile(r"\"(?:auth|identitytoken|registrytoken)\"\s*:\s*\"([^\"\s]{8,})\""),
+        group=1,
+        keywords=('"auth"', "identitytoken", "registrytoken"),
+        accept=_real_value,
+    ),
     Pattern("K8S_SECRET", _DATA_BLOCK, keywords=("data:",), multiline=True, spans=_k8s_data_spans),
     # ---- prose: "the password is …", "pw was …", "the password for bastion-02 is now …"
-    Pattern("SECRET", re.compile(
-        r"(?i)\b(?:password|passwd|passphrase|passcode|pwd|pw|secret|token|api key)(?:[ \t]+(?:for|of|on)[ \t]+[\w.@-]+)?"
-        r"[ \t]+(?:is now|now is|is|was|set to)[ \t]+"
-        r"[`'\"]?([^\s`'\"]*[^\s`'\".,;:!?)])"), group=1, keywords=_KEY_WORDS, accept=_looks_secret),
+    Pattern(
+        "SECRET",
+        re.compile(
+            r"(?i)\b(?:password|passwd|passphrase|passcode|pwd|pw|secret|token|api key)(?:[ \t]+(?:for|of|on)[ \t]+[\w.@-]+)?"
+            r"[ \t]+(?:is now|now is|is|was|set to)[ \t]+"
+            r"[`'\"]?([^\s`'\"]*[^\s`'\".,;:!?)])"
+        ),
+        group=1,
+        keywords=_KEY_WORDS,
+        accept=_looks_secret,
+    ),
     # ---- generic `name = value` assignments: a quoted value is a literal; an unquoted one must look like a secret.
-    Pattern("SECRET", re.compile(rf"(?i){_KEY_NAME}{_ASSIGN}{_QUOTED}"), group=2, keywords=_KEY_WORDS, accept=_real_value),
-    Pattern("SECRET", re.compile(rf"(?i){_KEY_NAME}{_ASSIGN}{_VALUE}"), group=1, keywords=_KEY_WORDS, accept=_looks_secret),
+    Pattern(
+        "SECRET", re.compile(rf"(?i){_KEY_NAME}{_ASSIGN}{_QUOTED}"), group=2, keywords=_KEY_WORDS, accept=_real_value
+    ),
+    Pattern(
+        "SECRET", re.compile(rf"(?i){_KEY_NAME}{_ASSIGN}{_VALUE}"), group=1, keywords=_KEY_WORDS, accept=_looks_secret
+    ),
     # Entropy near a key-like name, for names no word above covers (`LICENSE_KEY=…`, `signing.key: …`,
     # `X_AUTH=…`): masked when the value is random enough to be a key, whatever its vendor.
-    Pattern("SECRET", re.compile(rf"(?i)(?:(?<=[_.-])|(?<![A-Za-z0-9]))(?:key|auth)(?![A-Za-z0-9]){_ASSIGN}{_VALUE}"), group=1,
-            keywords=("key", "auth"), accept=lambda v: _real_value(v) and _random_value(v)),
-    Pattern("EMAIL", re.compile(r"\b[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}\b"), keywords=("@",),
-            accept=_not_git_host, secret=False),
+    Pattern(
+        "SECRET",
+        re.compile(rf"(?i)(?:(?<=[_.-])|(?<![A-Za-z0-9]))(?:key|auth)(?![A-Za-z0-9]){_ASSIGN}{_VALUE}"),
+        group=1,
+        keywords=("key", "auth"),
+        accept=lambda v: _real_value(v) and _random_value(v),
+    ),
+    Pattern(
+        "EMAIL",
+        re.compile(r"\b[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}\b"),
+        keywords=("@",),
+        accept=_not_git_host,
+        secret=False,
+    ),
 )
 
 
@@ -364,7 +533,9 @@ def _candidates(text: str, patterns: Iterable[Pattern]) -> list[tuple[int, Hit]]
             spans = [(0, text)]
         else:
             if pattern.keywords not in lines_for:
-                lines_for[pattern.keywords] = _keyword_lines(text, lowered, (k for k in pattern.keywords if k in present))
+                lines_for[pattern.keywords] = _keyword_lines(
+                    text, lowered, (k for k in pattern.keywords if k in present)
+                )
             spans = lines_for[pattern.keywords]
         for offset, chunk in spans:
             for start, end in _matches(pattern, chunk):
@@ -424,7 +595,7 @@ class Redactor:
         counts: dict[str, int] = {}
         cursor = 0
         for hit in hits:
-            out.append(text[cursor:hit.start])
+            out.append(text[cursor : hit.start])
             out.append(self.placeholder(hit.kind, hit.value, taken))
             counts[hit.kind] = counts.get(hit.kind, 0) + 1
             cursor = hit.end
@@ -461,9 +632,13 @@ class Suspect:
 _SUSPECT_TOKEN = re.compile(r"[A-Za-z0-9+/_~]{20,}={0,2}")
 _HEX = re.compile(r"[0-9a-fA-F]+")
 # What may sit right before a long token that is public by nature: a digest, a data URI, a public key.
-_PUBLIC_BEFORE = re.compile(r"(?:sha(?:1|224|256|384|512)[-:]|base64,|ssh-(?:rsa|dss|ed25519) |ecdsa-sha2-nistp\d+ )$", re.IGNORECASE)
-_PUBLIC_BLOCK = re.compile(r"-----BEGIN (?:CERTIFICATE|PUBLIC KEY|RSA PUBLIC KEY|PGP PUBLIC KEY BLOCK|X509 CRL|CERTIFICATE REQUEST)-----"
-                           r"[\s\S]*?(?:-----END [A-Z0-9 ]+-----|\Z)")
+_PUBLIC_BEFORE = re.compile(
+    r"(?:sha(?:1|224|256|384|512)[-:]|base64,|ssh-(?:rsa|dss|ed25519) |ecdsa-sha2-nistp\d+ )$", re.IGNORECASE
+)
+_PUBLIC_BLOCK = re.compile(
+    r"-----BEGIN (?:CERTIFICATE|PUBLIC KEY|RSA PUBLIC KEY|PGP PUBLIC KEY BLOCK|X509 CRL|CERTIFICATE REQUEST)-----"
+    r"[\s\S]*?(?:-----END [A-Z0-9 ]+-----|\Z)"
+)
 
 
 def shannon_entropy(token: str) -> float:
@@ -482,7 +657,7 @@ def _case_switches(token: str) -> float:
     """How often adjacent characters change class (upper, lower, digit, other): about 0.6 in a
     random base64 key, far less in `orders_2026_11` or a number written out."""
     classes = ["u" if c.isupper() else "l" if c.islower() else "d" if c.isdigit() else "o" for c in token]
-    return sum(a != b for a, b in zip(classes, classes[1:])) / max(1, len(token) - 1)
+    return sum(a != b for a, b in itertools.pairwise(classes)) / max(1, len(token) - 1)
 
 
 _WORDISH = re.compile(r"[A-Z]?[a-z]{3,}|[A-Z]{4,}")
@@ -542,6 +717,14 @@ def suspect_tokens(text: str) -> list[Suspect]:
         if entropy is None:
             continue
         line_start = text.rfind("\n", 0, match.start()) + 1
-        found.append(Suspect(text.count("\n", 0, match.start()) + 1, match.start() - line_start, match.start(), match.end(),
-                             mask_token(token), round(entropy, 2)))
+        found.append(
+            Suspect(
+                text.count("\n", 0, match.start()) + 1,
+                match.start() - line_start,
+                match.start(),
+                match.end(),
+                mask_token(token),
+                round(entropy, 2),
+            )
+        )
     return found

@@ -17,8 +17,9 @@ from __future__ import annotations
 import io
 import re
 import sys
+from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Iterator, TextIO
+from typing import TextIO
 
 # Unicode bidirectional controls (Trojan Source: text that reads differently from how it runs) and
 # zero-width characters (names that look alike but differ). U+200D (joiner) is kept in bodies so
