@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -117,20 +116,14 @@ def test_limit_is_respected(store, library):
     assert len(search_runbooks(store, "procedure", limit=2)) == 2
 
 
-def test_search_of_a_thousand_runbooks_stays_interactive(store, tmp_path):
+def test_a_thousand_runbooks_are_indexed_and_searched(store, tmp_path):
+    """Correctness at size; how fast it is lives in bench/runbook_search_bench.py."""
     write_library(tmp_path / "many", 1000)
-    started = time.perf_counter()
     report = index_library(store, [tmp_path / "many"], clock=CLOCK)
-    index_seconds = time.perf_counter() - started
     assert len(report.added) == 1000
-    timings = []
-    for query in ("checkout latency", "kubectl rollout", "pool", "incident commander", "consumer lag", "rb"):
-        started = time.perf_counter()
-        search_runbooks(store, query, limit=20)
-        timings.append(time.perf_counter() - started)
-    timings.sort()
-    # Generous bounds for a shared 2-core box; measured ~0.8 s and ~3 ms here.
-    assert index_seconds < 15 and timings[len(timings) // 2] < 0.25
+    for query in ("checkout latency", "kubectl rollout", "pool", "incident commander", "consumer lag"):
+        found = search_runbooks(store, query, limit=20)
+        assert 0 < len(found) <= 20, query
 
 
 # ------------------------------------------------------------------ links
