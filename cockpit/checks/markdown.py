@@ -8,10 +8,13 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import NamedTuple
+from typing import Any, Generic, NamedTuple, TypeVar, overload
+
+_Owner = TypeVar("_Owner")
+_Value = TypeVar("_Value")
 
 _HEADING = re.compile(r"^(#{1,6})\s+(.*?)\s*#*\s*$")
 _FENCE = re.compile(r"^\s*(```|~~~)")
@@ -20,14 +23,18 @@ _ITEM = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s+(?:\[[ xX]\]\s+)?(.*\S)\s*$")
 _CODE_SPAN = re.compile(r"`[^`\n]+`")
 
 
-class once:
+class once(Generic[_Owner, _Value]):
     """functools.cached_property without Python 3.11's lock on every first access: sections and
     tables are built for every body of every run, and the lock was a third of the checks' time."""
 
-    def __init__(self, compute) -> None:
+    def __init__(self, compute: Callable[[_Owner], _Value]) -> None:
         self.compute, self.name, self.__doc__ = compute, compute.__name__, compute.__doc__
 
-    def __get__(self, obj, owner=None):
+    @overload
+    def __get__(self, obj: None, owner: type[Any] | None = None) -> once[_Owner, _Value]: ...
+    @overload
+    def __get__(self, obj: _Owner, owner: type[Any] | None = None) -> _Value: ...
+    def __get__(self, obj: _Owner | None, owner: type[Any] | None = None) -> once[_Owner, _Value] | _Value:
         if obj is None:
             return self
         value = obj.__dict__[self.name] = self.compute(obj)  # the instance dict wins from now on
@@ -142,7 +149,11 @@ def lines(body: str) -> tuple[Line, ...]:
 def sections(body: str) -> list[Section]:
     """Every heading with its content (nested sections are also inside their parent's content)."""
     all_lines = lines(body)
-    heads = [(i, _HEADING.match(line.text)) for i, line in enumerate(all_lines) if line.heading]
+    heads = [
+        (i, match)
+        for i, line in enumerate(all_lines)
+        if line.heading and (match := _HEADING.match(line.text)) is not None
+    ]
     found: list[Section] = []
     for position, (index, match) in enumerate(heads):
         level = len(match.group(1))

@@ -240,7 +240,7 @@ def _valid_signoffs(facts: IntentFacts, phase: str, done_units: set[int]) -> set
     """
     cleared: dict[tuple[int, str], int] = {}
     for fb in facts.feedback:
-        if fb.resolution != "closed" or fb.target_unit_id is None:
+        if fb.resolution != "closed" or fb.target_unit_id is None or fb.closed_event_id is None:
             continue
         if phase == "review" and fb.target_unit_id in done_units:
             continue
@@ -263,14 +263,19 @@ def _gate_epoch(
         fb = f.feedback
         if f.is_open and f.blocking:
             marks.append(max(fb.event_id, fb.severity_event_id or 0))  # filed, or raised to blocking
-        elif fb.resolution == "closed" and "user" in fb.invalidates:
+        elif fb.resolution == "closed" and "user" in fb.invalidates and fb.closed_event_id is not None:
             marks.append(fb.closed_event_id)
     marks += [d.event_id for d in decisions if d.stage == stage and d.kind == "changes_requested"]
     return max(marks, default=0)
 
 
 def _stage_state(
-    stage: Stage, facts: IntentFacts, index: _Index, findings: Sequence[FindingState], review_ok: set, approve_ok: set
+    stage: Stage,
+    facts: IntentFacts,
+    index: _Index,
+    findings: Sequence[FindingState],
+    review_ok: set[tuple[int, str]],
+    approve_ok: set[tuple[int, str]],
 ) -> StageState:
     """One stage's phase and gate; `findings` are this stage's own."""
     units = [u for u in facts.units if u.stage == stage.name]
@@ -437,7 +442,7 @@ def _stage_action(state: StageState) -> NextAction:
         movable = [u for u in state.units if u.status in ("active", "ready")]
         if not movable:
             return NextAction("none", f"Every unit of {name} waits on a dependency.", name)
-        order = {hat: i for i, hat in enumerate(state.stage.hats)}
+        order: dict[str | None, int] = {hat: i for i, hat in enumerate(state.stage.hats)}
         u = min(movable, key=lambda s: (order.get(s.hat, 0), s.status != "active"))
         verb = "Work" if u.status == "active" else "Start"
         return NextAction(

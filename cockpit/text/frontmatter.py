@@ -37,13 +37,12 @@ class Document:
         for key_node, value_node in root.value:
             if key_node.value != key:
                 continue
+            mark: yaml.Mark = key_node.start_mark  # the stubs leave a node's `value` untyped
             if index is not None and isinstance(value_node, yaml.SequenceNode) and 0 <= index < len(value_node.value):
-                return value_node.value[index].start_mark.line + 2
-            if item is not None and isinstance(value_node, yaml.SequenceNode):
-                for child in value_node.value:
-                    if getattr(child, "value", None) == item:
-                        return child.start_mark.line + 2
-            return key_node.start_mark.line + 2
+                mark = value_node.value[index].start_mark
+            elif item is not None and isinstance(value_node, yaml.SequenceNode):
+                mark = next((c.start_mark for c in value_node.value if getattr(c, "value", None) == item), mark)
+            return mark.line + 2
         return 1
 
 

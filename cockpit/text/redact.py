@@ -163,6 +163,7 @@ def _jwt_spans(text: str, match: re.Match[str]) -> Iterator[tuple[int, int]]:
         if wrap is None:
             break
         more = _TOKEN_CHARS.match(text, wrap.end())
+        assert more is not None  # the pattern matches the empty string, so it always matches
         piece = more.group()
         whole = text[start:end].count(".") >= 2 and len(text[start:end].rsplit(".", 1)[1]) >= 16
         # Glue when the token is not whole yet, or when the next line is nothing but token characters.
