@@ -129,7 +129,7 @@ def startup(runs: int) -> dict:
 async def key_latency(presses: int) -> dict:
     sys.path.insert(0, str(REPO))
     from cockpit.app.engine import Engine
-    from cockpit.domain import commands
+    from cockpit.domain.change import Change, Event, Insert
     from cockpit.sources.studios import load_catalog
     from cockpit.store.database import Store
     from screens.app import CockpitApp
@@ -141,7 +141,7 @@ async def key_latency(presses: int) -> dict:
     # One Change of 10,000 rows through the store's write path (filing them one by one re-reads
     # every earlier finding per command: fine for a person, quadratic for a fixture).
     rows = tuple(
-        commands.Insert(
+        Insert(
             "feedback",
             {
                 "number": i + 1,
@@ -163,7 +163,7 @@ async def key_latency(presses: int) -> dict:
         intent_id = engine.store.intent("big").id
         engine.store.apply(
             intent_id,
-            commands.Change(commands.Event("file_feedback"), rows, "bulk"),
+            Change(Event("file_feedback"), rows, "bulk"),
             at="2026-11-20T02:00:00Z",
             actor="bench",
         )

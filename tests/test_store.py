@@ -10,6 +10,7 @@ from helpers import new_incident
 
 from cockpit.app.engine import Engine
 from cockpit.domain import commands as c
+from cockpit.domain.change import Change, Event, Insert
 from cockpit.errors import CockpitError, SchemaTooNew
 from cockpit.store import schema
 from cockpit.store.database import Store
@@ -90,7 +91,7 @@ def test_a_failing_write_rolls_back_the_whole_command(catalog, tmp_path):
 
     def half_broken(pos, *, ctx):
         good = c.file_feedback(pos, title="written first", ctx=ctx).writes[0]
-        bad = c.Insert(
+        bad = Insert(
             "feedback",
             {
                 "number": 99,
@@ -102,7 +103,7 @@ def test_a_failing_write_rolls_back_the_whole_command(catalog, tmp_path):
                 "created_at": ctx.now,
             },
         )  # CHECK fails
-        return c.Change(c.Event("file_feedback"), (good, bad), "never")
+        return Change(Event("file_feedback"), (good, bad), "never")
 
     with pytest.raises(sqlite3.IntegrityError):
         engine.run(slug, half_broken)

@@ -16,6 +16,7 @@ from cockpit import severity
 from cockpit.checks.base import RunbookLookup
 from cockpit.clock import Clock, iso, system_clock
 from cockpit.domain import commands
+from cockpit.domain.change import Change, Ctx
 from cockpit.domain.walk import Position, derive
 from cockpit.errors import CockpitError, NotFound
 from cockpit.sources.studios import Catalog
@@ -107,9 +108,9 @@ class Engine:
             )
         return final
 
-    def run(self, slug: str, command: Callable[..., commands.Change], **kwargs: Any) -> Done:
+    def run(self, slug: str, command: Callable[..., Change], **kwargs: Any) -> Done:
         """Apply one named command atomically: read, decide and write under one write lock."""
-        ctx = commands.Ctx(iso(self.clock()), self.actor, self.runbooks)
+        ctx = Ctx(iso(self.clock()), self.actor, self.runbooks)
         with self.store.writing():
             facts = self.store.facts(slug)
             change = command(self._derive(facts), ctx=ctx, **kwargs)

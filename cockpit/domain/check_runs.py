@@ -17,7 +17,7 @@ from cockpit import severity as sev
 from cockpit.checks import markdown
 from cockpit.checks.base import CheckContext, Result, RunbookLookup
 from cockpit.checks.registry import CHECKS, GATE_PREFIX
-from cockpit.domain.commands import THIS_EVENT, Insert, Update
+from cockpit.domain.change import THIS_EVENT, Insert, Update
 from cockpit.domain.model import Feedback
 from cockpit.domain.walk import Position, StageState, UnitState
 from cockpit.text import redact

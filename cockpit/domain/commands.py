@@ -11,10 +11,12 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from typing import Any
 
 from cockpit import severity as sev
+from cockpit.domain import check_runs
+from cockpit.domain.change import THIS_EVENT, Change, Ctx, Event, Insert, Update
 from cockpit.domain.dag import dependency_problems
 from cockpit.domain.model import ORIGINS, REVIEW_ORIGINS, Iteration, author_type_of, default_invalidates
 from cockpit.domain.studio import EXTERNAL_GATE_KINDS
@@ -23,56 +25,6 @@ from cockpit.errors import CockpitError, IllegalTransition, NotFound
 from cockpit.text.terminal import control_chars, safe
 
 MAX_TITLE = 120
-
-
-class _ThisEvent:
-    """Placeholder for the id of the event written with the change (filled in by the store)."""
-
-    def __repr__(self) -> str:
-        return "THIS_EVENT"
-
-
-THIS_EVENT: Any = _ThisEvent()
-
-
-@dataclass(frozen=True)
-class Insert:
-    table: str
-    row: dict[str, Any]
-
-
-@dataclass(frozen=True)
-class Update:
-    table: str
-    id: int
-    values: dict[str, Any]
-
-
-@dataclass(frozen=True)
-class Event:
-    command: str
-    message: str | None = None
-    stage: str | None = None
-    unit: str | None = None
-    hat: str | None = None
-    data: dict[str, Any] = field(default_factory=dict)
-
-
-@dataclass(frozen=True)
-class Ctx:
-    """When and by whom a command is applied (from the engine's injected clock), and the read-only
-    services the engine was given (the runbook library the checks consult)."""
-
-    now: str
-    actor: str
-    runbooks: Any = None  # cockpit.checks.RunbookLookup | None
-
-
-@dataclass(frozen=True)
-class Change:
-    event: Event
-    writes: tuple[Insert | Update, ...]
-    summary: str  # one line for the person who asked
 
 
 def slugify(text: str, limit: int = 48) -> str:
@@ -413,8 +365,6 @@ def _verifier_checks(
     verifier (the findings are filed, the iteration stays open); otherwise the findings ride along
     with the advance. The advance that finishes the stage's last unit re-checks every unit: the
     stage is entering its approve phase."""
-    from cockpit.domain import check_runs
-
     context = check_runs.base_context(pos, state, ctx.runbooks)
     report = check_runs.evaluate_unit(state, target, context)
     own = check_runs.reconcile(pos, [report], ctx.now)
@@ -441,8 +391,6 @@ def _stage_checks(
     pos: Position, state: StageState, ctx: Ctx, *, unit: UnitState | None = None, body: str | None = None
 ) -> tuple[list[Insert | Update], dict[str, Any]]:
     """Checks run alongside another command (an edit, an approve-phase sign-off): findings only."""
-    from cockpit.domain import check_runs
-
     context = check_runs.base_context(pos, state, ctx.runbooks)
     units = [unit] if unit is not None else list(state.units)
     reports = [check_runs.evaluate_unit(state, u, context, body if u is unit else None) for u in units]
@@ -456,8 +404,6 @@ def run_checks(
     """Run the active stage's checks on demand (every unit, or one) and file, update or close
     their findings. Units still before their verifier are drafts: their failures are reported by
     the caller but file nothing. `artifacts` are the files units list, read by the caller."""
-    from cockpit.domain import check_runs
-
     state = _active(pos)
     if not state.stage.checks:
         raise IllegalTransition(f"stage {state.name} declares no checks (`checks:` in its STAGE.md)")
@@ -510,7 +456,6 @@ def record_quality_gates(pos: Position, *, unit: str, runs: tuple[dict[str, Any]
     """Record gate runs (exit status, redacted output tail) and file, update or close their
     findings: a gate that did not do what it expects is a blocker on the unit."""
     from cockpit.checks.base import FAIL, PASS, Problem, Result
-    from cockpit.domain import check_runs
     from cockpit.sources.quality_gates import GateRun
 
     stage, target = _unit(pos, unit)
@@ -573,8 +518,6 @@ def edit_unit(
 
     `was`: the body the edit started from. If the unit changed since (another screen, session or
     the CLI saved it), the edit is refused rather than silently overwriting that change."""
-    from cockpit.domain.check_runs import is_engaged
-
     stage, target = _unit(pos, unit)
     body = _redacted(body) if ai else body
     if was is not None and was != target.unit.body:
@@ -586,7 +529,7 @@ def edit_unit(
         data["replaced"] = target.unit.body
     writes: list[Insert | Update] = [Update("units", target.unit.id, {"body": body})]
     summary = f"{unit}: {'AI-drafted body saved' if ai else 'body saved'}"
-    if stage.stage.checks and stage.status == "active" and is_engaged(stage, target):
+    if stage.stage.checks and stage.status == "active" and check_runs.is_engaged(stage, target):
         # Past its verifier, a body edit re-runs the checks: a fix closes its finding at once.
         check_writes, info = _stage_checks(pos, stage, ctx, unit=target, body=body)
         writes += check_writes

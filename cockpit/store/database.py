@@ -25,7 +25,7 @@ from urllib.parse import quote
 
 from sqlite_utils import Database
 
-from cockpit.domain.commands import THIS_EVENT, Change, Insert, Update
+from cockpit.domain.change import THIS_EVENT, Change, Insert, Update
 from cockpit.domain.model import Decision, Feedback, Intent, IntentFacts, Iteration, Signoff, Tick, Unit
 from cockpit.errors import (
     CockpitError,
