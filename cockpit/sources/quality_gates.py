@@ -26,6 +26,7 @@ import threading
 import time
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -194,12 +195,14 @@ def run_gate(
     file, so a chatty test suite cannot fill memory. A command or dir `refusal` names is not run."""
     limit = spec.timeout or timeout
     cwd = Path(root) / spec.dir if spec.dir else Path(root)
-    base = dict(name=spec.name, command=spec.command, dir=spec.dir, expect=spec.expect, check=spec.check_id)
+    gate_run = partial(
+        GateRun, name=spec.name, command=spec.command, dir=spec.dir, expect=spec.expect, check=spec.check_id
+    )
     refused = spec.refusal(root)  # again here: a spec may have been built without gate_specs
     if refused is not None:
-        return GateRun(**base, exit_code=None, timed_out=False, seconds=0.0, tail="", error=refused)
+        return gate_run(exit_code=None, timed_out=False, seconds=0.0, tail="", error=refused)
     if not cwd.is_dir():
-        return GateRun(**base, exit_code=None, timed_out=False, seconds=0.0, tail="", error=f"no directory {cwd}")
+        return gate_run(exit_code=None, timed_out=False, seconds=0.0, tail="", error=f"no directory {cwd}")
     started = time.monotonic()
     with tempfile.TemporaryFile() as output:
         try:
@@ -213,9 +216,7 @@ def run_gate(
                 start_new_session=True,
             )
         except OSError as exc:
-            return GateRun(
-                **base, exit_code=None, timed_out=False, seconds=0.0, tail="", error=exc.strerror or str(exc)
-            )
+            return gate_run(exit_code=None, timed_out=False, seconds=0.0, tail="", error=exc.strerror or str(exc))
         try:
             code = _wait(process, started + limit, cancel)
         except BaseException:  # KeyboardInterrupt, SystemExit: leave nothing running behind
@@ -229,9 +230,7 @@ def run_gate(
         output.seek(max(0, size - _READ_WINDOW))
         text = output.read().decode("utf-8", errors="replace")
     error = CANCELLED if code is None and not timed_out else None
-    return GateRun(
-        **base, exit_code=code, timed_out=timed_out, seconds=round(seconds, 3), tail=tail_of(text), error=error
-    )
+    return gate_run(exit_code=code, timed_out=timed_out, seconds=round(seconds, 3), tail=tail_of(text), error=error)
 
 
 def _wait(process: subprocess.Popen[bytes], until: float, cancel: threading.Event | None) -> int | None:
