@@ -527,8 +527,9 @@ def build_prompt(
         return result.text
 
     stable = [PREAMBLE, _studio_block(pos.studio, stage), mandate]
-    system = tuple({"type": "text", "text": clean(text)} for text in stable)
-    system = (*system[:-1], {**system[-1], "cache_control": dict(CACHE)})
+    blocks: list[dict[str, Any]] = [{"type": "text", "text": clean(text)} for text in stable]
+    blocks[-1]["cache_control"] = dict(CACHE)
+    system = tuple(blocks)
     user = "\n\n".join(clean(text) for text in _fit(chunks, caps))
     messages = ({"role": "user", "content": [{"type": "text", "text": user}]},)
     preview = _preview(system, tools, messages)
@@ -576,7 +577,7 @@ def normalise_severity(value: Any) -> str | None:
 
 
 def _calls(reply: Reply, name: str) -> list[dict[str, Any]]:
-    return [c for c in reply.tool_calls if isinstance(c, dict) and c.get("name") == name]
+    return [c for c in reply.tool_calls if c.get("name") == name]
 
 
 def _slugs(pos: Position, stage: str) -> list[str]:
