@@ -391,7 +391,8 @@ class Store:
     def snapshot(self) -> Iterator[None]:
         """A consistent read across tables while other processes write."""
         conn = self.db.conn
-        if conn.in_transaction:  # already inside a transaction: it is the snapshot
+        outer = conn.in_transaction  # a local: mypy would keep `conn.in_transaction` narrowed to False below
+        if outer:  # already inside a transaction: it is the snapshot
             yield
             return
         with self._faults():
@@ -451,26 +452,23 @@ class Store:
             "message": message,
             "data": json.dumps(data or {}, sort_keys=True),
         }
-        return int(self.db["events"].insert(row).last_pk)
+        return self._insert("events", row)
 
     def create_intent(self, *, slug: str, title: str, studio: str, description: str, at: str, actor: str) -> int:
         """Inside `writing()`: insert the intent and its creation event."""
         event_id = self.append_event(
             at=at, actor=actor, command="create_intent", message=title, data={"studio": studio, "slug": slug}
         )
-        intent_id = int(
-            self.db["intents"]
-            .insert(
-                {
-                    "slug": slug,
-                    "title": title,
-                    "studio": studio,
-                    "description": description,
-                    "created_at": at,
-                    "event_id": event_id,
-                }
-            )
-            .last_pk
+        intent_id = self._insert(
+            "intents",
+            {
+                "slug": slug,
+                "title": title,
+                "studio": studio,
+                "description": description,
+                "created_at": at,
+                "event_id": event_id,
+            },
         )
         self.db.execute("UPDATE events SET intent_id = ? WHERE id = ?", [intent_id, event_id])
         return intent_id
@@ -495,7 +493,7 @@ class Store:
                 for k, v in (write.row if isinstance(write, Insert) else write.values).items()
             }
             if isinstance(write, Update):
-                self.db[write.table].update(write.id, values)
+                self.db.table(write.table).update(write.id, values)
                 continue
             if write.table in _OWNER_COLUMN:
                 values[_OWNER_COLUMN[write.table]] = values.pop("owner_id")
@@ -504,8 +502,14 @@ class Store:
             if write.table in _WITH_ACTOR:
                 values["actor"] = actor
             values["event_id"] = event_id
-            self.db[write.table].insert(values)
+            self.db.table(write.table).insert(values)
         return event_id
+
+    def _insert(self, table: str, row: dict[str, Any]) -> int:
+        """Insert one row and return its id (every table has an INTEGER PRIMARY KEY)."""
+        last_pk = self.db.table(table).insert(row).last_pk
+        assert last_pk is not None  # sqlite3 sets lastrowid after every INSERT
+        return int(last_pk)
 
     # ------------------------------------------------------------ reads
 
