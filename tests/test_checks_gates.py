@@ -17,9 +17,10 @@ from cockpit.cli import checks as cli_checks
 from cockpit.cli.main import main
 from cockpit.domain import commands as c
 from cockpit.domain.check_runs import check_id_of
+from cockpit.domain.gates import GateSpec, gate_specs
 from cockpit.domain.model import unit_meta
 from cockpit.errors import CockpitError
-from cockpit.sources.quality_gates import TAIL_CHARS, TAIL_LINES, GateSpec, gate_specs, run_gate
+from cockpit.sources.quality_gates import TAIL_CHARS, TAIL_LINES, run_gate
 from cockpit.sources.unit_files import read_unit_files
 from cockpit.store.database import Store
 

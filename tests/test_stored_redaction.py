@@ -11,7 +11,7 @@ from secrets_corpus import JWTS, SECRETS
 from test_checks_gates import resolve_intent, unit_file
 
 from cockpit.domain import commands as c
-from cockpit.sources.quality_gates import GateRun
+from cockpit.domain.gates import GateRun
 
 AI = {"task": "draft", "model": "m", "request_id": "req_1"}
 SOME = [

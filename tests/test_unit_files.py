@@ -7,8 +7,9 @@ from helpers import new_incident
 
 from cockpit.cli.main import main
 from cockpit.domain import commands as c
+from cockpit.domain.units import check_unit_files
 from cockpit.errors import CockpitError
-from cockpit.sources.unit_files import check_unit_files, read_unit_files
+from cockpit.sources.unit_files import read_unit_files
 
 
 def unit_file(folder, name: str, deps: str = "[]", extra: str = "") -> str:

@@ -182,8 +182,9 @@ def _quality_gates(engine: Any, args: Any) -> tuple[list[str], list[dict[str, An
     Returns the report lines, the JSON rows, and `unit: gate (why)` for each declared gate that
     did not run (--dry-run runs none): `check` fails on those, so a skipped gate never reads as passed."""
     from cockpit.domain import commands
+    from cockpit.domain.gates import gate_entries
     from cockpit.domain.model import unit_meta
-    from cockpit.sources.quality_gates import gate_entries, run_gate
+    from cockpit.sources.quality_gates import refusal, run_gate
     from cockpit.text.terminal import safe
 
     pos = engine.position(args.slug)
@@ -208,7 +209,7 @@ def _quality_gates(engine: Any, args: Any) -> tuple[list[str], list[dict[str, An
             not_run.append(
                 f"{slug}: " + (f"quality gate #{index + 1}" if index is not None else "quality_gates") + " (refused)"
             )
-        refused = {s.digest: s.refusal(root) for s in specs if s.refusal(root)}
+        refused = {s.digest: reason for s in specs if (reason := refusal(s, root)) is not None}
         for spec in specs:
             if spec.digest in refused:
                 lines.append(f"  ✗ refused  {slug}: {spec.describe()} — {refused[spec.digest]}")

@@ -18,8 +18,10 @@ from cockpit import severity as sev
 from cockpit.domain import check_runs
 from cockpit.domain.change import THIS_EVENT, Change, Ctx, Event, Insert, Update
 from cockpit.domain.dag import dependency_problems
+from cockpit.domain.gates import GateRun, unreadable
 from cockpit.domain.model import ORIGINS, REVIEW_ORIGINS, Iteration, author_type_of, default_invalidates
 from cockpit.domain.studio import EXTERNAL_GATE_KINDS
+from cockpit.domain.units import check_unit_files, dependency_order
 from cockpit.domain.walk import FindingState, Position, StageState, UnitState
 from cockpit.errors import CockpitError, IllegalTransition, NotFound
 from cockpit.text.terminal import control_chars, safe
@@ -217,9 +219,8 @@ def add_unit(
 
 
 def import_units(pos: Position, *, files: tuple, ctx: Ctx, stage: str | None = None) -> Change:
-    """Add a checked set of H·AI·K·U unit files (cockpit.sources.unit_files) as one command."""
-    from cockpit.sources.unit_files import check_unit_files, dependency_order
-
+    """Add a checked set of H·AI·K·U unit files (cockpit.domain.units.UnitFile, read by
+    cockpit.sources.unit_files) as one command."""
     state = _reached(pos, stage) if stage else _active(pos)
     problems = check_unit_files(
         list(files),
@@ -425,7 +426,6 @@ def run_checks(
 def confirm_quality_gates(pos: Position, *, unit: str, gates: tuple[dict[str, Any], ...], ctx: Ctx) -> Change:
     """Record that the engineer saw and allowed these gate commands (name, command, dir, expect) for
     this unit. Nothing else runs a command: `cockpit check` asks first, or takes --yes."""
-    from cockpit.sources.quality_gates import unreadable
     from cockpit.text import redact
 
     stage, _target = _unit(pos, unit)
@@ -456,7 +456,6 @@ def record_quality_gates(pos: Position, *, unit: str, runs: tuple[dict[str, Any]
     """Record gate runs (exit status, redacted output tail) and file, update or close their
     findings: a gate that did not do what it expects is a blocker on the unit."""
     from cockpit.checks.base import FAIL, PASS, Problem, Result
-    from cockpit.sources.quality_gates import GateRun
 
     stage, target = _unit(pos, unit)
     gate_runs = [
