@@ -339,8 +339,8 @@ def index_library(
 
 
 def _index_one(store: Store, read: _Read, row: tuple | None, now: str, report: IndexReport) -> None:
-    file = read.file
-    if read.text is None:  # unreadable now: keep the last good copy and say why
+    file, text = read.file, read.text
+    if text is None:  # unreadable now: keep the last good copy and say why
         if row is not None:
             store.db.execute(
                 "UPDATE runbooks SET last_error = ?, last_error_at = ? WHERE id = ?", [read.error, now, row[0]]
@@ -348,7 +348,7 @@ def _index_one(store: Store, read: _Read, row: tuple | None, now: str, report: I
         return
 
     def doc() -> RunbookDoc:
-        return read.doc or parse_runbook(read.text, source=file.path, name=file.name)
+        return read.doc or parse_runbook(text, source=file.path, name=file.name)
 
     if row is None:
         name = free_name(store, file.name, file.path)
@@ -358,6 +358,7 @@ def _index_one(store: Store, read: _Read, row: tuple | None, now: str, report: I
             "VALUES (?, 'file', ?, ?, ?, ?, ?, ?, ?)",
             [name, file.path, file.root, parsed.title, read.text, read.sha, now, now],
         ).lastrowid
+        assert runbook_id is not None  # sqlite3 sets lastrowid after every INSERT
         write_fts(store, runbook_id, parsed)
         report.added.append(name)
         return

@@ -394,12 +394,13 @@ def _is_template_slot(inside: str) -> bool:
 
 def _empty_sections(doc: RunbookDoc) -> Iterator[tuple[str, str, int, str]]:
     headings = list(doc.headings)
-    for position, section in enumerate(s for s in doc.sections if s.heading is not None):
+    headed = [(s, s.heading) for s in doc.sections if s.heading is not None]
+    for position, (section, heading) in enumerate(headed):
         following = headings[position + 1] if position + 1 < len(headings) else None
-        if following is not None and following.level > section.heading.level:
+        if following is not None and following.level > heading.level:
             continue  # its content is its sub-sections
         if not any(_COMMENT.sub("", line).strip() for line in section.body):
-            yield "empty-section", ERROR, section.start, f"section {section.heading.text!r} is empty"
+            yield "empty-section", ERROR, section.start, f"section {heading.text!r} is empty"
 
 
 def _broken_links(doc: RunbookDoc, resolve: Resolver) -> Iterator[tuple[str, str, int, str]]:

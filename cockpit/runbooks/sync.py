@@ -385,7 +385,7 @@ def _store(store: Store, url: str, fetched: _Fetched, moment: datetime) -> SyncR
             kept = f"keeping the copy fetched {row[3]} ({ago(row[3], moment)})"
             return SyncResult(url, row[1], "failed", f"{url}: {error}; {kept}", fetched.attempts)
         validators = [fetched.etag, fetched.last_modified, now]
-        if fetched.status == "not_modified":
+        if fetched.status == "not_modified" and row is not None:  # without a row it failed above
             store.db.execute(
                 "UPDATE runbooks SET etag = ?, last_modified = ?, fetched_at = ?, last_error = NULL, "
                 "last_error_at = NULL WHERE id = ?",
@@ -408,6 +408,7 @@ def _store(store: Store, url: str, fetched: _Fetched, moment: datetime) -> SyncR
                 "VALUES (?, 'url', ?, ?, ?, ?, ?, ?, ?, ?)",
                 [name, url, doc.title, fetched.text, sha, now, *validators],
             ).lastrowid
+            assert runbook_id is not None  # sqlite3 sets lastrowid after every INSERT
         else:
             runbook_id = row[0]
             store.db.execute(
