@@ -15,7 +15,7 @@ from typing import Any
 
 from cockpit import severity as sev
 from cockpit.checks import markdown
-from cockpit.checks.base import CheckContext, Result, RunbookLookup
+from cockpit.checks.base import CheckContext, Refused, Result, RunbookLookup
 from cockpit.checks.registry import CHECKS, GATE_PREFIX
 from cockpit.domain.change import THIS_EVENT, Insert, Update
 from cockpit.domain.model import Feedback
@@ -65,7 +65,7 @@ def evaluate_unit(
     unit: UnitState,
     context: CheckContext,
     body: str | None = None,
-    artifacts: Mapping[str, str] | None = None,
+    artifacts: Mapping[str, str | Refused] | None = None,
 ) -> UnitReport:
     body = unit.unit.body if body is None else body
     parsed = markdown.sections(body)
@@ -79,11 +79,11 @@ def evaluate(
     runbooks: RunbookLookup | None = None,
     unit: str | None = None,
     stage: str | None = None,
-    artifacts: Mapping[str, Mapping[str, str]] | None = None,
+    artifacts: Mapping[str, Mapping[str, str | Refused]] | None = None,
 ) -> list[UnitReport]:
     """Every unit of every stage that declares checks (or just `unit`, or one `stage`).
 
-    `artifacts` (unit slug → listed path → text) is given when a caller read the unit's files."""
+    `artifacts` (unit slug → listed path → text, or why it was refused) is given when a caller read the unit's files."""
     reports: list[UnitReport] = []
     for state in pos.stages:
         if not state.stage.checks or (stage and state.name != stage):
