@@ -27,8 +27,7 @@ def _unit(engine: Engine, slug: str, stage: str, spec: UnitSpec) -> None:
 
 def sign_all(engine: Engine, slug: str) -> None:
     active = engine.position(slug).active
-    missing = active.missing_review if active.phase == "review" else active.missing_approval
-    for unit, role in missing:
+    for unit, role in active.missing_signoffs if active else ():
         engine.run(slug, c.signoff, unit=unit, role=role, note=f"{role} checks hold for {unit}")
 
 
