@@ -9,6 +9,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from cockpit.cli.common import engine_for, print_json
+
 TASKS = ("draft", "review", "classify", "ask")  # cockpit.assist.types.TASKS, named here to keep imports light
 
 
@@ -37,14 +39,13 @@ def register(sub: Any, cmd: Callable[..., Any]) -> None:
 
 def _preview(args) -> int:
     from cockpit.assist.context import prompt_for, read_context
-    from cockpit.cli.main import _engine, _print_json
     from cockpit.errors import CockpitError
 
     if args.task == "classify" and not args.finding:
         raise CockpitError("classify needs --finding REF (e.g. FB-003)")
     if args.task == "ask" and not (args.question or "").strip():
         raise CockpitError("ask needs --question TEXT")
-    engine = _engine(args, read_only=True)  # a preview writes nothing
+    engine = engine_for(args, read_only=True)  # a preview writes nothing
     prompt = prompt_for(
         read_context(engine, args.slug),
         args.task,
@@ -54,7 +55,7 @@ def _preview(args) -> int:
         question=args.question,
     )
     if args.json:
-        _print_json(_as_json(prompt))
+        print_json(_as_json(prompt))
     else:
         print("\n".join(_summary(prompt)) + "\n")
         print(prompt.preview)

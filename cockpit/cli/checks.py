@@ -6,6 +6,8 @@ import sys
 from collections.abc import Callable
 from typing import Any
 
+from cockpit.cli.common import engine_for, print_json
+
 MARKS = {"pass": "✓ pass", "fail": "✗ FAIL", "skip": "- skip"}
 
 
@@ -43,12 +45,11 @@ def register(sub: Any, cmd: Callable[..., Any]) -> None:
 
 
 def _check(args) -> int:
-    from cockpit.cli.main import _engine, _print_json
     from cockpit.domain import check_runs, commands
     from cockpit.errors import NotFound
     from cockpit.severity import is_blocking
 
-    engine = _engine(args)
+    engine = engine_for(args)
     if args.runbook_dirs:  # bring those folders into the library the alert check consults
         from cockpit.checks.library import library_lookup
         from cockpit.runbooks.index import index_library, library_roots
@@ -106,7 +107,7 @@ def _check(args) -> int:
             }
         )
     if args.json:
-        _print_json(
+        print_json(
             {
                 "slug": args.slug,
                 "dry_run": args.dry_run,

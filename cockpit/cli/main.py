@@ -8,12 +8,14 @@ busy, try again; 70: a bug, whose traceback goes to the log file, see cockpit/ap
 from __future__ import annotations
 
 import argparse
-import json
-import os
 import sys
 from collections.abc import Callable, Sequence
-from functools import lru_cache
 from typing import Any
+
+from cockpit.cli import assist as cli_assist
+from cockpit.cli import checks as cli_checks
+from cockpit.cli import runbooks as cli_runbooks
+from cockpit.cli.common import cli_config, engine_for, print_json
 
 SEVERITIES = ("blocker", "high", "medium", "low")
 DEMO_INCIDENT = "checkout-5xx-cert-rotation"  # demo.INCIDENT, named here so the screen opens before the core loads
@@ -206,10 +208,6 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--limit", type=int, help="only the last N events")
 
     # Runbooks, quality checks and assist keep their own subcommands beside their code.
-    from cockpit.cli import assist as cli_assist
-    from cockpit.cli import checks as cli_checks
-    from cockpit.cli import runbooks as cli_runbooks
-
     cli_runbooks.register(sub, cmd)
     cli_checks.register(sub, cmd)
     cli_assist.register(sub, cmd)
@@ -220,44 +218,6 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 # ------------------------------------------------------------------ wiring
-
-
-@lru_cache(maxsize=1)
-def _config():
-    """The config file, read once per invocation of main()."""
-    from cockpit.app.config import load_config
-
-    return load_config()
-
-
-def _engine(
-    args: argparse.Namespace, default_db: str | None = None, *, read_only: bool | None = None, warn: bool = True
-):
-    """The engine on the chosen database. `read_only` defaults to --read-only; `warn`: print the
-    network file system warning on stderr (not under the TUI, which notifies instead)."""
-    from cockpit.app.config import default_db_path
-    from cockpit.app.engine import Engine
-    from cockpit.sources.studios import load_catalog
-    from cockpit.store.database import Store, network_warning
-
-    config = _config()
-    # Flags, then environment, then the config file. The demo never falls back to $COCKPIT_DB:
-    # sample incidents must not land in the real database.
-    path = args.db or default_db or os.environ.get("COCKPIT_DB") or config.db or str(default_db_path())
-    catalog = load_catalog([*config.studios, *(args.studios or [])])
-    actor = args.actor or os.environ.get("COCKPIT_ACTOR") or config.actor
-    store = Store(path, read_only=args.read_only if read_only is None else read_only)
-    if warn and (fs := store.network_filesystem()):
-        print(f"cockpit: warning: {network_warning(store.path, fs)}", file=sys.stderr)
-    from cockpit.checks.library import library_lookup  # what ops.alert-runbooks looks names up in
-
-    return Engine(store, catalog, actor=actor, threshold=config.threshold, runbooks=library_lookup(store))
-
-
-def _print_json(value: Any) -> None:
-    from cockpit.text.terminal import json_controls_escaped
-
-    print(json_controls_escaped(json.dumps(value, indent=2, ensure_ascii=False)))
 
 
 def _read_body(path: str | None) -> str:
@@ -277,7 +237,7 @@ def _read_body(path: str | None) -> str:
 def _run(args, name: str, **kwargs: Any) -> int:
     from cockpit.domain import commands
 
-    done = _engine(args).run(args.slug, getattr(commands, name), **kwargs)
+    done = engine_for(args).run(args.slug, getattr(commands, name), **kwargs)
     print(done.summary)
     print(f"next: {done.position.next.text}")
     return 0
@@ -290,10 +250,10 @@ def _studios(args) -> int:
     from cockpit.app import report
     from cockpit.sources.studios import load_catalog
 
-    catalog = load_catalog([*_config().studios, *(args.studios or [])])
+    catalog = load_catalog([*cli_config().studios, *(args.studios or [])])
     studios = sorted(catalog.studios.values(), key=lambda s: s.name)
     if args.json:
-        _print_json(
+        print_json(
             {"studios": [report.studio_json(s) for s in studios], "problems": [str(p) for p in catalog.problems]}
         )
     else:
@@ -305,7 +265,9 @@ def _studios(args) -> int:
 
 def _new(args) -> int:
     print(
-        _engine(args).create_intent(studio=args.studio, title=args.title, slug=args.slug, description=args.description)
+        engine_for(args).create_intent(
+            studio=args.studio, title=args.title, slug=args.slug, description=args.description
+        )
     )
     return 0
 
@@ -313,11 +275,11 @@ def _new(args) -> int:
 def _status(args) -> int:
     from cockpit.app import report
 
-    engine = _engine(args)
+    engine = engine_for(args)
     if args.slug:
         pos = engine.position(args.slug)
         if args.json:
-            _print_json(report.position_json(pos))
+            print_json(report.position_json(pos))
         else:
             print(report.position_text(pos))
         return 0
@@ -325,7 +287,7 @@ def _status(args) -> int:
     positions = sorted((p for p in results if not isinstance(p, Exception)), key=report.urgency_key)
     problems = [str(p) for p in results if isinstance(p, Exception)]
     if args.json:
-        _print_json({"intents": [report.overview_json(p) for p in positions], "problems": problems})
+        print_json({"intents": [report.overview_json(p) for p in positions], "problems": problems})
     elif positions:
         print("\n".join(report.table(report.overview_rows(positions), indent="")))
     else:
@@ -375,7 +337,7 @@ def _signoff(args) -> int:
     from cockpit.domain import commands
     from cockpit.errors import IllegalTransition
 
-    engine = _engine(args)
+    engine = engine_for(args)
     if args.unit:
         units = [args.unit]
     else:
@@ -398,7 +360,7 @@ def _advance(args) -> int:
 
     if args.unit:
         return _run(args, "advance_hat", unit=args.unit, message=args.message)
-    pos = _engine(args).position(args.slug)
+    pos = engine_for(args).position(args.slug)
     active = pos.active
     if active is not None and active.phase == "elaborate" and active.units:
         return _run(args, "declare_ready")
@@ -448,10 +410,10 @@ def _fb_add(args) -> int:
 def _fb_list(args) -> int:
     from cockpit.app import report
 
-    pos = _engine(args).position(args.slug)
+    pos = engine_for(args).position(args.slug)
     findings = pos.findings if args.all else pos.open_findings
     if args.json:
-        _print_json({"slug": args.slug, "feedback": [report.finding_json(f) for f in findings]})
+        print_json({"slug": args.slug, "feedback": [report.finding_json(f) for f in findings]})
     elif findings:
         print("\n".join(report.table(report.finding_rows(findings), indent="")))
         print("* blocks the gate")
@@ -494,9 +456,9 @@ def _request_changes(args) -> int:
 def _timeline(args) -> int:
     from cockpit.app import report
 
-    events = _engine(args).timeline(args.slug, args.limit)
+    events = engine_for(args).timeline(args.slug, args.limit)
     if args.json:
-        _print_json({"slug": args.slug, "events": events})
+        print_json({"slug": args.slug, "events": events})
     else:
         print(report.timeline_text(events))
     return 0
@@ -509,7 +471,7 @@ def _demo(args) -> int:
     if args.no_tui:
         from cockpit.app import demo
 
-        engine = _engine(args, default_db=db, read_only=False)  # seeding writes, whatever --read-only says
+        engine = engine_for(args, default_db=db, read_only=False)  # seeding writes, whatever --read-only says
         for slug, created in demo.seed(engine):
             print(f"{slug}\t{'seeded' if created else 'already there'}")
         print(f"database: {engine.store.path}  (try: cockpit status --db {engine.store.path})")
@@ -518,7 +480,7 @@ def _demo(args) -> int:
     def open_seeded():
         from cockpit.app import demo
 
-        engine = _engine(args, default_db=db, read_only=False, warn=False)  # --read-only then holds in the screen
+        engine = engine_for(args, default_db=db, read_only=False, warn=False)  # --read-only then holds in the screen
         demo.seed(engine)
         return engine
 
@@ -526,7 +488,7 @@ def _demo(args) -> int:
 
 
 def _tui(args) -> int:
-    return _launch(lambda: _engine(args, warn=False), args)
+    return _launch(lambda: engine_for(args, warn=False), args)
 
 
 def _launch(open_engine: Callable[[], Any], args, open_slug: str | None = None) -> int:
@@ -535,10 +497,10 @@ def _launch(open_engine: Callable[[], Any], args, open_slug: str | None = None) 
 
     if not sys.stdout.isatty() or not sys.stdin.isatty():
         raise CockpitError("the cockpit screen needs a terminal; for scripts use a command (cockpit --help)")
-    keymap = _config().raw.get("keys") or {}
+    keymap = cli_config().raw.get("keys") or {}
     from screens.app import CockpitApp  # the UI is imported only here
 
-    runbook_dirs = [*_config().runbooks, *(args.runbook_dirs or [])]
+    runbook_dirs = [*cli_config().runbooks, *(args.runbook_dirs or [])]
     app = CockpitApp(
         open_engine, read_only=args.read_only, open_slug=open_slug, keymap=keymap, runbook_dirs=runbook_dirs
     )
@@ -555,7 +517,7 @@ def _launch(open_engine: Callable[[], Any], args, open_slug: str | None = None) 
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    _config.cache_clear()  # read once per invocation, afresh for each
+    cli_config.cache_clear()  # read once per invocation, afresh for each
     from cockpit.errors import CockpitError
     from cockpit.text.terminal import safe, safe_stdio
 

@@ -6,6 +6,8 @@ import sys
 from collections.abc import Callable
 from typing import Any
 
+from cockpit.cli.common import cli_config, engine_for, print_json
+
 
 def register(sub: Any, cmd: Callable[..., Any]) -> None:
     """Add this module's subcommands to the top-level parser (`cmd` as in cli.build_parser)."""
@@ -88,18 +90,6 @@ def register(sub: Any, cmd: Callable[..., Any]) -> None:
 # ------------------------------------------------------------------ handlers (heavy imports inside)
 
 
-def _engine(args):
-    from cockpit.cli.main import _engine as open_engine
-
-    return open_engine(args)
-
-
-def _print_json(value: Any) -> None:
-    from cockpit.cli.main import _print_json as print_json
-
-    print_json(value)
-
-
 def _warn(line: str) -> None:
     print(f"cockpit: {line}", file=sys.stderr)
 
@@ -107,16 +97,15 @@ def _warn(line: str) -> None:
 def _index(args) -> int:
     import time
 
-    from cockpit.cli.main import _config
     from cockpit.runbooks.index import index_library, library_roots
 
-    engine = _engine(args)
-    roots = library_roots(_config().runbooks, args.runbook_dirs or [], args.dirs)
+    engine = engine_for(args)
+    roots = library_roots(cli_config().runbooks, args.runbook_dirs or [], args.dirs)
     started = time.perf_counter()
     report = index_library(engine.store, roots, clock=engine.clock)
     elapsed = time.perf_counter() - started
     if args.json:
-        _print_json(
+        print_json(
             {
                 "roots": [str(r) for r in roots],
                 "added": report.added,
@@ -151,13 +140,13 @@ def _sync(args) -> int:
     from cockpit.text.terminal import safe
 
     deadline, hosts = _sync_settings(args)
-    engine = _engine(args)
+    engine = engine_for(args)
     policy = SyncPolicy(
         read_timeout=args.timeout, retries=max(0, args.retries), deadline=deadline, redirect_hosts=hosts
     )
     results = sync_runbooks(engine.store, args.urls, clock=engine.clock, policy=policy)
     if args.json:
-        _print_json(
+        print_json(
             {
                 "results": [
                     {"url": r.url, "name": r.name, "status": r.status, "message": r.message, "attempts": r.attempts}
@@ -176,11 +165,10 @@ def _sync(args) -> int:
 def _sync_settings(args) -> tuple[float, frozenset[str]]:
     """(deadline, redirect hosts) from the flags, else the config file's `[runbook_sync]` table."""
     from cockpit.app.config import config_path
-    from cockpit.cli.main import _config
     from cockpit.errors import CockpitError
     from cockpit.runbooks.sync import DEFAULT_DEADLINE
 
-    table = _config().raw.get("runbook_sync", {})
+    table = cli_config().raw.get("runbook_sync", {})
     where = f"{config_path()}: [runbook_sync]"
     if not isinstance(table, dict):
         raise CockpitError(f"{where} must be a table, e.g. [runbook_sync] deadline = 30")
@@ -200,9 +188,9 @@ def _search(args) -> int:
     from cockpit.runbooks.search import search_runbooks
 
     query = " ".join(args.query)
-    hits = search_runbooks(_engine(args).store, query, limit=args.limit)
+    hits = search_runbooks(engine_for(args).store, query, limit=args.limit)
     if args.json:
-        _print_json(
+        print_json(
             {
                 "query": query,
                 "hits": [
@@ -231,7 +219,7 @@ def _search(args) -> int:
 def _show(args) -> int:
     from cockpit.runbooks.library import freshness, get_runbook
 
-    engine = _engine(args)
+    engine = engine_for(args)
     runbook = get_runbook(engine.store, args.name)
     if runbook.gone:
         _warn(f"{runbook.name}: its file {runbook.source} is gone; showing the last copy")
@@ -260,11 +248,11 @@ def _list(args) -> int:
     from cockpit.app.report import table
     from cockpit.runbooks.library import freshness, library_freshness, list_runbooks
 
-    engine = _engine(args)
+    engine = engine_for(args)
     now = engine.clock()
     infos = list_runbooks(engine.store, include_gone=args.all)
     if args.json:
-        _print_json(
+        print_json(
             {
                 "library": library_freshness(engine.store, now),
                 "runbooks": [
@@ -302,7 +290,7 @@ def _lint(args) -> int:
     if args.dir:
         findings = lint_folder(args.dir)
     else:
-        engine = _engine(args)
+        engine = engine_for(args)
         if not list_runbooks(engine.store):
             _warn("the library is empty: `cockpit runbooks index` first, or name a folder")
             return 1
@@ -310,7 +298,7 @@ def _lint(args) -> int:
     errors = sum(f.level == ERROR for f in findings)
     warnings = len(findings) - errors
     if args.json:
-        _print_json({"findings": [f.to_json() for f in findings], "errors": errors, "warnings": warnings})
+        print_json({"findings": [f.to_json() for f in findings], "errors": errors, "warnings": warnings})
     else:
         for finding in findings:
             print(finding)
@@ -321,10 +309,10 @@ def _lint(args) -> int:
 def _relevant(args) -> int:
     from cockpit.runbooks.relevance import relevant_runbooks
 
-    engine = _engine(args)
+    engine = engine_for(args)
     found = relevant_runbooks(engine.store, engine.store.facts(args.slug), limit=args.limit)
     if args.json:
-        _print_json(
+        print_json(
             {
                 "slug": args.slug,
                 "runbooks": [{"name": r.name, "title": r.title, "reason": r.reason, "detail": r.detail} for r in found],

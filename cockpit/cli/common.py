@@ -1,0 +1,61 @@
+"""What every command group of the CLI shares: the config file, the engine on the chosen
+database, JSON output.
+
+Public so that `cli.main`, `cli.checks`, `cli.runbooks` and `cli.assist` all import it from here
+and none reaches into another's private names. Imported by every `cockpit` run: keep it to the
+standard library at import time; each helper imports what it needs when called.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from functools import lru_cache
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from cockpit.app.config import Config
+    from cockpit.app.engine import Engine
+
+
+@lru_cache(maxsize=1)
+def cli_config() -> Config:
+    """The config file, read once per invocation of main()
+    (`cli_config.cache_clear()` there)."""
+    from cockpit.app.config import load_config
+
+    return load_config()
+
+
+def engine_for(
+    args: argparse.Namespace, default_db: str | None = None, *, read_only: bool | None = None, warn: bool = True
+) -> Engine:
+    """The engine on the chosen database. `read_only` defaults to
+    --read-only; `warn`: print the network file system warning on stderr (not under the TUI, which
+    notifies instead)."""
+    from cockpit.app.config import default_db_path
+    from cockpit.app.engine import Engine
+    from cockpit.sources.studios import load_catalog
+    from cockpit.store.database import Store, network_warning
+
+    config = cli_config()
+    # Flags, then environment, then the config file. The demo never falls back to $COCKPIT_DB:
+    # sample incidents must not land in the real database.
+    path = args.db or default_db or os.environ.get("COCKPIT_DB") or config.db or str(default_db_path())
+    catalog = load_catalog([*config.studios, *(args.studios or [])])
+    actor = args.actor or os.environ.get("COCKPIT_ACTOR") or config.actor
+    store = Store(path, read_only=args.read_only if read_only is None else read_only)
+    if warn and (fs := store.network_filesystem()):
+        print(f"cockpit: warning: {network_warning(store.path, fs)}", file=sys.stderr)
+    from cockpit.checks.library import library_lookup  # what ops.alert-runbooks looks names up in
+
+    return Engine(store, catalog, actor=actor, threshold=config.threshold, runbooks=library_lookup(store))
+
+
+def print_json(value: Any) -> None:
+    """`value` as indented JSON on stdout, control characters escaped (a terminal never acts on them)."""
+    from cockpit.text.terminal import json_controls_escaped
+
+    print(json_controls_escaped(json.dumps(value, indent=2, ensure_ascii=False)))
