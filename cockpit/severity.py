@@ -1,4 +1,5 @@
-"""Severity ranking and the blocking rule (H·AI·K·U v4, haiku-model §3.6)."""
+"""Severity ranking and the blocking rule (H·AI·K·U v4, haiku-model §3.6), and the glyphs that
+show severity and progress without colour."""
 
 from __future__ import annotations
 
@@ -10,6 +11,9 @@ DEFAULT_THRESHOLD = "high"
 
 # Glyph + label, never colour alone (the screens and the CLI share these).
 GLYPHS: dict[str | None, str] = {"blocker": "■", "high": "▲", "medium": "●", "low": "·", None: "?"}
+# The same for progress: a stage's status (the walk's complete | active | pending), also used for
+# a phase or a hat before, at and after the current one.
+STAGE_GLYPHS: dict[str, str] = {"complete": "✓", "active": "▶", "pending": "·"}
 
 
 def rank(severity: str | None) -> int:

@@ -12,13 +12,12 @@ from rich.console import RenderableType
 from rich.text import Text
 
 from cockpit.clock import parse_iso
-from cockpit.severity import GLYPHS
+from cockpit.severity import GLYPHS, STAGE_GLYPHS
 
 if TYPE_CHECKING:
     from cockpit.domain.walk import FindingState, Position, StageState, UnitState
 
 SEVERITY_STYLE = {"blocker": "bold red", "high": "red", "medium": "yellow", "low": "dim", None: "bold magenta"}
-STAGE_GLYPH = {"complete": "✓", "active": "▶", "pending": "·"}
 
 
 def markdown(text: str) -> RenderableType:
@@ -45,7 +44,7 @@ def stage_walk(pos: Position) -> Text:
         if i:
             text.append(" → ", style="dim")
         style = {"complete": "green", "active": "bold reverse", "pending": "dim"}[state.status]
-        text.append(f"{STAGE_GLYPH[state.status]} {state.name}", style=style)
+        text.append(f"{STAGE_GLYPHS[state.status]} {state.name}", style=style)
     active = pos.active
     text.append("\n")
     if active is None:
@@ -57,7 +56,7 @@ def stage_walk(pos: Position) -> Text:
     for i, phase in enumerate(PHASES):
         if i:
             text.append(" › ", style="dim")
-        mark = "✓" if i < current else ("▶" if i == current else "·")
+        mark = STAGE_GLYPHS["complete" if i < current else ("active" if i == current else "pending")]
         text.append(f"{mark} {phase}", style="bold reverse" if i == current else ("green" if i < current else "dim"))
     return text
 
@@ -83,11 +82,11 @@ def baton(stage: StageState, unit: UnitState) -> Text:
         if i:
             text.append(" → ", style="dim")
         if unit.status == "done" or i < current:
-            text.append(f"✓ {hat}", style="green")
+            text.append(f"{STAGE_GLYPHS['complete']} {hat}", style="green")
         elif i == current:
-            text.append(f"▶ {hat}", style="bold reverse")
+            text.append(f"{STAGE_GLYPHS['active']} {hat}", style="bold reverse")
         else:
-            text.append(f"· {hat}", style="dim")
+            text.append(f"{STAGE_GLYPHS['pending']} {hat}", style="dim")
     text.append(f"   bolt {unit.bolt}  {unit.status}\n", style="dim")
     for it in reversed(unit.handoffs):  # newest first: the message the current hat was handed
         verb = "→" if it.result == "advance" else "↩"

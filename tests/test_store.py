@@ -89,7 +89,7 @@ def test_a_failing_write_rolls_back_the_whole_command(catalog, tmp_path):
     slug = new_incident(engine, upto="triage")
     before = engine.store.last_event_id()
 
-    def half_broken(pos, *, ctx):
+    def half_broken(pos, ctx):
         good = c.file_feedback(pos, title="written first", ctx=ctx).writes[0]
         bad = Insert(
             "feedback",

@@ -1,4 +1,4 @@
-"""The engine: load an intent's facts, derive its position, apply one named command.
+"""The engine: load an intent's facts, derive its position, apply one command.
 
 This is what every caller holds (CLI, TUI, demo seeder, LLM tools). It composes the store, the
 studio catalog and the pure walk; it adds no rules of its own.
@@ -10,12 +10,13 @@ import getpass
 import os
 from collections.abc import Callable
 from functools import cached_property
-from typing import Any
+from typing import Any, Concatenate, ParamSpec
 
 from cockpit import severity
 from cockpit.checks.base import RunbookLookup
 from cockpit.clock import Clock, iso, system_clock
 from cockpit.domain import commands
+from cockpit.domain.call import check_command
 from cockpit.domain.change import Change, Ctx
 from cockpit.domain.walk import Position, derive
 from cockpit.errors import CockpitError, NotFound
@@ -23,6 +24,7 @@ from cockpit.sources.studios import Catalog
 from cockpit.store.database import Store
 
 MAX_SLUG = 60
+P = ParamSpec("P")
 
 
 def default_actor() -> str:
@@ -108,12 +110,23 @@ class Engine:
             )
         return final
 
-    def run(self, slug: str, command: Callable[..., Change], **kwargs: Any) -> Done:
-        """Apply one named command atomically: read, decide and write under one write lock."""
+    def run(
+        self,
+        slug: str,
+        command: Callable[Concatenate[Position, Ctx, P], Change],
+        *args: P.args,
+        **kwargs: P.kwargs,
+    ) -> Done:
+        """Apply one command atomically: read, decide and write under one write lock.
+
+        `command` is the function itself (`engine.run(slug, commands.edit_unit, unit=..., body=...)`,
+        its keywords checked against its signature by the type checker) or a bound
+        cockpit.domain.call.Call; a name string is refused, never looked up."""
+        check_command(command)
         ctx = Ctx(iso(self.clock()), self.actor, self.runbooks)
         with self.store.writing():
             facts = self.store.facts(slug)
-            change = command(self._derive(facts), ctx=ctx, **kwargs)
+            change = command(self._derive(facts), ctx, *args, **kwargs)
             event_id = self.store.apply(facts.intent.id, change, at=ctx.now, actor=ctx.actor)
         return Done(change.summary, event_id, self, slug)
 

@@ -7,10 +7,8 @@ from typing import Any
 
 from cockpit.domain.studio import Studio
 from cockpit.domain.walk import FindingState, Position, StageState
-from cockpit.severity import GLYPHS
+from cockpit.severity import GLYPHS, STAGE_GLYPHS
 from cockpit.text.terminal import safe
-
-STAGE_MARK = {"complete": "✓", "active": "▶", "pending": "·"}
 
 
 def finding_json(f: FindingState) -> dict[str, Any]:
@@ -147,7 +145,7 @@ def position_text(pos: Position) -> str:
     lines.append(
         "stages  "
         + "  ".join(
-            f"{STAGE_MARK[s.status]} {s.name}" + (f" ({s.phase})" if s.status == "active" else "") for s in pos.stages
+            f"{STAGE_GLYPHS[s.status]} {s.name}" + (f" ({s.phase})" if s.status == "active" else "") for s in pos.stages
         )
     )
     active = pos.active

@@ -18,7 +18,7 @@ from cockpit.checks import markdown
 from cockpit.checks.base import CheckContext, Refused, Result, RunbookLookup
 from cockpit.checks.registry import CHECKS, GATE_PREFIX
 from cockpit.domain.change import THIS_EVENT, Insert, Update
-from cockpit.domain.model import Feedback
+from cockpit.domain.model import Feedback, clip_title, finding_ref
 from cockpit.domain.walk import Position, StageState, UnitState
 from cockpit.text import redact
 
@@ -26,7 +26,6 @@ ORIGIN = "engine-review"
 AUTHOR = "engine"
 WAIVERS = frozenset({"rejected", "non_actionable"})  # a human said this failure does not apply
 _TITLE = re.compile(r"^\[([a-z0-9][\w.:-]*)\] ")
-MAX_TITLE = 120
 
 
 @dataclass(frozen=True)
@@ -112,7 +111,7 @@ def check_id_of(feedback: Feedback) -> str | None:
 
 def finding_title(check_id: str, title: str) -> str:
     full = f"[{check_id}] Not met: {title[:1].lower()}{title[1:]}"
-    return full if len(full) <= MAX_TITLE else full[: MAX_TITLE - 1] + "…"
+    return clip_title(full)
 
 
 def title_of(check_id: str) -> str:
@@ -241,7 +240,7 @@ def reconcile(pos: Position, reports: Iterable[UnitReport], now: str, *, file_ne
                             },
                         )
                     )
-                    ref = f"FB-{number:03d}"
+                    ref = finding_ref(number)
                     out.filed.append(ref)
                     out.refs[(unit.slug, result.check)] = ref
             elif result.status == "pass" and existing is not None and existing.is_open:

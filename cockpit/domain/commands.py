@@ -19,14 +19,20 @@ from cockpit.domain import check_runs
 from cockpit.domain.change import THIS_EVENT, Change, Ctx, Event, Insert, Update
 from cockpit.domain.dag import dependency_problems
 from cockpit.domain.gates import GateRun, unreadable
-from cockpit.domain.model import ORIGINS, REVIEW_ORIGINS, Iteration, author_type_of, default_invalidates
+from cockpit.domain.model import (
+    MAX_TITLE,
+    ORIGINS,
+    REVIEW_ORIGINS,
+    Iteration,
+    author_type_of,
+    default_invalidates,
+    finding_ref,
+)
 from cockpit.domain.studio import EXTERNAL_GATE_KINDS
 from cockpit.domain.units import check_unit_files, dependency_order
-from cockpit.domain.walk import FindingState, Position, StageState, UnitState
+from cockpit.domain.walk import FindingState, Position, StageState, UnitState, hat_before, next_hat
 from cockpit.errors import CockpitError, IllegalTransition, NotFound
 from cockpit.text.terminal import control_chars, safe
-
-MAX_TITLE = 120
 
 
 def slugify(text: str, limit: int = 48) -> str:
@@ -134,8 +140,7 @@ def _active_unit(pos: Position, slug: str) -> UnitState:
 
 
 def _finding(pos: Position, ref: str) -> FindingState:
-    match = re.fullmatch(r"(?:FB-?)?0*(\d+)", ref.strip(), re.IGNORECASE)
-    found = pos.finding(f"FB-{int(match.group(1)):03d}") if match else None
+    found = pos.finding(ref)
     if found is None:
         raise NotFound(f"intent {pos.facts.intent.slug} has no finding {ref!r}")
     return found
@@ -181,9 +186,9 @@ def _close_iteration(
 
 def add_unit(
     pos: Position,
+    ctx: Ctx,
     *,
     title: str,
-    ctx: Ctx,
     stage: str | None = None,
     unit: str | None = None,
     body: str = "",
@@ -218,7 +223,7 @@ def add_unit(
     )
 
 
-def import_units(pos: Position, *, files: tuple, ctx: Ctx, stage: str | None = None) -> Change:
+def import_units(pos: Position, ctx: Ctx, *, files: tuple, stage: str | None = None) -> Change:
     """Add a checked set of H·AI·K·U unit files (cockpit.domain.units.UnitFile, read by
     cockpit.sources.unit_files) as one command."""
     state = _reached(pos, stage) if stage else _active(pos)
@@ -252,7 +257,7 @@ def import_units(pos: Position, *, files: tuple, ctx: Ctx, stage: str | None = N
     )
 
 
-def declare_ready(pos: Position, *, ctx: Ctx) -> Change:
+def declare_ready(pos: Position, ctx: Ctx) -> Change:
     state = _active(pos)
     if state.elaborated:
         raise IllegalTransition(f"the unit list of {state.name} is already declared ready (phase {state.phase})")
@@ -267,7 +272,7 @@ def declare_ready(pos: Position, *, ctx: Ctx) -> Change:
     )
 
 
-def signoff(pos: Position, *, unit: str, role: str, ctx: Ctx, note: str | None = None) -> Change:
+def signoff(pos: Position, ctx: Ctx, *, unit: str, role: str, note: str | None = None) -> Change:
     target = _active_unit(pos, unit)
     state = _active(pos)
     if state.phase not in ("review", "approve"):
@@ -276,8 +281,7 @@ def signoff(pos: Position, *, unit: str, role: str, ctx: Ctx, note: str | None =
         raise NotFound(
             f"{state.name} has no review agent {role!r} (reviewers: {', '.join(state.stage.reviewer_names) or 'none'})"
         )
-    missing = state.missing_review if state.phase == "review" else state.missing_approval
-    if (unit, role) not in missing:
+    if (unit, role) not in state.missing_signoffs:
         raise IllegalTransition(f"{unit} is already signed off by {role} in {state.phase}")
     row = {"unit_id": target.unit.id, "role": role, "phase": state.phase, "at": ctx.now, "note": note}
     writes: list[Insert | Update] = [Insert("signoffs", row)]
@@ -296,6 +300,9 @@ def signoff(pos: Position, *, unit: str, role: str, ctx: Ctx, note: str | None =
 
 
 def _movable(unit: UnitState, verb: str) -> None:
+    """Refuse, saying why, to move a unit the walk says cannot move (UnitState.can_move)."""
+    if unit.can_move:
+        return
     slug = unit.unit.slug
     if unit.status == "done":
         raise IllegalTransition(f"unit {slug} has finished its baton: nothing to {verb}")
@@ -314,7 +321,7 @@ def _in_execute(pos: Position) -> StageState:
     return state
 
 
-def advance_hat(pos: Position, *, unit: str, ctx: Ctx, message: str | None = None) -> Change:
+def advance_hat(pos: Position, ctx: Ctx, *, unit: str, message: str | None = None) -> Change:
     target = _active_unit(pos, unit)
     state = _in_execute(pos)
     _movable(target, "advance")
@@ -326,23 +333,22 @@ def advance_hat(pos: Position, *, unit: str, ctx: Ctx, message: str | None = Non
             writes,
             f"started {unit}: {hats[0]} holds the baton",
         )
-    index = hats.index(target.hat) if target.hat in hats else 0
+    nxt = next_hat(hats, target.hat)
     check_writes: list[Insert | Update] = []
     data: dict[str, Any] = {}
-    if index + 1 == len(hats) and state.stage.checks:
+    if nxt is None and state.stage.checks:
         checked = _verifier_checks(pos, state, target, ctx, message)
         if isinstance(checked, Change):
             return checked
         check_writes, data = checked
     writes = _close_iteration("iterations", target.unit.id, target.iterations, target.hat, "advance", message, ctx.now)
-    if index + 1 < len(hats):
-        writes.append(_iteration("iterations", target.unit.id, hats[index + 1], ctx.now))
-        summary = f"{unit}: {target.hat} → {hats[index + 1]}"
+    if nxt is not None:
+        writes.append(_iteration("iterations", target.unit.id, nxt, ctx.now))
+        summary = f"{unit}: {target.hat} → {nxt}"
     else:
         summary = f"{unit}: {target.hat} advanced; the baton is finished"
     if data.get("checks"):
         summary += f" (checks: {data['checks']['text']})"
-    nxt = hats[index + 1] if index + 1 < len(hats) else None
     return Change(
         Event("advance_hat", message, state.name, unit, target.hat, {"to": nxt, "bolt": target.bolt, **data}),
         (*writes, *check_writes),
@@ -400,7 +406,7 @@ def _stage_checks(
 
 
 def run_checks(
-    pos: Position, *, ctx: Ctx, unit: str | None = None, artifacts: dict[str, dict[str, str]] | None = None
+    pos: Position, ctx: Ctx, *, unit: str | None = None, artifacts: dict[str, dict[str, str]] | None = None
 ) -> Change:
     """Run the active stage's checks on demand (every unit, or one) and file, update or close
     their findings. Units still before their verifier are drafts: their failures are reported by
@@ -423,7 +429,7 @@ def run_checks(
 # ---------------------------------------------------------------- quality-gate commands
 
 
-def confirm_quality_gates(pos: Position, *, unit: str, gates: tuple[dict[str, Any], ...], ctx: Ctx) -> Change:
+def confirm_quality_gates(pos: Position, ctx: Ctx, *, unit: str, gates: tuple[dict[str, Any], ...]) -> Change:
     """Record that the engineer saw and allowed these gate commands (name, command, dir, expect) for
     this unit. Nothing else runs a command: `cockpit check` asks first, or takes --yes."""
     from cockpit.text import redact
@@ -452,7 +458,7 @@ def confirm_quality_gates(pos: Position, *, unit: str, gates: tuple[dict[str, An
     )
 
 
-def record_quality_gates(pos: Position, *, unit: str, runs: tuple[dict[str, Any], ...], ctx: Ctx) -> Change:
+def record_quality_gates(pos: Position, ctx: Ctx, *, unit: str, runs: tuple[dict[str, Any], ...]) -> Change:
     """Record gate runs (exit status, redacted output tail) and file, update or close their
     findings: a gate that did not do what it expects is a blocker on the unit."""
     from cockpit.checks.base import FAIL, PASS, Problem, Result
@@ -485,7 +491,7 @@ def record_quality_gates(pos: Position, *, unit: str, runs: tuple[dict[str, Any]
     return Change(Event("quality_gates", summary, stage.name, unit, None, data), tuple(reconciled.writes), summary)
 
 
-def reject_hat(pos: Position, *, unit: str, message: str, ctx: Ctx) -> Change:
+def reject_hat(pos: Position, ctx: Ctx, *, unit: str, message: str) -> Change:
     message = _required(message, "a reason (--message)")
     target = _active_unit(pos, unit)
     state = _in_execute(pos)
@@ -493,8 +499,7 @@ def reject_hat(pos: Position, *, unit: str, message: str, ctx: Ctx) -> Change:
     if target.status == "ready":
         raise IllegalTransition(f"unit {unit} has not started: nothing to reject")
     hats = state.stage.hats
-    index = hats.index(target.hat) if target.hat in hats else 0
-    back = hats[max(index - 1, 0)]
+    back = hat_before(hats, target.hat)
     writes = _close_iteration("iterations", target.unit.id, target.iterations, target.hat, "reject", message, ctx.now)
     writes.append(_iteration("iterations", target.unit.id, back, ctx.now))
     summary = f"{unit}: {target.hat} rejected back to {back}, bolt {target.bolt + 1}"
@@ -510,7 +515,7 @@ def _digest(text: str) -> str:
 
 
 def edit_unit(
-    pos: Position, *, unit: str, body: str, ctx: Ctx, ai: dict[str, Any] | None = None, was: str | None = None
+    pos: Position, ctx: Ctx, *, unit: str, body: str, ai: dict[str, Any] | None = None, was: str | None = None
 ) -> Change:
     """Save a unit body. `ai` marks an accepted AI draft (the body is what the engineer accepted);
     its event keeps the body it replaced, so a wrong accept can be undone from the timeline.
@@ -537,7 +542,7 @@ def edit_unit(
     return Change(Event("edit_unit", None, stage.name, unit, target.hat, data), tuple(writes), summary)
 
 
-def tick(pos: Position, *, unit: str, item: str, ticked: bool, ctx: Ctx) -> Change:
+def tick(pos: Position, ctx: Ctx, *, unit: str, item: str, ticked: bool) -> Change:
     """Tick (or untick) one hand-off checklist item of the hat the unit is wearing."""
     target = _active_unit(pos, unit)
     if target.status not in ("active", "escalated"):
@@ -556,7 +561,7 @@ def tick(pos: Position, *, unit: str, item: str, ticked: bool, ctx: Ctx) -> Chan
     )
 
 
-def resume(pos: Position, *, reason: str, ctx: Ctx, unit: str | None = None, ref: str | None = None) -> Change:
+def resume(pos: Position, ctx: Ctx, *, reason: str, unit: str | None = None, ref: str | None = None) -> Change:
     reason = _required(reason, "a reason")
     if unit:
         stage, target = _unit(pos, unit)
@@ -590,9 +595,9 @@ def resume(pos: Position, *, reason: str, ctx: Ctx, unit: str | None = None, ref
 
 def file_feedback(
     pos: Position,
+    ctx: Ctx,
     *,
     title: str,
-    ctx: Ctx,
     body: str = "",
     severity: str | None = None,
     unit: str | None = None,
@@ -629,7 +634,7 @@ def file_feedback(
                 f"name the reviewer that filed this {origin} finding (role): one of {', '.join(reviewers) or 'none'}"
             )
     number = 1 + max((f.feedback.number for f in pos.findings), default=0)
-    ref = f"FB-{number:03d}"
+    ref = finding_ref(number)
     row = {
         "number": number,
         "stage": stage,
@@ -654,9 +659,9 @@ def file_feedback(
 
 def classify(
     pos: Position,
+    ctx: Ctx,
     *,
     ref: str,
-    ctx: Ctx,
     severity: str | None = None,
     unit: str | None = None,
     invalidates: tuple[str, ...] | None = None,
@@ -725,16 +730,16 @@ def _closure(fb_id: int, resolution: str, text: str, now: str) -> Update:
     )
 
 
-def advance_fix(pos: Position, *, ref: str, ctx: Ctx, message: str | None = None) -> Change:
+def advance_fix(pos: Position, ctx: Ctx, *, ref: str, message: str | None = None) -> Change:
     """Hand a finding to its next fix hat; on the terminal hat this closes it, and the message is the reply."""
     found = _open_finding(pos, ref)
     _in_loop(found)
     fb = found.feedback
     chain = pos.studio.stage(fb.stage).fix_hats
-    index = chain.index(found.hat)
-    if index == 0 and fb.severity is None:
+    nxt = next_hat(chain, found.hat)
+    if found.hat == chain[0] and fb.severity is None:
         raise IllegalTransition(f"classify {fb.ref} before handing it on: set its severity")
-    terminal = index + 1 == len(chain)
+    terminal = nxt is None
     if terminal:
         message = _required(message, f"a closure reply saying what was done (--message) for {fb.ref}")
     writes = _close_iteration("fix_iterations", fb.id, found.iterations, found.hat, "advance", message, ctx.now)
@@ -742,9 +747,9 @@ def advance_fix(pos: Position, *, ref: str, ctx: Ctx, message: str | None = None
         writes.append(_closure(fb.id, "closed", message, ctx.now))
         summary = f"{fb.ref}: {found.hat} verified the fix; closed"
     else:
-        writes.append(_iteration("fix_iterations", fb.id, chain[index + 1], ctx.now))
-        summary = f"{fb.ref}: {found.hat} → {chain[index + 1]}"
-    data = {"feedback": fb.ref, "to": None if terminal else chain[index + 1], "bolt": found.bolt}
+        writes.append(_iteration("fix_iterations", fb.id, nxt, ctx.now))
+        summary = f"{fb.ref}: {found.hat} → {nxt}"
+    data = {"feedback": fb.ref, "to": nxt, "bolt": found.bolt}
     return Change(
         Event("close_feedback" if terminal else "advance_fix", message, fb.stage, found.target, found.hat, data),
         tuple(writes),
@@ -752,13 +757,13 @@ def advance_fix(pos: Position, *, ref: str, ctx: Ctx, message: str | None = None
     )
 
 
-def reject_fix(pos: Position, *, ref: str, reason: str, ctx: Ctx) -> Change:
+def reject_fix(pos: Position, ctx: Ctx, *, ref: str, reason: str) -> Change:
     reason = _required(reason, "a reason naming what is still open")
     found = _open_finding(pos, ref)
     _in_loop(found)
     fb = found.feedback
     chain = pos.studio.stage(fb.stage).fix_hats
-    back = chain[max(chain.index(found.hat) - 1, 0)]
+    back = hat_before(chain, found.hat)
     writes = _close_iteration("fix_iterations", fb.id, found.iterations, found.hat, "reject", reason, ctx.now)
     writes.append(_iteration("fix_iterations", fb.id, back, ctx.now))
     data = {"feedback": fb.ref, "to": back, "bolt": found.bolt + 1}
@@ -776,7 +781,7 @@ CLOSURES = {
 }
 
 
-def close_finding(pos: Position, *, ref: str, resolution: str, text: str, ctx: Ctx) -> Change:
+def close_finding(pos: Position, ctx: Ctx, *, ref: str, resolution: str, text: str) -> Change:
     """A human closes a finding outright: fixed (closed), non_actionable, or rejected as invalid."""
     if resolution not in CLOSURES:
         raise CockpitError(f"unknown closure {resolution!r}")
@@ -825,7 +830,7 @@ def _gate_path(state: StageState, external_url: str | None) -> str:
     return "ask"
 
 
-def approve(pos: Position, *, ctx: Ctx, override: str | None = None, external_url: str | None = None) -> Change:
+def approve(pos: Position, ctx: Ctx, *, override: str | None = None, external_url: str | None = None) -> Change:
     state = _at_gate(pos)
     path = _gate_path(state, external_url)
     blockers = [f.feedback for f in state.gate.blockers]
@@ -849,7 +854,7 @@ def approve(pos: Position, *, ctx: Ctx, override: str | None = None, external_ur
 
 
 def request_changes(
-    pos: Position, *, title: str, ctx: Ctx, body: str = "", unit: str | None = None, external_url: str | None = None
+    pos: Position, ctx: Ctx, *, title: str, body: str = "", unit: str | None = None, external_url: str | None = None
 ) -> Change:
     state = _at_gate(pos)
     _gate_path(state, external_url)
@@ -873,7 +878,7 @@ def request_changes(
     )
 
 
-def record_runbook_copy(pos: Position, *, runbook: str, line: int, text: str, ctx: Ctx) -> Change:
+def record_runbook_copy(pos: Position, ctx: Ctx, *, runbook: str, line: int, text: str) -> Change:
     """Record in the timeline that a runbook's code block was copied (to be run by hand).
 
     Only the block's first line is kept, shortened: the timeline says which step was taken,

@@ -9,11 +9,35 @@ is newer than what re-opened the gate.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 from types import MappingProxyType
 from typing import Any, NamedTuple
+
+MAX_TITLE = 120  # a title (intent, unit, finding) is one line of at most this many characters
+_REF = re.compile(r"(FB-?)?0*(\d+)", re.IGNORECASE)
+
+
+def clip_title(text: str) -> str:
+    """`text` within MAX_TITLE characters, cut with an ellipsis: for titles the engine or a model
+    writes (a person's title over the cap is refused instead: commands.check_title)."""
+    return text if len(text) <= MAX_TITLE else text[: MAX_TITLE - 1] + "…"
+
+
+def finding_ref(number: int) -> str:
+    """How finding number 7 is named everywhere: FB-007."""
+    return f"FB-{number:03d}"
+
+
+def ref_number(text: str, *, bare: bool = True) -> int | None:
+    """The number a finding reference names, however it is spelt (FB-007, fb7, 007, 7), or None.
+    `bare=False` wants the FB prefix: where a bare number could also be a unit slug."""
+    match = _REF.fullmatch(text.strip())
+    if match is None or (match.group(1) is None and not bare):
+        return None
+    return int(match.group(2))
 
 
 class Intent(NamedTuple):
@@ -84,7 +108,7 @@ class Feedback(NamedTuple):
 
     @property
     def ref(self) -> str:
-        return f"FB-{self.number:03d}"
+        return finding_ref(self.number)
 
     @property
     def is_open(self) -> bool:

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 
 from cockpit import severity as sev
-from cockpit.domain.model import Decision, Feedback, IntentFacts, Iteration, Unit
+from cockpit.domain.model import Decision, Feedback, IntentFacts, Iteration, Unit, ref_number
 from cockpit.domain.studio import EXTERNAL_GATE_KINDS, Stage, Studio
 
 MAX_UNIT_BOLTS = 5  # a unit rejected back this many times is escalated to a human
@@ -33,6 +33,32 @@ class Baton:
     same_hat_rejected_twice: bool  # the last two closed iterations (since resume): one hat rejecting twice
 
 
+def _moved(chain: Sequence[str], hat: str | None, result: str | None) -> int:
+    """Where on `chain` the baton stands once `hat` closes with `result`: an advance hands it to
+    the next hat (len(chain) after the last: finished), a reject one hat back (never before the
+    first), an open iteration keeps it. A hat no longer on the chain counts as its first."""
+    index = chain.index(hat) if hat is not None and hat in chain else 0
+    if result == "advance":
+        return index + 1
+    if result == "reject":
+        return max(index - 1, 0)
+    return index
+
+
+def next_hat(chain: Sequence[str], hat: str | None) -> str | None:
+    """The hat an advance hands the baton to; None after the last hat (the baton finishes) or
+    when no hat is worn."""
+    if hat is None:
+        return None
+    index = _moved(chain, hat, "advance")
+    return chain[index] if index < len(chain) else None
+
+
+def hat_before(chain: Sequence[str], hat: str | None) -> str:
+    """The hat a reject sends the baton back to."""
+    return chain[_moved(chain, hat, "reject")]
+
+
 def baton(chain: Sequence[str], iterations: Sequence[Iteration], resumed_at_event: int = 0) -> Baton:
     rejects = [i for i in iterations if i.result == "reject"]
     recent = [i for i in rejects if i.event_id > resumed_at_event]
@@ -45,11 +71,7 @@ def baton(chain: Sequence[str], iterations: Sequence[Iteration], resumed_at_even
     if not iterations:
         return Baton(chain[0], 0, bolt, False, False, 0, False)
     last = iterations[-1]
-    index = chain.index(last.hat) if last.hat in chain else 0
-    if last.result == "advance":
-        index += 1
-    elif last.result == "reject":
-        index = max(index - 1, 0)
+    index = _moved(chain, last.hat, last.result)
     finished = index >= len(chain)
     return Baton(None if finished else chain[index], index, bolt, True, finished, len(recent), twice)
 
@@ -68,6 +90,12 @@ class UnitState:
     def handoffs(self) -> tuple[Iteration, ...]:
         """Closed iterations: the messages earlier hats passed along (and reject reasons)."""
         return tuple(i for i in self.iterations if i.result is not None)
+
+    @property
+    def can_move(self) -> bool:
+        """Its baton can move: it is being worked, or ready to start (not waiting on a dependency,
+        not escalated, not done)."""
+        return self.status in ("active", "ready")
 
 
 @dataclass(frozen=True)
@@ -115,6 +143,21 @@ class StageState:
     def unit(self, slug: str) -> UnitState | None:
         return next((u for u in self.units if u.unit.slug == slug), None)
 
+    @property
+    def missing_signoffs(self) -> tuple[tuple[str, str], ...]:
+        """(unit slug, reviewer) pairs the open review waits on: the pre-execute review in the
+        review phase, the approval after execute in the approve phase; none in any other phase."""
+        if self.phase == "review":
+            return self.missing_review
+        if self.phase == "approve":
+            return self.missing_approval
+        return ()
+
+    @property
+    def movable(self) -> tuple[UnitState, ...]:
+        """The units whose baton can move now: only in execute, and only those that can move."""
+        return tuple(u for u in self.units if u.can_move) if self.phase == "execute" else ()
+
 
 @dataclass(frozen=True)
 class NextAction:
@@ -154,7 +197,9 @@ class Position:
         raise KeyError(name)
 
     def finding(self, ref: str) -> FindingState | None:
-        return next((f for f in self.findings if f.feedback.ref == ref), None)
+        """The finding `ref` names, however it is spelt (FB-007, fb7, 7): model.ref_number."""
+        number = ref_number(ref)
+        return next((f for f in self.findings if f.feedback.number == number), None)
 
 
 @dataclass(frozen=True)
@@ -422,8 +467,7 @@ def _stage_action(state: StageState) -> NextAction:
             name,
         )
     if state.phase in ("review", "approve"):
-        missing = state.missing_review if state.phase == "review" else state.missing_approval
-        unit, role = missing[0]
+        unit, role = state.missing_signoffs[0]
         when = "before execute" if state.phase == "review" else "after execute"
         return NextAction(
             "signoff", f"Review {unit} as {role} ({when}): sign it off or file findings against it.", name, unit, role
@@ -439,7 +483,7 @@ def _stage_action(state: StageState) -> NextAction:
                 u.unit.slug,
                 u.hat,
             )
-        movable = [u for u in state.units if u.status in ("active", "ready")]
+        movable = state.movable
         if not movable:
             return NextAction("none", f"Every unit of {name} waits on a dependency.", name)
         order: dict[str | None, int] = {hat: i for i, hat in enumerate(state.stage.hats)}
