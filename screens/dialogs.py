@@ -19,6 +19,7 @@ from textual.widgets.option_list import Option
 from textual.widgets.text_area import Selection
 
 from cockpit.severity import GLYPHS, SEVERITIES
+from screens.navigation import CURSOR_BINDINGS, move_cursor
 
 
 def as_text(value: str | Text) -> Text:
@@ -98,10 +99,7 @@ class TextPrompt(_Modal):
 class Choice(_Modal):
     """Pick one of a few named choices with j/k and enter."""
 
-    BINDINGS = [
-        Binding("j", "cursor('down')", show=False),
-        Binding("k", "cursor('up')", show=False),
-    ]
+    BINDINGS = [*CURSOR_BINDINGS]
 
     def __init__(self, title: str, choices: Iterable[tuple[str, str]], hotkeys: dict[str, str] | None = None) -> None:
         """`hotkeys`: a key that picks a choice at once (key → choice id), as shown in its label."""
@@ -122,9 +120,8 @@ class Choice(_Modal):
             yield OptionList(*[Option(as_text(label), id=key) for key, label in self.choices], id="choices")
             yield Static("enter: choose · esc: cancel", classes="dialog-keys")
 
-    def action_cursor(self, direction: str) -> None:
-        options = self.query_one(OptionList)
-        options.action_cursor_down() if direction == "down" else options.action_cursor_up()
+    def action_cursor(self, where: str) -> None:
+        move_cursor(self.query_one(OptionList), where)
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         self.dismiss(event.option.id)
@@ -262,7 +259,7 @@ class ConfirmGate(_Modal):
 class HelpScreen(_Modal):
     """Every binding of the screen underneath, with its key."""
 
-    BINDINGS = [Binding("question_mark", "cancel", "Close", id="help.close"), Binding("q", "cancel", show=False)]
+    BINDINGS = [Binding("question_mark,q", "cancel", "Close", id="help.close")]
 
     def __init__(self, rows: list[tuple[str, str]]) -> None:
         super().__init__()

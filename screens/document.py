@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from rich.console import Console
 from rich.segment import Segment
 from rich.style import Style
+from textual.binding import Binding
 from textual.geometry import Size
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
@@ -111,9 +112,10 @@ class DocumentView(ScrollView, can_focus=True):
     """Shows a Rendered document; keys scroll it (arrows, j/k, page up/down, home/end)."""
 
     BINDINGS = [
-        ("j", "scroll_down", "Down"),
-        ("k", "scroll_up", "Up"),
-        ("space", "page_down", "Page down"),
+        # The ids of the screens' cursor keys: remapping "cursor.down" moves lists and scrolls documents alike.
+        Binding("j", "scroll_down", "Down", id="cursor.down"),
+        Binding("k", "scroll_up", "Up", id="cursor.up"),
+        Binding("space", "page_down", "Page down", id="document.page_down"),
     ]
     DEFAULT_CSS = "DocumentView { height: 1fr; padding: 0 1; overflow-x: hidden; }"
 

@@ -14,7 +14,7 @@ from textual.widgets.option_list import Option
 
 from screens import render
 from screens.keybar import KeyBar
-from screens.navigation import move_cursor
+from screens.navigation import CURSOR_BINDINGS, move_cursor
 
 if TYPE_CHECKING:
     from cockpit.domain.walk import Position
@@ -23,10 +23,7 @@ if TYPE_CHECKING:
 class IntentList(Screen):
     BINDINGS = [
         Binding("enter", "open", "Open", id="list.open"),
-        Binding("j", "cursor('down')", "Down", id="list.down", show=False),
-        Binding("k", "cursor('up')", "Up", id="list.up", show=False),
-        Binding("g", "cursor('first')", "First", id="list.first", show=False),
-        Binding("G", "cursor('last')", "Last", id="list.last", show=False),
+        *CURSOR_BINDINGS,
     ]
 
     def __init__(self) -> None:

@@ -29,7 +29,7 @@ from textual.widgets.option_list import Option
 from cockpit.errors import CockpitError
 from screens import render
 from screens.keybar import KeyBar
-from screens.navigation import move_cursor
+from screens.navigation import CURSOR_BINDINGS, move_cursor
 
 if TYPE_CHECKING:
     from cockpit.domain.walk import FindingState, Position, UnitState
@@ -80,10 +80,7 @@ class IntentView(Screen):
         Binding("Q", "ai('ask')", "Ask AI", id="intent.ai_ask", show=False),
         Binding("t", "timeline", "Timeline", id="intent.timeline", show=False),
         Binding("y", "copy", "Copy", id="intent.copy", show=False),
-        Binding("j", "cursor('down')", "Down", id="intent.down", show=False),
-        Binding("k", "cursor('up')", "Up", id="intent.up", show=False),
-        Binding("g", "cursor('first')", "First", id="intent.first", show=False),
-        Binding("G", "cursor('last')", "Last", id="intent.last", show=False),
+        *CURSOR_BINDINGS,
     ]
 
     def __init__(self, slug: str) -> None:

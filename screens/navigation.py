@@ -7,12 +7,13 @@ from textual.scroll_view import ScrollView
 from textual.widget import Widget
 from textual.widgets import OptionList
 
-# Vim-style movement: hidden from the key bar (arrows, Home and End do the same).
+# Vim-style movement: hidden from the key bar (arrows, Home and End do the same). One id per
+# movement on every screen, so `[keys] "cursor.down" = "n"` moves the cursor with n everywhere.
 CURSOR_BINDINGS = [
-    Binding("j", "cursor('down')", "Down", show=False),
-    Binding("k", "cursor('up')", "Up", show=False),
-    Binding("g", "cursor('first')", "First", show=False),
-    Binding("G", "cursor('last')", "Last", show=False),
+    Binding("j", "cursor('down')", "Down", id="cursor.down", show=False),
+    Binding("k", "cursor('up')", "Up", id="cursor.up", show=False),
+    Binding("g", "cursor('first')", "First", id="cursor.first", show=False),
+    Binding("G", "cursor('last')", "Last", id="cursor.last", show=False),
 ]
 
 

@@ -11,16 +11,13 @@ from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
 from screens.keybar import KeyBar
-from screens.navigation import move_cursor
+from screens.navigation import CURSOR_BINDINGS, move_cursor
 
 
 class TimelineView(Screen):
     BINDINGS = [
         Binding("escape", "app.pop_screen", "Back", id="timeline.back"),
-        Binding("j", "cursor('down')", show=False),
-        Binding("k", "cursor('up')", show=False),
-        Binding("g", "cursor('first')", show=False),
-        Binding("G", "cursor('last')", show=False),
+        *CURSOR_BINDINGS,
     ]
 
     def __init__(self, slug: str) -> None:

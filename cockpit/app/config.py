@@ -6,8 +6,10 @@ $COCKPIT_BLOCKING_THRESHOLD), this file, built-in defaults.
 
 from __future__ import annotations
 
+import difflib
 import os
 import tomllib
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -32,6 +34,8 @@ class Config:
     runbooks: tuple[str, ...] = ()  # runbook folders, indexed after the bundled samples
     threshold: str = "high"
     actor: str | None = None
+    keys: dict[str, str] = field(default_factory=dict)  # binding id -> key(s), e.g. "intent.advance" = "n"
+    path: Path | None = None  # the file read, named in errors found after loading (check_keys)
     raw: dict = field(default_factory=dict, compare=False, repr=False)
 
 
@@ -55,8 +59,35 @@ def load_config(path: Path | None = None) -> Config:
         runbooks=_runbook_folders(raw.get("runbooks", []), path),
         threshold=os.environ.get("COCKPIT_BLOCKING_THRESHOLD") or threshold or "high",
         actor=actor,
+        keys=dict(keys),
+        path=path,
         raw=raw,
     )
+
+
+def check_keys(config: Config, known: Iterable[str]) -> None:
+    """Refuse a `[keys]` entry naming no binding: a typo would otherwise leave the key unmapped
+    with no word said, found only at 3 AM. The UI passes its ids (the core knows no screens)."""
+    known = set(known)
+    unknown = sorted(set(config.keys) - known)
+    if not unknown:
+        return
+    said = []
+    for name in unknown:
+        said.append(f"[keys] {name!r} names no binding; {_suggest(name, known)}")
+    where = config.path or config_path()
+    raise CockpitError(f"{where}: {'; '.join(said)} (the README's Keys section lists every id)")
+
+
+def _suggest(name: str, known: set[str]) -> str:
+    """The closest ids, else those of its screen (the part before the dot), else the screens."""
+    close = difflib.get_close_matches(name, sorted(known), n=3, cutoff=0.6)
+    if close:
+        return "did you mean " + " or ".join(repr(c) for c in close) + "?"
+    group = sorted(k for k in known if k.split(".")[0] == name.split(".")[0])
+    if group:
+        return "ids of that screen: " + ", ".join(group)
+    return "ids start with " + ", ".join(sorted({k.split(".")[0] + "." for k in known}))
 
 
 def _text(raw: dict, key: str, path: Path, what: str) -> str | None:

@@ -497,12 +497,18 @@ def _launch(open_engine: Callable[[], Any], args, open_slug: str | None = None) 
 
     if not sys.stdout.isatty() or not sys.stdin.isatty():
         raise CockpitError("the cockpit screen needs a terminal; for scripts use a command (cockpit --help)")
-    keymap = cli_config().raw.get("keys") or {}
+    config = cli_config()
     from screens.app import CockpitApp  # the UI is imported only here
 
-    runbook_dirs = [*cli_config().runbooks, *(args.runbook_dirs or [])]
+    if config.keys:  # a typo in [keys] is said at start, not found when the key does nothing
+        from cockpit.app.config import check_keys
+        from screens.keymap import binding_ids
+
+        check_keys(config, binding_ids())
+
+    runbook_dirs = [*config.runbooks, *(args.runbook_dirs or [])]
     app = CockpitApp(
-        open_engine, read_only=args.read_only, open_slug=open_slug, keymap=keymap, runbook_dirs=runbook_dirs
+        open_engine, read_only=args.read_only, open_slug=open_slug, keymap=config.keys, runbook_dirs=runbook_dirs
     )
     app.run()
     if app.startup_error is not None:
