@@ -42,9 +42,13 @@ HEAVY_MODULES = ("sqlite_utils", "yaml", "textual", "rich", "anthropic", "httpx"
 
 
 def _env() -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("COCKPIT_")}
+    env = {k: v for k, v in os.environ.items() if not k.startswith("COCKPIT_") and k != "PYTHONDONTWRITEBYTECODE"}
+    # Compiled modules are cached (outside the tree), as for an installed cockpit: with
+    # PYTHONDONTWRITEBYTECODE set in the environment every run would recompile every cockpit module.
+    env["PYTHONPYCACHEPREFIX"] = str(OUT / "pycache")
     env["PYTHONPATH"] = os.pathsep.join(p for p in (str(REPO_ROOT), os.environ.get("PYTHONPATH")) if p)
     env["XDG_CONFIG_HOME"] = str(OUT / "no-config")  # a user config must not change what is measured
+    env["XDG_CACHE_HOME"] = str(OUT / "cache")  # the studio cache the warm-up run fills, as a second run finds it
     env["COCKPIT_ACTOR"] = "bench"
     return env
 
