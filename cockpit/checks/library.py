@@ -29,7 +29,7 @@ class LibraryRunbooks:
 
     def _name(self, reference: str) -> str | None:
         with self._store.snapshot():
-            row = self._store.db.execute(
+            row = self._store.conn.execute(
                 "SELECT name FROM runbooks WHERE lower(name) = ? AND gone_at IS NULL", [runbook_key(reference)]
             ).fetchone()
         return row[0] if row else None
@@ -52,5 +52,5 @@ def library_lookup(store: Any) -> LibraryRunbooks | None:
     """The store's library, or None when nothing was ever indexed: the alert check then says
     there is no library to look in, instead of calling every runbook missing."""
     with store.snapshot():
-        indexed = store.db.execute("SELECT 1 FROM runbooks WHERE gone_at IS NULL LIMIT 1").fetchone()
+        indexed = store.conn.execute("SELECT 1 FROM runbooks WHERE gone_at IS NULL LIMIT 1").fetchone()
     return LibraryRunbooks(store) if indexed else None

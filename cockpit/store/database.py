@@ -20,10 +20,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
-
-from sqlite_utils import Database
 
 from cockpit.domain.change import THIS_EVENT, Change, Insert, Update
 from cockpit.domain.model import Decision, Feedback, Intent, IntentFacts, Iteration, Signoff, Tick, Unit
@@ -39,6 +37,9 @@ from cockpit.errors import (
     StoreReadOnly,
 )
 from cockpit.store import schema
+
+if TYPE_CHECKING:
+    from sqlite_utils import Database
 
 BUSY_TIMEOUT_S = 15.0
 FULL_BELOW_BYTES = 64 * 1024  # less free space than this, and SQLite's I/O error is a full disk
@@ -221,13 +222,13 @@ class Store:
                 if not memory:
                     self.path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
                 conn = sqlite3.connect(str(path), timeout=self.busy_timeout_s, check_same_thread=False)
-            # No plugins: nothing outside cockpit hooks into the connection, and no entry-point scan.
-            self.db = Database(conn, execute_plugins=False)
+            self.conn = conn
+            self._db: Database | None = None
             with self.snapshot():  # one read: another process's first migration is all there or not at all
                 self._refuse_foreign()  # before anything writes: a refused file stays untouched
-            self.db.execute("PRAGMA foreign_keys = ON")
+            conn.execute("PRAGMA foreign_keys = ON")
             if read_only:
-                pending = [m.name for m in schema.migrations.pending(self.db)]
+                pending = [m.name for m in schema.migrations.pending(conn)]
                 if pending and not memory:
                     raise CockpitError(
                         f"{path} needs a schema upgrade ({', '.join(pending)}) that --read-only cannot make: "
@@ -239,8 +240,8 @@ class Store:
             if not memory:
                 self._enable_wal()
             # FULL: a command acknowledged to the engineer survives even a power cut.
-            self.db.execute("PRAGMA synchronous = FULL")
-            if schema.migrations.pending(self.db):
+            conn.execute("PRAGMA synchronous = FULL")
+            if schema.migrations.pending(conn):
                 with self._immediate():  # under the write lock (apply re-reads), so two first runs never both migrate
                     self._refuse_foreign()  # again: another program may have written the new file meanwhile
                     schema.migrations.apply(self.db)
@@ -264,9 +265,9 @@ class Store:
         pause = 0.002
         while True:
             try:
-                if str(self.db.execute("PRAGMA journal_mode").fetchone()[0]).lower() == "wal":
+                if str(self.conn.execute("PRAGMA journal_mode").fetchone()[0]).lower() == "wal":
                     return
-                if str(self.db.execute("PRAGMA journal_mode = WAL").fetchone()[0]).lower() == "wal":
+                if str(self.conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]).lower() == "wal":
                     return
             except sqlite3.OperationalError as exc:
                 if exc.sqlite_errorcode & 0xFF != sqlite3.SQLITE_BUSY or time.monotonic() >= deadline:
@@ -299,18 +300,31 @@ class Store:
             f"{uri}?mode=ro&immutable=1", uri=True, timeout=self.busy_timeout_s, check_same_thread=False
         )
 
+    @property
+    def db(self) -> Database:
+        """The connection wrapped by sqlite-utils, built on first use (writes, migrations, the
+        runbook library): the store's own reads go through `conn`, so a read command never
+        imports sqlite-utils."""
+        if self._db is None:
+            from sqlite_utils import Database
+
+            # No plugins: nothing outside cockpit hooks into the connection, and no entry-point scan.
+            self._db = Database(self.conn, execute_plugins=False)
+        return self._db
+
     def close(self) -> None:
-        self.db.close()
+        self.conn.close()
 
     def _refuse_foreign(self) -> None:
-        applied = {m.name for m in schema.migrations.applied(self.db)}
+        applied = set(schema.migrations.applied(self.conn))
         unknown = applied - schema.known_migrations()
         if unknown:
             raise SchemaTooNew(
                 f"{self.path} was written by a newer cockpit (schema {', '.join(sorted(unknown))}); "
                 "upgrade cockpit to open it — the file was not modified"
             )
-        tables = set(self.db.table_names()) - {schema.migrations.migrations_table}
+        tables = {row[0] for row in self.conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+        tables -= {schema.migrations.migrations_table}
         if not applied and tables:
             raise CockpitError(
                 f"{self.path} is an SQLite file but not a cockpit database (tables: {', '.join(sorted(tables)[:5])})"
@@ -318,7 +332,7 @@ class Store:
 
     @property
     def schema_version(self) -> list[str]:
-        return [m.name for m in schema.migrations.applied(self.db)]
+        return schema.migrations.applied(self.conn)
 
     def network_filesystem(self) -> str | None:
         """The network file system the database sits on (its locking is unreliable), or None."""
@@ -373,7 +387,7 @@ class Store:
 
     @contextmanager
     def _immediate(self) -> Iterator[None]:
-        conn = self.db.conn
+        conn = self.conn
         with self._faults():
             conn.execute("BEGIN IMMEDIATE")
             try:
@@ -390,7 +404,7 @@ class Store:
     @contextmanager
     def snapshot(self) -> Iterator[None]:
         """A consistent read across tables while other processes write."""
-        conn = self.db.conn
+        conn = self.conn
         outer = conn.in_transaction  # a local: mypy would keep `conn.in_transaction` narrowed to False below
         if outer:  # already inside a transaction: it is the snapshot
             yield
@@ -410,11 +424,11 @@ class Store:
         process's first write checks the file first)."""
         if self.read_only:
             raise StoreReadOnly(f"{self.path} is open read-only (--read-only): nothing was written")
-        if not self.checked and not self.db.conn.in_transaction:
+        if not self.checked and not self.conn.in_transaction:
             self.check_integrity()  # a damaged page the command would not touch must refuse it too
         if self.corrupt is not None:
             raise self.corrupt
-        if self.db.conn.in_transaction:
+        if self.conn.in_transaction:
             with self.db.atomic():
                 yield
         else:
@@ -424,7 +438,7 @@ class Store:
     def data_version(self) -> int:
         """SQLite's counter of commits by other connections (cheap: no lock, no page read)."""
         with self._faults():
-            return int(self.db.execute("PRAGMA data_version").fetchone()[0])
+            return int(self.conn.execute("PRAGMA data_version").fetchone()[0])
 
     # ------------------------------------------------------------ writes
 
@@ -514,10 +528,10 @@ class Store:
     # ------------------------------------------------------------ reads
 
     def slugs(self) -> set[str]:
-        return {row["slug"] for row in self.db.query("SELECT slug FROM intents")}
+        return {row[0] for row in self.conn.execute("SELECT slug FROM intents")}
 
     def intent(self, slug: str) -> Intent:
-        rows = list(self.db.query("SELECT * FROM intents WHERE slug = ?", [slug]))
+        rows = self._rows("SELECT * FROM intents WHERE slug = ?", [slug])
         if not rows:
             known = sorted(self.slugs())
             hint = (
@@ -533,12 +547,12 @@ class Store:
         return self._facts_where([intent], "= ?", [intent.id])[intent.id]
 
     def all_facts(self) -> list[IntentFacts]:
-        intents = [_intent(r) for r in self.db.query("SELECT * FROM intents ORDER BY id")]
+        intents = [_intent(r) for r in self._rows("SELECT * FROM intents ORDER BY id", [])]
         grouped = self._facts_where(intents, "IS NOT NULL", [])
         return [grouped[i.id] for i in intents]
 
     def _rows(self, sql: str, params: list[Any]) -> list[sqlite3.Row]:
-        cursor = self.db.conn.cursor()
+        cursor = self.conn.cursor()
         cursor.row_factory = sqlite3.Row  # cheaper than building dicts for tens of thousands of rows
         return cursor.execute(sql, params).fetchall()
 
@@ -555,7 +569,7 @@ class Store:
             params,
         ):
             parts[r["intent_id"]]["iterations"].append(_iteration(r, r["unit_id"]))
-        cursor = self.db.conn.execute(
+        cursor = self.conn.execute(
             f"SELECT intent_id, {_FEEDBACK_COLUMNS} FROM feedback WHERE intent_id {condition} ORDER BY id", params
         )
         for intent_id, *values in cursor:  # positional: the bulk of the rows, so no per-column lookups
@@ -613,17 +627,17 @@ class Store:
 
     def timeline(self, intent_id: int, limit: int | None = None) -> list[dict[str, Any]]:
         sql = "SELECT * FROM events WHERE intent_id = ? ORDER BY id"
-        rows = [dict(r) for r in self.db.query(sql + (f" DESC LIMIT {int(limit)}" if limit else ""), [intent_id])]
+        rows = [dict(r) for r in self._rows(sql + (f" DESC LIMIT {int(limit)}" if limit else ""), [intent_id])]
         for row in rows:
             row["data"] = json.loads(row["data"] or "{}")
         return sorted(rows, key=lambda r: r["id"])
 
     def last_event_id(self) -> int:
         """Cheap change detection for a second session: any write appends an event."""
-        return int(self.db.execute("SELECT coalesce(max(id), 0) FROM events").fetchone()[0])
+        return int(self.conn.execute("SELECT coalesce(max(id), 0) FROM events").fetchone()[0])
 
 
-def _intent(r: dict[str, Any]) -> Intent:
+def _intent(r: Any) -> Intent:
     return Intent(r["id"], r["slug"], r["title"], r["studio"], r["created_at"], r["event_id"], r["description"])
 
 

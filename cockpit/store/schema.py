@@ -2,13 +2,76 @@
 
 Add a migration by appending a function; never edit one that has shipped. A database that has
 applied a migration this cockpit does not know was written by a newer cockpit and is refused.
+
+Which migrations a file has applied is read with plain SQL, so opening an up-to-date database
+(every read command) never imports sqlite-utils; only applying a migration does.
 """
 
 from __future__ import annotations
 
-from sqlite_utils import Database, Migrations
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from sqlite_utils import Database
 
 MIGRATION_SET = "cockpit"
+
+
+@dataclass(frozen=True)
+class Migration:
+    name: str
+    fn: Callable[[Database], None]
+
+
+class Migrations:
+    """The registry of migrations, in order. `apply` runs the pending ones through sqlite-utils'
+    `Migrations` (its table, `_sqlite_migrations`, and its one transaction per migration);
+    `applied` and `pending` only read that table."""
+
+    migrations_table = "_sqlite_migrations"
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+        self._migrations: list[Migration] = []
+
+    def __call__(
+        self, *, name: str | None = None
+    ) -> Callable[[Callable[[Database], None]], Callable[[Database], None]]:
+        def register(fn: Callable[[Database], None]) -> Callable[[Database], None]:
+            self._migrations.append(Migration(name or fn.__name__, fn))
+            return fn
+
+        return register
+
+    def known(self) -> frozenset[str]:
+        return frozenset(m.name for m in self._migrations)
+
+    def applied(self, db: Any) -> list[str]:
+        """Names applied to `db` (an sqlite3 connection or an sqlite-utils Database), in order."""
+        if not db.execute(
+            "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", [self.migrations_table]
+        ).fetchone():
+            return []
+        rows = db.execute(
+            f"SELECT name FROM [{self.migrations_table}] WHERE migration_set = ? ORDER BY rowid", [self.name]
+        )
+        return [row[0] for row in rows]
+
+    def pending(self, db: Any) -> list[Migration]:
+        done = set(self.applied(db))
+        return [m for m in self._migrations if m.name not in done]
+
+    def apply(self, db: Database) -> None:
+        from sqlite_utils import Migrations as Runner
+
+        runner = Runner(self.name)
+        for migration in self._migrations:
+            runner(name=migration.name)(migration.fn)
+        runner.apply(db)
+
+
 migrations = Migrations(MIGRATION_SET)
 
 _RANK = "CASE severity WHEN 'blocker' THEN 0 WHEN 'high' THEN 1 WHEN 'low' THEN 3 ELSE 2 END"
@@ -246,4 +309,4 @@ def _run_statements(db: Database, script: str) -> None:
 
 
 def known_migrations() -> frozenset[str]:
-    return frozenset(m.name for m in migrations.pending(Database(memory=True)))
+    return migrations.known()
