@@ -40,7 +40,7 @@ MOVED = {
     "runbook_shapes": "runbooks.shapes",
     "runbook_sync": "runbooks.sync",
     "llm_client": "assist.client",
-    "llm_context": "assist.context",
+    "llm_context": "app.assist_context",
     "llm_prompt": "assist.prompt",
     "llm_settings": "assist.settings",
     "llm_types": "assist.types",

@@ -139,11 +139,9 @@ class CockpitApp(App):
         """The one LLM client of the session (its circuit breaker spans every assist screen).
         Raises CockpitError when the config is unusable; call it off the UI thread the first time."""
         if self._assistant is None:
-            from cockpit.app.config import load_config
-            from cockpit.assist.client import Assistant
-            from cockpit.assist.settings import load_llm_settings
+            from cockpit.app.assistant import open_assistant
 
-            self._assistant = Assistant(load_llm_settings(load_config()))
+            self._assistant = open_assistant()
         return self._assistant
 
     def redactor(self, slug: str) -> Redactor:

@@ -95,7 +95,7 @@ class Backend:
     ) -> Prompt:
         """The redacted request for one assist task, built as `cockpit assist preview` builds it:
         read under the lock, built outside it."""
-        from cockpit.assist.context import prompt_for, read_context
+        from cockpit.app.assist_context import prompt_for, read_context
 
         with self._lock:
             context = read_context(self.engine, slug)

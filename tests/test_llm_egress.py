@@ -2,7 +2,7 @@
 where an engineer pastes things — a unit body, a finding, a hat's hand-off message (and so the
 timeline), the question — is never seen by the API, whatever the task; the look-alikes arrive intact.
 
-The prompt is built by cockpit/assist/context.py (the app's and `cockpit assist preview`'s one path)
+The prompt is built by cockpit/app/assist_context.py (the app's and `cockpit assist preview`'s one path)
 and sent by cockpit.assist.client through the real SDK to the loopback fake, which records every byte."""
 
 from __future__ import annotations
@@ -12,8 +12,8 @@ from fake_anthropic import fake_api_fixture
 from helpers import new_incident, plant_corpus, to_execute
 from secrets_corpus import LOOK_ALIKES, SECRETS
 
+from cockpit.app.assist_context import prompt_for, read_context
 from cockpit.assist.client import Assistant
-from cockpit.assist.context import prompt_for, read_context
 from cockpit.assist.settings import LLMSettings
 from cockpit.domain import commands as c
 

@@ -19,7 +19,7 @@ def write(tmp_path, text: str, mode: int = 0o600):
 
 
 def load(path, environ=None):
-    return load_llm_settings(load_config(path), environ or {}, config_file=path)
+    return load_llm_settings(load_config(path).raw, path, environ or {})
 
 
 def test_defaults_with_no_table_and_no_env(tmp_path):

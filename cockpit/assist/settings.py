@@ -27,7 +27,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from cockpit.app.config import Config, config_path
 from cockpit.errors import CockpitError
 
 # $ per million tokens (input, output). Matched by longest prefix, so dated ids
@@ -82,7 +81,9 @@ class LLMSettings:
         """None when assist can run; otherwise one line saying how to turn it on."""
         if self.api_key:
             return None
-        where = self.config_file or config_path()
+        if self.config_file is None:  # built by hand, not read from a config file
+            return "LLM assist is off: no API key. Set ANTHROPIC_API_KEY, or put api_key under [llm] in the config file and `chmod 600` it."
+        where = self.config_file
         return (
             f"LLM assist is off: no API key. Set ANTHROPIC_API_KEY, or put api_key under [llm] in {where} "
             f"and run `chmod 600 {where}`."
@@ -90,11 +91,12 @@ class LLMSettings:
 
 
 def load_llm_settings(
-    config: Config, environ: Mapping[str, str] = os.environ, config_file: Path | None = None
+    raw: Mapping[str, Any], config_file: Path, environ: Mapping[str, str] = os.environ
 ) -> LLMSettings:
-    """Settings from `config.raw["llm"]` (read from `config_file`) and the environment."""
-    path = config_file or config_path()
-    table = config.raw.get("llm", {})
+    """Settings from the config file's `[llm]` table (`raw`: the whole file as read from
+    `config_file`, cockpit.app.config.Config.raw) and the environment."""
+    path = config_file
+    table = raw.get("llm", {})
     if not isinstance(table, dict):
         raise CockpitError(f"{path}: `llm` must be a table ([llm])")
     unknown = sorted(set(table) - _FILE_KEYS)

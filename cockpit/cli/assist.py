@@ -1,7 +1,7 @@
 """`cockpit assist` subcommands. Imported by every `cockpit` run: keep it to argparse at import time.
 
 `assist preview` prints what an assist request would send, after redaction, built by the same
-path as the app's (cockpit/assist/context.py). It never imports the SDK, so it cannot send anything.
+path as the app's (cockpit/app/assist_context.py). It never imports the SDK, so it cannot send anything.
 """
 
 from __future__ import annotations
@@ -38,7 +38,7 @@ def register(sub: Any, cmd: Callable[..., Any]) -> None:
 
 
 def _preview(args) -> int:
-    from cockpit.assist.context import prompt_for, read_context
+    from cockpit.app.assist_context import prompt_for, read_context
     from cockpit.errors import CockpitError
 
     if args.task == "classify" and not args.finding:

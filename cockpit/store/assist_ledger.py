@@ -8,10 +8,61 @@ never the key, the prompt or the answer text.
 from __future__ import annotations
 
 import json
-from typing import Any
+from collections.abc import Mapping
+from typing import Any, Protocol
 
-from cockpit.assist.types import Prompt, Reply
 from cockpit.store.database import Store
+
+
+# What the ledger reads of cockpit.assist.types' Prompt and Reply, spelled out here: the store sits
+# beneath assist and never imports it, and these say exactly which fields a ledger row keeps.
+class _Prompt(Protocol):
+    @property
+    def task(self) -> str: ...
+    @property
+    def slug(self) -> str: ...
+    @property
+    def unit(self) -> str | None: ...
+    @property
+    def ref(self) -> str | None: ...
+    @property
+    def redactions(self) -> Mapping[str, int]: ...
+
+
+class _Usage(Protocol):
+    @property
+    def input_tokens(self) -> int: ...
+    @property
+    def output_tokens(self) -> int: ...
+    @property
+    def cache_write_tokens(self) -> int: ...
+    @property
+    def cache_read_tokens(self) -> int: ...
+
+
+class _Error(Protocol):
+    @property
+    def kind(self) -> str: ...
+
+
+class _Reply(Protocol):
+    @property
+    def model(self) -> str | None: ...
+    @property
+    def request_id(self) -> str | None: ...
+    @property
+    def usage(self) -> _Usage: ...
+    @property
+    def stop_reason(self) -> str | None: ...
+    @property
+    def latency_ms(self) -> int: ...
+    @property
+    def cost_usd(self) -> float: ...
+    @property
+    def error(self) -> _Error | None: ...
+    @property
+    def cancelled(self) -> bool: ...
+
 
 _TOTALS = (
     "count(*), coalesce(sum(input_tokens), 0), coalesce(sum(output_tokens), 0), "
@@ -19,7 +70,7 @@ _TOTALS = (
 )
 
 
-def record_request(store: Store, reply: Reply, prompt: Prompt, at: str) -> None:
+def record_request(store: Store, reply: _Reply, prompt: _Prompt, at: str) -> None:
     """Append one request (finished, failed or cancelled); `at` is an ISO UTC time (cockpit.clock.iso)."""
     u = reply.usage
     with store.writing():

@@ -2,7 +2,8 @@
 
 The app (screens/backend.py) and `cockpit assist preview` both build their prompt here, so the
 preview prints byte for byte what the app would send. Reading (under the app's lock) and building
-(CPU only, outside it) are two steps.
+(CPU only, outside it) are two steps. In the app layer: it joins the engine, the runbook library
+and the prompt builder (cockpit.assist.prompt), none of which may import the others' layer.
 """
 
 from __future__ import annotations
@@ -11,6 +12,8 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from cockpit.assist.prompt import build_prompt
+from cockpit.runbooks.library import get_runbook
+from cockpit.runbooks.relevance import relevant_runbooks
 
 if TYPE_CHECKING:
     from cockpit.app.engine import Engine
@@ -30,9 +33,6 @@ class AssistContext:
 
 def read_context(engine: Engine, slug: str) -> AssistContext:
     """The intent, its timeline and its most relevant runbooks, as stored now."""
-    from cockpit.runbooks.library import get_runbook
-    from cockpit.runbooks.relevance import relevant_runbooks
-
     position = engine.position(slug)
     names = [r.name for r in relevant_runbooks(engine.store, engine.store.facts(slug), limit=RUNBOOKS)]
     runbooks = tuple((name, get_runbook(engine.store, name).content) for name in names)
