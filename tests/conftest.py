@@ -17,7 +17,7 @@ from cockpit.store.database import Store
 
 @pytest.fixture(scope="session")
 def catalog():
-    loaded = load_catalog()
+    loaded = load_catalog(cache=False)  # session-scoped: made before the autouse fixture moves XDG_CACHE_HOME
     assert not loaded.problems, [str(p) for p in loaded.problems]
     return loaded
 

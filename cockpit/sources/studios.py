@@ -2,6 +2,7 @@
 
 A broken studio is skipped and reported as `path:line: reason`; the others still load.
 Keys we do not use stay in `meta`, so a studio from a real H·AI·K·U checkout loads unchanged.
+The parsed catalog is cached between runs, keyed by the files' content (see studio_cache.py).
 """
 
 from __future__ import annotations
@@ -11,11 +12,13 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from cockpit.checks.registry import known_ids
 from cockpit.domain.studio import GATE_KINDS, Hat, ReviewAgent, Stage, Studio, Template
 from cockpit.errors import NotFound, SourceError
-from cockpit.text import frontmatter
+
+if TYPE_CHECKING:
+    from cockpit.text import frontmatter
 
 CHECKLIST_HEADING = "Hand-off checklist"
 
@@ -46,10 +49,19 @@ def bundled_studios_dir() -> Path:
     return installed if installed.is_dir() else here.parent / "studios"
 
 
-def load_catalog(extra_dirs: Iterable[str | os.PathLike[str]] = ()) -> Catalog:
-    """Bundled studios first, then each extra folder; a later studio of the same name wins."""
-    catalog = Catalog()
+def load_catalog(extra_dirs: Iterable[str | os.PathLike[str]] = (), *, cache: bool = True) -> Catalog:
+    """Bundled studios first, then each extra folder; a later studio of the same name wins.
+    `cache`: reuse the catalog parsed by an earlier run when none of the files changed."""
     dirs = [bundled_studios_dir(), *(Path(d) for d in extra_dirs)]
+    if cache:
+        from cockpit.sources import studio_cache
+
+        return studio_cache.cached(dirs, _parse_catalog)
+    return _parse_catalog(dirs)
+
+
+def _parse_catalog(dirs: list[Path]) -> Catalog:
+    catalog = Catalog()
     shared: dict[str, Hat | None] = {}
     for root in dirs:
         if not root.is_dir():
@@ -74,12 +86,20 @@ def load_catalog(extra_dirs: Iterable[str | os.PathLike[str]] = ()) -> Catalog:
     return catalog
 
 
+def _items(body: str, heading: str) -> list[str]:
+    from cockpit.text import frontmatter
+
+    return frontmatter.section_items(body, heading)
+
+
 def _title(doc: frontmatter.Document, fallback: str) -> str:
     match = re.search(r"^#\s+(.+?)\s*$", doc.body, re.MULTILINE)
     return match.group(1) if match else fallback.replace("-", " ").title()
 
 
 def _read(path: Path, problems: list[SourceError]) -> frontmatter.Document | None:
+    from cockpit.text import frontmatter  # YAML: imported only when a studio is parsed, not on a cache hit
+
     try:
         return frontmatter.read(str(path))
     except SourceError as exc:
@@ -92,7 +112,7 @@ def _load_hat(path: Path, problems: list[SourceError]) -> Hat | None:
     if doc is None:
         return None
     name = str(doc.meta.get("name") or path.stem)
-    checklist = tuple(frontmatter.section_items(doc.body, CHECKLIST_HEADING))
+    checklist = tuple(_items(doc.body, CHECKLIST_HEADING))
     return Hat(name, _title(doc, name), doc.body, checklist, str(path), doc.meta)
 
 
@@ -118,8 +138,8 @@ def _load_agents(folder: Path, problems: list[SourceError], scope: str) -> dict[
             name=name,
             title=_title(doc, name),
             body=doc.body,
-            checks=tuple(frontmatter.section_items(doc.body, "Check")),
-            failure_modes=tuple(frontmatter.section_items(doc.body, "Common failure modes")),
+            checks=tuple(_items(doc.body, "Check")),
+            failure_modes=tuple(_items(doc.body, "Common failure modes")),
             path=str(path),
             scope=str(doc.meta.get("scope") or scope),
             meta=doc.meta,
@@ -171,6 +191,8 @@ def _gate(doc: frontmatter.Document, problems: list[SourceError]) -> tuple[str, 
 
 def _checks(doc: frontmatter.Document, problems: list[SourceError]) -> tuple[str, ...]:
     """`checks:` names engine-run checks; an id the engine does not know is a load error at its line."""
+    from cockpit.checks.registry import known_ids  # imports every check: only when a studio is parsed
+
     names = _name_list(doc, "checks", problems, required=False)
     known = known_ids()
     for name in names:
