@@ -10,12 +10,18 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Callable, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any, Concatenate, ParamSpec
 
 from cockpit.cli import assist as cli_assist
 from cockpit.cli import checks as cli_checks
 from cockpit.cli import runbooks as cli_runbooks
 from cockpit.cli.common import cli_config, engine_for, print_json
+
+if TYPE_CHECKING:
+    from cockpit.domain.change import Change, Ctx
+    from cockpit.domain.walk import Position
+
+P = ParamSpec("P")
 
 SEVERITIES = ("blocker", "high", "medium", "low")
 DEMO_INCIDENT = "checkout-5xx-cert-rotation"  # demo.INCIDENT, named here so the screen opens before the core loads
@@ -234,10 +240,10 @@ def _read_body(path: str | None) -> str:
         raise CockpitError(f"{path}: {getattr(exc, 'strerror', None) or exc}") from None
 
 
-def _run(args, name: str, **kwargs: Any) -> int:
-    from cockpit.domain import commands
-
-    done = engine_for(args).run(args.slug, getattr(commands, name), **kwargs)
+def _run(args, command: Callable[Concatenate[Position, Ctx, P], Change], *a: P.args, **kwargs: P.kwargs) -> int:
+    """Apply `command` (a function of cockpit.domain.commands, its keywords checked by the type
+    checker) to the intent `args.slug` and say what it did and what comes next."""
+    done = engine_for(args).run(args.slug, command, *a, **kwargs)
     print(done.summary)
     print(f"next: {done.position.next.text}")
     return 0
@@ -298,9 +304,11 @@ def _status(args) -> int:
 
 
 def _unit_add(args) -> int:
+    from cockpit.domain import commands as c
+
     return _run(
         args,
-        "add_unit",
+        c.add_unit,
         title=args.title,
         unit=args.unit_slug,
         stage=args.stage,
@@ -310,6 +318,7 @@ def _unit_add(args) -> int:
 
 
 def _unit_import(args) -> int:
+    from cockpit.domain import commands as c
     from cockpit.sources.unit_files import read_unit_files
 
     files, problems = read_unit_files(args.paths)
@@ -322,15 +331,19 @@ def _unit_import(args) -> int:
     if problems:
         print("cockpit: nothing imported", file=sys.stderr)
         return 1
-    return _run(args, "import_units", files=tuple(files), stage=args.stage)
+    return _run(args, c.import_units, files=tuple(files), stage=args.stage)
 
 
 def _unit_edit(args) -> int:
-    return _run(args, "edit_unit", unit=args.unit, body=_read_body(args.body_file))
+    from cockpit.domain import commands as c
+
+    return _run(args, c.edit_unit, unit=args.unit, body=_read_body(args.body_file))
 
 
 def _ready(args) -> int:
-    return _run(args, "declare_ready")
+    from cockpit.domain import commands as c
+
+    return _run(args, c.declare_ready)
 
 
 def _signoff(args) -> int:
@@ -342,12 +355,10 @@ def _signoff(args) -> int:
         units = [args.unit]
     else:
         active = engine.position(args.slug).active
-        missing = (
-            [] if active is None else (active.missing_review if active.phase == "review" else active.missing_approval)
-        )
-        units = [u for u, role in missing if role == args.role]
+        units = [u for u, role in (active.missing_signoffs if active else ()) if role == args.role]
         if not units:
-            raise IllegalTransition(f"no unit waits on a sign-off from {args.role}")
+            where = f" ({active.name} is in {active.phase})" if active else ""
+            raise IllegalTransition(f"no unit waits on a sign-off from {args.role}{where}")
     for unit in units:
         done = engine.run(args.slug, commands.signoff, unit=unit, role=args.role, note=args.note)
         print(done.summary)
@@ -356,37 +367,37 @@ def _signoff(args) -> int:
 
 
 def _advance(args) -> int:
+    from cockpit.domain import commands as c
     from cockpit.errors import IllegalTransition
 
     if args.unit:
-        return _run(args, "advance_hat", unit=args.unit, message=args.message)
+        return _run(args, c.advance_hat, unit=args.unit, message=args.message)
     pos = engine_for(args).position(args.slug)
     active = pos.active
     if active is not None and active.phase == "elaborate" and active.units:
-        return _run(args, "declare_ready")
-    movable = (
-        [u.unit.slug for u in active.units if u.status in ("active", "ready")]
-        if active and active.phase == "execute"
-        else []
-    )
+        return _run(args, c.declare_ready)
+    movable = [u.unit.slug for u in active.movable] if active else []
     if len(movable) == 1:
-        return _run(args, "advance_hat", unit=movable[0], message=args.message)
+        return _run(args, c.advance_hat, unit=movable[0], message=args.message)
     if movable:
         raise IllegalTransition(f"name the unit to advance: {', '.join(movable)}")
     raise IllegalTransition(f"nothing to advance without a unit: {pos.next.text}")
 
 
 def _reject(args) -> int:
-    return _run(args, "reject_hat", unit=args.unit, message=args.message)
+    from cockpit.domain import commands as c
+
+    return _run(args, c.reject_hat, unit=args.unit, message=args.message)
 
 
 def _resume(args) -> int:
-    import re
+    from cockpit.domain import commands as c
+    from cockpit.domain.model import ref_number
 
-    is_finding = re.fullmatch(r"(?i)fb-?\d+", args.target) is not None
+    is_finding = ref_number(args.target, bare=False) is not None  # a bare number may be a unit's slug
     return _run(
         args,
-        "resume",
+        c.resume,
         reason=args.reason,
         unit=None if is_finding else args.target,
         ref=args.target if is_finding else None,
@@ -394,9 +405,11 @@ def _resume(args) -> int:
 
 
 def _fb_add(args) -> int:
+    from cockpit.domain import commands as c
+
     return _run(
         args,
-        "file_feedback",
+        c.file_feedback,
         title=args.title,
         body=args.body,
         severity=args.severity,
@@ -423,34 +436,48 @@ def _fb_list(args) -> int:
 
 
 def _fb_classify(args) -> int:
+    from cockpit.domain import commands as c
+
     invalidates = tuple(args.invalidates) if args.invalidates is not None else None
-    return _run(args, "classify", ref=args.id, severity=args.severity, unit=args.unit, invalidates=invalidates)
+    return _run(args, c.classify, ref=args.id, severity=args.severity, unit=args.unit, invalidates=invalidates)
 
 
 def _fb_advance(args) -> int:
-    return _run(args, "advance_fix", ref=args.id, message=args.message)
+    from cockpit.domain import commands as c
+
+    return _run(args, c.advance_fix, ref=args.id, message=args.message)
 
 
 def _fb_send_back(args) -> int:
-    return _run(args, "reject_fix", ref=args.id, reason=args.reason)
+    from cockpit.domain import commands as c
+
+    return _run(args, c.reject_fix, ref=args.id, reason=args.reason)
 
 
 def _fb_close(args) -> int:
+    from cockpit.domain import commands as c
+
     if args.non_actionable is not None:
-        return _run(args, "close_finding", ref=args.id, resolution="non_actionable", text=args.non_actionable)
-    return _run(args, "close_finding", ref=args.id, resolution="closed", text=args.reply)
+        return _run(args, c.close_finding, ref=args.id, resolution="non_actionable", text=args.non_actionable)
+    return _run(args, c.close_finding, ref=args.id, resolution="closed", text=args.reply)
 
 
 def _fb_reject(args) -> int:
-    return _run(args, "close_finding", ref=args.id, resolution="rejected", text=args.reason)
+    from cockpit.domain import commands as c
+
+    return _run(args, c.close_finding, ref=args.id, resolution="rejected", text=args.reason)
 
 
 def _approve(args) -> int:
-    return _run(args, "approve", override=args.override, external_url=args.external)
+    from cockpit.domain import commands as c
+
+    return _run(args, c.approve, override=args.override, external_url=args.external)
 
 
 def _request_changes(args) -> int:
-    return _run(args, "request_changes", title=args.title, body=args.body, unit=args.unit, external_url=args.external)
+    from cockpit.domain import commands as c
+
+    return _run(args, c.request_changes, title=args.title, body=args.body, unit=args.unit, external_url=args.external)
 
 
 def _timeline(args) -> int:
