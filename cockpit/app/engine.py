@@ -10,18 +10,20 @@ import getpass
 import os
 from collections.abc import Callable
 from functools import cached_property
-from typing import Any, Concatenate, ParamSpec
+from typing import TYPE_CHECKING, Any, Concatenate, ParamSpec
 
 from cockpit import severity
-from cockpit.checks.base import RunbookLookup
 from cockpit.clock import Clock, iso, system_clock
-from cockpit.domain import commands
-from cockpit.domain.call import check_command
-from cockpit.domain.change import Change, Ctx
 from cockpit.domain.walk import Position, derive
 from cockpit.errors import CockpitError, NotFound
-from cockpit.sources.studios import Catalog
-from cockpit.store.database import Store
+
+if TYPE_CHECKING:
+    # Reads (`cockpit status`, the screens' first paint) need only the walk: the commands, and
+    # through them every check, are imported by the first write (about 50 ms of start-up).
+    from cockpit.checks.base import RunbookLookup
+    from cockpit.domain.change import Change, Ctx
+    from cockpit.sources.studios import Catalog
+    from cockpit.store.database import Store
 
 MAX_SLUG = 60
 P = ParamSpec("P")
@@ -90,6 +92,8 @@ class Engine:
         return out
 
     def create_intent(self, *, studio: str, title: str, slug: str | None = None, description: str = "") -> str:
+        from cockpit.domain import commands
+
         definition = self.catalog.get(studio)
         title = commands.check_title(title)  # the same rule as unit and finding titles
         wanted = commands.check_slug(slug, MAX_SLUG) if slug else commands.slugify(title, MAX_SLUG)
@@ -122,6 +126,9 @@ class Engine:
         `command` is the function itself (`engine.run(slug, commands.edit_unit, unit=..., body=...)`,
         its keywords checked against its signature by the type checker) or a bound
         cockpit.domain.call.Call; a name string is refused, never looked up."""
+        from cockpit.domain.call import check_command
+        from cockpit.domain.change import Ctx
+
         check_command(command)
         ctx = Ctx(iso(self.clock()), self.actor, self.runbooks)
         with self.store.writing():
