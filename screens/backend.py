@@ -131,7 +131,7 @@ class Backend:
     def index_runbooks(self, roots: list[str]) -> IndexReport:
         """Index the runbook folders on a connection of its own, so a big library never holds
         the lock the screens read through."""
-        from cockpit.checks.library import library_lookup
+        from cockpit.runbooks.lookup import library_lookup
         from cockpit.runbooks.index import index_library, library_roots
         from cockpit.store.database import Store
 

@@ -10,7 +10,7 @@ from helpers import CHECK_FIXTURES as FX
 
 from cockpit.checks import CHECKS, CheckContext
 from cockpit.checks.base import FAIL, PASS, SKIP
-from cockpit.checks.library import LibraryRunbooks, library_lookup, runbook_key
+from cockpit.runbooks.lookup import LibraryRunbooks, library_lookup, runbook_key
 from cockpit.sources.artifacts import read_artifacts
 
 INVESTIGATE = (

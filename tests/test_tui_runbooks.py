@@ -182,7 +182,7 @@ async def test_lint_view_lists_findings_and_jumps_to_the_section(engine):
 async def test_the_start_up_index_reaches_the_engines_checks(catalog, tmp_path):
     """Regression: on a fresh database the engine opened with no library, so the alert-runbook
     check skipped for the whole session even after the background index filled it."""
-    from cockpit.checks.library import LibraryRunbooks
+    from cockpit.runbooks.lookup import LibraryRunbooks
 
     engine = Engine(Store(tmp_path / "fresh.db"), catalog, clock=fixed_clock(NOW), actor="oncall")
     assert engine.runbooks is None

@@ -16,7 +16,7 @@ from cockpit.checks import markdown
 
 
 class RunbookLookup(Protocol):
-    """The runbook library as the checks see it (see cockpit.checks.library for an adapter)."""
+    """The runbook library as the checks see it (see cockpit.runbooks.lookup for an adapter)."""
 
     def exists(self, name: str) -> bool: ...
 

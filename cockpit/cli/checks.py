@@ -51,8 +51,8 @@ def _check(args) -> int:
 
     engine = engine_for(args)
     if args.runbook_dirs:  # bring those folders into the library the alert check consults
-        from cockpit.checks.library import library_lookup
         from cockpit.runbooks.index import index_library, library_roots
+        from cockpit.runbooks.lookup import library_lookup
 
         index_library(engine.store, library_roots(args.runbook_dirs), clock=engine.clock)
         engine.runbooks = library_lookup(engine.store)

@@ -49,7 +49,7 @@ def engine_for(
     store = Store(path, read_only=args.read_only if read_only is None else read_only)
     if warn and (fs := store.network_filesystem()):
         print(f"cockpit: warning: {network_warning(store.path, fs)}", file=sys.stderr)
-    from cockpit.checks.library import library_lookup  # what ops.alert-runbooks looks names up in
+    from cockpit.runbooks.lookup import library_lookup  # what ops.alert-runbooks looks names up in
 
     return Engine(store, catalog, actor=actor, threshold=config.threshold, runbooks=library_lookup(store))
 

@@ -2,7 +2,8 @@
 
 `ops.alert-runbooks` asks two things of it: does a runbook of this name exist, and what does its
 lint say. Anything with those two methods will do (see `RunbookLookup`); `LibraryRunbooks`
-answers from the runbook library in the store.
+answers from the runbook library in the store. Here, beside the library, not in cockpit.checks:
+the checks stay pure and only see the `RunbookLookup` the engine is given.
 """
 
 from __future__ import annotations
@@ -38,7 +39,7 @@ class LibraryRunbooks:
         return self._name(name) is not None
 
     def lint_errors(self, name: str) -> list[str]:
-        from cockpit.runbooks.lint import check_runbook
+        from cockpit.runbooks.lint import check_runbook  # on use: only ops.alert-runbooks asks, and lint is large
 
         found = self._name(name)
         if found is None:
