@@ -12,14 +12,13 @@ system and messages passes through one Redactor, so `Prompt.preview` is exactly 
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from cockpit import severity as sev
 from cockpit.assist.types import TASKS, Prompt, Reply
-from cockpit.domain.commands import MAX_TITLE
+from cockpit.domain.model import MAX_TITLE, clip_title
 from cockpit.domain.studio import Stage, Studio
 from cockpit.domain.walk import FindingState, Position, StageState, UnitState
 from cockpit.errors import CockpitError, NotFound
@@ -381,8 +380,7 @@ def _find_unit(pos: Position, slug: str | None) -> tuple[StageState, UnitState]:
 
 
 def _ref(pos: Position, ref: str | None) -> FindingState:
-    match = re.fullmatch(r"(?:FB-?)?0*(\d+)", (ref or "").strip(), re.IGNORECASE)
-    found = pos.finding(f"FB-{int(match.group(1)):03d}") if match else None
+    found = pos.finding(ref or "")
     if found is None:
         raise NotFound(f"intent {pos.facts.intent.slug} has no finding {ref!r}")
     return found
@@ -619,8 +617,8 @@ def parse_proposals(reply: Reply, pos: Position, stage: str) -> tuple[list[Propo
             if not title:
                 notes.append(f"proposal {n} has no title: dropped")
                 continue
-            if len(title) > MAX_TITLE:
-                title = title[: MAX_TITLE - 1] + "…"
+            if (clipped := clip_title(title)) != title:
+                title = clipped
                 notes.append(f"proposal {n}: title shortened to {MAX_TITLE} characters")
             body = item.get("body")
             body = body.strip() if isinstance(body, str) else "" if body is None else json.dumps(body)
