@@ -29,7 +29,7 @@ from cockpit.domain.model import (
     finding_ref,
 )
 from cockpit.domain.studio import EXTERNAL_GATE_KINDS
-from cockpit.domain.units import check_unit_files, dependency_order
+from cockpit.domain.units import UnitFile, check_unit_files, dependency_order
 from cockpit.domain.walk import FindingState, Position, StageState, UnitState, hat_before, next_hat
 from cockpit.errors import CockpitError, IllegalTransition, NotFound
 from cockpit.text.terminal import control_chars, safe
@@ -53,9 +53,10 @@ def _severity(value: str | None) -> str | None:
         raise CockpitError(str(exc)) from None
 
 
-def _ai(ai: dict[str, Any] | None) -> dict[str, Any]:
-    """AI provenance for the event data (model, request id, task): the timeline marks the action as
-    AI-assisted. What is stored is still what the engineer accepted; the model never calls commands."""
+def _ai(ai: object) -> dict[str, Any]:
+    """AI provenance for the event data (model, request id, task), checked here whatever the caller
+    passed: the timeline marks the action as AI-assisted. What is stored is still what the engineer
+    accepted; the model never calls commands."""
     if ai is None:
         return {}
     if not isinstance(ai, dict) or not ai:
@@ -223,7 +224,7 @@ def add_unit(
     )
 
 
-def import_units(pos: Position, ctx: Ctx, *, files: tuple, stage: str | None = None) -> Change:
+def import_units(pos: Position, ctx: Ctx, *, files: tuple[UnitFile, ...], stage: str | None = None) -> Change:
     """Add a checked set of H·AI·K·U unit files (cockpit.domain.units.UnitFile, read by
     cockpit.sources.unit_files) as one command."""
     state = _reached(pos, stage) if stage else _active(pos)
@@ -299,10 +300,11 @@ def signoff(pos: Position, ctx: Ctx, *, unit: str, role: str, note: str | None =
 # ---------------------------------------------------------------- the per-unit baton
 
 
-def _movable(unit: UnitState, verb: str) -> None:
-    """Refuse, saying why, to move a unit the walk says cannot move (UnitState.can_move)."""
-    if unit.can_move:
-        return
+def _movable(unit: UnitState, verb: str) -> str:
+    """The hat a unit that can move wears (or starts with); refuse, saying why, to move a unit the
+    walk says cannot move (UnitState.can_move)."""
+    if unit.can_move and unit.hat is not None:  # only a finished unit has no hat
+        return unit.hat
     slug = unit.unit.slug
     if unit.status == "done":
         raise IllegalTransition(f"unit {slug} has finished its baton: nothing to {verb}")
@@ -312,6 +314,7 @@ def _movable(unit: UnitState, verb: str) -> None:
         )
     if unit.status == "waiting":
         raise IllegalTransition(f"unit {slug} waits on {', '.join(unit.waiting_on)}")
+    raise IllegalTransition(f"unit {slug} is {unit.status}: it has no hat to {verb}")
 
 
 def _in_execute(pos: Position) -> StageState:
@@ -324,16 +327,15 @@ def _in_execute(pos: Position) -> StageState:
 def advance_hat(pos: Position, ctx: Ctx, *, unit: str, message: str | None = None) -> Change:
     target = _active_unit(pos, unit)
     state = _in_execute(pos)
-    _movable(target, "advance")
+    hat = _movable(target, "advance")
     hats = state.stage.hats
     if target.status == "ready":
-        writes = (_iteration("iterations", target.unit.id, hats[0], ctx.now),)
         return Change(
             Event("start_unit", message, state.name, unit, hats[0]),
-            writes,
+            (_iteration("iterations", target.unit.id, hats[0], ctx.now),),
             f"started {unit}: {hats[0]} holds the baton",
         )
-    nxt = next_hat(hats, target.hat)
+    nxt = next_hat(hats, hat)
     check_writes: list[Insert | Update] = []
     data: dict[str, Any] = {}
     if nxt is None and state.stage.checks:
@@ -341,22 +343,22 @@ def advance_hat(pos: Position, ctx: Ctx, *, unit: str, message: str | None = Non
         if isinstance(checked, Change):
             return checked
         check_writes, data = checked
-    writes = _close_iteration("iterations", target.unit.id, target.iterations, target.hat, "advance", message, ctx.now)
+    writes = _close_iteration("iterations", target.unit.id, target.iterations, hat, "advance", message, ctx.now)
     if nxt is not None:
         writes.append(_iteration("iterations", target.unit.id, nxt, ctx.now))
-        summary = f"{unit}: {target.hat} → {nxt}"
+        summary = f"{unit}: {hat} → {nxt}"
     else:
-        summary = f"{unit}: {target.hat} advanced; the baton is finished"
+        summary = f"{unit}: {hat} advanced; the baton is finished"
     if data.get("checks"):
         summary += f" (checks: {data['checks']['text']})"
     return Change(
-        Event("advance_hat", message, state.name, unit, target.hat, {"to": nxt, "bolt": target.bolt, **data}),
+        Event("advance_hat", message, state.name, unit, hat, {"to": nxt, "bolt": target.bolt, **data}),
         (*writes, *check_writes),
         summary,
     )
 
 
-def _checks_data(reconciled: Any, reports: list) -> dict[str, Any]:
+def _checks_data(reconciled: check_runs.Reconciled, reports: list[check_runs.UnitReport]) -> dict[str, Any]:
     failed = sorted({f"{r.slug}:{res.check}" for r in reports for res in r.failed})
     return {
         **reconciled.data(),
@@ -495,16 +497,16 @@ def reject_hat(pos: Position, ctx: Ctx, *, unit: str, message: str) -> Change:
     message = _required(message, "a reason (--message)")
     target = _active_unit(pos, unit)
     state = _in_execute(pos)
-    _movable(target, "reject")
+    hat = _movable(target, "reject")
     if target.status == "ready":
         raise IllegalTransition(f"unit {unit} has not started: nothing to reject")
     hats = state.stage.hats
-    back = hat_before(hats, target.hat)
-    writes = _close_iteration("iterations", target.unit.id, target.iterations, target.hat, "reject", message, ctx.now)
+    back = hat_before(hats, hat)
+    writes = _close_iteration("iterations", target.unit.id, target.iterations, hat, "reject", message, ctx.now)
     writes.append(_iteration("iterations", target.unit.id, back, ctx.now))
-    summary = f"{unit}: {target.hat} rejected back to {back}, bolt {target.bolt + 1}"
+    summary = f"{unit}: {hat} rejected back to {back}, bolt {target.bolt + 1}"
     return Change(
-        Event("reject_hat", message, state.name, unit, target.hat, {"to": back, "bolt": target.bolt + 1}),
+        Event("reject_hat", message, state.name, unit, hat, {"to": back, "bolt": target.bolt + 1}),
         tuple(writes),
         summary,
     )
@@ -545,7 +547,7 @@ def edit_unit(
 def tick(pos: Position, ctx: Ctx, *, unit: str, item: str, ticked: bool) -> Change:
     """Tick (or untick) one hand-off checklist item of the hat the unit is wearing."""
     target = _active_unit(pos, unit)
-    if target.status not in ("active", "escalated"):
+    if target.status not in ("active", "escalated") or target.hat is None:
         raise IllegalTransition(f"unit {unit} is {target.status}: no hat is being worn")
     hat = _active(pos).stage.hat(target.hat)
     if hat is None or item not in hat.checklist:
@@ -714,12 +716,14 @@ def classify(
     )
 
 
-def _in_loop(found: FindingState) -> None:
+def _in_loop(found: FindingState) -> str:
+    """The fix hat holding an open finding that can move."""
     ref = found.feedback.ref
     if found.status == "escalated":
         raise IllegalTransition(f"{ref} is escalated after {found.bolt - 1} rejects: close, reject, or resume it")
     if found.hat is None:
         raise IllegalTransition(f"{ref} has no fix chain in {found.feedback.stage}: close or reject it")
+    return found.hat
 
 
 def _closure(fb_id: int, resolution: str, text: str, now: str) -> Update:
@@ -733,25 +737,25 @@ def _closure(fb_id: int, resolution: str, text: str, now: str) -> Update:
 def advance_fix(pos: Position, ctx: Ctx, *, ref: str, message: str | None = None) -> Change:
     """Hand a finding to its next fix hat; on the terminal hat this closes it, and the message is the reply."""
     found = _open_finding(pos, ref)
-    _in_loop(found)
+    hat = _in_loop(found)
     fb = found.feedback
     chain = pos.studio.stage(fb.stage).fix_hats
-    nxt = next_hat(chain, found.hat)
-    if found.hat == chain[0] and fb.severity is None:
+    nxt = next_hat(chain, hat)
+    if hat == chain[0] and fb.severity is None:
         raise IllegalTransition(f"classify {fb.ref} before handing it on: set its severity")
-    terminal = nxt is None
-    if terminal:
+    then: Insert | Update
+    if nxt is None:  # the terminal hat: this closes the finding
         message = _required(message, f"a closure reply saying what was done (--message) for {fb.ref}")
-    writes = _close_iteration("fix_iterations", fb.id, found.iterations, found.hat, "advance", message, ctx.now)
-    if terminal:
-        writes.append(_closure(fb.id, "closed", message, ctx.now))
-        summary = f"{fb.ref}: {found.hat} verified the fix; closed"
+        then = _closure(fb.id, "closed", message, ctx.now)
+        summary = f"{fb.ref}: {hat} verified the fix; closed"
     else:
-        writes.append(_iteration("fix_iterations", fb.id, nxt, ctx.now))
-        summary = f"{fb.ref}: {found.hat} → {nxt}"
+        then = _iteration("fix_iterations", fb.id, nxt, ctx.now)
+        summary = f"{fb.ref}: {hat} → {nxt}"
+    writes = _close_iteration("fix_iterations", fb.id, found.iterations, hat, "advance", message, ctx.now)
+    writes.append(then)
     data = {"feedback": fb.ref, "to": nxt, "bolt": found.bolt}
     return Change(
-        Event("close_feedback" if terminal else "advance_fix", message, fb.stage, found.target, found.hat, data),
+        Event("close_feedback" if nxt is None else "advance_fix", message, fb.stage, found.target, hat, data),
         tuple(writes),
         summary,
     )
@@ -760,17 +764,17 @@ def advance_fix(pos: Position, ctx: Ctx, *, ref: str, message: str | None = None
 def reject_fix(pos: Position, ctx: Ctx, *, ref: str, reason: str) -> Change:
     reason = _required(reason, "a reason naming what is still open")
     found = _open_finding(pos, ref)
-    _in_loop(found)
+    hat = _in_loop(found)
     fb = found.feedback
     chain = pos.studio.stage(fb.stage).fix_hats
-    back = hat_before(chain, found.hat)
-    writes = _close_iteration("fix_iterations", fb.id, found.iterations, found.hat, "reject", reason, ctx.now)
+    back = hat_before(chain, hat)
+    writes = _close_iteration("fix_iterations", fb.id, found.iterations, hat, "reject", reason, ctx.now)
     writes.append(_iteration("fix_iterations", fb.id, back, ctx.now))
     data = {"feedback": fb.ref, "to": back, "bolt": found.bolt + 1}
     return Change(
-        Event("reject_fix", reason, fb.stage, found.target, found.hat, data),
+        Event("reject_fix", reason, fb.stage, found.target, hat, data),
         tuple(writes),
-        f"{fb.ref}: {found.hat} sent it back to {back}, bolt {found.bolt + 1}",
+        f"{fb.ref}: {hat} sent it back to {back}, bolt {found.bolt + 1}",
     )
 
 
