@@ -73,7 +73,7 @@ def _check(args) -> int:
     active = pos.active
     filing = active is not None and bool(active.stage.checks) and any(r.stage == active.name for r in reports)
     changes: dict[str, list[str]] = {"filed": [], "updated": [], "closed": [], "waived": []}
-    if filing:
+    if filing and active is not None:  # `filing` already says so; the type checker needs it spelt out
         # What run_checks would write; it re-decides inside its own transaction.
         preview = check_runs.reconcile(pos, [r for r in reports if r.stage == active.name], now="")
         changes = preview.data()

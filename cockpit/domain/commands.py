@@ -11,10 +11,12 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+from collections.abc import Mapping
 from dataclasses import replace
 from typing import Any
 
 from cockpit import severity as sev
+from cockpit.checks.base import Refused
 from cockpit.domain import check_runs
 from cockpit.domain.change import THIS_EVENT, Change, Ctx, Event, Insert, Update
 from cockpit.domain.dag import dependency_problems
@@ -408,7 +410,11 @@ def _stage_checks(
 
 
 def run_checks(
-    pos: Position, ctx: Ctx, *, unit: str | None = None, artifacts: dict[str, dict[str, str]] | None = None
+    pos: Position,
+    ctx: Ctx,
+    *,
+    unit: str | None = None,
+    artifacts: Mapping[str, Mapping[str, str | Refused]] | None = None,
 ) -> Change:
     """Run the active stage's checks on demand (every unit, or one) and file, update or close
     their findings. Units still before their verifier are drafts: their failures are reported by
