@@ -12,7 +12,8 @@ from textual.notifications import SeverityLevel
 from textual.screen import Screen
 
 from cockpit.clock import Clock, system_clock
-from screens.backend import Backend
+
+from .backend import Backend
 
 if TYPE_CHECKING:
     from cockpit.app.engine import Done, Engine
@@ -20,7 +21,8 @@ if TYPE_CHECKING:
     from cockpit.domain.walk import Position
     from cockpit.errors import CockpitError
     from cockpit.text.redact import Redactor
-    from screens.dialogs import _Modal
+
+    from .dialogs import _Modal
 
     Written = Callable[[Done, Position, int], None]  # what a screen does after its write committed
 
@@ -58,7 +60,7 @@ class CockpitApp(App):
         `assistant`: the LLM client; None builds one from the config file and environment on the
         first assist request (a bad config then fails that request only, not the app)."""
         super().__init__()
-        from screens.terminal_safe import ControlPictures
+        from .terminal_safe import ControlPictures
 
         self._filters.append(ControlPictures())  # Textual's list of line filters: applied to every rendered line
         self.backend = Backend(engine)
@@ -77,8 +79,8 @@ class CockpitApp(App):
             self.sub_title = "read-only"
 
     def on_mount(self) -> None:
-        from screens.intent_list import IntentList
-        from screens.intent_view import IntentView
+        from .intent_list import IntentList
+        from .intent_view import IntentView
 
         if self._keymap:
             self.set_keymap(self._keymap)
@@ -154,7 +156,7 @@ class CockpitApp(App):
 
     def back_to_list(self) -> None:
         """Leave an intent for the list, building the list if the app opened straight on the intent."""
-        from screens.intent_list import IntentList
+        from .intent_list import IntentList
 
         if any(isinstance(screen, IntentList) for screen in self.screen_stack):
             self.pop_screen()
@@ -328,7 +330,7 @@ class CockpitApp(App):
 
     def action_help(self) -> None:
         screen = self.screen
-        from screens.dialogs import HelpScreen
+        from .dialogs import HelpScreen
 
         if isinstance(screen, HelpScreen):
             return

@@ -20,9 +20,9 @@ from textual.screen import Screen
 from textual.widgets import OptionList, Static, TextArea
 from textual.widgets.option_list import Option
 
-from screens.keybar import KeyBar
-from screens.navigation import CURSOR_BINDINGS, move_cursor
-from screens.render import SEVERITY_STYLE
+from .keybar import KeyBar
+from .navigation import CURSOR_BINDINGS, move_cursor
+from .render import SEVERITY_STYLE
 
 if TYPE_CHECKING:
     from cockpit.assist.prompt import Classification, Proposal
@@ -251,7 +251,7 @@ class AssistScreen(Screen):
         about (its suspects), show exactly what will be sent and ask."""
         import asyncio
 
-        from screens.dialogs import SendPreview
+        from .dialogs import SendPreview
 
         if not prompt.suspects and (
             self.slug in self.app.previewed or await asyncio.to_thread(self.app.backend.assist_sent_before, self.slug)
@@ -429,7 +429,7 @@ class AssistScreen(Screen):
         self.send()
 
     def action_preview(self) -> None:
-        from screens.dialogs import SendPreview
+        from .dialogs import SendPreview
 
         if self.prompt is not None:
             sent = self.reply is not None and self.reply.sent
@@ -494,7 +494,7 @@ class AssistScreen(Screen):
         """Change the proposed severity before accepting (the unit stays as proposed)."""
         from dataclasses import replace
 
-        from screens.dialogs import Choice, severity_choices
+        from .dialogs import Choice, severity_choices
 
         if self.classification is None:
             return

@@ -131,8 +131,8 @@ class Backend:
     def index_runbooks(self, roots: list[str]) -> IndexReport:
         """Index the runbook folders on a connection of its own, so a big library never holds
         the lock the screens read through."""
-        from cockpit.runbooks.lookup import library_lookup
         from cockpit.runbooks.index import index_library, library_roots
+        from cockpit.runbooks.lookup import library_lookup
         from cockpit.store.database import Store
 
         store = Store(self.engine.store.path)

@@ -18,10 +18,10 @@ from textual.screen import Screen
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
-from screens.document import DocumentView, render_source
-from screens.keybar import KeyBar
-from screens.navigation import CURSOR_BINDINGS, move_in
-from screens.render import SEVERITY_STYLE
+from .document import DocumentView, render_source
+from .keybar import KeyBar
+from .navigation import CURSOR_BINDINGS, move_in
+from .render import SEVERITY_STYLE
 
 if TYPE_CHECKING:
     from cockpit.checks.base import Result
@@ -224,7 +224,7 @@ class ChecksScreen(Screen):
 
     def action_edit_body(self) -> None:
         """Edit the shown unit with the cursor on the failing line; saving re-runs the checks."""
-        from screens.dialogs import BodyEditor
+        from .dialogs import BodyEditor
 
         options = self.query_one("#ck-list", OptionList)
         picked = self._result(options.highlighted_option.id) if options.highlighted_option else None

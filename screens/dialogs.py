@@ -19,7 +19,8 @@ from textual.widgets.option_list import Option
 from textual.widgets.text_area import Selection
 
 from cockpit.severity import GLYPHS, SEVERITIES
-from screens.navigation import CURSOR_BINDINGS, move_cursor
+
+from .navigation import CURSOR_BINDINGS, move_cursor
 
 
 def as_text(value: str | Text) -> Text:

@@ -12,9 +12,9 @@ from textual.screen import Screen
 from textual.widgets import Header, OptionList, Static
 from textual.widgets.option_list import Option
 
-from screens import render
-from screens.keybar import KeyBar
-from screens.navigation import CURSOR_BINDINGS, move_cursor
+from . import render
+from .keybar import KeyBar
+from .navigation import CURSOR_BINDINGS, move_cursor
 
 if TYPE_CHECKING:
     from cockpit.domain.walk import Position
@@ -109,7 +109,7 @@ class IntentList(Screen):
             self.open(option.id)
 
     def open(self, slug: str) -> None:
-        from screens.intent_view import IntentView
+        from .intent_view import IntentView
 
         self.app.push_screen(IntentView(slug))
 

@@ -27,9 +27,10 @@ from textual.widgets import ContentSwitcher, Input, Label, OptionList, Selection
 from textual.widgets.option_list import Option
 
 from cockpit.errors import CockpitError
-from screens import render
-from screens.keybar import KeyBar
-from screens.navigation import CURSOR_BINDINGS, move_cursor
+
+from . import render
+from .keybar import KeyBar
+from .navigation import CURSOR_BINDINGS, move_cursor
 
 if TYPE_CHECKING:
     from cockpit.domain.walk import FindingState, Position, UnitState
@@ -382,7 +383,7 @@ class IntentView(Screen):
         move_cursor(focused, where)
 
     def action_advance(self) -> None:
-        from screens.dialogs import TextPrompt
+        from .dialogs import TextPrompt
 
         if not self._guard() or (unit := self._need_unit()) is None:
             return
@@ -400,7 +401,7 @@ class IntentView(Screen):
         )
 
     def action_reject(self) -> None:
-        from screens.dialogs import TextPrompt
+        from .dialogs import TextPrompt
 
         if not self._guard() or (unit := self._need_unit()) is None:
             return
@@ -411,7 +412,7 @@ class IntentView(Screen):
         )
 
     def action_signoff(self) -> None:
-        from screens.dialogs import Choice
+        from .dialogs import Choice
 
         if not self._guard() or (unit := self._need_unit()) is None:
             return
@@ -434,7 +435,7 @@ class IntentView(Screen):
         )
 
     def action_add_unit(self) -> None:
-        from screens.dialogs import TextPrompt
+        from .dialogs import TextPrompt
 
         if not self._guard():
             return
@@ -445,7 +446,7 @@ class IntentView(Screen):
             self.run_command("declare_ready")
 
     def action_file_finding(self) -> None:
-        from screens.dialogs import FeedbackForm
+        from .dialogs import FeedbackForm
 
         if not self._guard():
             return
@@ -455,7 +456,7 @@ class IntentView(Screen):
         )
 
     def action_finding_menu(self) -> None:
-        from screens.dialogs import Choice
+        from .dialogs import Choice
 
         if not self._guard():
             return
@@ -480,7 +481,7 @@ class IntentView(Screen):
         )
 
     def _finding_action(self, finding: FindingState, key: str) -> None:
-        from screens.dialogs import Choice, TextPrompt, severity_choices
+        from .dialogs import Choice, TextPrompt, severity_choices
 
         ref = finding.feedback.ref
         prompts = {
@@ -520,7 +521,7 @@ class IntentView(Screen):
             )
 
     def action_approve(self) -> None:
-        from screens.dialogs import ConfirmGate, TextPrompt
+        from .dialogs import ConfirmGate, TextPrompt
 
         if not self._guard():
             return
@@ -550,7 +551,7 @@ class IntentView(Screen):
         self.app.push_screen(confirm, ask_url)
 
     def action_request_changes(self) -> None:
-        from screens.dialogs import FeedbackForm
+        from .dialogs import FeedbackForm
 
         if not self._guard():
             return
@@ -567,7 +568,7 @@ class IntentView(Screen):
         box.focus()
 
     def action_edit_body(self) -> None:
-        from screens.dialogs import BodyEditor
+        from .dialogs import BodyEditor
 
         if not self._guard() or (unit := self._need_unit()) is None:
             return
@@ -604,7 +605,7 @@ class IntentView(Screen):
         if body == unit.unit.body:
             return
         slug, was = unit.unit.slug, unit.unit.body
-        from screens.dialogs import BodyEditor
+        from .dialogs import BodyEditor
 
         def keep() -> None:  # not written (busy, disk full…): the edited text opens in place, to save again
             self.ask(
@@ -625,13 +626,13 @@ class IntentView(Screen):
         switcher.current = "outputs" if switcher.current == "mandate" else "mandate"
 
     def action_runbooks(self) -> None:
-        from screens.runbooks import RunbookScreen
+        from .runbooks import RunbookScreen
 
         self.app.push_screen(RunbookScreen(self.slug))
 
     def action_assist(self) -> None:
         """The assist menu: what the model can be asked about the intent in hand."""
-        from screens.dialogs import Choice
+        from .dialogs import Choice
 
         if self.position is None:
             return
@@ -657,7 +658,7 @@ class IntentView(Screen):
         )
 
     def action_ai(self, task: str) -> None:
-        from screens.assist import AssistScreen
+        from .assist import AssistScreen
 
         if self.position is None:
             return
@@ -677,7 +678,7 @@ class IntentView(Screen):
         elif task == "review":
             self._pick_reviewer(unit.unit.slug if unit else None)
         else:
-            from screens.dialogs import TextPrompt
+            from .dialogs import TextPrompt
 
             slug = unit.unit.slug if unit else None
             self.app.push_screen(
@@ -690,8 +691,8 @@ class IntentView(Screen):
             )
 
     def _pick_reviewer(self, unit: str | None) -> None:
-        from screens.assist import AssistScreen
-        from screens.dialogs import Choice
+        from .assist import AssistScreen
+        from .dialogs import Choice
 
         active = self.position.active
         if active is None:
@@ -714,12 +715,12 @@ class IntentView(Screen):
             )
 
     def action_checks(self) -> None:
-        from screens.checks import ChecksScreen
+        from .checks import ChecksScreen
 
         self.app.push_screen(ChecksScreen(self.slug))
 
     def action_timeline(self) -> None:
-        from screens.timeline import TimelineView
+        from .timeline import TimelineView
 
         self.app.push_screen(TimelineView(self.slug))
 

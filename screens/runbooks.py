@@ -17,9 +17,9 @@ from textual.screen import Screen
 from textual.widgets import Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
-from screens.document import DocumentView, render_markdown
-from screens.keybar import KeyBar
-from screens.navigation import CURSOR_BINDINGS, move_in
+from .document import DocumentView, render_markdown
+from .keybar import KeyBar
+from .navigation import CURSOR_BINDINGS, move_in
 
 if TYPE_CHECKING:
     from cockpit.runbooks.library import Runbook
@@ -178,7 +178,7 @@ class RunbookScreen(Screen):
         move_in(self.focused, where)
 
     def action_links(self) -> None:
-        from screens.dialogs import Choice
+        from .dialogs import Choice
 
         if self.runbook is None:
             return
@@ -221,7 +221,7 @@ class RunbookScreen(Screen):
 
     def _show_lint(self, name: str, findings: list) -> None:
         """The runbook's lint findings, worst first; choosing one scrolls to its section."""
-        from screens.dialogs import Choice
+        from .dialogs import Choice
 
         if not findings:
             self.notify(f"{name}: lint clean (every section of its shape, commands, escalation, links).")
@@ -262,7 +262,7 @@ class RunbookScreen(Screen):
             self.history[self.history_at] = (name, int(self.query_one(DocumentView).scroll_y))
 
     def action_copy_block(self) -> None:
-        from screens.dialogs import Choice
+        from .dialogs import Choice
 
         if self.runbook is None:
             return

@@ -10,8 +10,8 @@ from textual.screen import Screen
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
-from screens.keybar import KeyBar
-from screens.navigation import CURSOR_BINDINGS, move_cursor
+from .keybar import KeyBar
+from .navigation import CURSOR_BINDINGS, move_cursor
 
 
 class TimelineView(Screen):

@@ -20,6 +20,7 @@ from cockpit.cli.common import cli_config, engine_for, print_json
 if TYPE_CHECKING:
     from cockpit.domain.change import Change, Ctx
     from cockpit.domain.walk import Position
+    from screens.app import CockpitApp  # at run time through cockpit.cli.ui: installed, it is cockpit.screens
 
 P = ParamSpec("P")
 
@@ -525,16 +526,16 @@ def _launch(open_engine: Callable[[], Any], args, open_slug: str | None = None) 
     if not sys.stdout.isatty() or not sys.stdin.isatty():
         raise CockpitError("the cockpit screen needs a terminal; for scripts use a command (cockpit --help)")
     config = cli_config()
-    from screens.app import CockpitApp  # the UI is imported only here
+    from cockpit.cli.ui import ui_module  # the UI is imported only here
 
     if config.keys:  # a typo in [keys] is said at start, not found when the key does nothing
         from cockpit.app.config import check_keys
-        from screens.keymap import binding_ids
 
-        check_keys(config, binding_ids())
+        check_keys(config, ui_module("keymap").binding_ids())
+    cockpit_app: type[CockpitApp] = ui_module("app").CockpitApp
 
     runbook_dirs = [*config.runbooks, *(args.runbook_dirs or [])]
-    app = CockpitApp(
+    app = cockpit_app(
         open_engine, read_only=args.read_only, open_slug=open_slug, keymap=config.keys, runbook_dirs=runbook_dirs
     )
     app.run()
