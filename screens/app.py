@@ -18,6 +18,7 @@ from .backend import Backend
 if TYPE_CHECKING:
     from cockpit.app.engine import Done, Engine
     from cockpit.assist.client import Assistant
+    from cockpit.domain.call import Call
     from cockpit.domain.walk import Position
     from cockpit.errors import CockpitError
     from cockpit.text.redact import Redactor
@@ -182,21 +183,20 @@ class CockpitApp(App):
         self,
         dialog: _Modal,
         slug: str,
-        command: Callable[[Any], tuple[str, dict[str, Any]] | None],
+        command: Callable[[Any], Call | None],
         *,
         done: Written | None = None,
     ) -> None:
-        """Open `dialog`; its answer is written as the engine command `command(answer)` names
-        ((name, kwargs); None: nothing to write). The dialog stays, with its text, until the write
-        has committed; if it fails the dialog says why and the engineer can save again."""
+        """Open `dialog`; its answer is written as the command `command(answer)` returns (a
+        cockpit.domain.call.Call; None: nothing to write). The dialog stays, with its text, until
+        the write has committed; if it fails the dialog says why and the engineer can save again."""
 
         def save(answer: Any, dialog: _Modal) -> None:
             call = command(answer)
             if call is None:
                 dialog.dismiss(None)
                 return
-            name, kwargs = call
-            self.write(slug, name, kwargs, dialog=dialog, done=done)
+            self.write(slug, call, dialog=dialog, done=done)
 
         dialog.save = save
         self.push_screen(dialog)
@@ -204,8 +204,7 @@ class CockpitApp(App):
     def write(
         self,
         slug: str,
-        command: str,
-        kwargs: dict[str, Any],
+        command: Call,
         *,
         dialog: _Modal | None = None,
         done: Written | None = None,
@@ -213,20 +212,20 @@ class CockpitApp(App):
         quiet: bool = False,
         title: str | None = None,
     ) -> None:
-        """Run the engine command `command` off the UI thread: every screen's writes go through
-        here. On success `dialog` (if any) closes, `done` runs and the summary is shown (unless
-        `quiet`); on a CockpitError `write_failed` says why and `failed` runs."""
+        """Run `command` (a command bound to its arguments: cockpit.domain.call.call) off the UI
+        thread: every screen's writes go through here. On success `dialog` (if any) closes, `done`
+        runs and the summary is shown (unless `quiet`); on a CockpitError `write_failed` says why
+        and `failed` runs."""
         from functools import partial
 
         self.run_worker(
-            partial(self._write, slug, command, kwargs, dialog, done, failed, quiet, title), thread=True, group="write"
+            partial(self._write, slug, command, dialog, done, failed, quiet, title), thread=True, group="write"
         )
 
     def _write(
         self,
         slug: str,
-        command: str,
-        kwargs: dict[str, Any],
+        command: Call,
         dialog: _Modal | None,
         done: Written | None,
         failed: Callable[[], None] | None,
@@ -236,7 +235,7 @@ class CockpitApp(App):
         from cockpit.errors import CockpitError
 
         try:
-            result, position = self.backend.run(slug, command, **kwargs)
+            result, position = self.backend.run(slug, command)
             version = self.backend.data_version()
         except CockpitError as exc:
             self.call_from_thread(self.write_failed, exc, dialog=dialog, failed=failed, title=title)

@@ -27,6 +27,7 @@ from .render import SEVERITY_STYLE
 if TYPE_CHECKING:
     from cockpit.assist.prompt import Classification, Proposal
     from cockpit.assist.types import Prompt, Reply
+    from cockpit.domain.call import Call
 
 TITLES = {"draft": "AI draft", "review": "AI review", "classify": "AI classification", "ask": "Ask AI"}
 ADVISORY = {
@@ -464,6 +465,9 @@ class AssistScreen(Screen):
         self.action_accept(edited=True)
 
     def action_accept(self, edited: bool = False) -> None:
+        from cockpit.domain import commands
+        from cockpit.domain.call import call
+
         if self.check_action("accept_edited" if edited else "accept", ()) is not True:
             if self.job == "draft" and self.reply is not None and not self.reply.ok:
                 self.notify("This draft was cut off: e to edit it, then ctrl+s to accept.", severity="warning")
@@ -471,23 +475,27 @@ class AssistScreen(Screen):
         if self.job == "draft":
             text = self.query_one("#as-text", TextArea).text
             self._write(
-                "edit_unit",
+                call(
+                    commands.edit_unit,
+                    unit=self.unit,
+                    body=text,
+                    was=self.base_body,
+                    ai=self._provenance(edited=text != self.reply.text),
+                ),
                 close=True,
-                unit=self.unit,
-                body=text,
-                was=self.base_body,
-                ai=self._provenance(edited=text != self.reply.text),
             )
         elif self.classification is not None:
             c = self.classification
             self._write(
-                "classify",
+                call(
+                    commands.classify,
+                    ref=self.ref,
+                    severity=c.severity,
+                    unit=c.unit,
+                    reason=c.reason,
+                    ai=self._provenance(edited=self.changed),
+                ),
                 close=True,
-                ref=self.ref,
-                severity=c.severity,
-                unit=c.unit,
-                reason=c.reason,
-                ai=self._provenance(edited=self.changed),
             )
 
     def action_change(self) -> None:
@@ -518,18 +526,23 @@ class AssistScreen(Screen):
                 severity="warning",
             )
             return
+        from cockpit.domain import commands
+        from cockpit.domain.call import call
+
         self._remove_proposal(index)  # at once: a second f acts on the next proposal, never this one again
         self._write(
-            "file_feedback",
+            call(
+                commands.file_feedback,
+                title=p.title,
+                body=p.body,
+                severity=p.severity,
+                unit=p.unit,
+                stage=self.stage,
+                origin="adversarial-review",
+                role=self.reviewer,
+                ai=self._provenance(),
+            ),
             failed=lambda: self._restore_proposal(index, p),
-            title=p.title,
-            body=p.body,
-            severity=p.severity,
-            unit=p.unit,
-            stage=self.stage,
-            origin="adversarial-review",
-            role=self.reviewer,
-            ai=self._provenance(),
         )
 
     def action_drop(self) -> None:
@@ -556,12 +569,11 @@ class AssistScreen(Screen):
         self.query_one("#as-proposals", OptionList).highlighted = index
         self.refresh_bindings()
 
-    def _write(self, command: str, *, close: bool = False, failed=None, **kwargs: Any) -> None:
+    def _write(self, command: Call, *, close: bool = False, failed=None) -> None:
         """Through the app's one write path; `failed` puts back what the engineer accepted."""
         self.app.write(
             self.slug,
             command,
-            kwargs,
             failed=failed,
             done=(lambda *_: self.app.pop_screen() if self.is_current else None) if close else None,
         )

@@ -16,6 +16,7 @@ from rich.text import Text
 if TYPE_CHECKING:
     from cockpit.app.engine import Done, Engine
     from cockpit.assist.types import Prompt, Reply
+    from cockpit.domain.call import Call
     from cockpit.domain.walk import Position
     from cockpit.errors import CockpitError
     from cockpit.runbooks.doc import Link
@@ -48,13 +49,11 @@ class Backend:
         with self._lock:
             return self.engine.positions()
 
-    def run(self, slug: str, command: str, **kwargs: Any) -> tuple[Done, Position]:
-        """Apply the engine command named `command` (a function of cockpit.domain.commands, as the CLI
-        names them) and read the new position, both before the UI says anything."""
-        from cockpit.domain import commands
-
+    def run(self, slug: str, command: Call) -> tuple[Done, Position]:
+        """Apply `command` (a command of cockpit.domain.commands bound to its arguments:
+        cockpit.domain.call.call) and read the new position, both before the UI says anything."""
         with self._lock:
-            done = self.engine.run(slug, getattr(commands, command), **kwargs)
+            done = self.engine.run(slug, command)
             self._own_writes += 1
             return done, done.position
 

@@ -230,12 +230,15 @@ class ChecksScreen(Screen):
         picked = self._result(options.highlighted_option.id) if options.highlighted_option else None
         if picked is None or not self.app.writable():
             return
+        from cockpit.domain import commands
+        from cockpit.domain.call import call
+
         report, result = picked
         slug, body = report.slug, report.unit.unit.body
         self.app.ask(
             BodyEditor(slug, body, result.line or 0 if result.failed else 0),
             self.slug,
-            lambda new: None if new == body else ("edit_unit", {"unit": slug, "body": new, "was": body}),
+            lambda new: None if new == body else call(commands.edit_unit, unit=slug, body=new, was=body),
             done=lambda *_: self.run_checks(),
         )
 

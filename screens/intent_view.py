@@ -1,6 +1,7 @@
 """The cockpit screen of one intent: stage walk, units, hat baton, feedback, mandate, status line.
 
-Every write goes through the engine's named commands in a worker thread; the screen shows the
+Every write is a command of cockpit.domain.commands bound to its arguments (cockpit.domain.call),
+run by the engine in a worker thread; the screen shows the
 result only after the command has committed. A change made elsewhere (a second cockpit, the CLI)
 is picked up by polling SQLite's data_version.
 
@@ -33,6 +34,7 @@ from .keybar import KeyBar
 from .navigation import CURSOR_BINDINGS, move_cursor
 
 if TYPE_CHECKING:
+    from cockpit.domain.call import Call
     from cockpit.domain.walk import FindingState, Position, UnitState
 
 PAGE = 200  # findings per page of the feedback list
@@ -150,19 +152,20 @@ class IntentView(Screen):
         if self._version is not None and version != self._version:
             self.load()
 
-    def run_command(self, name: str, after: Callable[[], None] | None = None, **kwargs: Any) -> None:
-        """Run the engine command `name` (a function of cockpit.domain.commands, as the CLI names them)."""
+    def run_command(self, command: Call, after: Callable[[], None] | None = None) -> None:
+        """Run `command` (a command bound to its arguments: cockpit.domain.call.call), then show
+        the position it left."""
 
         def written(done: Any, position: Position, version: int) -> None:
             self.show(position, version)
             if after is not None:
                 after()
 
-        self.app.write(self.slug, name, kwargs, done=written)
+        self.app.write(self.slug, command, done=written)
 
-    def ask(self, dialog: Any, command: Callable[[Any], tuple[str, dict[str, Any]] | None]) -> None:
-        """Open `dialog` and write its answer as `command(answer)` names; the dialog keeps what was
-        typed until the write has committed (CockpitApp.ask)."""
+    def ask(self, dialog: Any, command: Callable[[Any], Call | None]) -> None:
+        """Open `dialog` and write its answer as the command `command(answer)` returns; the dialog
+        keeps what was typed until the write has committed (CockpitApp.ask)."""
         self.app.ask(dialog, self.slug, command, done=lambda done, position, version: self.show(position, version))
 
     # ------------------------------------------------------------ rendering
@@ -339,8 +342,13 @@ class IntentView(Screen):
         if unit is None or not self.app.writable():
             self._show_unit()
             return
+        from cockpit.domain import commands
+        from cockpit.domain.call import call
+
         item = event.selection.value
-        self.run_command("tick", unit=unit.unit.slug, item=item, ticked=item in event.selection_list.selected)
+        self.run_command(
+            call(commands.tick, unit=unit.unit.slug, item=item, ticked=item in event.selection_list.selected)
+        )
 
     @on(Input.Changed, "#filter")
     def _filter_changed(self, event: Input.Changed) -> None:
@@ -383,24 +391,30 @@ class IntentView(Screen):
         move_cursor(focused, where)
 
     def action_advance(self) -> None:
+        from cockpit.domain import commands
+        from cockpit.domain.call import call
+        from cockpit.domain.walk import next_hat
+
         from .dialogs import TextPrompt
 
         if not self._guard() or (unit := self._need_unit()) is None:
             return
         slug = unit.unit.slug
         if unit.status == "ready":
-            self.run_command("advance_hat", unit=slug)
+            self.run_command(call(commands.advance_hat, unit=slug))
             return
-        hats = self.stage.stage.hats
-        nxt = hats[hats.index(unit.hat) + 1] if unit.hat in hats and hats.index(unit.hat) + 1 < len(hats) else "done"
+        nxt = next_hat(self.stage.stage.hats, unit.hat) or "done"
         self.ask(
             TextPrompt(
                 f"Hand {slug} from {unit.hat} to {nxt}", "Hand-off message for the next hat (optional):", required=False
             ),
-            lambda message: ("advance_hat", {"unit": slug, "message": message or None}),
+            lambda message: call(commands.advance_hat, unit=slug, message=message or None),
         )
 
     def action_reject(self) -> None:
+        from cockpit.domain import commands
+        from cockpit.domain.call import call
+
         from .dialogs import TextPrompt
 
         if not self._guard() or (unit := self._need_unit()) is None:
@@ -408,51 +422,67 @@ class IntentView(Screen):
         slug = unit.unit.slug
         self.ask(
             TextPrompt(f"Send {slug} back from {unit.hat}", "Why? (recorded; starts a new bolt)"),
-            lambda reason: ("reject_hat", {"unit": slug, "message": reason}),
+            lambda reason: call(commands.reject_hat, unit=slug, message=reason),
         )
 
     def action_signoff(self) -> None:
+        from cockpit.domain import commands
+        from cockpit.domain.call import call
+
         from .dialogs import Choice
 
         if not self._guard() or (unit := self._need_unit()) is None:
             return
         stage = self.stage
-        missing = (
-            stage.missing_review
-            if stage.phase == "review"
-            else stage.missing_approval
-            if stage.phase == "approve"
-            else ()
-        )
-        roles = [role for u, role in missing if u == unit.unit.slug]
+        roles = [role for u, role in stage.missing_signoffs if u == unit.unit.slug]
         if not roles:
             self.notify(f"No review waits on {unit.unit.slug} ({stage.name} is in {stage.phase}).", severity="warning")
             return
         slug = unit.unit.slug
         self.app.push_screen(
             Choice(f"Sign off {slug} as…", [(r, r) for r in roles]),
-            lambda role: role and self.run_command("signoff", unit=slug, role=role),
+            lambda role: role and self.run_command(call(commands.signoff, unit=slug, role=role)),
         )
 
     def action_add_unit(self) -> None:
+        from cockpit.domain import commands
+        from cockpit.domain.call import call
+
         from .dialogs import TextPrompt
 
         if not self._guard():
             return
-        self.ask(TextPrompt(f"Add a unit to {self.stage.name}", "Title:"), lambda title: ("add_unit", {"title": title}))
+        self.ask(
+            TextPrompt(f"Add a unit to {self.stage.name}", "Title:"), lambda title: call(commands.add_unit, title=title)
+        )
 
     def action_declare_ready(self) -> None:
+        from cockpit.domain import commands
+        from cockpit.domain.call import call
+
         if self._guard():
-            self.run_command("declare_ready")
+            self.run_command(call(commands.declare_ready))
 
     def action_file_finding(self) -> None:
+        from cockpit.domain import commands
+        from cockpit.domain.call import call
+
         from .dialogs import FeedbackForm
 
         if not self._guard():
             return
         units = [u.unit.slug for u in self.stage.units]
+        stage = self.stage.name
         self.ask(
-            FeedbackForm(units, self.selected_unit), lambda form: ("file_feedback", {"stage": self.stage.name, **form})
+            FeedbackForm(units, self.selected_unit),
+            lambda form: call(
+                commands.file_feedback,
+                stage=stage,
+                title=form["title"],
+                body=form["body"],
+                severity=form["severity"],
+                unit=form["unit"],
+            ),
         )
 
     def action_finding_menu(self) -> None:
@@ -481,18 +511,28 @@ class IntentView(Screen):
         )
 
     def _finding_action(self, finding: FindingState, key: str) -> None:
+        from cockpit.domain import commands
+        from cockpit.domain.call import call
+
         from .dialogs import Choice, TextPrompt, severity_choices
 
         ref = finding.feedback.ref
-        prompts = {
+        prompts: dict[str, tuple[str, str, Callable[[str], Call]]] = {
             "advance": (
-                "advance_fix",
-                "message",
                 f"Hand {ref} on from {finding.hat}",
                 "Message for the next fix hat (on the last hat: the closure reply):",
+                lambda text: call(commands.advance_fix, ref=ref, message=text or None),
             ),
-            "send_back": ("reject_fix", "reason", f"Send {ref} back from {finding.hat}", "What is still open?"),
-            "resume": ("resume", "reason", f"Resume {ref}", "Why continue the fix loop?"),
+            "send_back": (
+                f"Send {ref} back from {finding.hat}",
+                "What is still open?",
+                lambda text: call(commands.reject_fix, ref=ref, reason=text),
+            ),
+            "resume": (
+                f"Resume {ref}",
+                "Why continue the fix loop?",
+                lambda text: call(commands.resume, ref=ref, reason=text),
+            ),
         }
         closures = {
             "close": ("closed", "Reply: what was done"),
@@ -506,21 +546,22 @@ class IntentView(Screen):
         elif key == "classify":
             self.app.push_screen(
                 Choice(f"Severity of {ref}", severity_choices()),
-                lambda s: s and self.run_command("classify", ref=ref, severity=s),
+                lambda s: s and self.run_command(call(commands.classify, ref=ref, severity=s)),
             )
         elif key in prompts:
-            name, arg, title, hint = prompts[key]
-            self.ask(
-                TextPrompt(title, hint, required=key != "advance"), lambda text: (name, {"ref": ref, arg: text or None})
-            )
+            title, hint, command = prompts[key]
+            self.ask(TextPrompt(title, hint, required=key != "advance"), command)
         elif key in closures:
             resolution, hint = closures[key]
             self.ask(
                 TextPrompt(f"{ref}: {resolution.replace('_', '-')}", hint),
-                lambda text: ("close_finding", {"ref": ref, "resolution": resolution, "text": text}),
+                lambda text: call(commands.close_finding, ref=ref, resolution=resolution, text=text),
             )
 
     def action_approve(self) -> None:
+        from cockpit.domain import commands
+        from cockpit.domain.call import call
+
         from .dialogs import ConfirmGate, TextPrompt
 
         if not self._guard():
@@ -538,19 +579,22 @@ class IntentView(Screen):
 
         confirm = ConfirmGate(stage.name, "/".join(stage.gate.kinds), open_lines, blocking)
         if not external:  # the override reason typed here is kept if the write fails
-            self.ask(confirm, lambda answer: ("approve", {"override": answer["override"]}))
+            self.ask(confirm, lambda answer: call(commands.approve, override=answer["override"]))
             return
 
         def ask_url(answer: dict | None) -> None:
             if answer is not None:
                 self.ask(
                     TextPrompt("External decision", "URL of the approving review (PR, ticket):"),
-                    lambda url: ("approve", {"override": answer["override"], "external_url": url}),
+                    lambda url: call(commands.approve, override=answer["override"], external_url=url),
                 )
 
         self.app.push_screen(confirm, ask_url)
 
     def action_request_changes(self) -> None:
+        from cockpit.domain import commands
+        from cockpit.domain.call import call
+
         from .dialogs import FeedbackForm
 
         if not self._guard():
@@ -559,7 +603,7 @@ class IntentView(Screen):
 
         self.ask(
             FeedbackForm(units, None, title=f"Request changes on {self.stage.name}"),
-            lambda form: ("request_changes", {"title": form["title"], "body": form["body"], "unit": form["unit"]}),
+            lambda form: call(commands.request_changes, title=form["title"], body=form["body"], unit=form["unit"]),
         )
 
     def action_filter(self) -> None:
@@ -568,16 +612,17 @@ class IntentView(Screen):
         box.focus()
 
     def action_edit_body(self) -> None:
+        from cockpit.domain import commands
+        from cockpit.domain.call import call
+
         from .dialogs import BodyEditor
 
         if not self._guard() or (unit := self._need_unit()) is None:
             return
-        slug = unit.unit.slug
+        slug, was = unit.unit.slug, unit.unit.body
         self.ask(
-            BodyEditor(slug, unit.unit.body),
-            lambda body: (
-                None if body == unit.unit.body else ("edit_unit", {"unit": slug, "body": body, "was": unit.unit.body})
-            ),
+            BodyEditor(slug, was),
+            lambda body: None if body == was else call(commands.edit_unit, unit=slug, body=body, was=was),
         )
 
     def action_edit_external(self) -> None:
@@ -605,18 +650,20 @@ class IntentView(Screen):
         if body == unit.unit.body:
             return
         slug, was = unit.unit.slug, unit.unit.body
+        from cockpit.domain import commands
+        from cockpit.domain.call import call
+
         from .dialogs import BodyEditor
 
         def keep() -> None:  # not written (busy, disk full…): the edited text opens in place, to save again
             self.ask(
                 BodyEditor(slug, body),
-                lambda text: None if text == was else ("edit_unit", {"unit": slug, "body": text, "was": was}),
+                lambda text: None if text == was else call(commands.edit_unit, unit=slug, body=text, was=was),
             )
 
         self.app.write(
             self.slug,
-            "edit_unit",
-            {"unit": slug, "body": body, "was": was},
+            call(commands.edit_unit, unit=slug, body=body, was=was),
             done=lambda done, position, version: self.show(position, version),
             failed=keep,
         )

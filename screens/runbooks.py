@@ -287,10 +287,12 @@ class RunbookScreen(Screen):
             self._record_copy(self.runbook.name, block.line, block.text)
 
     def _record_copy(self, name: str, line: int, text: str) -> None:
+        from cockpit.domain import commands
+        from cockpit.domain.call import call
+
         self.app.write(
             self.slug,
-            "record_runbook_copy",
-            {"runbook": name, "line": line, "text": text},
+            call(commands.record_runbook_copy, runbook=name, line=line, text=text),
             quiet=True,
             title="Not recorded",
         )  # the copy itself already said "Copied"
