@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
+from functools import cached_property
 
 from cockpit import severity as sev
 from cockpit.domain.model import Decision, Feedback, IntentFacts, Iteration, Unit, ref_number
@@ -60,6 +61,8 @@ def hat_before(chain: Sequence[str], hat: str | None) -> str:
 
 
 def baton(chain: Sequence[str], iterations: Sequence[Iteration], resumed_at_event: int = 0) -> Baton:
+    if not iterations:  # most findings and units: nothing to count (derive calls this once per finding)
+        return Baton(chain[0], 0, 1, False, False, 0, False) if chain else Baton(None, 0, 1, False, True, 0, False)
     rejects = [i for i in iterations if i.result == "reject"]
     recent = [i for i in rejects if i.event_id > resumed_at_event]
     closed = [i for i in iterations if i.result is not None and i.event_id > resumed_at_event]
@@ -186,7 +189,7 @@ class Position:
     def complete(self) -> bool:
         return self.active is None
 
-    @property
+    @cached_property  # asked several times per position (next action, counts, panes)
     def open_findings(self) -> tuple[FindingState, ...]:
         return tuple(f for f in self.findings if f.is_open)
 
