@@ -37,6 +37,8 @@ if TYPE_CHECKING:
     from cockpit.domain.call import Call
     from cockpit.domain.walk import FindingState, Position, UnitState
 
+    from .app import CockpitApp
+
 PAGE = 200  # findings per page of the feedback list
 MORE = "more"  # id of the "… N more" row
 
@@ -59,6 +61,9 @@ WRITE_ACTIONS = frozenset(
 
 
 class IntentView(Screen):
+    if TYPE_CHECKING:  # Textual types `self.app` as App[object]; this screen only runs in CockpitApp
+        app: CockpitApp
+
     BINDINGS = [
         Binding("escape", "back", "Back", id="intent.back"),
         Binding("a", "advance", "Advance hat", id="intent.advance"),
@@ -441,7 +446,7 @@ class IntentView(Screen):
         slug = unit.unit.slug
         self.app.push_screen(
             Choice(f"Sign off {slug} as…", [(r, r) for r in roles]),
-            lambda role: role and self.run_command(call(commands.signoff, unit=slug, role=role)),
+            lambda role: self.run_command(call(commands.signoff, unit=slug, role=role)) if role else None,
         )
 
     def action_add_unit(self) -> None:
@@ -546,7 +551,7 @@ class IntentView(Screen):
         elif key == "classify":
             self.app.push_screen(
                 Choice(f"Severity of {ref}", severity_choices()),
-                lambda s: s and self.run_command(call(commands.classify, ref=ref, severity=s)),
+                lambda s: self.run_command(call(commands.classify, ref=ref, severity=s)) if s else None,
             )
         elif key in prompts:
             title, hint, command = prompts[key]
