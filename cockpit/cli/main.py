@@ -63,7 +63,8 @@ def _common(suppress: bool) -> argparse.ArgumentParser:
     return common
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(*, lazy: bool = True) -> argparse.ArgumentParser:
+    """`lazy`: each subcommand's parser is built when a command line reaches it (see lazy_parser.py)."""
     common = _common(suppress=True)
     parser = argparse.ArgumentParser(
         prog="cockpit",
@@ -77,6 +78,10 @@ def build_parser() -> argparse.ArgumentParser:
         parents=[_common(suppress=False)],
     )
     parser.set_defaults(handler=_tui)
+    if lazy:
+        from cockpit.cli.lazy_parser import LazySubParsers
+
+        parser.register("action", "parsers", LazySubParsers)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     def cmd(name: str, help_text: str, handler: Callable, parent: Any = sub) -> argparse.ArgumentParser:
