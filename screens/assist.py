@@ -29,6 +29,8 @@ if TYPE_CHECKING:
     from cockpit.assist.types import Prompt, Reply
     from cockpit.domain.call import Call
 
+    from .app import CockpitApp
+
 TITLES = {"draft": "AI draft", "review": "AI review", "classify": "AI classification", "ask": "Ask AI"}
 ADVISORY = {
     "draft": "advisory: the unit body changes only if you accept (a), edited or not",
@@ -95,6 +97,9 @@ def reply_line(reply: Reply) -> Text:
 
 
 class AssistScreen(Screen):
+    if TYPE_CHECKING:  # Textual types `self.app` as App[object]; this screen only runs in CockpitApp
+        app: CockpitApp
+
     BINDINGS = [
         Binding("escape", "back", "Cancel/back", id="assist.back"),
         Binding("a", "accept", "Accept", id="assist.accept"),

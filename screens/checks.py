@@ -27,6 +27,8 @@ if TYPE_CHECKING:
     from cockpit.checks.base import Result
     from cockpit.domain.check_runs import UnitReport
 
+    from .app import CockpitApp
+
 STATUS_MARK = {"fail": ("✗", "bold"), "skip": ("–", "dim"), "pass": ("✓", "green")}
 STATUS_ORDER = {"fail": 0, "skip": 1, "pass": 2}
 LINE_STYLE = "reverse"  # the selected failure's lines; reverse reads on any palette and under NO_COLOR
@@ -60,6 +62,9 @@ def unit_heading(report: UnitReport, width: int) -> Text:
 
 
 class ChecksScreen(Screen):
+    if TYPE_CHECKING:  # Textual types `self.app` as App[object]; this screen only runs in CockpitApp
+        app: CockpitApp
+
     BINDINGS = [
         Binding("escape", "back", "Back", id="checks.back"),
         Binding("enter", "show_line", "Go to line", id="checks.show_line"),

@@ -19,8 +19,13 @@ from .navigation import CURSOR_BINDINGS, move_cursor
 if TYPE_CHECKING:
     from cockpit.domain.walk import Position
 
+    from .app import CockpitApp
+
 
 class IntentList(Screen):
+    if TYPE_CHECKING:  # Textual types `self.app` as App[object]; this screen only runs in CockpitApp
+        app: CockpitApp
+
     BINDINGS = [
         Binding("enter", "open", "Open", id="list.open"),
         *CURSOR_BINDINGS,

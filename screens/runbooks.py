@@ -24,8 +24,13 @@ from .navigation import CURSOR_BINDINGS, move_in
 if TYPE_CHECKING:
     from cockpit.runbooks.library import Runbook
 
+    from .app import CockpitApp
+
 
 class RunbookScreen(Screen):
+    if TYPE_CHECKING:  # Textual types `self.app` as App[object]; this screen only runs in CockpitApp
+        app: CockpitApp
+
     BINDINGS = [
         Binding("escape", "back", "Back", id="runbooks.back"),
         Binding("slash", "search", "Search", id="runbooks.search"),

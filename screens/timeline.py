@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
@@ -13,8 +15,14 @@ from textual.widgets.option_list import Option
 from .keybar import KeyBar
 from .navigation import CURSOR_BINDINGS, move_cursor
 
+if TYPE_CHECKING:
+    from .app import CockpitApp
+
 
 class TimelineView(Screen):
+    if TYPE_CHECKING:  # Textual types `self.app` as App[object]; this screen only runs in CockpitApp
+        app: CockpitApp
+
     BINDINGS = [
         Binding("escape", "app.pop_screen", "Back", id="timeline.back"),
         *CURSOR_BINDINGS,
