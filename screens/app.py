@@ -113,7 +113,7 @@ class CockpitApp(App):
             )
         self.check_database()
         if self.runbook_dirs is not None and not self.read_only:
-            self.index_runbooks()
+            self.index_runbooks(self.runbook_dirs)
 
     @work(thread=True, group="check")
     def check_database(self) -> None:
@@ -124,12 +124,12 @@ class CockpitApp(App):
             self.call_from_thread(self.notify, str(problem), title="Database damaged", severity="error", timeout=30)
 
     @work(thread=True, group="index")
-    def index_runbooks(self) -> None:
+    def index_runbooks(self, runbook_dirs: list[str]) -> None:
         """Bring the offline runbook copy up to date; screens keep working meanwhile."""
         from cockpit.errors import CockpitError
 
         try:
-            report = self.backend.index_runbooks(self.runbook_dirs)
+            report = self.backend.index_runbooks(runbook_dirs)
         except CockpitError as exc:
             self.call_from_thread(self.write_failed, exc, title="Runbooks not indexed")
             return

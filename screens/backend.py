@@ -38,6 +38,7 @@ class Backend:
     def engine(self) -> Engine:
         with self._lock:
             if self._engine is None:
+                assert self._opener is not None  # __init__ keeps an opener whenever it got no engine
                 self._engine = self._opener()  # a failure propagates and is retried on the next call
             return self._engine
 

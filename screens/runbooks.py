@@ -22,6 +22,7 @@ from .keybar import KeyBar
 from .navigation import CURSOR_BINDINGS, move_in
 
 if TYPE_CHECKING:
+    from cockpit.runbooks.doc import Link
     from cockpit.runbooks.library import Runbook
 
     from .app import CockpitApp
@@ -101,7 +102,8 @@ class RunbookScreen(Screen):
 
     @on(OptionList.OptionSelected, "#rb-list")
     def _picked(self, event: OptionList.OptionSelected) -> None:
-        self.open(event.option.id)
+        if event.option.id is not None:  # every row has its runbook's name as id
+            self.open(event.option.id)
         self.query_one("#rb-doc").focus()
 
     # ------------------------------------------------------------ reading
@@ -160,7 +162,7 @@ class RunbookScreen(Screen):
     @on(OptionList.OptionSelected, "#rb-outline")
     def _jump(self, event: OptionList.OptionSelected) -> None:
         view = self.query_one(DocumentView)
-        if view.rendered is not None:
+        if view.rendered is not None and event.option.id is not None:  # every row has its heading's line as id
             view.scroll_to(y=view.rendered.heading_rows.get(int(event.option.id), 0), animate=False)
             view.focus()
 
@@ -192,18 +194,22 @@ class RunbookScreen(Screen):
             self.notify("This runbook links nowhere.")
             return
         choices = [(str(i), f"{link.text or link.target}  → {link.target}") for i, link in enumerate(links)]
-        self.app.push_screen(
-            Choice("Follow a link", choices), lambda key: key is not None and self.follow(links[int(key)])
-        )
 
-    def follow(self, link) -> None:
+        def chosen(key: str | None) -> None:
+            if key is not None:
+                self.follow(links[int(key)])
+
+        self.app.push_screen(Choice("Follow a link", choices), chosen)
+
+    def follow(self, link: Link) -> None:
         if link.resolved is None and link.anchor:  # a heading of this page
-            self.open(self.runbook.name, link.anchor)
+            if self.runbook is not None:
+                self.open(self.runbook.name, link.anchor)
             return
         self._follow(link)
 
     @work(thread=True, exclusive=True, group="open")
-    def _follow(self, link) -> None:
+    def _follow(self, link: Link) -> None:
         target = self.app.backend.follow_link(link)
         if target is None:
             where = (
@@ -237,9 +243,13 @@ class RunbookScreen(Screen):
             for f in findings
         ]
         errors = sum(f.level == "error" for f in findings)
+
+        def chosen(line: str | None) -> None:
+            if line is not None:
+                self.scroll_to_line(int(line))
+
         self.app.push_screen(
-            Choice(f"Lint of {name}: {errors} errors, {len(findings) - errors} warnings", choices),
-            lambda line: line is not None and self.scroll_to_line(int(line)),
+            Choice(f"Lint of {name}: {errors} errors, {len(findings) - errors} warnings", choices), chosen
         )
 
     def scroll_to_line(self, line: int) -> None:
@@ -280,23 +290,27 @@ class RunbookScreen(Screen):
             first = next((line for line in block.text.splitlines() if line.strip()), "")
             where = block.heading.text if block.heading else "top"
             choices.append((str(i), f"{where}: {first}"))
-        self.app.push_screen(
-            Choice(f"Copy a block of {self.runbook.name}", choices),
-            lambda key: key is not None and self.copy_block(int(key)),
-        )
+
+        def chosen(key: str | None) -> None:
+            if key is not None:
+                self.copy_block(int(key))
+
+        self.app.push_screen(Choice(f"Copy a block of {self.runbook.name}", choices), chosen)
 
     def copy_block(self, index: int) -> None:
+        if self.runbook is None:  # the choice is offered only with a runbook open
+            return
         block = self.runbook.doc.code_blocks[index]
         self.app.copy_text(block.text)
         if self.slug is not None and not self.app.read_only:  # the incident records which step was taken
-            self._record_copy(self.runbook.name, block.line, block.text)
+            self._record_copy(self.slug, self.runbook.name, block.line, block.text)
 
-    def _record_copy(self, name: str, line: int, text: str) -> None:
+    def _record_copy(self, slug: str, name: str, line: int, text: str) -> None:
         from cockpit.domain import commands
         from cockpit.domain.call import call
 
         self.app.write(
-            self.slug,
+            slug,
             call(commands.record_runbook_copy, runbook=name, line=line, text=text),
             quiet=True,
             title="Not recorded",
