@@ -194,9 +194,9 @@ def fts_columns(doc: RunbookDoc) -> tuple[str, str, str, str]:
 
 def write_fts(store: Store, runbook_id: int, doc: RunbookDoc | None) -> None:
     """Replace (or with None, remove) one runbook's search row. Inside `store.writing()`."""
-    store.db.execute("DELETE FROM runbooks_fts WHERE rowid = ?", [runbook_id])
+    store.conn.execute("DELETE FROM runbooks_fts WHERE rowid = ?", [runbook_id])
     if doc is not None:
-        store.db.execute(
+        store.conn.execute(
             "INSERT INTO runbooks_fts (rowid, title, headings, body, code) VALUES (?, ?, ?, ?, ?)",
             [runbook_id, *fts_columns(doc)],
         )
@@ -206,7 +206,7 @@ def free_name(store: Store, wanted: str, source: str) -> str:
     """`wanted`, or `wanted-2`, `-3`… if another source already holds it."""
     candidate, number = wanted, 1
     while True:
-        row = store.db.execute("SELECT source FROM runbooks WHERE name = ?", [candidate]).fetchone()
+        row = store.conn.execute("SELECT source FROM runbooks WHERE name = ?", [candidate]).fetchone()
         if row is None or row[0] == source:
             return candidate
         number += 1
@@ -290,7 +290,7 @@ def index_library(
         # A gone row counts as unknown: a file that comes back is parsed here too, not under the lock.
         known = {
             source: None if gone_at else sha
-            for source, sha, gone_at in store.db.execute(
+            for source, sha, gone_at in store.conn.execute(
                 "SELECT source, sha256, gone_at FROM runbooks WHERE kind = 'file'"
             )
         }
@@ -301,9 +301,9 @@ def index_library(
 
     def write(read: _Read) -> None:
         # The row is read inside the transaction that writes it: another session may have indexed it.
-        row = store.db.execute(f"{_ROW} WHERE source = ?", [read.file.path]).fetchone()
+        row = store.conn.execute(f"{_ROW} WHERE source = ?", [read.file.path]).fetchone()
         if row is None:  # a file that moved keeps its row (and its name) when its old path is gone
-            candidate = store.db.execute(f"{_ROW} WHERE name = ?", [read.file.name]).fetchone()
+            candidate = store.conn.execute(f"{_ROW} WHERE name = ?", [read.file.name]).fetchone()
             if candidate and candidate[5] == "file" and candidate[0] not in claimed and candidate[1] not in present:
                 row = candidate
         if row is not None:
@@ -316,7 +316,7 @@ def index_library(
         batches.run(reads, write)
 
     with store.snapshot():
-        rows = store.db.execute(
+        rows = store.conn.execute(
             "SELECT id, source, name FROM runbooks WHERE kind = 'file' AND gone_at IS NULL ORDER BY id"
         ).fetchall()
     vanished = deque(
@@ -328,7 +328,7 @@ def index_library(
     def mark_gone(row: tuple) -> None:
         runbook_id, source, name = row
         # Unless another session brought it back (or moved it) since the snapshot above.
-        if store.db.execute(
+        if store.conn.execute(
             "UPDATE runbooks SET gone_at = ? WHERE id = ? AND source = ? AND gone_at IS NULL", [now, runbook_id, source]
         ).rowcount:
             write_fts(store, runbook_id, None)
@@ -342,7 +342,7 @@ def _index_one(store: Store, read: _Read, row: tuple | None, now: str, report: I
     file, text = read.file, read.text
     if text is None:  # unreadable now: keep the last good copy and say why
         if row is not None:
-            store.db.execute(
+            store.conn.execute(
                 "UPDATE runbooks SET last_error = ?, last_error_at = ? WHERE id = ?", [read.error, now, row[0]]
             )
         return
@@ -353,7 +353,7 @@ def _index_one(store: Store, read: _Read, row: tuple | None, now: str, report: I
     if row is None:
         name = free_name(store, file.name, file.path)
         parsed = doc()
-        runbook_id = store.db.execute(
+        runbook_id = store.conn.execute(
             "INSERT INTO runbooks (name, kind, source, root, title, content, sha256, indexed_at, checked_at) "
             "VALUES (?, 'file', ?, ?, ?, ?, ?, ?, ?)",
             [name, file.path, file.root, parsed.title, read.text, read.sha, now, now],
@@ -363,14 +363,14 @@ def _index_one(store: Store, read: _Read, row: tuple | None, now: str, report: I
         report.added.append(name)
         return
     runbook_id, _source, name, sha, gone_at, _ = row
-    store.db.execute(
+    store.conn.execute(
         "UPDATE runbooks SET source = ?, root = ?, checked_at = ?, gone_at = NULL, last_error = NULL, "
         "last_error_at = NULL WHERE id = ?",
         [file.path, file.root, now, runbook_id],
     )
     if sha != read.sha:
         parsed = doc()
-        store.db.execute(
+        store.conn.execute(
             "UPDATE runbooks SET title = ?, content = ?, sha256 = ?, indexed_at = ? WHERE id = ?",
             [parsed.title, read.text, read.sha, now, runbook_id],
         )

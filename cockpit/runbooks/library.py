@@ -62,15 +62,15 @@ def _info(row: Any) -> RunbookInfo:
 def list_runbooks(store: Store, *, include_gone: bool = False) -> list[RunbookInfo]:
     where = "" if include_gone else "WHERE gone_at IS NULL"
     with store.snapshot():
-        return [_info(r) for r in store.db.execute(f"SELECT {INFO_COLUMNS} FROM runbooks {where} ORDER BY name")]
+        return [_info(r) for r in store.conn.execute(f"SELECT {INFO_COLUMNS} FROM runbooks {where} ORDER BY name")]
 
 
 def get_runbook(store: Store, name: str) -> Runbook:
     """The stored runbook called `name` (gone ones too: the last copy is still worth reading)."""
     with store.snapshot():
-        row = store.db.execute(f"SELECT {INFO_COLUMNS}, content FROM runbooks WHERE name = ?", [name]).fetchone()
+        row = store.conn.execute(f"SELECT {INFO_COLUMNS}, content FROM runbooks WHERE name = ?", [name]).fetchone()
         if row is None:
-            names = [r[0] for r in store.db.execute("SELECT name FROM runbooks WHERE gone_at IS NULL")]
+            names = [r[0] for r in store.conn.execute("SELECT name FROM runbooks WHERE gone_at IS NULL")]
     if row is None:
         close = difflib.get_close_matches(name, names, n=3, cutoff=0.5)
         hint = (
@@ -86,7 +86,7 @@ def get_runbook(store: Store, name: str) -> Runbook:
 
 def runbook_for_source(store: Store, source: str) -> Runbook | None:
     with store.snapshot():
-        row = store.db.execute(f"SELECT {INFO_COLUMNS}, content FROM runbooks WHERE source = ?", [source]).fetchone()
+        row = store.conn.execute(f"SELECT {INFO_COLUMNS}, content FROM runbooks WHERE source = ?", [source]).fetchone()
     return Runbook(*row) if row else None
 
 
@@ -133,7 +133,7 @@ def freshness(info: RunbookInfo, now: datetime) -> str:
 def library_freshness(store: Store, now: datetime) -> str:
     """'last indexed 4 min ago · last synced 2 d ago' for the whole library."""
     with store.snapshot():
-        indexed, synced = store.db.execute(
+        indexed, synced = store.conn.execute(
             "SELECT max(CASE WHEN kind = 'file' THEN checked_at END), max(CASE WHEN kind = 'url' THEN fetched_at END) FROM runbooks"
         ).fetchone()
     parts = [f"last indexed {ago(indexed, now)}"]

@@ -76,7 +76,7 @@ def relevant_runbooks(store: Store, facts: IntentFacts, *, limit: int = 10) -> l
     with store.snapshot():
         library = [
             (rid, name, title, source)
-            for rid, name, title, source in store.db.execute(
+            for rid, name, title, source in store.conn.execute(
                 "SELECT id, name, title, source FROM runbooks WHERE gone_at IS NULL"
             )
         ]

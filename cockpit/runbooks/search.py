@@ -67,7 +67,7 @@ def run_match(store: Store, match: str, limit: int) -> list[SearchHit]:
         f"WHERE runbooks_fts MATCH ? AND r.gone_at IS NULL ORDER BY score, r.name LIMIT ?"
     )
     with store.snapshot():
-        rows = store.db.execute(sql, [_OPEN, _CLOSE, match, int(limit)]).fetchall()
+        rows = store.conn.execute(sql, [_OPEN, _CLOSE, match, int(limit)]).fetchall()
     return [
         SearchHit(name, title, kind, source, score, _spans(snippet))
         for name, title, kind, source, score, snippet in rows

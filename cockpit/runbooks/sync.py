@@ -164,10 +164,10 @@ def sync_runbooks(
 def _stored(store: Store, url: str, columns: str) -> tuple | None:
     """(id, *columns) of the runbook synced from `url` (normalised), also when it was stored
     under another spelling of the URL before sync normalised them."""
-    row = store.db.execute(f"SELECT id, {columns} FROM runbooks WHERE source = ?", [url]).fetchone()
+    row = store.conn.execute(f"SELECT id, {columns} FROM runbooks WHERE source = ?", [url]).fetchone()
     if row is not None:
         return row
-    for row in store.db.execute(f"SELECT id, {columns}, source FROM runbooks WHERE kind = 'url' ORDER BY id"):
+    for row in store.conn.execute(f"SELECT id, {columns}, source FROM runbooks WHERE kind = 'url' ORDER BY id"):
         try:
             if normalize_url(row[-1]) == url:
                 return row[:-1]
@@ -376,17 +376,19 @@ def _store(store: Store, url: str, fetched: _Fetched, moment: datetime) -> SyncR
     with store.writing():
         row = _stored(store, url, "name, sha256, fetched_at")
         if row is not None:  # stored under another spelling before: keyed by the normalised URL from now on
-            store.db.execute("UPDATE runbooks SET source = ? WHERE id = ? AND source != ?", [url, row[0], url])
+            store.conn.execute("UPDATE runbooks SET source = ? WHERE id = ? AND source != ?", [url, row[0], url])
         if fetched.status == "failed" or (fetched.status == "not_modified" and row is None):
             error = fetched.error or "HTTP 304 Not Modified, but no copy is stored"
             if row is None:
                 return SyncResult(url, None, "failed", f"{url}: {error}; no copy stored", fetched.attempts)
-            store.db.execute("UPDATE runbooks SET last_error = ?, last_error_at = ? WHERE id = ?", [error, now, row[0]])
+            store.conn.execute(
+                "UPDATE runbooks SET last_error = ?, last_error_at = ? WHERE id = ?", [error, now, row[0]]
+            )
             kept = f"keeping the copy fetched {row[3]} ({ago(row[3], moment)})"
             return SyncResult(url, row[1], "failed", f"{url}: {error}; {kept}", fetched.attempts)
         validators = [fetched.etag, fetched.last_modified, now]
         if fetched.status == "not_modified" and row is not None:  # without a row it failed above
-            store.db.execute(
+            store.conn.execute(
                 "UPDATE runbooks SET etag = ?, last_modified = ?, fetched_at = ?, last_error = NULL, "
                 "last_error_at = NULL WHERE id = ?",
                 [*validators, row[0]],
@@ -394,7 +396,7 @@ def _store(store: Store, url: str, fetched: _Fetched, moment: datetime) -> SyncR
             return SyncResult(url, row[1], "unchanged", f"{row[1]}: not modified (304)", fetched.attempts)
         sha = content_hash(fetched.text)
         if row is not None and row[2] == sha:
-            store.db.execute(
+            store.conn.execute(
                 "UPDATE runbooks SET etag = ?, last_modified = ?, fetched_at = ?, last_error = NULL, "
                 "last_error_at = NULL WHERE id = ?",
                 [*validators, row[0]],
@@ -403,7 +405,7 @@ def _store(store: Store, url: str, fetched: _Fetched, moment: datetime) -> SyncR
         name = row[1] if row else free_name(store, name_from_url(url), url)
         doc = parse_runbook(fetched.text, source=url, name=name)
         if row is None:
-            runbook_id = store.db.execute(
+            runbook_id = store.conn.execute(
                 "INSERT INTO runbooks (name, kind, source, title, content, sha256, indexed_at, etag, last_modified, fetched_at) "
                 "VALUES (?, 'url', ?, ?, ?, ?, ?, ?, ?, ?)",
                 [name, url, doc.title, fetched.text, sha, now, *validators],
@@ -411,7 +413,7 @@ def _store(store: Store, url: str, fetched: _Fetched, moment: datetime) -> SyncR
             assert runbook_id is not None  # sqlite3 sets lastrowid after every INSERT
         else:
             runbook_id = row[0]
-            store.db.execute(
+            store.conn.execute(
                 "UPDATE runbooks SET title = ?, content = ?, sha256 = ?, indexed_at = ?, etag = ?, "
                 "last_modified = ?, fetched_at = ?, last_error = NULL, last_error_at = NULL WHERE id = ?",
                 [doc.title, fetched.text, sha, now, *validators, runbook_id],

@@ -74,7 +74,7 @@ def record_request(store: Store, reply: _Reply, prompt: _Prompt, at: str) -> Non
     """Append one request (finished, failed or cancelled); `at` is an ISO UTC time (cockpit.clock.iso)."""
     u = reply.usage
     with store.writing():
-        store.db.execute(
+        store.conn.execute(
             "INSERT INTO llm_requests (slug, task, unit, ref, model, request_id, input_tokens, output_tokens, "
             "cache_write_tokens, cache_read_tokens, stop_reason, latency_ms, cost_usd, error_type, cancelled, "
             "redactions, at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -110,11 +110,11 @@ def usage_totals(store: Store, slug: str, day: str) -> dict[str, dict[str, Any]]
 
 def has_requests(store: Store, slug: str) -> bool:
     """Whether any request was made about this intent (the first one gets a redaction preview)."""
-    return store.db.execute("SELECT 1 FROM llm_requests WHERE slug = ? LIMIT 1", [slug]).fetchone() is not None
+    return store.conn.execute("SELECT 1 FROM llm_requests WHERE slug = ? LIMIT 1", [slug]).fetchone() is not None
 
 
 def _totals(store: Store, where: str, *params: str) -> dict[str, Any]:
-    n, inp, out, write, read, cost = store.db.execute(
+    n, inp, out, write, read, cost = store.conn.execute(
         f"SELECT {_TOTALS} FROM llm_requests WHERE {where}", list(params)
     ).fetchone()
     return {
