@@ -12,7 +12,9 @@ from datetime import timedelta
 
 from cockpit.app.engine import Engine
 from cockpit.clock import stepping_clock
-from cockpit.domain import commands as c
+
+# The commands (and the checks they import) are imported by the functions that seed: `cockpit demo`
+# on a database already seeded (every start after the first) opens the screen without them.
 
 INCIDENT = "checkout-5xx-cert-rotation"
 OPERATIONS = "orders-api-pool-limits"
@@ -21,11 +23,15 @@ UnitSpec = tuple[str, str, str, Sequence[str]]  # slug, title, body, depends_on
 
 
 def _unit(engine: Engine, slug: str, stage: str, spec: UnitSpec) -> None:
+    from cockpit.domain import commands as c
+
     unit, title, body, deps = spec
     engine.run(slug, c.add_unit, title=title, unit=unit, stage=stage, body=body, depends_on=tuple(deps))
 
 
 def sign_all(engine: Engine, slug: str) -> None:
+    from cockpit.domain import commands as c
+
     active = engine.position(slug).active
     for unit, role in active.missing_signoffs if active else ():
         engine.run(slug, c.signoff, unit=unit, role=role, note=f"{role} checks hold for {unit}")
@@ -33,12 +39,16 @@ def sign_all(engine: Engine, slug: str) -> None:
 
 def walk_unit(engine: Engine, slug: str, unit: str, hats: Sequence[str], upto: int | None = None) -> None:
     """Start the unit and hand its baton on until `upto` hats have advanced (all by default)."""
+    from cockpit.domain import commands as c
+
     engine.run(slug, c.advance_hat, unit=unit)
     for hat in hats[: len(hats) if upto is None else upto]:
         engine.run(slug, c.advance_hat, unit=unit, message=f"Checklist met; handing on from {hat} — see the unit body.")
 
 
 def complete_stage(engine: Engine, slug: str, stage: str, units: Sequence[UnitSpec], evidence: str = "") -> None:
+    from cockpit.domain import commands as c
+
     for spec in units:
         _unit(engine, slug, stage, spec)
     engine.run(slug, c.declare_ready)
@@ -96,6 +106,8 @@ the payments on-call watches the canary dashboard. Verification window: 24 hours
 
 
 def _seed_incident(engine: Engine, slug: str) -> None:
+    from cockpit.domain import commands as c
+
     run = engine.run
     complete_stage(
         engine,
@@ -283,6 +295,8 @@ OPS_BODY = """\
 
 
 def _seed_operations(engine: Engine, slug: str) -> None:
+    from cockpit.domain import commands as c
+
     run = engine.run
     for stage, units in [
         (
