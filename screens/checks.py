@@ -137,9 +137,9 @@ class ChecksScreen(Screen):
             none = "No check fails." if self.only_failures and reports else "No stage of this intent declares checks."
             rows.append(Option(Text(none, style="dim"), id="none", disabled=True))
         options.add_options(rows)
-        ids = [row.id for row in rows if not row.disabled]
+        ids = [row.id for row in rows if not row.disabled and row.id is not None]
         if ids:
-            first_failure = next((i for i in ids if self._result(i) and self._result(i)[1].failed), ids[0])
+            first_failure = next((i for i in ids if (found := self._result(i)) and found[1].failed), ids[0])
             options.highlighted = options.get_option_index(keep if keep in ids else first_failure)
         else:
             self._show_body(None)
@@ -244,8 +244,12 @@ class ChecksScreen(Screen):
             BodyEditor(slug, body, result.line or 0 if result.failed else 0),
             self.slug,
             lambda new: None if new == body else call(commands.edit_unit, unit=slug, body=new, was=body),
-            done=lambda *_: self.run_checks(),
+            done=self._rerun,
         )
+
+    def _rerun(self, *_: object) -> None:
+        """After a saved edit (whatever it wrote): run the checks again."""
+        self.run_checks()
 
     def action_refresh(self) -> None:
         self.run_checks()

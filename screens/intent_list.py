@@ -106,11 +106,12 @@ class IntentList(Screen):
 
     @on(OptionList.OptionSelected, "#intents")
     def _selected(self, event: OptionList.OptionSelected) -> None:
-        self.open(event.option.id)
+        if event.option.id is not None:  # every row has its intent's slug as id
+            self.open(event.option.id)
 
     def action_open(self) -> None:
         option = self.query_one("#intents", OptionList).highlighted_option
-        if option is not None:
+        if option is not None and option.id is not None:
             self.open(option.id)
 
     def open(self, slug: str) -> None:
