@@ -195,7 +195,7 @@ def test_a_wrong_keyword_or_a_name_fails_the_type_check(tmp_path):
         )
     )
     result = subprocess.run(
-        [sys.executable, "-m", "mypy", "--no-incremental", "--follow-imports=silent", str(snippet)],
+        [sys.executable, "-m", "mypy", "--cache-dir=/dev/null", "--follow-imports=silent", str(snippet)],
         cwd=REPO,
         capture_output=True,
         text=True,
