@@ -310,6 +310,7 @@ class AssistScreen(Screen):
         if notice:
             self.notify(notice, severity="warning", timeout=10)
         try:
+            assert self.prompt is not None  # a reply answers the prompt this screen sent
             totals = await asyncio.to_thread(self.app.backend.record_assist, self.prompt, reply)
         except CockpitError as exc:
             self.notify(f"Usage not recorded: {exc}", severity="warning")
@@ -361,6 +362,7 @@ class AssistScreen(Screen):
         from cockpit.assist.prompt import parse_classification
         from cockpit.errors import CockpitError
 
+        assert self.ref is not None  # the classify task is opened on a finding
         try:
             self.classification = parse_classification(reply, position, self.ref)
         except CockpitError as exc:
@@ -375,6 +377,7 @@ class AssistScreen(Screen):
         from cockpit.severity import GLYPHS
 
         c, (severity, target) = self.classification, self.current
+        assert c is not None  # shown once a classification was parsed
         text = Text.assemble(
             ("Now:      ", "bold"),
             (f"{GLYPHS.get(severity, '?')} {severity or 'unclassified'}", SEVERITY_STYLE.get(severity, "")),
@@ -404,7 +407,7 @@ class AssistScreen(Screen):
             return False  # while editing only ctrl+s accepts; otherwise a accepts and e edits first
         if self.streaming or (needs_answer and not self._answered()):
             return None  # shown dimmed until there is something to act on
-        if action == "accept" and self.job == "draft" and not self.reply.ok:
+        if action == "accept" and self.job == "draft" and self.reply is not None and not self.reply.ok:
             return None  # a cut-off draft would replace the whole body: edit it first (e), then ctrl+s
         if action in WRITES and self.app.read_only:
             return None
@@ -458,6 +461,7 @@ class AssistScreen(Screen):
 
     def _provenance(self, edited: bool = False) -> dict[str, Any]:
         reply = self.reply
+        assert reply is not None  # only an answer is accepted
         return {
             "task": self.job,
             "model": reply.model,
@@ -477,7 +481,7 @@ class AssistScreen(Screen):
             if self.job == "draft" and self.reply is not None and not self.reply.ok:
                 self.notify("This draft was cut off: e to edit it, then ctrl+s to accept.", severity="warning")
             return
-        if self.job == "draft":
+        if self.job == "draft" and self.unit is not None and self.reply is not None:  # a draft of a unit, answered
             text = self.query_one("#as-text", TextArea).text
             self._write(
                 call(
@@ -489,7 +493,7 @@ class AssistScreen(Screen):
                 ),
                 close=True,
             )
-        elif self.classification is not None:
+        elif self.classification is not None and self.ref is not None:
             c = self.classification
             self._write(
                 call(
@@ -509,12 +513,13 @@ class AssistScreen(Screen):
 
         from .dialogs import Choice, severity_choices
 
-        if self.classification is None:
+        proposed = self.classification
+        if proposed is None:
             return
 
         def chosen(severity: str | None) -> None:
             if severity:
-                self.classification = replace(self.classification, severity=severity)
+                self.classification = replace(proposed, severity=severity)
                 self.changed = True
                 self._show_result("Changed")
 
@@ -580,5 +585,10 @@ class AssistScreen(Screen):
             self.slug,
             command,
             failed=failed,
-            done=(lambda *_: self.app.pop_screen() if self.is_current else None) if close else None,
+            done=self._close if close else None,
         )
+
+    def _close(self, *_: object) -> None:
+        """After an accepted answer is written: back to the screen that asked, unless already gone."""
+        if self.is_current:
+            self.app.pop_screen()
