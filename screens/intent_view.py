@@ -102,6 +102,7 @@ class IntentView(Screen):
         self.shown = PAGE  # findings listed so far; grows a page at a time
         self._checklist_of: tuple[str | None, str | None] | None = None  # (unit, hat) the checklist shows
         self._version: int | None = None
+        self._markdown: dict[str, str] = {}  # widget id -> the markdown it is to show (see _show_markdown)
 
     # ------------------------------------------------------------ layout
 
@@ -290,14 +291,16 @@ class IntentView(Screen):
         checklist.clear_options()
         if stage is None or unit is None:
             baton.update(Text("No units yet: press u to add one.", style="dim"))
+            self._markdown.pop("mandate-text", None)
             mandate.update("")
             return
         baton.update(render.baton(stage, unit))
         hat = stage.stage.hat(unit.hat) if unit.hat else None
         if hat is None:
+            self._markdown.pop("mandate-text", None)
             mandate.update(Text("The baton is finished.", style="dim"))
             return
-        mandate.update(render.markdown(hat.body))
+        self._show_markdown(mandate, hat.body)
         # The ✓ in the text keeps ticks readable with NO_COLOR (the box alone differs only by colour).
         # Text, not str: a str prompt is parsed as markup, and checklist items come from studio files.
         checklist.add_options(
@@ -319,7 +322,24 @@ class IntentView(Screen):
             "- none linked or matching yet"
         ]
         parts += [f"\n## {stage.name}: outputs and discovery\n"] + [f"{t.body}\n" for t in stage.stage.templates]
-        self.query_one("#outputs-text", Static).update(render.markdown("\n".join(parts)))
+        self._show_markdown(self.query_one("#outputs-text", Static), "\n".join(parts))
+
+    def _show_markdown(self, widget: Static, text: str) -> None:
+        """Markdown into `widget`. Until rich's Markdown is imported (markdown-it and pygments,
+        ~25 ms, then the parse), the first time waits for the next refresh: the frame that shows
+        the intent's data does not wait for the mandate's formatting. Only the latest text asked
+        for a widget is shown."""
+        key = str(widget.id)
+        self._markdown[key] = text
+        if render.markdown_loaded():
+            widget.update(render.markdown(text))
+            return
+
+        def later() -> None:
+            if self._markdown.get(key) is text:
+                widget.update(render.markdown(text))
+
+        self.call_after_refresh(later)
 
     # ------------------------------------------------------------ selection
 

@@ -5,6 +5,7 @@ Severity is always a glyph and a label, never colour alone, so NO_COLOR terminal
 
 from __future__ import annotations
 
+import sys
 from datetime import datetime
 from typing import TYPE_CHECKING
 
@@ -18,6 +19,11 @@ if TYPE_CHECKING:
     from cockpit.domain.walk import FindingState, Position, StageState, UnitState
 
 SEVERITY_STYLE = {"blocker": "bold red", "high": "red", "medium": "yellow", "low": "dim", None: "bold magenta"}
+
+
+def markdown_loaded() -> bool:
+    """Whether `markdown` is cheap now (its imports are done)."""
+    return "rich.markdown" in sys.modules
 
 
 def markdown(text: str) -> RenderableType:
