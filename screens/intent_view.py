@@ -286,8 +286,9 @@ class IntentView(Screen):
         baton = self.query_one("#baton", Static)
         mandate = self.query_one("#mandate-text", Static)
         checklist = self.query_one("#checklist", SelectionList)
-        keep = checklist.highlighted if self._checklist_of == (self.selected_unit, unit and unit.hat) else None
-        self._checklist_of = (self.selected_unit, unit and unit.hat)
+        shown = (self.selected_unit, unit.hat if unit is not None else None)
+        keep = checklist.highlighted if self._checklist_of == shown else None
+        self._checklist_of = shown
         checklist.clear_options()
         if stage is None or unit is None:
             baton.update(Text("No units yet: press u to add one.", style="dim"))
@@ -392,8 +393,9 @@ class IntentView(Screen):
             return None  # shown dimmed in the key bar, refused if invoked
         return True
 
-    def _guard(self) -> bool:
-        return self.app.writable() and self.position is not None
+    def _guard(self) -> Position | None:
+        """The position to write against, when writes are allowed and the intent is loaded."""
+        return self.position if self.app.writable() else None
 
     def _need_unit(self) -> UnitState | None:
         unit = self.current_unit()
@@ -531,9 +533,12 @@ class IntentView(Screen):
             ("reject", "Reject as invalid"),
             ("copy", "Copy to clipboard"),
         ]
-        self.app.push_screen(
-            Choice(f"{ref}: {finding.feedback.title}", choices), lambda key: key and self._finding_action(finding, key)
-        )
+
+        def chosen(key: str | None) -> None:
+            if key:
+                self._finding_action(finding, key)
+
+        self.app.push_screen(Choice(f"{ref}: {finding.feedback.title}", choices), chosen)
 
     def _finding_action(self, finding: FindingState, key: str) -> None:
         from cockpit.domain import commands
@@ -589,7 +594,8 @@ class IntentView(Screen):
 
         from .dialogs import ConfirmGate, TextPrompt
 
-        if not self._guard():
+        position = self._guard()
+        if position is None:
             return
         stage = self.stage
         if stage.phase != "gate":
@@ -598,7 +604,7 @@ class IntentView(Screen):
         if stage.gate.is_auto:
             self.notify(f"{stage.name} has an auto gate: it needs no human and advances once nothing blocks.")
             return
-        open_lines = [render.finding_prompt(f) for f in self.position.open_findings]
+        open_lines = [render.finding_prompt(f) for f in position.open_findings]
         blocking = [f.feedback.ref for f in stage.gate.blockers]
         external = "ask" not in stage.gate.kinds
 
@@ -665,8 +671,8 @@ class IntentView(Screen):
         try:
             with self.app.suspend():
                 subprocess.run([*shlex.split(editor), path], check=False)
-            with open(path, encoding="utf-8") as handle:
-                body = handle.read()
+            with open(path, encoding="utf-8") as edited:
+                body = edited.read()
         except (SuspendNotSupported, OSError) as exc:
             self.notify(f"Could not run $EDITOR ({editor}): {exc}; e edits in place.", severity="error")
             return
@@ -726,8 +732,12 @@ class IntentView(Screen):
                 choices,
                 hotkeys={"w": "draft", "R": "review", "C": "classify", "Q": "ask"},
             ),
-            lambda task: task is not None and self.action_ai(task),
+            self._ai_chosen,
         )
+
+    def _ai_chosen(self, task: str | None) -> None:
+        if task is not None:
+            self.action_ai(task)
 
     def action_ai(self, task: str) -> None:
         from .assist import AssistScreen
@@ -766,11 +776,14 @@ class IntentView(Screen):
         from .assist import AssistScreen
         from .dialogs import Choice
 
-        active = self.position.active
+        position = self.position
+        if position is None:  # not loaded yet: nothing to review
+            return
+        active = position.active
         if active is None:
             self.notify("Every stage has passed its gate: nothing left to review.", severity="warning")
             return
-        agents = [*active.stage.reviewers, *self.position.studio.reviewers]
+        agents = [*active.stage.reviewers, *position.studio.reviewers]
         if not agents:
             self.notify(f"The {active.name} stage has no review agents.", severity="warning")
             return
