@@ -6,9 +6,7 @@ $COCKPIT_BLOCKING_THRESHOLD), this file, built-in defaults.
 
 from __future__ import annotations
 
-import difflib
 import os
-import tomllib
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -43,6 +41,8 @@ def load_config(path: Path | None = None) -> Config:
     path = path or config_path()
     raw: dict = {}
     if path.is_file():
+        import tomllib  # only when there is a file to read (every command loads the config)
+
         try:
             raw = tomllib.loads(path.read_text(encoding="utf-8"))
         except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
@@ -81,6 +81,8 @@ def check_keys(config: Config, known: Iterable[str]) -> None:
 
 def _suggest(name: str, known: set[str]) -> str:
     """The closest ids, else those of its screen (the part before the dot), else the screens."""
+    import difflib
+
     close = difflib.get_close_matches(name, sorted(known), n=3, cutoff=0.6)
     if close:
         return "did you mean " + " or ".join(repr(c) for c in close) + "?"
