@@ -22,7 +22,6 @@ from .keybar import KeyBar
 from .navigation import CURSOR_BINDINGS, move_in
 
 if TYPE_CHECKING:
-    from cockpit.runbooks.doc import Link
     from cockpit.runbooks.library import Runbook
 
     from .app import CockpitApp
@@ -201,7 +200,7 @@ class RunbookScreen(Screen):
 
         self.app.push_screen(Choice("Follow a link", choices), chosen)
 
-    def follow(self, link: Link) -> None:
+    def follow(self, link) -> None:
         if link.resolved is None and link.anchor:  # a heading of this page
             if self.runbook is not None:
                 self.open(self.runbook.name, link.anchor)
@@ -209,7 +208,7 @@ class RunbookScreen(Screen):
         self._follow(link)
 
     @work(thread=True, exclusive=True, group="open")
-    def _follow(self, link: Link) -> None:
+    def _follow(self, link) -> None:
         target = self.app.backend.follow_link(link)
         if target is None:
             where = (
