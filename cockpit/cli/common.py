@@ -9,7 +9,6 @@ standard library at import time; each helper imports what it needs when called.
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import sys
 from functools import lru_cache
@@ -56,6 +55,8 @@ def engine_for(
 
 def print_json(value: Any) -> None:
     """`value` as indented JSON on stdout, control characters escaped (a terminal never acts on them)."""
+    import json
+
     from cockpit.text.terminal import json_controls_escaped
 
     print(json_controls_escaped(json.dumps(value, indent=2, ensure_ascii=False)))
