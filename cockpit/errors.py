@@ -28,6 +28,10 @@ class SourceError(CockpitError):
         self.line = line
         self.reason = reason
 
+    def __reduce__(self) -> tuple[type[SourceError], tuple[str, int, str]]:
+        """Pickled (the studio cache, sources/studio_cache.py) as the three fields it is made from."""
+        return (type(self), (self.path, self.line, self.reason))
+
 
 # ------------------------------------------------------------------ storage faults
 # The store translates SQLite's and the file system's failures into these (cockpit.store.database.storage_error),

@@ -21,14 +21,11 @@ import sys
 import zlib
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any, TypeVar
 
-from cockpit.errors import SourceError
+C = TypeVar("C")  # the catalog (cockpit.sources.studios.Catalog, which imports this module)
 
-if TYPE_CHECKING:
-    from cockpit.sources.studios import Catalog
-
-FORMAT = 1
+FORMAT = 2
 _PACKAGE = Path(__file__).resolve().parent.parent  # the cockpit package
 # The code that decides what a studio file parses to: a change to any of it is a miss.
 _LOADER_SOURCES = (
@@ -83,27 +80,24 @@ def _file_for(dirs: list[Path]) -> Path:
     return cache_dir() / f"studios-{zlib.crc32(name.encode()):08x}-{len(dirs)}.pickle"
 
 
-def _read(path: Path, wanted: tuple[Any, ...]) -> Catalog | None:
-    from cockpit.sources.studios import Catalog
-
+def _read(path: Path, wanted: tuple[Any, ...]) -> Any:
     try:
         with open(path, "rb") as handle:
-            stored_key, studios, problems = pickle.load(handle)
-        if stored_key != wanted:
+            stored_key, catalog = pickle.load(handle)
+        if stored_key != wanted or not hasattr(catalog, "studios") or not hasattr(catalog, "problems"):
             return None
-        return Catalog(studios, [SourceError(*p) for p in problems])
+        return catalog
     except Exception:  # missing, damaged, truncated, from another version: parse again
         return None
 
 
-def _write(path: Path, wanted: tuple[Any, ...], catalog: Catalog) -> None:
-    problems = [(p.path, p.line, p.reason) for p in catalog.problems]
+def _write(path: Path, wanted: tuple[Any, ...], catalog: object) -> None:
     tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
     try:
         path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
         fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
         with os.fdopen(fd, "wb") as handle:
-            pickle.dump((wanted, catalog.studios, problems), handle, protocol=pickle.HIGHEST_PROTOCOL)
+            pickle.dump((wanted, catalog), handle, protocol=pickle.HIGHEST_PROTOCOL)
         os.replace(tmp, path)  # readers see the old file or the new one, never half of one
     except Exception:  # a read-only or full cache folder: the next run parses again
         try:
@@ -112,7 +106,7 @@ def _write(path: Path, wanted: tuple[Any, ...], catalog: Catalog) -> None:
             pass
 
 
-def cached(dirs: list[Path], load: Callable[[list[Path]], Catalog]) -> Catalog:
+def cached(dirs: list[Path], load: Callable[[list[Path]], C]) -> C:
     """`load(dirs)`, or the catalog it returned last time if no file it depends on changed."""
     try:
         wanted = key(dirs)
@@ -121,7 +115,7 @@ def cached(dirs: list[Path], load: Callable[[list[Path]], Catalog]) -> Catalog:
     path = _file_for(dirs)
     found = _read(path, wanted)
     if found is not None:
-        return found
+        return found  # what `load` returned when it was written
     catalog = load(dirs)
     _write(path, wanted, catalog)
     return catalog
