@@ -7,54 +7,11 @@ import re
 from cockpit.checks import markdown
 from cockpit.checks.base import CheckContext, Problem, plural
 from cockpit.text import redact
+from cockpit.text.slots import template_slots
 
 _MARKER = re.compile(r"\b(TODO|TBD|FIXME|XXX)\b|\?\?\?")
-_SLOT = re.compile(r"<([A-Za-z][^<>\n]{0,80})>")
 _ELIDED = re.compile(r"^\s*(?:[-*+]\s*)?(?:\.\.\.|…|placeholder|lorem ipsum.*)\s*$", re.IGNORECASE)
 # Inline HTML a markdown body may legitimately carry; anything else in angle brackets is a slot.
-_HTML = frozenset(
-    [
-        "a",
-        "abbr",
-        "b",
-        "br",
-        "code",
-        "del",
-        "details",
-        "div",
-        "em",
-        "hr",
-        "i",
-        "img",
-        "ins",
-        "kbd",
-        "li",
-        "mark",
-        "ol",
-        "p",
-        "pre",
-        "s",
-        "small",
-        "span",
-        "strong",
-        "sub",
-        "summary",
-        "sup",
-        "table",
-        "td",
-        "th",
-        "tr",
-        "u",
-        "ul",
-    ]
-)
-
-
-def _is_slot(inner: str) -> bool:
-    if "://" in inner or "@" in inner:  # an autolink or an email, not a slot
-        return False
-    tag = inner.lstrip("/").split()[0].lower().rstrip("/") if inner.strip() else ""
-    return tag not in _HTML
 
 
 def _where(sections: list[markdown.Section], line: int) -> str | None:
@@ -73,9 +30,9 @@ def placeholders(body: str, sections: list[markdown.Section], context: CheckCont
         if number not in flagged:
             flagged.add(number)
             problems.append(Problem(f"placeholder marker `{match.group(0)}`", _where(sections, number), number))
-    for match in _SLOT.finditer(body):
+    for match in template_slots(body):
         number = markdown.line_number(body, match.start())
-        if number not in flagged and _is_slot(match.group(1)):
+        if number not in flagged:
             flagged.add(number)
             problems.append(Problem(f"unfilled template slot `{match.group(0)}`", _where(sections, number), number))
     lowered = body.lower()

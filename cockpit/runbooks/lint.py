@@ -32,6 +32,7 @@ from cockpit.runbooks.index import scan_folder
 from cockpit.runbooks.library import get_runbook, list_runbooks, runbook_for_source
 from cockpit.runbooks.shapes import REFERENCE, SHAPES, declared_shape, detect_shape, entries, kind_of, section_kinds
 from cockpit.store.database import Store
+from cockpit.text.slots import template_slots
 
 ERROR, WARNING = "error", "warning"
 
@@ -42,56 +43,6 @@ Resolver = Callable[[str], Resolved]
 _ITEM = re.compile(r"^(\s*)(?:[-*+]|\d+[.)])\s+(.*)$")
 _PLACEHOLDER_WORD = re.compile(r"\b(TODO|TBD|FIXME)\b")
 _CODE_PLACEHOLDER = re.compile(r"(?:#|//|--)\s*(TODO|TBD|FIXME)\b")
-_SLOT = re.compile(r"<([A-Za-z][^<>\n]{0,80})>")
-_HTML_TAGS = frozenset(
-    [
-        "a",
-        "abbr",
-        "b",
-        "br",
-        "code",
-        "dd",
-        "del",
-        "details",
-        "div",
-        "dl",
-        "dt",
-        "em",
-        "h1",
-        "h2",
-        "h3",
-        "h4",
-        "h5",
-        "h6",
-        "hr",
-        "i",
-        "img",
-        "ins",
-        "kbd",
-        "li",
-        "mark",
-        "ol",
-        "p",
-        "pre",
-        "s",
-        "samp",
-        "small",
-        "span",
-        "strong",
-        "sub",
-        "summary",
-        "sup",
-        "table",
-        "tbody",
-        "td",
-        "th",
-        "thead",
-        "tr",
-        "u",
-        "ul",
-        "var",
-    ]
-)
 _COMMENT = re.compile(r"<!--.*?-->")
 _CONDITION = re.compile(
     r"\b(if|when|after|unless|once|while|exceeds?|above|below|more than|less than|longer than|"
@@ -380,16 +331,8 @@ def _placeholders(doc: RunbookDoc) -> Iterator[tuple[str, str, int, str]]:
         line = strip_code_spans(raw)
         for match in _PLACEHOLDER_WORD.finditer(line):
             yield "placeholder", ERROR, number, f"{match.group(1)} left in"
-        for match in _SLOT.finditer(_COMMENT.sub("", line)):
-            if _is_template_slot(match.group(1)):
-                yield "placeholder", ERROR, number, f"template slot <{match.group(1)}> left in"
-
-
-def _is_template_slot(inside: str) -> bool:
-    """`<alert name>`, `<dashboard>`: yes. `<br/>`, `<img src=…>`, `<https://…>`, `<a@b.c>`: no."""
-    if inside.endswith("/") or "=" in inside or ":" in inside or "@" in inside:
-        return False
-    return inside.split()[0].lower() not in _HTML_TAGS
+        for match in template_slots(_COMMENT.sub("", line)):
+            yield "placeholder", ERROR, number, f"template slot <{match.group(1)}> left in"
 
 
 def _empty_sections(doc: RunbookDoc) -> Iterator[tuple[str, str, int, str]]:
