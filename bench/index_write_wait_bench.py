@@ -5,7 +5,7 @@ transaction for the whole run, loaded from git at LANDED) and for the current on
 in the same run and on fresh databases:
 
 - the index runs in this process on a connection of its own, as the app's background index does
-  (screens/backend.py `index_runbooks`);
+  (cockpit/app/backend.py `index_runbooks`);
 - a second process files a finding through the engine's named command (`file_feedback`, what
   `cockpit feedback add` runs) every ~50 ms, and records how long each write took, including any
   wait for the lock, and whether it failed ("database is locked" after the 15 s busy timeout).

@@ -11,13 +11,12 @@ from textual.binding import Binding
 from textual.notifications import SeverityLevel
 from textual.screen import Screen
 
+from cockpit.app.backend import Backend
 from cockpit.clock import Clock, system_clock
 
-from .backend import Backend
-
 if TYPE_CHECKING:
+    from cockpit.app.assistant import Assistant
     from cockpit.app.engine import Done, Engine
-    from cockpit.assist.client import Assistant
     from cockpit.domain.call import Call
     from cockpit.domain.walk import Position
     from cockpit.errors import CockpitError
@@ -100,13 +99,10 @@ class CockpitApp(App):
             self.startup_error = exc
             self.call_from_thread(self.exit, return_code=1)
             return
-        store = self.backend.engine.store
-        if fs := store.network_filesystem():
-            from cockpit.store.database import network_warning
-
+        if warning := self.backend.network_warning():
             self.call_from_thread(
                 self.notify,
-                network_warning(store.path, fs),
+                warning,
                 title="Network file system",
                 severity="warning",
                 timeout=15,

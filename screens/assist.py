@@ -25,8 +25,7 @@ from .navigation import CURSOR_BINDINGS, move_cursor
 from .render import SEVERITY_STYLE
 
 if TYPE_CHECKING:
-    from cockpit.assist.prompt import Classification, Proposal
-    from cockpit.assist.types import Prompt, Reply
+    from cockpit.app.assistant import Classification, Prompt, Proposal, Reply
     from cockpit.domain.call import Call
 
     from .app import CockpitApp
@@ -201,7 +200,7 @@ class AssistScreen(Screen):
         if reason:
             self._status(Text(f"✗ {reason}", style="bold red"))
             return
-        from cockpit.assist.client import load_sdk
+        from cockpit.app.assistant import load_sdk
 
         # The SDK's import takes seconds on a small box: start it now, in a thread, so it overlaps
         # building the prompt and the engineer reading the preview.
@@ -331,7 +330,7 @@ class AssistScreen(Screen):
     # ------------------------------------------------------------ review and classify results
 
     def _show_proposals(self, reply: Reply, position) -> None:
-        from cockpit.assist.prompt import parse_proposals
+        from cockpit.app.assistant import parse_proposals
 
         self.proposals, notes = parse_proposals(reply, position, self.stage or position.active.name)
         self._list_proposals()
@@ -359,7 +358,7 @@ class AssistScreen(Screen):
             options.add_option(Option(Text("No proposals left.", style="dim"), disabled=True))
 
     def _show_classification(self, reply: Reply, position) -> None:
-        from cockpit.assist.prompt import parse_classification
+        from cockpit.app.assistant import parse_classification
         from cockpit.errors import CockpitError
 
         assert self.ref is not None  # the classify task is opened on a finding

@@ -22,9 +22,23 @@ from .keybar import KeyBar
 from .navigation import CURSOR_BINDINGS, move_in
 
 if TYPE_CHECKING:
-    from cockpit.runbooks.library import Runbook
+    from cockpit.app.backend import Runbook, RunbookRow
 
     from .app import CockpitApp
+
+
+def row_prompt(row: RunbookRow) -> Text:
+    """A search hit: its title over its snippet, the matches reversed. Else the title, with why
+    it is relevant to the intent (starred) or its name."""
+    if row.kind == "hit":
+        prompt = Text(row.title, style="bold", no_wrap=True, overflow="ellipsis")
+        prompt.append("\n")
+        for part, matched in row.snippet:
+            prompt.append(part.replace("\n", " "), style="reverse" if matched else "dim")
+        return prompt
+    if row.kind == "relevant":
+        return Text.assemble(("★ ", "yellow"), (row.title, "bold"), (f"\n  {row.reason}", "dim"))
+    return Text.assemble(("  ", ""), row.title, (f"\n  {row.name}", "dim"))
 
 
 class RunbookScreen(Screen):
@@ -89,14 +103,14 @@ class RunbookScreen(Screen):
         rows, freshness = self.app.backend.runbook_list(self.slug, query)
         self.app.call_from_thread(self._show_list, rows, freshness)
 
-    def _show_list(self, rows: list[tuple[str, Text]], freshness: str) -> None:
+    def _show_list(self, rows: list[RunbookRow], freshness: str) -> None:
         options = self.query_one("#rb-list", OptionList)
         options.clear_options()
-        options.add_options([Option(prompt, id=name) for name, prompt in rows])
+        options.add_options([Option(row_prompt(row), id=row.name) for row in rows])
         if rows:
             options.highlighted = 0
             if not self.history:  # the first list shown: open its first runbook (or the one asked for)
-                self.open(self.open_name or rows[0][0])
+                self.open(self.open_name or rows[0].name)
         self.query_one("#rb-fresh", Static).update(Text(f" {freshness}", style="dim"))
 
     @on(OptionList.OptionSelected, "#rb-list")

@@ -16,12 +16,12 @@ from fake_anthropic import fake_api_fixture
 from helpers import REPO, T0, new_incident, plant_corpus, to_execute
 from secrets_corpus import SECRETS, gen
 
+from cockpit.app.backend import Backend
 from cockpit.app.engine import Engine
 from cockpit.clock import stepping_clock
 from cockpit.domain import commands as c
 from cockpit.store.database import Store
 from cockpit.text.redact import Redactor
-from screens.backend import Backend
 
 VALUES = [v for s in SECRETS for v in s.values]
 TASK_ARGS = {

@@ -164,7 +164,7 @@ def test_a_bound_call_runs_in_the_engines_one_transaction(engine):
 
 
 def test_the_backend_takes_a_bound_call_not_a_name(engine):
-    from screens.backend import Backend
+    from cockpit.app.backend import Backend
 
     slug = new_incident(engine, upto="triage")
     backend = Backend(engine)

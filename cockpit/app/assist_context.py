@@ -1,6 +1,6 @@
 """What an assist request is about, read from the engine: the one path to a prompt.
 
-The app (screens/backend.py) and `cockpit assist preview` both build their prompt here, so the
+The app (cockpit/app/backend.py) and `cockpit assist preview` both build their prompt here, so the
 preview prints byte for byte what the app would send. Reading (under the app's lock) and building
 (CPU only, outside it) are two steps. In the app layer: it joins the engine, the runbook library
 and the prompt builder (cockpit.assist.prompt), none of which may import the others' layer.

@@ -3,15 +3,18 @@
 SQLite connections must not be used by two threads at once; workers call through here. The
 engine itself is opened on first use, in a worker: importing the core, loading studios and
 opening the database then happen after the first frame is on screen, not before it.
+
+The screens reach the store, the runbook library and the assist ledger only through this class
+(the import contracts in pyproject.toml hold them to it), and it returns data, never styled text:
+nothing here imports Textual or Rich. The types the screens name are re-exported below.
 """
 
 from __future__ import annotations
 
 import threading
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
-
-from rich.text import Text
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Literal
 
 if TYPE_CHECKING:
     from cockpit.app.engine import Done, Engine
@@ -19,11 +22,24 @@ if TYPE_CHECKING:
     from cockpit.domain.call import Call
     from cockpit.domain.walk import Position
     from cockpit.errors import CockpitError
-    from cockpit.runbooks.doc import Link
+    from cockpit.runbooks.doc import Link as Link  # the screens' names for what they show
     from cockpit.runbooks.index import IndexReport
-    from cockpit.runbooks.library import Runbook
+    from cockpit.runbooks.library import Runbook as Runbook
     from cockpit.runbooks.relevance import RelevantRunbook
     from cockpit.text.redact import Redactor
+
+
+@dataclass(frozen=True)
+class RunbookRow:
+    """One row of the runbook list, as data (the screen styles it). `kind`: a search `hit` (its
+    best-matching column in `snippet`, as (text, is_match) pieces), a runbook `relevant` to the
+    intent (why in `reason`), or `other` (the rest of the library)."""
+
+    name: str
+    title: str
+    kind: Literal["hit", "relevant", "other"]
+    reason: str = ""
+    snippet: tuple[tuple[str, bool], ...] = ()
 
 
 class Backend:
@@ -63,6 +79,15 @@ class Backend:
         command from any screen of this app (so a screen underneath sees a write made on top)."""
         with self._lock:
             return self.engine.store.data_version() + self._own_writes
+
+    def network_warning(self) -> str | None:
+        """What to tell the engineer when the database sits on a network file system (SQLite's
+        locks are unreliable there); None on a local disk."""
+        from cockpit.store.database import network_warning
+
+        store = self.engine.store
+        fs = store.network_filesystem()
+        return network_warning(store.path, fs) if fs else None
 
     def check_integrity(self) -> CockpitError | None:
         """The database's damage, if any (it then refuses writes). On a connection of its own and
@@ -150,33 +175,25 @@ class Backend:
         with self._lock:
             return relevant_runbooks(self.engine.store, self.engine.store.facts(slug), limit=8)
 
-    def runbook_list(self, slug: str | None, query: str) -> tuple[list[tuple[str, Text]], str]:
-        """(name, prompt) rows for the runbook list, and the library's freshness line."""
+    def runbook_list(self, slug: str | None, query: str) -> tuple[list[RunbookRow], str]:
+        """Rows for the runbook list (search hits for a query; else the intent's runbooks first,
+        then the whole library), and the library's freshness line."""
         from cockpit.runbooks.library import library_freshness, list_runbooks
         from cockpit.runbooks.search import search_runbooks
 
         with self._lock:
             store = self.engine.store
-            rows: list[tuple[str, Text]] = []
+            rows: list[RunbookRow] = []
             if query.strip():
-                for hit in search_runbooks(store, query, limit=50):
-                    prompt = Text(hit.title, style="bold", no_wrap=True, overflow="ellipsis")
-                    prompt.append("\n")
-                    for part, matched in hit.snippet_spans:
-                        prompt.append(part.replace("\n", " "), style="reverse" if matched else "dim")
-                    rows.append((hit.name, prompt))
+                rows += [
+                    RunbookRow(hit.name, hit.title, "hit", snippet=hit.snippet_spans)
+                    for hit in search_runbooks(store, query, limit=50)
+                ]
             else:
                 first = self.relevant_runbooks(slug) if slug else []
-                for r in first:
-                    rows.append(
-                        (r.name, Text.assemble(("★ ", "yellow"), (r.title, "bold"), (f"\n  {r.reason}", "dim")))
-                    )
+                rows += [RunbookRow(r.name, r.title, "relevant", reason=r.reason) for r in first]
                 seen = {r.name for r in first}
-                rows += [
-                    (i.name, Text.assemble(("  ", ""), i.title, (f"\n  {i.name}", "dim")))
-                    for i in list_runbooks(store)
-                    if i.name not in seen
-                ]
+                rows += [RunbookRow(i.name, i.title, "other") for i in list_runbooks(store) if i.name not in seen]
             return rows, library_freshness(store, self.engine.clock())
 
     def runbook(self, name: str) -> Runbook:
