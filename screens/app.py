@@ -12,7 +12,6 @@ from textual.notifications import SeverityLevel
 from textual.screen import Screen
 
 from cockpit.app.backend import Backend
-from cockpit.clock import Clock, system_clock
 
 if TYPE_CHECKING:
     from cockpit.app.assistant import Assistant
@@ -45,7 +44,6 @@ class CockpitApp(App):
         *,
         read_only: bool = False,
         open_slug: str | None = None,
-        clock: Clock = system_clock,
         poll_seconds: float = 1.0,
         keymap: dict[str, str] | None = None,
         runbook_dirs: list[str] | None = None,
@@ -56,6 +54,8 @@ class CockpitApp(App):
 
         `runbook_dirs`: folders indexed in the background at start (with the bundled samples);
         None indexes nothing (what is already in the database is shown).
+
+        The time comes from the engine's clock (`backend.now()`): one clock, injected there.
 
         `assistant`: the LLM client; None builds one from the config file and environment on the
         first assist request (a bad config then fails that request only, not the app)."""
@@ -68,7 +68,6 @@ class CockpitApp(App):
         self.crash_line: str | None = None  # set when a bug ended the app: the line to print, the log holds the rest
         self.read_only = read_only
         self.open_slug = open_slug
-        self.clock = clock
         self.poll_seconds = poll_seconds
         self._keymap = keymap or {}
         self.runbook_dirs = runbook_dirs

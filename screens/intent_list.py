@@ -17,6 +17,8 @@ from .keybar import KeyBar
 from .navigation import CURSOR_BINDINGS, move_cursor
 
 if TYPE_CHECKING:
+    from datetime import datetime
+
     from cockpit.domain.walk import Position
 
     from .app import CockpitApp
@@ -59,20 +61,20 @@ class IntentList(Screen):
         try:
             results = self.app.backend.positions()
             version = self.app.backend.data_version()
+            now = self.app.backend.now()  # the engine's clock: the one the intents were stamped by
         except CockpitError as exc:  # the database could not be opened: the app exits saying why
             self.app.call_from_thread(self.app.write_failed, exc, title="Not loaded")
             return
         positions = sorted((p for p in results if isinstance(p, Position)), key=urgency_key)
         problems = [str(p) for p in results if not isinstance(p, Position)]
-        self.app.call_from_thread(self.show, positions, problems, version)
+        self.app.call_from_thread(self.show, positions, problems, version, now)
 
     @work(thread=True, exclusive=True, group="poll")
     def poll(self) -> None:
         if self._version is not None and self.app.backend.data_version() != self._version:
             self.load()
 
-    def _prompt(self, pos: Position) -> Text:
-        now = self.app.clock()
+    def _prompt(self, pos: Position, now: datetime) -> Text:
         active = pos.active
         blocking = sum(1 for f in pos.open_findings if f.blocking)
         text = Text(no_wrap=True, overflow="ellipsis")
@@ -86,7 +88,7 @@ class IntentList(Screen):
         )
         return text
 
-    def show(self, positions: list[Position], problems: list[str], version: int) -> None:
+    def show(self, positions: list[Position], problems: list[str], version: int, now: datetime) -> None:
         self._version = version
         options = self.query_one("#intents", OptionList)
         previous = options.highlighted_option.id if options.highlighted_option else None
@@ -98,7 +100,7 @@ class IntentList(Screen):
             else "No intents yet. From a shell: cockpit new --studio incident-response --title …, or cockpit demo"
         )
         options.clear_options()
-        options.add_options([Option(self._prompt(p), id=p.facts.intent.slug) for p in self.positions])
+        options.add_options([Option(self._prompt(p, now), id=p.facts.intent.slug) for p in self.positions])
         slugs = [p.facts.intent.slug for p in self.positions]
         if slugs:
             options.highlighted = slugs.index(previous) if previous in slugs else 0

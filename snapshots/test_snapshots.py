@@ -23,7 +23,7 @@ SIZES = [(80, 24), (160, 48)]
 
 def make_app(db, open_slug: str | None = None, **kwargs) -> CockpitApp:
     engine = Engine(Store(db), load_catalog(), clock=fixed_clock(NOW), actor="oncall")
-    return CockpitApp(engine, clock=fixed_clock(NOW), poll_seconds=3600, open_slug=open_slug, **kwargs)
+    return CockpitApp(engine, poll_seconds=3600, open_slug=open_slug, **kwargs)
 
 
 def settle_then(*keys: str):

@@ -49,7 +49,7 @@ def engine(catalog, tmp_path) -> Engine:
 
 
 def make_app(engine: Engine, **kwargs) -> CockpitApp:
-    return CockpitApp(engine, clock=fixed_clock(NOW), poll_seconds=0.2, **kwargs)
+    return CockpitApp(engine, poll_seconds=0.2, **kwargs)
 
 
 async def test_the_list_the_intent_and_the_timeline_show_hostile_text_inert(engine):

@@ -39,7 +39,7 @@ def seeded(catalog, db) -> Engine:
 
 
 def app_for(engine: Engine, **kwargs) -> CockpitApp:
-    return CockpitApp(engine, clock=fixed_clock(NOW), poll_seconds=0.2, **kwargs)
+    return CockpitApp(engine, poll_seconds=0.2, **kwargs)
 
 
 async def open_incident(app, pilot) -> IntentView:
@@ -267,6 +267,23 @@ async def test_resize_keeps_the_selection(seeded):
         assert view.selected_unit == "chain-expiry-alerts"
 
 
+async def test_the_list_ages_intents_by_the_engines_clock(catalog, db):
+    """One clock: the app has none of its own. The ages in the list are the engine's, the clock
+    the commands stamp by, so a test (or a replay) injects time in one place."""
+    from datetime import timedelta
+
+    from textual.widgets import OptionList
+
+    slug = new_incident(Engine(Store(db), catalog, clock=fixed_clock(NOW), actor="oncall"), upto="triage")
+    later = Engine(Store(db), catalog, clock=fixed_clock(NOW + timedelta(days=3, hours=1)), actor="oncall")
+    app = app_for(later)
+    assert not hasattr(app, "clock")
+    async with app.run_test(size=(120, 24)) as pilot:
+        await settle(app, pilot)
+        row = app.screen.query_one("#intents", OptionList).get_option(slug)
+        assert " · 3d · " in str(row.prompt)
+
+
 async def test_long_feedback_lists_load_a_page_at_a_time(catalog, db):
     from screens.intent_view import MORE, PAGE
 
@@ -298,7 +315,7 @@ async def test_the_screen_draws_before_the_engine_opens(seeded):
         release.wait(5)
         return seeded
 
-    app = CockpitApp(open_engine, clock=fixed_clock(NOW), poll_seconds=0.2, open_slug=demo.INCIDENT)
+    app = CockpitApp(open_engine, poll_seconds=0.2, open_slug=demo.INCIDENT)
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.pause()
         view = app.screen
@@ -316,7 +333,7 @@ async def test_an_engine_that_cannot_open_ends_the_app_with_its_reason(seeded):
     def open_engine():
         raise SchemaTooNew("x.db: written by a newer cockpit (migration m999); upgrade cockpit")
 
-    app = CockpitApp(open_engine, clock=fixed_clock(NOW))
+    app = CockpitApp(open_engine)
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(app, pilot)
     assert isinstance(app.startup_error, SchemaTooNew) and app.return_code == 1

@@ -50,9 +50,7 @@ def engine(catalog, tmp_path) -> Engine:
 
 
 def make_app(engine, settings: LLMSettings, **kwargs) -> CockpitApp:
-    return CockpitApp(
-        engine, clock=fixed_clock(NOW), open_slug="inc", poll_seconds=0.2, assistant=Assistant(settings), **kwargs
-    )
+    return CockpitApp(engine, open_slug="inc", poll_seconds=0.2, assistant=Assistant(settings), **kwargs)
 
 
 @asynccontextmanager

@@ -59,7 +59,7 @@ def marked_rows(view: DocumentView) -> list[int]:
 
 
 async def test_c_lists_results_per_unit_and_marks_the_failing_line(engine):
-    app = CockpitApp(engine, clock=fixed_clock(NOW), open_slug="inc", poll_seconds=0.2)
+    app = CockpitApp(engine, open_slug="inc", poll_seconds=0.2)
     async with app.run_test(size=(100, 30)) as pilot:
         screen = await open_checks(app, pilot)
         failing = [s for s in row_ids(screen) if screen._result(s)[1].failed]
@@ -74,7 +74,7 @@ async def test_c_lists_results_per_unit_and_marks_the_failing_line(engine):
 
 
 async def test_f_shows_failures_only_and_back_again(engine):
-    app = CockpitApp(engine, clock=fixed_clock(NOW), open_slug="inc", poll_seconds=0.2)
+    app = CockpitApp(engine, open_slug="inc", poll_seconds=0.2)
     async with app.run_test(size=(80, 24)) as pilot:
         screen = await open_checks(app, pilot)
         everything = row_ids(screen)
@@ -86,7 +86,7 @@ async def test_f_shows_failures_only_and_back_again(engine):
 
 
 async def test_selecting_a_passing_check_marks_no_line(engine):
-    app = CockpitApp(engine, clock=fixed_clock(NOW), open_slug="inc", poll_seconds=0.2)
+    app = CockpitApp(engine, open_slug="inc", poll_seconds=0.2)
     async with app.run_test(size=(80, 24)) as pilot:
         screen = await open_checks(app, pilot)
         await pilot.press("j")  # the next row: a passing check of the same unit
@@ -95,7 +95,7 @@ async def test_selecting_a_passing_check_marks_no_line(engine):
 
 
 async def test_e_edits_at_the_failing_line_and_the_check_turns_green(engine):
-    app = CockpitApp(engine, clock=fixed_clock(NOW), open_slug="inc", poll_seconds=0.2)
+    app = CockpitApp(engine, open_slug="inc", poll_seconds=0.2)
     async with app.run_test(size=(80, 24)) as pilot:
         screen = await open_checks(app, pilot)
         await pilot.press("e")
@@ -113,7 +113,7 @@ async def test_e_edits_at_the_failing_line_and_the_check_turns_green(engine):
 
 
 async def test_read_only_refuses_edit_and_shows_it_struck(engine):
-    app = CockpitApp(engine, clock=fixed_clock(NOW), open_slug="inc", poll_seconds=0.2, read_only=True)
+    app = CockpitApp(engine, open_slug="inc", poll_seconds=0.2, read_only=True)
     async with app.run_test(size=(80, 24)) as pilot:
         screen = await open_checks(app, pilot)
         await pilot.press("e")
@@ -127,7 +127,7 @@ async def test_read_only_refuses_edit_and_shows_it_struck(engine):
 async def test_esc_returns_to_the_intent(engine):
     from screens.intent_view import IntentView
 
-    app = CockpitApp(engine, clock=fixed_clock(NOW), open_slug="inc", poll_seconds=0.2)
+    app = CockpitApp(engine, open_slug="inc", poll_seconds=0.2)
     async with app.run_test(size=(80, 24)) as pilot:
         await open_checks(app, pilot)
         await pilot.press("escape")
@@ -149,7 +149,7 @@ def test_render_source_wraps_long_lines_and_keeps_each_lines_first_row():
 async def test_no_color_terminals_can_open_the_checks_view(engine, monkeypatch):
     """Regression: under NO_COLOR, Textual's monochrome filter failed on unstyled blank lines."""
     monkeypatch.setenv("NO_COLOR", "1")
-    app = CockpitApp(engine, clock=fixed_clock(NOW), open_slug="inc", poll_seconds=0.2)
+    app = CockpitApp(engine, open_slug="inc", poll_seconds=0.2)
     async with app.run_test(size=(80, 24)) as pilot:
         screen = await open_checks(app, pilot)
         await pilot.press("tab", "j", "G")  # scroll the body past its end: blank lines drawn

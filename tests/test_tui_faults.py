@@ -48,7 +48,7 @@ def engine_on(catalog, db) -> Engine:
 
 
 def app_for(engine: Engine) -> CockpitApp:
-    return CockpitApp(engine, clock=fixed_clock(NOW), poll_seconds=0.2, open_slug=demo.INCIDENT)
+    return CockpitApp(engine, poll_seconds=0.2, open_slug=demo.INCIDENT)
 
 
 def notices(app) -> list[tuple[str, str, str]]:

@@ -82,7 +82,7 @@ def test_cockpit_refuses_to_start_with_an_unknown_id(tmp_path):
 
 @pytest.mark.anyio
 async def test_a_remapped_cursor_key_moves_the_cursor_and_the_old_key_does_not(seeded):
-    app = CockpitApp(seeded, clock=fixed_clock(NOW), poll_seconds=0.2, keymap={"cursor.down": "n"})
+    app = CockpitApp(seeded, poll_seconds=0.2, keymap={"cursor.down": "n"})
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(app, pilot)
         assert isinstance(app.screen, IntentList)

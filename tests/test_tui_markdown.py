@@ -41,7 +41,7 @@ def _markup(widget: Static) -> str | None:
 
 async def test_first_show_fills_the_markdown_panes_after_the_data(seeded, monkeypatch):
     monkeypatch.setattr(render, "markdown_loaded", lambda: False)  # as in a fresh process
-    app = CockpitApp(seeded, clock=fixed_clock(NOW), open_slug=demo.INCIDENT, poll_seconds=0.2)
+    app = CockpitApp(seeded, open_slug=demo.INCIDENT, poll_seconds=0.2)
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(app, pilot)
         view = app.screen
@@ -54,7 +54,7 @@ async def test_first_show_fills_the_markdown_panes_after_the_data(seeded, monkey
 
 
 async def test_only_the_latest_markdown_asked_for_a_pane_is_shown(seeded, monkeypatch):
-    app = CockpitApp(seeded, clock=fixed_clock(NOW), open_slug=demo.INCIDENT, poll_seconds=0.2)
+    app = CockpitApp(seeded, open_slug=demo.INCIDENT, poll_seconds=0.2)
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(app, pilot)
         view = app.screen

@@ -34,7 +34,7 @@ def engine(catalog, tmp_path) -> Engine:
 
 
 def open_library(engine, **kwargs) -> CockpitApp:
-    return CockpitApp(engine, clock=fixed_clock(NOW), open_slug=demo.INCIDENT, poll_seconds=0.2, **kwargs)
+    return CockpitApp(engine, open_slug=demo.INCIDENT, poll_seconds=0.2, **kwargs)
 
 
 async def press_b(app, pilot) -> RunbookScreen:
@@ -134,7 +134,7 @@ async def test_a_2000_line_runbook_renders_off_the_ui_thread_and_scrolls(engine,
     folder.mkdir()
     (folder / "huge.md").write_text(long_runbook(2000), encoding="utf-8")
     index_library(engine.store, library_roots([folder]), clock=fixed_clock(NOW))
-    app = CockpitApp(engine, clock=fixed_clock(NOW), poll_seconds=0.2)
+    app = CockpitApp(engine, poll_seconds=0.2)
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(app, pilot)
         app.push_screen(RunbookScreen(None, open_name="huge"))
@@ -154,7 +154,7 @@ async def test_lint_view_lists_findings_and_jumps_to_the_section(engine):
 
     broken = Path(__file__).parent / "fixtures" / "runbooks" / "broken"
     index_library(engine.store, library_roots([broken]), clock=fixed_clock(NOW))
-    app = CockpitApp(engine, clock=fixed_clock(NOW), poll_seconds=0.2)
+    app = CockpitApp(engine, poll_seconds=0.2)
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(app, pilot)
         app.push_screen(RunbookScreen(None, open_name="placeholders"))
@@ -186,7 +186,7 @@ async def test_the_start_up_index_reaches_the_engines_checks(catalog, tmp_path):
 
     engine = Engine(Store(tmp_path / "fresh.db"), catalog, clock=fixed_clock(NOW), actor="oncall")
     assert engine.runbooks is None
-    app = CockpitApp(engine, clock=fixed_clock(NOW), poll_seconds=0.2, runbook_dirs=[])
+    app = CockpitApp(engine, poll_seconds=0.2, runbook_dirs=[])
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(app, pilot)
     assert isinstance(engine.runbooks, LibraryRunbooks) and engine.runbooks.exists("service-restart")

@@ -17,6 +17,8 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal
 
 if TYPE_CHECKING:
+    from datetime import datetime
+
     from cockpit.app.engine import Done, Engine
     from cockpit.assist.types import Prompt, Reply
     from cockpit.domain.call import Call
@@ -57,6 +59,11 @@ class Backend:
                 assert self._opener is not None  # __init__ keeps an opener whenever it got no engine
                 self._engine = self._opener()  # a failure propagates and is retried on the next call
             return self._engine
+
+    def now(self) -> datetime:
+        """The time by the engine's clock: the session's one clock (injected into the engine), so
+        what the screens show ages against is what the commands stamp."""
+        return self.engine.clock()
 
     def position(self, slug: str) -> Position:
         with self._lock:
