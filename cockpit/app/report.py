@@ -6,7 +6,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from cockpit.domain.studio import Studio
-from cockpit.domain.walk import FindingState, Position, StageState
+from cockpit.domain.walk import FindingState, Overview, Position, StageState
 from cockpit.severity import GLYPHS, STAGE_GLYPHS
 from cockpit.text.terminal import safe
 
@@ -89,24 +89,19 @@ def position_json(pos: Position) -> dict[str, Any]:
     }
 
 
-def overview_json(pos: Position) -> dict[str, Any]:
+def overview_json(ov: Overview) -> dict[str, Any]:
     """One intent in the all-intents list: where it stands and what is open, not every finding."""
-    active = pos.active
-    open_by_severity: dict[str, int] = {}
-    for f in pos.open_findings:
-        key = f.feedback.severity or "unset"
-        open_by_severity[key] = open_by_severity.get(key, 0) + 1
     return {
-        "slug": pos.facts.intent.slug,
-        "title": pos.facts.intent.title,
-        "studio": pos.studio.name,
-        "created_at": pos.facts.intent.created_at,
-        "complete": pos.complete,
-        "stage": active.name if active else None,
-        "phase": active.phase if active else "complete",
-        "blocking": sum(1 for f in pos.open_findings if f.blocking),
-        "open": open_by_severity,
-        "next": {"kind": pos.next.kind, "text": pos.next.text},
+        "slug": ov.intent.slug,
+        "title": ov.intent.title,
+        "studio": ov.studio,
+        "created_at": ov.intent.created_at,
+        "complete": ov.complete,
+        "stage": ov.stage,
+        "phase": ov.phase,
+        "blocking": ov.blocking,
+        "open": {severity or "unset": n for severity, n in ov.open},
+        "next": {"kind": ov.next.kind, "text": ov.next.text},
     }
 
 
@@ -173,29 +168,31 @@ def position_text(pos: Position) -> str:
     return "\n".join(lines)
 
 
-def overview_rows(positions: list[Position]) -> list[list[str]]:
+def overview_rows(overviews: list[Overview]) -> list[list[str]]:
     rows = [["slug", "studio", "stage", "phase", "blocking", "open", "title"]]
-    for p in positions:
-        active = p.active
-        blocking = sum(1 for f in p.open_findings if f.blocking)
+    for ov in overviews:
         rows.append(
             [
-                p.facts.intent.slug,
-                p.studio.name,
-                active.name if active else "-",
-                active.phase if active else "complete",
-                str(blocking),
-                str(len(p.open_findings)),
-                p.facts.intent.title,
+                ov.intent.slug,
+                ov.studio,
+                ov.stage or "-",
+                ov.phase,
+                str(ov.blocking),
+                str(sum(n for _, n in ov.open)),
+                ov.intent.title,
             ]
         )
     return rows
 
 
-def urgency_key(pos: Position) -> tuple:
+def urgency_key(item: Position | Overview) -> tuple:
     """Most urgent first: unfinished before complete, more open blockers, then the oldest."""
-    blocking = sum(1 for f in pos.open_findings if f.blocking)
-    return (pos.complete, -blocking, pos.facts.intent.created_at, pos.facts.intent.slug)
+    if isinstance(item, Overview):
+        complete, blocking, intent = item.complete, item.blocking, item.intent
+    else:
+        complete, blocking = item.complete, sum(1 for f in item.open_findings if f.blocking)
+        intent = item.facts.intent
+    return (complete, -blocking, intent.created_at, intent.slug)
 
 
 def studio_json(studio: Studio) -> dict[str, Any]:

@@ -295,13 +295,13 @@ def _status(args) -> int:
         else:
             print(report.position_text(pos))
         return 0
-    results = engine.positions()
-    positions = sorted((p for p in results if not isinstance(p, Exception)), key=report.urgency_key)
-    problems = [str(p) for p in results if isinstance(p, Exception)]
+    results = engine.overviews()
+    overviews = sorted((o for o in results if not isinstance(o, Exception)), key=report.urgency_key)
+    problems = [str(o) for o in results if isinstance(o, Exception)]
     if args.json:
-        print_json({"intents": [report.overview_json(p) for p in positions], "problems": problems})
-    elif positions:
-        print("\n".join(report.table(report.overview_rows(positions), indent="")))
+        print_json({"intents": [report.overview_json(o) for o in overviews], "problems": problems})
+    elif overviews:
+        print("\n".join(report.table(report.overview_rows(overviews), indent="")))
     else:
         print("no intents yet: `cockpit new --studio incident-response --title ...` or `cockpit demo`")
     for problem in problems:

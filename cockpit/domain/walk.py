@@ -8,17 +8,18 @@ and no column can drift out of step with the facts.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass, field, replace
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
 from functools import cached_property
 
 from cockpit import severity as sev
-from cockpit.domain.model import Decision, Feedback, IntentFacts, Iteration, Unit, ref_number
+from cockpit.domain.model import Decision, Feedback, Intent, IntentFacts, Iteration, Unit, ref_number
 from cockpit.domain.studio import EXTERNAL_GATE_KINDS, Stage, Studio
 
 MAX_UNIT_BOLTS = 5  # a unit rejected back this many times is escalated to a human
 MAX_FIX_LOOP_BOLTS = 3  # the same cap for agent- and system-filed findings
 PHASES: tuple[str, ...] = ("elaborate", "review", "execute", "approve", "gate")
+CLEARING_RESOLUTION = "closed"  # the one resolution that clears sign-offs: a real fix
 
 
 @dataclass(frozen=True)
@@ -275,8 +276,25 @@ def finding_state(feedback: Feedback, stage: Stage | None, index: _Index, thresh
     return FindingState(feedback, status, position.hat, position.bolt, blocking, target, iterations)
 
 
+def order_key(fb: Feedback) -> tuple[int, int]:
+    """The order of open findings: severity rank (unclassified with medium), then number."""
+    return (sev.rank(fb.severity), fb.number)
+
+
+def gate_mark(fb: Feedback) -> int:
+    """The event at which an open blocking finding (re)opened its stage's gate: filed, or raised
+    to blocking. An approval must be newer."""
+    return max(fb.event_id, fb.severity_event_id or 0)
+
+
+def clears_signoffs(fb: Feedback) -> bool:
+    """A closed finding that clears the sign-offs it names (`invalidates`): only a real fix
+    (`closed`); a non-actionable or rejected finding changed nothing."""
+    return fb.resolution == CLEARING_RESOLUTION and fb.closed_event_id is not None
+
+
 def _sort_key(state: FindingState) -> tuple[int, int, int]:
-    return (0 if state.is_open else 1, sev.rank(state.feedback.severity), state.feedback.number)
+    return (0 if state.is_open else 1, *order_key(state.feedback))
 
 
 def _valid_signoffs(facts: IntentFacts, phase: str, done_units: set[int]) -> set[tuple[int, str]]:
@@ -288,7 +306,7 @@ def _valid_signoffs(facts: IntentFacts, phase: str, done_units: set[int]) -> set
     """
     cleared: dict[tuple[int, str], int] = {}
     for fb in facts.feedback:
-        if fb.resolution != "closed" or fb.target_unit_id is None or fb.closed_event_id is None:
+        if not clears_signoffs(fb) or fb.target_unit_id is None or fb.closed_event_id is None:
             continue
         if phase == "review" and fb.target_unit_id in done_units:
             continue
@@ -310,8 +328,8 @@ def _gate_epoch(
     for f in findings:
         fb = f.feedback
         if f.is_open and f.blocking:
-            marks.append(max(fb.event_id, fb.severity_event_id or 0))  # filed, or raised to blocking
-        elif fb.resolution == "closed" and "user" in fb.invalidates and fb.closed_event_id is not None:
+            marks.append(gate_mark(fb))
+        elif clears_signoffs(fb) and "user" in fb.invalidates and fb.closed_event_id is not None:
             marks.append(fb.closed_event_id)
     marks += [d.event_id for d in decisions if d.stage == stage and d.kind == "changes_requested"]
     return max(marks, default=0)
@@ -319,14 +337,16 @@ def _gate_epoch(
 
 def _stage_state(
     stage: Stage,
-    facts: IntentFacts,
+    units: Sequence[Unit],
+    decisions: Sequence[Decision],
     index: _Index,
     findings: Sequence[FindingState],
     review_ok: set[tuple[int, str]],
     approve_ok: set[tuple[int, str]],
+    first_unfinished: bool,
 ) -> StageState:
-    """One stage's phase and gate; `findings` are this stage's own."""
-    units = [u for u in facts.units if u.stage == stage.name]
+    """One stage's phase and gate; `units`, `decisions` and `findings` are this stage's own.
+    `first_unfinished`: no stage before it is unfinished (it is the active one unless complete)."""
     done: set[str] = set()
     states: list[UnitState] = []
     batons = {}
@@ -352,7 +372,6 @@ def _stage_state(
     missing_review = tuple((u.slug, r) for u in units for r in roles if (u.id, r) not in review_ok)
     missing_approval = tuple((u.slug, r) for u in units for r in roles if (u.id, r) not in approve_ok)
     blockers = tuple(f for f in findings if f.is_open and f.blocking)
-    decisions = [d for d in facts.decisions if d.stage == stage.name]
     if stage.is_auto:
         approval, approved = None, not blockers
     else:
@@ -374,7 +393,8 @@ def _stage_state(
         phase = "gate"
     else:
         phase = "complete"
-    return StageState(stage, "pending", phase, elaborated, tuple(states), missing_review, missing_approval, gate)
+    status = "complete" if phase == "complete" else "active" if first_unfinished else "pending"
+    return StageState(stage, status, phase, elaborated, tuple(states), missing_review, missing_approval, gate)
 
 
 def derive(studio: Studio, facts: IntentFacts, threshold: str = sev.DEFAULT_THRESHOLD) -> Position:
@@ -391,19 +411,116 @@ def derive(studio: Studio, facts: IntentFacts, threshold: str = sev.DEFAULT_THRE
     done_units = {unit_id for unit_id, b in index.unit_batons.items() if b.finished}
     review_ok = _valid_signoffs(facts, "review", done_units)
     approve_ok = _valid_signoffs(facts, "approve", done_units)
+    units: dict[str, list[Unit]] = {}
+    for unit in facts.units:
+        units.setdefault(unit.stage, []).append(unit)
+    decisions: dict[str, list[Decision]] = {}
+    for decision in facts.decisions:
+        decisions.setdefault(decision.stage, []).append(decision)
     stages: list[StageState] = []
     active_seen = False
     for stage in studio.stages:
-        state = _stage_state(stage, facts, index, by_stage.get(stage.name, ()), review_ok, approve_ok)
-        if state.phase == "complete":
-            status = "complete"
-        elif not active_seen:
-            status, active_seen = "active", True
-        else:
-            status = "pending"
-        stages.append(replace(state, status=status))
+        name = stage.name
+        state = _stage_state(
+            stage,
+            units.get(name, ()),
+            decisions.get(name, ()),
+            index,
+            by_stage.get(name, ()),
+            review_ok,
+            approve_ok,
+            not active_seen,
+        )
+        active_seen = active_seen or state.status == "active"
+        stages.append(state)
     position = Position(facts, studio, tuple(stages), tuple(findings), NextAction("none", ""), threshold)
-    return replace(position, next=next_action(position))
+    return Position(facts, studio, position.stages, position.findings, next_action(position), threshold)
+
+
+# ------------------------------------------------------------ the overview of many intents
+
+
+def blocking_severities(threshold: str = sev.DEFAULT_THRESHOLD) -> tuple[str | None, ...]:
+    """The severities that block at `threshold`, None (unclassified) included."""
+    return tuple(s for s in (*sev.SEVERITIES, None) if sev.is_blocking(s, threshold))
+
+
+def deciding(findings: Iterable[Feedback], threshold: str = sev.DEFAULT_THRESHOLD) -> set[int]:
+    """The ids of the findings of one intent that decide its stages, phases, gates and next
+    action: derived from these alone, its position is the same but for the findings it lists.
+    They are, per stage, the first open blocking finding in order (the next action names the
+    first in a reached stage) and one with the newest gate mark (the gate epoch), and every
+    closed finding that clears sign-offs it names. Any other open finding only counts
+    (`Overview.open`): one that does not block changes nothing, and more blocking ones in a stage
+    change neither its gate's epoch nor whether it is held. The store reads these in SQL
+    (`Store.overview_facts`); tests/test_overview.py holds the two to the same answer."""
+    first: dict[str, Feedback] = {}
+    newest: dict[str, Feedback] = {}
+    ids: set[int] = set()
+    for fb in findings:
+        if fb.is_open:
+            if not sev.is_blocking(fb.severity, threshold):
+                continue
+            held = first.get(fb.stage)
+            if held is None or order_key(fb) < order_key(held):
+                first[fb.stage] = fb
+            held = newest.get(fb.stage)
+            if held is None or gate_mark(fb) > gate_mark(held):
+                newest[fb.stage] = fb
+        elif clears_signoffs(fb) and fb.invalidates:
+            ids.add(fb.id)
+    return ids | {fb.id for fb in first.values()} | {fb.id for fb in newest.values()}
+
+
+# Open findings of one intent and one severity: (severity, how many, the lowest number).
+OpenCount = tuple[str | None, int, int]
+
+
+@dataclass(frozen=True)
+class Overview:
+    """One intent in the all-intents list: where it stands and how much is open, not every finding."""
+
+    intent: Intent
+    studio: str
+    complete: bool
+    stage: str | None  # the active stage; None once complete
+    phase: str  # the active stage's phase, or "complete"
+    next: NextAction
+    open: tuple[tuple[str | None, int], ...]  # open findings by severity, in the order they are listed
+    blocking: int  # open findings that block
+
+
+def _overview(position: Position, open_counts: Iterable[OpenCount]) -> Overview:
+    ordered = sorted(open_counts, key=lambda c: (sev.rank(c[0]), c[2]))  # each severity where its first sorts
+    active = position.active
+    return Overview(
+        position.facts.intent,
+        position.studio.name,
+        active is None,
+        active.name if active else None,
+        active.phase if active else "complete",
+        position.next,
+        tuple((severity, n) for severity, n, _ in ordered),
+        sum(n for severity, n, _ in ordered if sev.is_blocking(severity, position.threshold)),
+    )
+
+
+def overview(position: Position) -> Overview:
+    """The overview of a position derived from all its facts."""
+    counts: dict[str | None, list[int]] = {}
+    for f in position.open_findings:
+        count = counts.setdefault(f.feedback.severity, [0, f.feedback.number])
+        count[0] += 1
+        count[1] = min(count[1], f.feedback.number)
+    return _overview(position, [(severity, n, lowest) for severity, (n, lowest) in counts.items()])
+
+
+def derive_overview(
+    studio: Studio, facts: IntentFacts, open_counts: Iterable[OpenCount], threshold: str = sev.DEFAULT_THRESHOLD
+) -> Overview:
+    """`overview(derive(studio, all facts, threshold))`, from facts whose findings are only (at least)
+    the `deciding` ones and the counts of every open finding by severity."""
+    return _overview(derive(studio, facts, threshold), open_counts)
 
 
 def _sev_label(fb: Feedback) -> str:

@@ -16,7 +16,7 @@ import json
 import os
 import sqlite3
 import time
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from contextlib import contextmanager
 from functools import lru_cache
 from pathlib import Path
@@ -551,13 +551,55 @@ class Store:
         grouped = self._facts_where(intents, "IS NOT NULL", [])
         return [grouped[i.id] for i in intents]
 
+    def overview_facts(self, open_severities: Collection[str | None], clearing_resolution: str) -> list[IntentFacts]:
+        """Every intent's facts with only the findings that decide its position (walk.deciding,
+        read here in SQL so the others are never loaded): per intent and stage, the first open
+        finding of `open_severities` (the blocking ones; None: unclassified) by rank and number
+        and one with the newest gate mark (filed, or raised to blocking: walk.gate_mark), and
+        every finding closed as `clearing_resolution` that invalidates a sign-off. An aggregate's
+        bare `id` comes from the row holding its min() or max() (SQLite's rule)."""
+        named = sorted(s for s in open_severities if s is not None)
+        terms = [f"severity IN ({', '.join('?' * len(named))})"] if named else []
+        if None in open_severities:
+            terms.append("severity IS NULL")
+        blocking = f"closed_at IS NULL AND ({' OR '.join(terms) or '0'})"
+        picked = (
+            "WITH o AS MATERIALIZED (SELECT id, intent_id, stage, sev_rank * 4294967296 + number AS nth, "
+            f"max(event_id, coalesce(severity_event_id, 0)) AS mark FROM feedback WHERE {blocking}) "
+            "SELECT id FROM (SELECT min(nth), id FROM o GROUP BY intent_id, stage) "
+            "UNION ALL SELECT id FROM (SELECT max(mark), id FROM o GROUP BY intent_id, stage) "
+            "UNION ALL SELECT id FROM feedback WHERE closed_at IS NOT NULL AND resolution = ? AND invalidates != '[]'"
+        )
+        ids = [row[0] for row in self.conn.execute(picked, [*named, clearing_resolution])]
+        intents = [_intent(r) for r in self._rows("SELECT * FROM intents ORDER BY id", [])]
+        grouped = self._facts_where(intents, "IS NOT NULL", [], ids)
+        return [grouped[i.id] for i in intents]
+
+    def open_counts(self) -> dict[int, list[tuple[str | None, int, int]]]:
+        """Per intent id, its open findings by severity: (severity, how many, the lowest number)."""
+        out: dict[int, list[tuple[str | None, int, int]]] = {}
+        sql = "SELECT intent_id, severity, count(*), min(number) FROM feedback WHERE closed_at IS NULL GROUP BY 1, 2"
+        for intent_id, severity, n, lowest in self.conn.execute(sql):
+            out.setdefault(intent_id, []).append((severity, n, lowest))
+        return out
+
     def _rows(self, sql: str, params: list[Any]) -> list[sqlite3.Row]:
         cursor = self.conn.cursor()
         cursor.row_factory = sqlite3.Row  # cheaper than building dicts for tens of thousands of rows
         return cursor.execute(sql, params).fetchall()
 
-    def _facts_where(self, intents: list[Intent], condition: str, params: list[Any]) -> dict[int, IntentFacts]:
+    def _facts_where(
+        self,
+        intents: list[Intent],
+        condition: str,
+        params: list[Any],
+        feedback_ids: list[int] | None = None,
+    ) -> dict[int, IntentFacts]:
+        """`feedback_ids`: only these findings (and their fix iterations)."""
         q = self._rows
+        only, only_params = "", []  # a condition on the findings' id column, as a format string
+        if feedback_ids is not None:  # a JSON array: one parameter however many ids
+            only, only_params = " AND {} IN (SELECT value FROM json_each(?))", [json.dumps(feedback_ids)]
         parts: dict[int, dict[str, list]] = {
             i.id: {k: [] for k in ("units", "iterations", "feedback", "fix", "signoffs", "decisions", "ticks")}
             for i in intents
@@ -570,14 +612,15 @@ class Store:
         ):
             parts[r["intent_id"]]["iterations"].append(_iteration(r, r["unit_id"]))
         cursor = self.conn.execute(
-            f"SELECT intent_id, {_FEEDBACK_COLUMNS} FROM feedback WHERE intent_id {condition} ORDER BY id", params
+            f"SELECT intent_id, {_FEEDBACK_COLUMNS} FROM feedback WHERE intent_id {condition}{only.format('id')} ORDER BY id",
+            params + only_params,
         )
         for intent_id, *values in cursor:  # positional: the bulk of the rows, so no per-column lookups
             values[10] = _names(values[10])
             parts[intent_id]["feedback"].append(Feedback(*values))
         for r in q(
-            f"SELECT i.*, f.intent_id FROM fix_iterations i JOIN feedback f ON f.id = i.feedback_id WHERE f.intent_id {condition} ORDER BY i.id",
-            params,
+            f"SELECT i.*, f.intent_id FROM fix_iterations i JOIN feedback f ON f.id = i.feedback_id WHERE f.intent_id {condition}{only.format('f.id')} ORDER BY i.id",
+            params + only_params,
         ):
             parts[r["intent_id"]]["fix"].append(_iteration(r, r["feedback_id"]))
         for r in q(
