@@ -12,9 +12,11 @@ import argparse
 import os
 import sys
 from functools import lru_cache
-from typing import TYPE_CHECKING, Any
 
+TYPE_CHECKING = False  # not typing's: `cockpit --help` skips importing typing (~2 ms); mypy reads the name
 if TYPE_CHECKING:
+    from typing import Any
+
     from cockpit.app.config import Config
     from cockpit.app.engine import Engine
 

@@ -10,19 +10,21 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Callable, Sequence
-from typing import TYPE_CHECKING, Any, Concatenate, ParamSpec
 
 from cockpit.cli import assist as cli_assist
 from cockpit.cli import checks as cli_checks
 from cockpit.cli import runbooks as cli_runbooks
 from cockpit.cli.common import cli_config, engine_for, print_json
 
+TYPE_CHECKING = False  # not typing's: `cockpit --help` skips importing typing (~2 ms); mypy reads the name
 if TYPE_CHECKING:
+    from typing import Any, Concatenate, ParamSpec
+
     from cockpit.domain.change import Change, Ctx
     from cockpit.domain.walk import Position
     from screens.app import CockpitApp  # at run time through cockpit.cli.ui: installed, it is cockpit.screens
 
-P = ParamSpec("P")
+    P = ParamSpec("P")  # annotations only (postponed): never evaluated at run time
 
 SEVERITIES = ("blocker", "high", "medium", "low")
 DEMO_INCIDENT = "checkout-5xx-cert-rotation"  # demo.INCIDENT, named here so the screen opens before the core loads
