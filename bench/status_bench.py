@@ -38,6 +38,7 @@ UNITS_PER_INTENT = 3
 INTENTS_PER_TRANSACTION = 25
 SLUG_FORMAT = "bench-incident-{:04d}"
 SEVERITIES = ("blocker", "high", "medium", "low", None)  # None: unclassified (a human filed it)
+SCRIPT = Path(sys.executable).parent / "cockpit"  # the console script of this interpreter's environment
 HEAVY_MODULES = ("sqlite_utils", "yaml", "textual", "rich", "anthropic", "httpx")
 
 
@@ -168,6 +169,8 @@ def cases() -> list[tuple[str, list[str]]]:
     return [
         ("python -c pass", ["-c", "pass"]),
         ("cockpit --help", ["-m", "cockpit", "--help"]),
+        # The installed console script, what a person runs: no runpy, the script's own `import re`.
+        *([("cockpit --help (script)", [str(SCRIPT), "--help"])] if SCRIPT.is_file() else []),
         ("cockpit status --json (all)", ["-m", "cockpit", "status", "--json", "--db", db]),
         ("cockpit status SLUG --json", ["-m", "cockpit", "status", slug, "--json", "--db", db]),
         ("cockpit feedback list SLUG", ["-m", "cockpit", "feedback", "list", slug, "--db", db]),
