@@ -740,23 +740,20 @@ class IntentView(Screen):
             self.action_ai(task)
 
     def action_ai(self, task: str) -> None:
-        from .assist import AssistScreen
+        from .assist import AskScreen, ClassifyScreen, DraftScreen
 
         if self.position is None:
             return
         unit = self.current_unit()
-        stage = self.stage.name if self.stage else None
         if task == "draft":
             if (unit := self._need_unit()) is not None:
-                self.app.push_screen(AssistScreen(self.slug, "draft", unit=unit.unit.slug, stage=stage))
+                self.app.push_screen(DraftScreen(self.slug, unit.unit.slug))
         elif task == "classify":
             finding = self.current_finding()
             if finding is None:
                 self.notify("Select a finding first (tab to the feedback list).", severity="warning")
                 return
-            self.app.push_screen(
-                AssistScreen(self.slug, "classify", ref=finding.feedback.ref, stage=finding.feedback.stage)
-            )
+            self.app.push_screen(ClassifyScreen(self.slug, finding.feedback.ref))
         elif task == "review":
             self._pick_reviewer(unit.unit.slug if unit else None)
         else:
@@ -769,11 +766,11 @@ class IntentView(Screen):
                     "The answer keeps facts (with their source) apart from hypotheses.",
                     keys="enter: ask (a preview comes first on the first request) · esc: cancel",
                 ),
-                lambda q: q and self.app.push_screen(AssistScreen(self.slug, "ask", unit=slug, question=q)),
+                lambda q: q and self.app.push_screen(AskScreen(self.slug, q, unit=slug)),
             )
 
     def _pick_reviewer(self, unit: str | None) -> None:
-        from .assist import AssistScreen
+        from .assist import ReviewScreen
         from .dialogs import Choice
 
         position = self.position
@@ -790,7 +787,7 @@ class IntentView(Screen):
 
         def chosen(name: str | None) -> None:
             if name:
-                self.app.push_screen(AssistScreen(self.slug, "review", unit=unit, reviewer=name, stage=active.name))
+                self.app.push_screen(ReviewScreen(self.slug, name, stage=active.name, unit=unit))
 
         if len(agents) == 1:
             chosen(agents[0].name)

@@ -440,6 +440,38 @@ async def test_ask_shows_the_answer_and_writes_nothing(engine, fake):
     assert len(engine.timeline("inc")) == events_before and [r["task"] for r in requests(engine)] == ["ask"]
 
 
+async def test_usage_not_recorded_is_said_through_the_apps_one_error_path(engine, fake, monkeypatch):
+    """A ledger that cannot be written (a busy or damaged database) is said as every failed write
+    is, through CockpitApp.write_failed; the answer stays on screen, still acceptable."""
+    from cockpit.errors import StoreBusy
+
+    fake.text(DRAFT)
+    app = make_app(engine, settings_for(fake.url))
+    said: list[tuple[Exception, dict]] = []
+    write_failed = app.write_failed
+
+    def spy(exc, **kwargs):
+        said.append((exc, kwargs))
+        write_failed(exc, **kwargs)
+
+    def busy(prompt, reply):
+        raise StoreBusy("database is locked (another cockpit is writing); try again")
+
+    monkeypatch.setattr(app, "write_failed", spy)
+    monkeypatch.setattr(app.backend, "record_assist", busy)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await select_unit(app, pilot, "fix")
+        screen = await ask(app, pilot, "w")
+        await until(pilot, lambda: bool(said))
+        assert [(type(exc), kw.get("title")) for exc, kw in said] == [(StoreBusy, "Usage not recorded")]
+        assert ("Usage not recorded", "error", "database is locked (another cockpit is writing); try again") in [
+            (n.title, n.severity, n.message) for n in app._notifications
+        ]
+        assert isinstance(app.screen, AssistScreen) and screen.query_one("#as-text").text == "".join(DRAFT)
+        assert screen.check_action("accept", ()) is True
+    assert requests(engine) == []
+
+
 # ---------------------------------------------------------------- regressions from the tmux walk-through
 
 
