@@ -1,5 +1,9 @@
 """The cockpit screen of one intent: stage walk, units, hat baton, feedback, mandate, status line.
 
+Each of those is a pane widget of screens/widgets that renders what it is given and posts typed
+Messages for what the engineer does in it (moved to a unit, opened a finding, ticked an item); this
+screen composes them, holds the selection and the actions that span panes, and does the writes.
+
 Every write is a command of cockpit.domain.commands bound to its arguments (cockpit.domain.call),
 run by the engine in a worker thread; the screen shows the
 result only after the command has committed. A change made elsewhere (a second cockpit, the CLI)
@@ -18,29 +22,30 @@ import tempfile
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
-from textual.widgets import ContentSwitcher, Input, Label, OptionList, SelectionList, Static
-from textual.widgets.option_list import Option
+from textual.widgets import OptionList
 
 from cockpit.errors import CockpitError
 
 from . import render
 from .keybar import KeyBar
 from .navigation import CURSOR_BINDINGS, move_cursor
+from .widgets.baton import BatonPane
+from .widgets.feedback import FeedbackPane
+from .widgets.mandate import MandatePane
+from .widgets.stage_walk import StageWalk
+from .widgets.status_line import StatusLine
+from .widgets.units import UnitsPane
 
 if TYPE_CHECKING:
     from cockpit.domain.call import Call
     from cockpit.domain.walk import FindingState, Position, UnitState
 
     from .app import CockpitApp
-
-PAGE = 200  # findings per page of the feedback list
-MORE = "more"  # id of the "… N more" row
 
 WRITE_ACTIONS = frozenset(
     {
@@ -98,38 +103,29 @@ class IntentView(Screen):
         self.runbooks: list = []  # RelevantRunbook rows for the runbook pane
         self.selected_unit: str | None = None
         self.selected_finding: str | None = None
-        self.filter_text = ""
-        self.shown = PAGE  # findings listed so far; grows a page at a time
-        self._checklist_of: tuple[str | None, str | None] | None = None  # (unit, hat) the checklist shows
         self._version: int | None = None
-        self._markdown: dict[str, str] = {}  # widget id -> the markdown it is to show (see _show_markdown)
+        self.walk = StageWalk(id="walk")
+        self.units = UnitsPane()
+        self.feedback = FeedbackPane()
+        self.baton = BatonPane(id="baton")
+        self.detail = MandatePane(id="detail")
+        self.status = StatusLine(id="status")
 
     # ------------------------------------------------------------ layout
 
     def compose(self) -> ComposeResult:
-        yield Static(id="walk")
+        yield self.walk
         with Horizontal(id="main"):
             with Vertical(id="left"):
-                yield Label("Units", classes="pane-title")
-                yield OptionList(id="units")
-                yield Label("Open feedback", id="feedback-title", classes="pane-title")
-                yield Input(placeholder="filter findings…", id="filter")
-                yield OptionList(id="feedback")
+                yield self.units
+                yield self.feedback
             with Vertical(id="right"):
-                yield Static(id="baton")
-                with ContentSwitcher(initial="mandate", id="detail"):
-                    with VerticalScroll(id="mandate"):
-                        # The checklist first: it is what the engineer acts on; the mandate is reference.
-                        yield Label("Hand-off checklist (space ticks) · mandate below", classes="pane-title")
-                        yield SelectionList[str](id="checklist")
-                        yield Static(id="mandate-text")
-                    with VerticalScroll(id="outputs"):
-                        yield Static(id="outputs-text")
-        yield Static(id="status")
+                yield self.baton
+                yield self.detail
+        yield self.status
         yield KeyBar()
 
     def on_mount(self) -> None:
-        self.query_one("#filter").display = False
         self.call_after_refresh(self.load)  # after the first frame (see CockpitApp.on_mount)
         self.set_interval(self.app.poll_seconds, self.poll)
 
@@ -177,18 +173,24 @@ class IntentView(Screen):
     # ------------------------------------------------------------ rendering
 
     def show(self, position: Position, version: int | None = None, runbooks: list | None = None) -> None:
+        """Hand each pane its part of `position`; the lists update in place, keeping the selection."""
         self.position = position
         if runbooks is not None:
             self.runbooks = runbooks
         if version is not None:
             self._version = version
-        self.query_one("#walk", Static).update(render.stage_walk(position))
-        self.query_one("#status", Static).update(render.status_line(position))
+        self.walk.show(position)
+        self.status.show(position)
         self.sub_title = position.facts.intent.title
-        self._fill_units()
-        self._fill_feedback()
+        stage = self.stage
+        states = list(stage.units) if stage else []
+        slugs = [u.unit.slug for u in states]
+        wanted = self.selected_unit if self.selected_unit in slugs else self._default_unit(states)
+        self.selected_unit = self.units.show(states, wanted)
+        self.selected_finding = self.feedback.show(position.open_findings, self.selected_finding)
         self._show_unit()
-        self._show_outputs()
+        if stage is not None:
+            self.detail.show_outputs(stage, self.runbooks)
 
     @property
     def stage(self):
@@ -197,22 +199,9 @@ class IntentView(Screen):
             return None
         return pos.active or pos.stages[-1]
 
-    def _fill_units(self) -> None:
-        units = self.query_one("#units", OptionList)
-        stage = self.stage
-        states = list(stage.units) if stage else []
-        units.clear_options()
-        units.add_options([Option(render.unit_prompt(u), id=u.unit.slug) for u in states])
-        units.styles.height = max(1, min(len(states), 6))
-        if states:
-            slugs = [u.unit.slug for u in states]
-            wanted = self.selected_unit if self.selected_unit in slugs else self._default_unit(states)
-            units.highlighted = slugs.index(wanted)
-            self.selected_unit = wanted
-        else:
-            self.selected_unit = None
-
-    def _default_unit(self, states: list[UnitState]) -> str:
+    def _default_unit(self, states: list[UnitState]) -> str | None:
+        if not states:
+            return None
         nxt = self.position.next.unit if self.position else None
         slugs = [u.unit.slug for u in states]
         if nxt in slugs:
@@ -221,56 +210,8 @@ class IntentView(Screen):
         return (active or slugs)[0]
 
     def visible_findings(self) -> list[FindingState]:
-        if self.position is None:
-            return []
-        needle = self.filter_text.lower()
-        found = self.position.open_findings
-        if needle:
-            found = tuple(
-                f
-                for f in found
-                if needle
-                in f" {f.feedback.ref} {f.feedback.title} {f.feedback.severity or 'unset'} {f.target or ''} {f.hat or ''}".lower()
-            )
-        return list(found)
-
-    def _fill_feedback(self) -> None:
-        """Show the findings a page at a time: building thousands of prompts would stall the UI."""
-        options = self.query_one("#feedback", OptionList)
-        findings = self.visible_findings()
-        total = len(self.position.open_findings) if self.position else 0
-        title = f"Open feedback ({total}, * blocks)"
-        if self.filter_text:
-            title += f" · filter “{self.filter_text}”: {len(findings)}"
-        self.query_one("#feedback-title", Label).update(title)
-        refs = [f.feedback.ref for f in findings]
-        wanted = self.selected_finding if self.selected_finding in refs else (refs[0] if refs else None)
-        if wanted is not None and refs.index(wanted) >= self.shown:
-            self.shown = (refs.index(wanted) // PAGE + 1) * PAGE
-        page = findings[: self.shown]
-        options.clear_options()
-        options.add_options([Option(render.finding_prompt(f), id=f.feedback.ref) for f in page])
-        if len(findings) > len(page):
-            options.add_option(Option(self._more_prompt(len(findings) - len(page)), id=MORE))
-        if wanted is not None:
-            options.highlighted = refs.index(wanted)
-            self.selected_finding = wanted
-
-    def _next_page(self) -> None:
-        options = self.query_one("#feedback", OptionList)
-        findings = self.visible_findings()
-        page = findings[self.shown : self.shown + PAGE]
-        self.shown += len(page)
-        options.remove_option(MORE)
-        options.add_options([Option(render.finding_prompt(f), id=f.feedback.ref) for f in page])
-        if len(findings) > self.shown:
-            options.add_option(Option(self._more_prompt(len(findings) - self.shown), id=MORE))
-        if page:
-            options.highlighted = options.get_option_index(page[0].feedback.ref)
-
-    @staticmethod
-    def _more_prompt(remaining: int) -> Text:
-        return Text(f"… {remaining:,} more: move here to load {PAGE} more, or / to filter", style="dim italic")
+        """The open findings the feedback filter lets through."""
+        return self.feedback.visible_findings()
 
     def current_unit(self) -> UnitState | None:
         stage = self.stage
@@ -282,109 +223,37 @@ class IntentView(Screen):
         return self.position.finding(self.selected_finding)
 
     def _show_unit(self) -> None:
+        """The baton and the mandate of the selected unit."""
         stage, unit = self.stage, self.current_unit()
-        baton = self.query_one("#baton", Static)
-        mandate = self.query_one("#mandate-text", Static)
-        checklist = self.query_one("#checklist", SelectionList)
-        shown = (self.selected_unit, unit.hat if unit is not None else None)
-        keep = checklist.highlighted if self._checklist_of == shown else None
-        self._checklist_of = shown
-        checklist.clear_options()
-        if stage is None or unit is None:
-            baton.update(Text("No units yet: press u to add one.", style="dim"))
-            self._markdown.pop("mandate-text", None)
-            mandate.update("")
-            return
-        baton.update(render.baton(stage, unit))
-        hat = stage.stage.hat(unit.hat) if unit.hat else None
-        if hat is None:
-            self._markdown.pop("mandate-text", None)
-            mandate.update(Text("The baton is finished.", style="dim"))
-            return
-        self._show_markdown(mandate, hat.body)
-        # The ✓ in the text keeps ticks readable with NO_COLOR (the box alone differs only by colour).
-        # Text, not str: a str prompt is parsed as markup, and checklist items come from studio files.
-        checklist.add_options(
-            [
-                (Text(("✓ " if item in unit.ticked else "  ") + item), item, item in unit.ticked)
-                for item in hat.checklist
-            ]
-        )
-        if hat.checklist:  # space ticks at once, and the cursor stays put after each tick reloads the list
-            checklist.highlighted = min(keep or 0, len(hat.checklist) - 1)
+        self.baton.show(stage, unit)
+        self.detail.show_hat(stage, unit)
 
-    def _show_outputs(self) -> None:
-        """The runbook pane: this intent's runbooks (offline copies), then the stage's output templates."""
-        stage = self.stage
-        if stage is None:
-            return
-        parts = ["## Runbooks for this intent (b opens them)\n"]
-        parts += [f"- **{r.title}** `{r.name}` ({r.reason})" for r in self.runbooks] or [
-            "- none linked or matching yet"
-        ]
-        parts += [f"\n## {stage.name}: outputs and discovery\n"] + [f"{t.body}\n" for t in stage.stage.templates]
-        self._show_markdown(self.query_one("#outputs-text", Static), "\n".join(parts))
+    # ------------------------------------------------------------ what the panes report
 
-    def _show_markdown(self, widget: Static, text: str) -> None:
-        """Markdown into `widget`. Until rich's Markdown is imported (markdown-it and pygments,
-        ~25 ms, then the parse), the first time waits for the next refresh: the frame that shows
-        the intent's data does not wait for the mandate's formatting. Only the latest text asked
-        for a widget is shown."""
-        key = str(widget.id)
-        self._markdown[key] = text
-        if render.markdown_loaded():
-            widget.update(render.markdown(text))
-            return
-
-        def later() -> None:
-            if self._markdown.get(key) is text:
-                widget.update(render.markdown(text))
-
-        self.call_after_refresh(later)
-
-    # ------------------------------------------------------------ selection
-
-    @on(OptionList.OptionHighlighted, "#units")
-    def _unit_highlighted(self, event: OptionList.OptionHighlighted) -> None:
-        if event.option.id != self.selected_unit:
-            self.selected_unit = event.option.id
+    @on(UnitsPane.Selected)
+    def _unit_selected(self, event: UnitsPane.Selected) -> None:
+        if event.unit != self.selected_unit:
+            self.selected_unit = event.unit
             self._show_unit()
 
-    @on(OptionList.OptionHighlighted, "#feedback")
-    def _finding_highlighted(self, event: OptionList.OptionHighlighted) -> None:
-        if event.option.id == MORE:  # the cursor reached the end of the page: append the next one
-            self._next_page()
-            return
-        self.selected_finding = event.option.id
+    @on(FeedbackPane.Selected)
+    def _finding_selected(self, event: FeedbackPane.Selected) -> None:
+        self.selected_finding = event.ref
 
-    @on(OptionList.OptionSelected, "#feedback")
-    def _finding_selected(self, event: OptionList.OptionSelected) -> None:
-        if event.option.id != MORE:
-            self.action_finding_menu()
+    @on(FeedbackPane.Opened)
+    def _finding_opened(self, event: FeedbackPane.Opened) -> None:
+        self.action_finding_menu()  # of the selected finding, which the cursor's moves keep in step
 
-    @on(SelectionList.SelectionToggled, "#checklist")
-    def _ticked(self, event: SelectionList.SelectionToggled) -> None:
+    @on(MandatePane.Ticked)
+    def _ticked(self, event: MandatePane.Ticked) -> None:
         unit = self.current_unit()
         if unit is None or not self.app.writable():
-            self._show_unit()
+            self._show_unit()  # the tick on screen is undone: nothing was written
             return
         from cockpit.domain import commands
         from cockpit.domain.call import call
 
-        item = event.selection.value
-        self.run_command(
-            call(commands.tick, unit=unit.unit.slug, item=item, ticked=item in event.selection_list.selected)
-        )
-
-    @on(Input.Changed, "#filter")
-    def _filter_changed(self, event: Input.Changed) -> None:
-        self.filter_text = event.value.strip()
-        self.shown = PAGE
-        self._fill_feedback()
-
-    @on(Input.Submitted, "#filter")
-    def _filter_done(self, event: Input.Submitted) -> None:
-        self.query_one("#feedback", OptionList).focus()
+        self.run_command(call(commands.tick, unit=unit.unit.slug, item=event.item, ticked=event.ticked))
 
     # ------------------------------------------------------------ actions
 
@@ -404,16 +273,14 @@ class IntentView(Screen):
         return unit
 
     def action_back(self) -> None:
-        if self.query_one("#filter").display:
-            self.query_one("#filter").display = False
-            self.query_one("#feedback").focus()
+        if self.feedback.close_filter():
             return
         self.app.back_to_list()
 
     def action_cursor(self, where: str) -> None:
         focused = self.focused
-        if not isinstance(focused, (OptionList, SelectionList)):
-            focused = self.query_one("#units", OptionList)
+        if not isinstance(focused, OptionList):  # a SelectionList is one too
+            focused = self.units.options
             focused.focus()
         move_cursor(focused, where)
 
@@ -637,10 +504,8 @@ class IntentView(Screen):
             lambda form: call(commands.request_changes, title=form["title"], body=form["body"], unit=form["unit"]),
         )
 
-    def action_filter(self) -> None:
-        box = self.query_one("#filter", Input)
-        box.display = True
-        box.focus()
+    async def action_filter(self) -> None:
+        await self.feedback.open_filter()
 
     def action_edit_body(self) -> None:
         from cockpit.domain import commands
@@ -700,8 +565,7 @@ class IntentView(Screen):
         )
 
     def action_toggle_pane(self) -> None:
-        switcher = self.query_one("#detail", ContentSwitcher)
-        switcher.current = "outputs" if switcher.current == "mandate" else "mandate"
+        self.detail.toggle()
 
     def action_runbooks(self) -> None:
         from .runbooks import RunbookScreen
@@ -808,7 +672,7 @@ class IntentView(Screen):
 
     def action_copy(self) -> None:
         focused = self.focused
-        if focused is self.query_one("#feedback") and (finding := self.current_finding()) is not None:
+        if focused is self.feedback.options and (finding := self.current_finding()) is not None:
             self.app.copy_text(f"{finding.feedback.ref} {finding.feedback.title}\n{finding.feedback.body}")
         elif (unit := self.current_unit()) is not None:
             self.app.copy_text(unit.unit.body or unit.unit.title)

@@ -285,7 +285,7 @@ async def test_the_list_ages_intents_by_the_engines_clock(catalog, db):
 
 
 async def test_long_feedback_lists_load_a_page_at_a_time(catalog, db):
-    from screens.intent_view import MORE, PAGE
+    from screens.widgets.feedback import MORE, PAGE
 
     engine = Engine(Store(db), catalog, clock=fixed_clock(NOW), actor="oncall")
     slug = new_incident(engine, upto="triage")

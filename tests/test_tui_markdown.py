@@ -17,6 +17,7 @@ from cockpit.store.database import Store
 from screens import render
 from screens.app import CockpitApp
 from screens.intent_view import IntentView
+from screens.widgets.mandate import MarkdownText
 
 NOW = datetime(2026, 11, 20, 7, 0, tzinfo=UTC)
 pytestmark = pytest.mark.anyio
@@ -59,10 +60,10 @@ async def test_only_the_latest_markdown_asked_for_a_pane_is_shown(seeded, monkey
         await settle(app, pilot)
         view = app.screen
         assert isinstance(view, IntentView)
-        mandate = view.query_one("#mandate-text", Static)
+        mandate = view.query_one("#mandate-text", MarkdownText)
         monkeypatch.setattr(render, "markdown_loaded", lambda: False)
-        view._show_markdown(mandate, "# first")
-        view._show_markdown(mandate, "# second")
+        mandate.show_markdown("# first")
+        mandate.show_markdown("# second")
         await pilot.pause()
         await pilot.pause()
         assert _markup(mandate) == "# second"

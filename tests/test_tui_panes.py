@@ -1,0 +1,269 @@
+"""The intent screen's panes: each posts its typed Message for what the engineer does in it, and a
+refresh updates the lists in place by key (same option objects, the cursor on the same key, no
+clear and refill)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+from helpers import settle
+from textual.app import App, ComposeResult
+from textual.message import Message
+from textual.widgets import OptionList
+from textual.widgets.option_list import Option
+
+from cockpit.app import demo
+from cockpit.app.engine import Engine
+from cockpit.clock import fixed_clock
+from cockpit.domain import commands as c
+from cockpit.store.database import Store
+from screens.app import CockpitApp
+from screens.intent_view import IntentView
+from screens.widgets.feedback import FeedbackPane
+from screens.widgets.keyed import sync_options
+from screens.widgets.mandate import MandatePane
+from screens.widgets.units import UnitsPane
+
+NOW = datetime(2026, 11, 20, 7, 0, tzinfo=UTC)
+pytestmark = pytest.mark.anyio
+
+
+@pytest.fixture
+def anyio_backend() -> str:
+    return "asyncio"
+
+
+@pytest.fixture
+def seeded(catalog, tmp_path) -> Engine:
+    engine = Engine(Store(tmp_path / "tui.db"), catalog, clock=fixed_clock(NOW), actor="oncall")
+    demo.seed(engine)
+    return engine
+
+
+def app_for(engine: Engine) -> CockpitApp:
+    # No polling: each test reloads when it means to.
+    return CockpitApp(engine, poll_seconds=3600, open_slug=demo.INCIDENT)
+
+
+def record(screen) -> list[Message]:
+    """Every message the screen (or widget) handles, in order. Immediate: a deferred callback would
+    be one more message, itself published, without end."""
+    seen: list[Message] = []
+    screen.message_signal.subscribe(screen, seen.append, immediate=True)
+    return seen
+
+
+def never_cleared(options: OptionList) -> None:
+    def refuse(*args, **kwargs):
+        raise AssertionError(f"#{options.id} was cleared and refilled")
+
+    options.clear_options = refuse  # type: ignore[method-assign]
+    options.set_options = refuse  # type: ignore[method-assign]
+
+
+async def reload(app, view: IntentView, pilot) -> None:
+    view.load()
+    await settle(app, pilot)
+
+
+# ---------------------------------------------------------------- messages
+
+
+async def test_moving_in_the_units_list_posts_units_selected(seeded):
+    app = app_for(seeded)
+    async with app.run_test(size=(100, 40)) as pilot:
+        await settle(app, pilot)
+        view = app.screen
+        seen = record(view)
+        view.units.options.focus()
+        await pilot.press("j")
+        await settle(app, pilot)
+        moved = [m for m in seen if isinstance(m, UnitsPane.Selected)]
+        assert [m.unit for m in moved] == ["chain-expiry-alerts"]
+        assert view.selected_unit == "chain-expiry-alerts"
+        assert "Alert on certificate chain" in str(view.baton.render())  # the baton follows the unit in hand
+
+
+async def test_a_refresh_posts_no_selection_message(seeded):
+    app = app_for(seeded)
+    async with app.run_test(size=(100, 40)) as pilot:
+        await settle(app, pilot)
+        view = app.screen
+        seen = record(view)
+        await reload(app, view, pilot)
+        assert not [m for m in seen if isinstance(m, (UnitsPane.Selected, FeedbackPane.Selected))]
+
+
+async def test_moving_and_enter_in_the_feedback_list_post_selected_and_opened(seeded):
+    from screens.dialogs import Choice
+
+    app = app_for(seeded)
+    async with app.run_test(size=(100, 40)) as pilot:
+        await settle(app, pilot)
+        view = app.screen
+        seen = record(view)
+        first = view.selected_finding
+        view.feedback.options.focus()
+        await pilot.press("j")
+        await settle(app, pilot)
+        second = view.feedback.options.highlighted_option.id
+        assert second != first and view.selected_finding == second
+        assert [m.ref for m in seen if isinstance(m, FeedbackPane.Selected)] == [second]
+        await pilot.press("enter")
+        await settle(app, pilot)
+        assert [m.ref for m in seen if isinstance(m, FeedbackPane.Opened)] == [second]
+        assert isinstance(app.screen, Choice) and app.screen.title_text.startswith(f"{second}:")
+
+
+async def test_the_filter_moving_the_cursor_posts_feedback_selected(seeded):
+    app = app_for(seeded)
+    async with app.run_test(size=(100, 40)) as pilot:
+        await settle(app, pilot)
+        view = app.screen
+        seen = record(view)
+        await pilot.press("slash", *"probe")
+        await settle(app, pilot)
+        assert [f.feedback.ref for f in view.visible_findings()] == ["FB-006"]
+        assert view.selected_finding == "FB-006"
+        assert [m.ref for m in seen if isinstance(m, FeedbackPane.Selected)] == ["FB-006"]
+
+
+async def test_ticking_the_checklist_posts_ticked_and_the_screen_writes_it(seeded):
+    app = app_for(seeded)
+    async with app.run_test(size=(100, 40)) as pilot:
+        await settle(app, pilot)
+        view = app.screen
+        seen = record(view)
+        checklist = view.detail.checklist
+        first = checklist.get_option_at_index(0).value
+        checklist.focus()
+        await pilot.press("space")
+        await settle(app, pilot)
+        ticked = [m for m in seen if isinstance(m, MandatePane.Ticked)]
+        assert [(m.item, m.ticked) for m in ticked] == [(first, True)]
+    assert seeded.position(demo.INCIDENT).active.unit("truststore-at-deploy").ticked == {first}
+
+
+async def test_m_shows_the_runbook_page_and_back_where_it_was(seeded):
+    app = app_for(seeded)
+    async with app.run_test(size=(100, 24)) as pilot:
+        await settle(app, pilot)
+        view = app.screen
+        detail = view.detail
+        assert detail.checklist.display and not detail.query_one("#outputs-text").display
+        await pilot.press("m")
+        await pilot.pause()
+        assert detail.page == "outputs" and not detail.checklist.display
+        assert detail.query_one("#outputs-text").display
+        await pilot.press("m")
+        await pilot.pause()
+        assert detail.page == "mandate" and detail.checklist.display
+
+
+# ---------------------------------------------------------------- in place, by key
+
+
+async def test_a_refresh_updates_the_lists_in_place(seeded):
+    app = app_for(seeded)
+    async with app.run_test(size=(100, 40)) as pilot:
+        await settle(app, pilot)
+        view = app.screen
+        units, feedback, checklist = view.units.options, view.feedback.options, view.detail.checklist
+        feedback.focus()
+        await pilot.press("G")  # the last finding: a new blocker sorts above it
+        await settle(app, pilot)
+        cursor = feedback.highlighted_option.id
+        before = {o.id: o for o in feedback.options}
+        unit_options, check_options = list(units.options), list(checklist.options)
+        for options in (units, feedback, checklist):
+            never_cleared(options)
+        # Another session files a blocker: it sorts first, above the finding under the cursor.
+        seeded.run(demo.INCIDENT, c.file_feedback, title="Pager storm", severity="blocker")
+        await reload(app, view, pilot)
+        after = {o.id: o for o in feedback.options}
+        assert set(after) == set(before) | {"FB-008"}
+        assert feedback.get_option_index("FB-008") < feedback.get_option_index(cursor)
+        assert all(after[ref] is option for ref, option in before.items())  # the same objects
+        assert feedback.highlighted_option.id == cursor == view.selected_finding  # by key, not index
+        assert list(units.options) == unit_options and list(checklist.options) == check_options
+        assert f"({len(before) + 1}, * blocks)" in str(view.feedback.query_one("#feedback-title").render())
+
+
+async def test_a_closed_finding_is_removed_and_a_changed_one_redrawn_in_place(seeded):
+    app = app_for(seeded)
+    async with app.run_test(size=(100, 40)) as pilot:
+        await settle(app, pilot)
+        view = app.screen
+        feedback = view.feedback.options
+        refs = [o.id for o in feedback.options]
+        gone, changed = refs[0], refs[-1]
+        kept = feedback.get_option(changed)
+        never_cleared(feedback)
+        seeded.run(demo.INCIDENT, c.close_finding, ref=gone, resolution="rejected", text="not a fault")
+        seeded.run(demo.INCIDENT, c.classify, ref=changed, severity="low")
+        await reload(app, view, pilot)
+        now = [o.id for o in feedback.options]
+        assert gone not in now and changed in now
+        assert feedback.get_option(changed) is kept and "low" in str(kept.prompt)
+
+
+async def test_ticking_keeps_the_checklist_options_and_the_cursor(seeded):
+    app = app_for(seeded)
+    async with app.run_test(size=(100, 40)) as pilot:
+        await settle(app, pilot)
+        view = app.screen
+        checklist = view.detail.checklist
+        options = list(checklist.options)
+        never_cleared(checklist)
+        checklist.focus()
+        await pilot.press("j", "space")
+        await settle(app, pilot)
+        assert list(checklist.options) == options and checklist.highlighted == 1
+        second = options[1]
+        assert checklist.selected == [second.value] and str(second.prompt).startswith("✓ ")
+
+
+# ---------------------------------------------------------------- the keyed sync on its own
+
+
+class OneList(App):
+    def compose(self) -> ComposeResult:
+        yield OptionList(id="list")
+
+
+async def test_sync_options_reorders_adds_and_removes_by_key_without_highlight_messages():
+    app = OneList()
+    async with app.run_test() as pilot:
+        options = app.query_one(OptionList)
+        seen = record(options)
+        assert sync_options(options, [("a", "A"), ("b", "B"), ("c", "C"), ("d", "D")], "c") == "c"
+        objects = {o.id: o for o in options.options}
+        # d goes, b moves last and is renamed, e arrives in the middle; the cursor stays on c.
+        assert sync_options(options, [("a", "A"), ("c", "C"), ("e", "E"), ("b", "B2")], "c") == "c"
+        await pilot.pause()
+        assert [o.id for o in options.options] == ["a", "c", "e", "b"]
+        assert all(options.get_option(k) is objects[k] for k in "acb")
+        assert options.get_option("b").prompt == "B2" and options.highlighted == 1
+        # The cursor's key gone: the first row.
+        assert sync_options(options, [("e", "E"), ("a", "A")], "c") == "e" and options.highlighted == 0
+        assert sync_options(options, [], "e") is None and options.highlighted is None
+        await pilot.pause()
+        assert not [m for m in seen if isinstance(m, OptionList.OptionHighlighted)]
+
+
+async def test_sync_options_appends_with_no_removal_when_only_the_tail_grows():
+    app = OneList()
+    async with app.run_test():
+        options = app.query_one(OptionList)
+        sync_options(options, [("a", "A"), ("b", "B")], None)
+        removed: list[str | None] = []
+        original = options._remove_option
+
+        def spy(option: Option):
+            removed.append(option.id)
+            return original(option)
+
+        options._remove_option = spy  # type: ignore[method-assign]
+        sync_options(options, [("a", "A"), ("b", "B"), ("c", "C")], "a")
+        assert removed == [] and [o.id for o in options.options] == ["a", "b", "c"]
