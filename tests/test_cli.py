@@ -178,9 +178,9 @@ def test_the_screens_load_without_the_core_so_the_first_frame_comes_first():
 
 def test_the_demo_opens_on_the_demo_incident():
     from cockpit.app import demo
-    from cockpit.cli import main as cli
+    from cockpit.cli import tui
 
-    assert cli.DEMO_INCIDENT == demo.INCIDENT
+    assert tui.DEMO_INCIDENT == demo.INCIDENT
 
 
 def test_environment_beats_the_config_file_and_tilde_expands(tmp_path, monkeypatch, capsys):

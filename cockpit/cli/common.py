@@ -1,8 +1,9 @@
 """What every command group of the CLI shares: the config file, the engine on the chosen
-database, JSON output.
+database, running a domain command on an intent, JSON output.
 
-Public so that `cli.main`, `cli.checks`, `cli.runbooks` and `cli.assist` all import it from here
-and none reaches into another's private names. Imported by every `cockpit` run: keep it to the
+Public so that `cli.main` and every command group (`cli.intents`, `cli.units`, `cli.baton`,
+`cli.feedback`, `cli.gates`, `cli.tui`, `cli.checks`, `cli.runbooks`, `cli.assist`) import it from
+here and none reaches into another's private names. Imported by every `cockpit` run: keep it to the
 standard library at import time; each helper imports what it needs when called.
 """
 
@@ -15,10 +16,15 @@ from functools import lru_cache
 
 TYPE_CHECKING = False  # not typing's: `cockpit --help` skips importing typing (~2 ms); mypy reads the name
 if TYPE_CHECKING:
-    from typing import Any
+    from collections.abc import Callable
+    from typing import Any, Concatenate, ParamSpec
 
     from cockpit.app.config import Config
     from cockpit.app.engine import Engine
+    from cockpit.domain.change import Change, Ctx
+    from cockpit.domain.walk import Position
+
+    P = ParamSpec("P")  # annotations only (postponed): never evaluated at run time
 
 
 @lru_cache(maxsize=1)
@@ -53,6 +59,17 @@ def engine_for(
     from cockpit.runbooks.lookup import library_lookup  # what ops.alert-runbooks looks names up in
 
     return Engine(store, catalog, actor=actor, threshold=config.threshold, runbooks=library_lookup(store))
+
+
+def run_command(
+    args: argparse.Namespace, command: Callable[Concatenate[Position, Ctx, P], Change], *a: P.args, **kwargs: P.kwargs
+) -> int:
+    """Apply `command` (a function of cockpit.domain.commands, its keywords checked by the type
+    checker) to the intent `args.slug` and say what it did and what comes next."""
+    done = engine_for(args).run(args.slug, command, *a, **kwargs)
+    print(done.summary)
+    print(f"next: {done.position.next.text}")
+    return 0
 
 
 def print_json(value: Any) -> None:

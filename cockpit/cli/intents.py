@@ -1,0 +1,99 @@
+"""`cockpit studios`, `new`, `status` and `timeline`: opening intents and reading where they stand.
+Imported by every `cockpit` run: keep it to the standard library at import time."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable
+
+from cockpit.cli.common import cli_config, engine_for, print_json
+
+TYPE_CHECKING = False  # not typing's: `cockpit --help` skips importing typing (~2 ms); mypy reads the name
+if TYPE_CHECKING:
+    from typing import Any
+
+
+def register(sub: Any, cmd: Callable[..., Any]) -> None:
+    """Add this module's subcommands to the top-level parser (`cmd` as in cli.build_parser)."""
+    p = cmd("studios", "List studios with their stages, hats, fix hats and gate kinds.", _studios)
+    p.add_argument("--json", action="store_true")
+
+    p = cmd("new", "Open a new intent (an incident or an operations change); prints its slug.", _new)
+    p.add_argument("--studio", required=True, help="studio name or alias, e.g. incident-response")
+    p.add_argument("--title", required=True)
+    p.add_argument("--slug")
+    p.add_argument("--description", default="")
+
+    p = cmd("status", "Where an intent stands (or every intent, most urgent first) and the next action.", _status)
+    p.add_argument("slug", nargs="?")
+    p.add_argument("--json", action="store_true")
+
+
+def register_timeline(sub: Any, cmd: Callable[..., Any]) -> None:
+    """`cockpit timeline`, listed after the gate commands in `cockpit --help` (so registered apart)."""
+    p = cmd("timeline", "Every recorded action on an intent, oldest first.", _timeline)
+    p.add_argument("slug")
+    p.add_argument("--json", action="store_true")
+    p.add_argument("--limit", type=int, help="only the last N events")
+
+
+def _studios(args) -> int:
+    from cockpit.app import report
+    from cockpit.sources.studios import load_catalog
+
+    catalog = load_catalog([*cli_config().studios, *(args.studios or [])])
+    studios = sorted(catalog.studios.values(), key=lambda s: s.name)
+    if args.json:
+        print_json(
+            {"studios": [report.studio_json(s) for s in studios], "problems": [str(p) for p in catalog.problems]}
+        )
+    else:
+        print("\n\n".join(report.studio_text(s) for s in studios) or "no studios loaded")
+    for problem in catalog.problems:
+        print(f"cockpit: {problem}", file=sys.stderr)
+    return 1 if catalog.problems else 0
+
+
+def _new(args) -> int:
+    print(
+        engine_for(args).create_intent(
+            studio=args.studio, title=args.title, slug=args.slug, description=args.description
+        )
+    )
+    return 0
+
+
+def _status(args) -> int:
+    from cockpit.app import report
+
+    engine = engine_for(args)
+    if args.slug:
+        pos = engine.position(args.slug)
+        if args.json:
+            print_json(report.position_json(pos))
+        else:
+            print(report.position_text(pos))
+        return 0
+    results = engine.overviews()
+    overviews = sorted((o for o in results if not isinstance(o, Exception)), key=report.urgency_key)
+    problems = [str(o) for o in results if isinstance(o, Exception)]
+    if args.json:
+        print_json({"intents": [report.overview_json(o) for o in overviews], "problems": problems})
+    elif overviews:
+        print("\n".join(report.table(report.overview_rows(overviews), indent="")))
+    else:
+        print("no intents yet: `cockpit new --studio incident-response --title ...` or `cockpit demo`")
+    for problem in problems:
+        print(f"cockpit: {problem}", file=sys.stderr)
+    return 0
+
+
+def _timeline(args) -> int:
+    from cockpit.app import report
+
+    events = engine_for(args).timeline(args.slug, args.limit)
+    if args.json:
+        print_json({"slug": args.slug, "events": events})
+    else:
+        print(report.timeline_text(events))
+    return 0
