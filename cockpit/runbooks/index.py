@@ -27,6 +27,7 @@ from typing import Any
 
 from cockpit.clock import Clock, iso, system_clock
 from cockpit.runbooks.doc import RUNBOOK_SUFFIXES, RunbookDoc, RunbookReadError, parse_runbook, read_runbook_text
+from cockpit.store import runbooks as stored
 from cockpit.store.database import Store
 
 _LINK_TARGET = re.compile(r"\[([^\]]*)\]\([^)]*\)")
@@ -175,7 +176,7 @@ def content_hash(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
-def fts_columns(doc: RunbookDoc) -> tuple[str, str, str, str]:
+def fts_columns(doc: RunbookDoc) -> stored.SearchColumns:
     """(title, headings, body, code): the text each FTS column holds, weighted apart in search."""
     heading_lines = {h.line for h in doc.headings}
     # Link targets are addresses, not words of the runbook: `[restart](service-restart.md)` is "restart".
@@ -184,7 +185,7 @@ def fts_columns(doc: RunbookDoc) -> tuple[str, str, str, str]:
         for number, line in enumerate(doc.lines, 1)
         if number >= doc.body_start and number not in doc.code_lines and number not in heading_lines
     ]
-    return (
+    return stored.SearchColumns(
         doc.title,
         "\n".join(h.text for h in doc.headings),
         "\n".join(body),
@@ -194,20 +195,15 @@ def fts_columns(doc: RunbookDoc) -> tuple[str, str, str, str]:
 
 def write_fts(store: Store, runbook_id: int, doc: RunbookDoc | None) -> None:
     """Replace (or with None, remove) one runbook's search row. Inside `store.writing()`."""
-    store.conn.execute("DELETE FROM runbooks_fts WHERE rowid = ?", [runbook_id])
-    if doc is not None:
-        store.conn.execute(
-            "INSERT INTO runbooks_fts (rowid, title, headings, body, code) VALUES (?, ?, ?, ?, ?)",
-            [runbook_id, *fts_columns(doc)],
-        )
+    stored.replace_search_row(store.conn, runbook_id, None if doc is None else fts_columns(doc))
 
 
 def free_name(store: Store, wanted: str, source: str) -> str:
     """`wanted`, or `wanted-2`, `-3`… if another source already holds it."""
     candidate, number = wanted, 1
     while True:
-        row = store.conn.execute("SELECT source FROM runbooks WHERE name = ?", [candidate]).fetchone()
-        if row is None or row[0] == source:
+        holder = stored.source_named(store.conn, candidate)
+        if holder is None or holder == source:
             return candidate
         number += 1
         candidate = f"{wanted}-{number}"
@@ -268,9 +264,6 @@ def _read(file: FoundFile, known: dict[str, str | None], report: IndexReport) ->
     return _Read(file, text, sha, None, doc)
 
 
-_ROW = "SELECT id, source, name, sha256, gone_at, kind FROM runbooks"
-
-
 def index_library(
     store: Store,
     roots: Sequence[Path],
@@ -288,12 +281,7 @@ def index_library(
     report = IndexReport(problems=problems, notes=notes)
     with store.snapshot():
         # A gone row counts as unknown: a file that comes back is parsed here too, not under the lock.
-        known = {
-            source: None if gone_at else sha
-            for source, sha, gone_at in store.conn.execute(
-                "SELECT source, sha256, gone_at FROM runbooks WHERE kind = 'file'"
-            )
-        }
+        known = {f.source: None if f.gone_at else f.sha256 for f in stored.file_hashes(store.conn)}
     now = iso(clock())
     present = {f.path for f in files}
     claimed: set[int] = set()  # rows this run matched to a file: never marked gone
@@ -301,13 +289,18 @@ def index_library(
 
     def write(read: _Read) -> None:
         # The row is read inside the transaction that writes it: another session may have indexed it.
-        row = store.conn.execute(f"{_ROW} WHERE source = ?", [read.file.path]).fetchone()
+        row = stored.index_row_at_source(store.conn, read.file.path)
         if row is None:  # a file that moved keeps its row (and its name) when its old path is gone
-            candidate = store.conn.execute(f"{_ROW} WHERE name = ?", [read.file.name]).fetchone()
-            if candidate and candidate[5] == "file" and candidate[0] not in claimed and candidate[1] not in present:
+            candidate = stored.index_row_named(store.conn, read.file.name)
+            if (
+                candidate
+                and candidate.kind == "file"
+                and candidate.id not in claimed
+                and candidate.source not in present
+            ):
                 row = candidate
         if row is not None:
-            claimed.add(row[0])
+            claimed.add(row.id)
         _index_one(store, read, row, now, report)
 
     pending = deque(files)
@@ -316,64 +309,57 @@ def index_library(
         batches.run(reads, write)
 
     with store.snapshot():
-        rows = store.conn.execute(
-            "SELECT id, source, name FROM runbooks WHERE kind = 'file' AND gone_at IS NULL ORDER BY id"
-        ).fetchall()
+        live = stored.live_files(store.conn)
     vanished = deque(
         r
-        for r in rows
-        if r[0] not in claimed and r[1] not in present and not any(r[1].startswith(root + os.sep) for root in missing)
+        for r in live
+        if r.id not in claimed
+        and r.source not in present
+        and not any(r.source.startswith(root + os.sep) for root in missing)
     )
 
-    def mark_gone(row: tuple) -> None:
-        runbook_id, source, name = row
+    def mark_gone(row: stored.LiveFile) -> None:
         # Unless another session brought it back (or moved it) since the snapshot above.
-        if store.conn.execute(
-            "UPDATE runbooks SET gone_at = ? WHERE id = ? AND source = ? AND gone_at IS NULL", [now, runbook_id, source]
-        ).rowcount:
-            write_fts(store, runbook_id, None)
-            report.gone.append(name)
+        if stored.mark_gone(store.conn, row.id, row.source, now):
+            write_fts(store, row.id, None)
+            report.gone.append(row.name)
 
     batches.run(vanished, mark_gone)
     return report
 
 
-def _index_one(store: Store, read: _Read, row: tuple | None, now: str, report: IndexReport) -> None:
+def _index_one(store: Store, read: _Read, row: stored.IndexRow | None, now: str, report: IndexReport) -> None:
     file, text = read.file, read.text
     if text is None:  # unreadable now: keep the last good copy and say why
         if row is not None:
-            store.conn.execute(
-                "UPDATE runbooks SET last_error = ?, last_error_at = ? WHERE id = ?", [read.error, now, row[0]]
-            )
+            stored.record_error(store.conn, row.id, read.error, now)
         return
 
     def doc() -> RunbookDoc:
         return read.doc or parse_runbook(text, source=file.path, name=file.name)
 
+    assert read.sha is not None  # read with its text
     if row is None:
         name = free_name(store, file.name, file.path)
         parsed = doc()
-        runbook_id = store.conn.execute(
-            "INSERT INTO runbooks (name, kind, source, root, title, content, sha256, indexed_at, checked_at) "
-            "VALUES (?, 'file', ?, ?, ?, ?, ?, ?, ?)",
-            [name, file.path, file.root, parsed.title, read.text, read.sha, now, now],
-        ).lastrowid
-        assert runbook_id is not None  # sqlite3 sets lastrowid after every INSERT
+        runbook_id = stored.insert_file(
+            store.conn,
+            name=name,
+            source=file.path,
+            root=file.root,
+            title=parsed.title,
+            content=text,
+            sha256=read.sha,
+            now=now,
+        )
         write_fts(store, runbook_id, parsed)
         report.added.append(name)
         return
-    runbook_id, _source, name, sha, gone_at, _ = row
-    store.conn.execute(
-        "UPDATE runbooks SET source = ?, root = ?, checked_at = ?, gone_at = NULL, last_error = NULL, "
-        "last_error_at = NULL WHERE id = ?",
-        [file.path, file.root, now, runbook_id],
-    )
-    if sha != read.sha:
+    runbook_id, name, gone_at = row.id, row.name, row.gone_at
+    stored.check_file(store.conn, runbook_id, source=file.path, root=file.root, now=now)
+    if row.sha256 != read.sha:
         parsed = doc()
-        store.conn.execute(
-            "UPDATE runbooks SET title = ?, content = ?, sha256 = ?, indexed_at = ? WHERE id = ?",
-            [parsed.title, read.text, read.sha, now, runbook_id],
-        )
+        stored.update_content(store.conn, runbook_id, title=parsed.title, content=text, sha256=read.sha, now=now)
         write_fts(store, runbook_id, parsed)
         report.changed.append(name)
     elif gone_at is not None:  # back with the same content: searchable again

@@ -10,68 +10,36 @@ import os
 from dataclasses import dataclass
 from datetime import datetime
 from functools import cached_property
-from typing import Any
 
 from cockpit.clock import parse_iso
 from cockpit.errors import NotFound
 from cockpit.runbooks.doc import Link, RunbookDoc, parse_runbook
+from cockpit.store import runbooks as stored
 from cockpit.store.database import Store
-
-INFO_COLUMNS = (
-    "id, name, kind, source, root, title, sha256, indexed_at, checked_at, fetched_at, etag, "
-    "last_modified, gone_at, last_error, last_error_at"
-)
+from cockpit.store.runbooks import RunbookInfo, StoredRunbook
 
 
 @dataclass(frozen=True)
-class RunbookInfo:
-    id: int
-    name: str
-    kind: str  # file | url
-    source: str  # file path or URL
-    root: str | None  # the folder it was found under (files only)
-    title: str
-    sha256: str
-    indexed_at: str  # when this content was first stored
-    checked_at: str | None  # last index run that saw the file
-    fetched_at: str | None  # last successful sync (200 or 304)
-    etag: str | None
-    last_modified: str | None
-    gone_at: str | None  # the file disappeared; kept, but out of search
-    last_error: str | None
-    last_error_at: str | None
-
-    @property
-    def gone(self) -> bool:
-        return self.gone_at is not None
-
-
-@dataclass(frozen=True)
-class Runbook(RunbookInfo):
-    content: str = ""
+class Runbook(StoredRunbook):
+    """A stored runbook, parsed on first use."""
 
     @cached_property
     def doc(self) -> RunbookDoc:
         return parse_runbook(self.content, source=self.source, name=self.name)
 
 
-def _info(row: Any) -> RunbookInfo:
-    return RunbookInfo(*row)
-
-
 def list_runbooks(store: Store, *, include_gone: bool = False) -> list[RunbookInfo]:
-    where = "" if include_gone else "WHERE gone_at IS NULL"
     with store.snapshot():
-        return [_info(r) for r in store.conn.execute(f"SELECT {INFO_COLUMNS} FROM runbooks {where} ORDER BY name")]
+        return stored.runbook_infos(store.conn, include_gone=include_gone)
 
 
 def get_runbook(store: Store, name: str) -> Runbook:
     """The stored runbook called `name` (gone ones too: the last copy is still worth reading)."""
     with store.snapshot():
-        row = store.conn.execute(f"SELECT {INFO_COLUMNS}, content FROM runbooks WHERE name = ?", [name]).fetchone()
-        if row is None:
-            names = [r[0] for r in store.conn.execute("SELECT name FROM runbooks WHERE gone_at IS NULL")]
-    if row is None:
+        found = stored.runbook_named(store.conn, name, Runbook)
+        if found is None:
+            names = stored.live_names(store.conn)
+    if found is None:
         close = difflib.get_close_matches(name, names, n=3, cutoff=0.5)
         hint = (
             f" (did you mean: {', '.join(close)}?)"
@@ -81,13 +49,12 @@ def get_runbook(store: Store, name: str) -> Runbook:
             else ""
         )
         raise NotFound(f"no runbook {name!r}{hint}")
-    return Runbook(*row)
+    return found
 
 
 def runbook_for_source(store: Store, source: str) -> Runbook | None:
     with store.snapshot():
-        row = store.conn.execute(f"SELECT {INFO_COLUMNS}, content FROM runbooks WHERE source = ?", [source]).fetchone()
-    return Runbook(*row) if row else None
+        return stored.runbook_at_source(store.conn, source, Runbook)
 
 
 def follow_link(store: Store, link: Link) -> Runbook | None:
@@ -133,10 +100,8 @@ def freshness(info: RunbookInfo, now: datetime) -> str:
 def library_freshness(store: Store, now: datetime) -> str:
     """'last indexed 4 min ago · last synced 2 d ago' for the whole library."""
     with store.snapshot():
-        indexed, synced = store.conn.execute(
-            "SELECT max(CASE WHEN kind = 'file' THEN checked_at END), max(CASE WHEN kind = 'url' THEN fetched_at END) FROM runbooks"
-        ).fetchone()
-    parts = [f"last indexed {ago(indexed, now)}"]
-    if synced:
-        parts.append(f"last synced {ago(synced, now)}")
+        times = stored.library_times(store.conn)
+    parts = [f"last indexed {ago(times.last_checked, now)}"]
+    if times.last_fetched:
+        parts.append(f"last synced {ago(times.last_fetched, now)}")
     return " · ".join(parts)

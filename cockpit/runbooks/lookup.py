@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from cockpit.store import runbook_names
+
 
 def runbook_key(reference: str) -> str:
     """`runbooks/orders-api/pool-saturation.md#triage` → `pool-saturation`: how references are compared."""
@@ -30,10 +32,7 @@ class LibraryRunbooks:
 
     def _name(self, reference: str) -> str | None:
         with self._store.snapshot():
-            row = self._store.conn.execute(
-                "SELECT name FROM runbooks WHERE lower(name) = ? AND gone_at IS NULL", [runbook_key(reference)]
-            ).fetchone()
-        return row[0] if row else None
+            return runbook_names.live_name_like(self._store.conn, runbook_key(reference))
 
     def exists(self, name: str) -> bool:
         return self._name(name) is not None
@@ -53,5 +52,5 @@ def library_lookup(store: Any) -> LibraryRunbooks | None:
     """The store's library, or None when nothing was ever indexed: the alert check then says
     there is no library to look in, instead of calling every runbook missing."""
     with store.snapshot():
-        indexed = store.conn.execute("SELECT 1 FROM runbooks WHERE gone_at IS NULL LIMIT 1").fetchone()
+        indexed = runbook_names.has_live_runbooks(store.conn)
     return LibraryRunbooks(store) if indexed else None

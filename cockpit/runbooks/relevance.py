@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from cockpit.domain.model import IntentFacts
 from cockpit.runbooks.search import fts_query, run_match
+from cockpit.store import runbooks as stored
 from cockpit.store.database import Store
 
 _MD_LINK = re.compile(r"\[[^\]]*\]\(\s*<?([^\s)>]+)")
@@ -74,12 +75,7 @@ class RelevantRunbook:
 def relevant_runbooks(store: Store, facts: IntentFacts, *, limit: int = 10) -> list[RelevantRunbook]:
     """Linked runbooks in the order the units mention them, then text matches, without repeats."""
     with store.snapshot():
-        library = [
-            (rid, name, title, source)
-            for rid, name, title, source in store.conn.execute(
-                "SELECT id, name, title, source FROM runbooks WHERE gone_at IS NULL"
-            )
-        ]
+        library = stored.live_runbooks(store.conn)
     by_reference = _reference_index(library)
     results: list[RelevantRunbook] = []
     seen: set[str] = set()
@@ -141,14 +137,14 @@ def _normal(reference: str) -> str:
     return re.sub(r"\.(md|markdown)$", "", reference)
 
 
-def _reference_index(library: list[tuple[int, str, str, str]]) -> dict[str, tuple[str, str]]:
+def _reference_index(library: list[stored.LiveRunbook]) -> dict[str, tuple[str, str]]:
     """Every form a unit body may use to point at a runbook: URL, path tail, or bare name."""
     index: dict[str, tuple[str, str]] = {}
-    for _, name, title, source in library:
-        entry = (name, title)
-        index.setdefault(_normal(source), entry)
-        index.setdefault(_normal(name), entry)
-        parts = _normal(source).split("/")
+    for runbook in library:
+        entry = (runbook.name, runbook.title)
+        index.setdefault(_normal(runbook.source), entry)
+        index.setdefault(_normal(runbook.name), entry)
+        parts = _normal(runbook.source).split("/")
         for size in range(1, len(parts)):  # `runbooks/db-failover.md`, `db-failover.md`
             index.setdefault("/".join(parts[-size:]), entry)
     return index

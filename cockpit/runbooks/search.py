@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from cockpit.store import runbooks as stored
 from cockpit.store.database import Store
 
 # bm25 column weights, in the FTS table's column order: title, headings, body, code.
@@ -59,19 +60,9 @@ def search_runbooks(store: Store, query: str, *, limit: int = 20, prefix: bool =
 
 def run_match(store: Store, match: str, limit: int) -> list[SearchHit]:
     """Run an FTS5 MATCH expression built by `fts_query` (never raw user text)."""
-    weights = ", ".join(str(w) for w in WEIGHTS)
-    sql = (
-        f"SELECT r.name, r.title, r.kind, r.source, bm25(runbooks_fts, {weights}) AS score, "
-        f"snippet(runbooks_fts, -1, ?, ?, '…', 12) "
-        f"FROM runbooks_fts JOIN runbooks r ON r.id = runbooks_fts.rowid "
-        f"WHERE runbooks_fts MATCH ? AND r.gone_at IS NULL ORDER BY score, r.name LIMIT ?"
-    )
     with store.snapshot():
-        rows = store.conn.execute(sql, [_OPEN, _CLOSE, match, int(limit)]).fetchall()
-    return [
-        SearchHit(name, title, kind, source, score, _spans(snippet))
-        for name, title, kind, source, score, snippet in rows
-    ]
+        rows = stored.search(store.conn, match, limit, weights=WEIGHTS, marks=(_OPEN, _CLOSE))
+    return [SearchHit(r.name, r.title, r.kind, r.source, r.score, _spans(r.snippet)) for r in rows]
 
 
 def _spans(snippet: str) -> tuple[tuple[str, bool], ...]:

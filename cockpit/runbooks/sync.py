@@ -35,6 +35,7 @@ from cockpit.clock import Clock, iso, system_clock
 from cockpit.runbooks.doc import MAX_RUNBOOK_BYTES, RunbookReadError, decode_runbook, name_from_url, parse_runbook
 from cockpit.runbooks.index import content_hash, free_name, write_fts
 from cockpit.runbooks.library import ago
+from cockpit.store import runbooks as stored
 from cockpit.store.database import Store
 
 USER_AGENT = "cockpit-runbook-sync/0.1"
@@ -154,23 +155,23 @@ def sync_runbooks(
                 results.append(SyncResult(given, None, "failed", f"{given}: {exc}", 0))
                 continue
             with store.snapshot():
-                row = _stored(store, url, "etag, last_modified")
-            etag, last_modified = row[1:] if row else (None, None)
+                row = _stored(store, url)
+            etag, last_modified = (row.etag, row.last_modified) if row else (None, None)
             fetched = _fetch(httpx, client, url, etag, last_modified, policy, sleep)
             results.append(_store(store, url, fetched, clock()))
     return results
 
 
-def _stored(store: Store, url: str, columns: str) -> tuple | None:
-    """(id, *columns) of the runbook synced from `url` (normalised), also when it was stored
-    under another spelling of the URL before sync normalised them."""
-    row = store.conn.execute(f"SELECT id, {columns} FROM runbooks WHERE source = ?", [url]).fetchone()
+def _stored(store: Store, url: str) -> stored.SyncState | None:
+    """The runbook synced from `url` (normalised), also when it was stored under another
+    spelling of the URL before sync normalised them."""
+    row = stored.stored_sync_state(store.conn, url)
     if row is not None:
         return row
-    for row in store.conn.execute(f"SELECT id, {columns}, source FROM runbooks WHERE kind = 'url' ORDER BY id"):
+    for row in stored.url_sync_states(store.conn):
         try:
-            if normalize_url(row[-1]) == url:
-                return row[:-1]
+            if normalize_url(row.source) == url:
+                return row
         except BadURL:
             continue
     return None
@@ -374,49 +375,49 @@ def _seconds(value: str | None) -> float | None:
 def _store(store: Store, url: str, fetched: _Fetched, moment: datetime) -> SyncResult:
     now = iso(moment)
     with store.writing():
-        row = _stored(store, url, "name, sha256, fetched_at")
+        row = _stored(store, url)
         if row is not None:  # stored under another spelling before: keyed by the normalised URL from now on
-            store.conn.execute("UPDATE runbooks SET source = ? WHERE id = ? AND source != ?", [url, row[0], url])
+            stored.rekey_source(store.conn, row.id, url)
         if fetched.status == "failed" or (fetched.status == "not_modified" and row is None):
             error = fetched.error or "HTTP 304 Not Modified, but no copy is stored"
             if row is None:
                 return SyncResult(url, None, "failed", f"{url}: {error}; no copy stored", fetched.attempts)
-            store.conn.execute(
-                "UPDATE runbooks SET last_error = ?, last_error_at = ? WHERE id = ?", [error, now, row[0]]
-            )
-            kept = f"keeping the copy fetched {row[3]} ({ago(row[3], moment)})"
-            return SyncResult(url, row[1], "failed", f"{url}: {error}; {kept}", fetched.attempts)
-        validators = [fetched.etag, fetched.last_modified, now]
+            stored.record_error(store.conn, row.id, error, now)
+            kept = f"keeping the copy fetched {row.fetched_at} ({ago(row.fetched_at, moment)})"
+            return SyncResult(url, row.name, "failed", f"{url}: {error}; {kept}", fetched.attempts)
+        etag, last_modified = fetched.etag, fetched.last_modified
         if fetched.status == "not_modified" and row is not None:  # without a row it failed above
-            store.conn.execute(
-                "UPDATE runbooks SET etag = ?, last_modified = ?, fetched_at = ?, last_error = NULL, "
-                "last_error_at = NULL WHERE id = ?",
-                [*validators, row[0]],
-            )
-            return SyncResult(url, row[1], "unchanged", f"{row[1]}: not modified (304)", fetched.attempts)
+            stored.mark_fetched(store.conn, row.id, etag=etag, last_modified=last_modified, fetched_at=now)
+            return SyncResult(url, row.name, "unchanged", f"{row.name}: not modified (304)", fetched.attempts)
         sha = content_hash(fetched.text)
-        if row is not None and row[2] == sha:
-            store.conn.execute(
-                "UPDATE runbooks SET etag = ?, last_modified = ?, fetched_at = ?, last_error = NULL, "
-                "last_error_at = NULL WHERE id = ?",
-                [*validators, row[0]],
-            )
-            return SyncResult(url, row[1], "unchanged", f"{row[1]}: unchanged", fetched.attempts)
-        name = row[1] if row else free_name(store, name_from_url(url), url)
+        if row is not None and row.sha256 == sha:
+            stored.mark_fetched(store.conn, row.id, etag=etag, last_modified=last_modified, fetched_at=now)
+            return SyncResult(url, row.name, "unchanged", f"{row.name}: unchanged", fetched.attempts)
+        name = row.name if row else free_name(store, name_from_url(url), url)
         doc = parse_runbook(fetched.text, source=url, name=name)
         if row is None:
-            runbook_id = store.conn.execute(
-                "INSERT INTO runbooks (name, kind, source, title, content, sha256, indexed_at, etag, last_modified, fetched_at) "
-                "VALUES (?, 'url', ?, ?, ?, ?, ?, ?, ?, ?)",
-                [name, url, doc.title, fetched.text, sha, now, *validators],
-            ).lastrowid
-            assert runbook_id is not None  # sqlite3 sets lastrowid after every INSERT
+            runbook_id = stored.insert_url(
+                store.conn,
+                name=name,
+                source=url,
+                title=doc.title,
+                content=fetched.text,
+                sha256=sha,
+                now=now,
+                etag=etag,
+                last_modified=last_modified,
+            )
         else:
-            runbook_id = row[0]
-            store.conn.execute(
-                "UPDATE runbooks SET title = ?, content = ?, sha256 = ?, indexed_at = ?, etag = ?, "
-                "last_modified = ?, fetched_at = ?, last_error = NULL, last_error_at = NULL WHERE id = ?",
-                [doc.title, fetched.text, sha, now, *validators, runbook_id],
+            runbook_id = row.id
+            stored.update_fetched(
+                store.conn,
+                runbook_id,
+                title=doc.title,
+                content=fetched.text,
+                sha256=sha,
+                now=now,
+                etag=etag,
+                last_modified=last_modified,
             )
         write_fts(store, runbook_id, doc)
         status = "added" if row is None else "changed"
