@@ -7,10 +7,11 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from helpers import T0
+from helpers import NOW, T0
 
+from cockpit.app import demo
 from cockpit.app.engine import Engine
-from cockpit.clock import stepping_clock
+from cockpit.clock import fixed_clock, stepping_clock
 from cockpit.sources.studios import load_catalog
 from cockpit.store.database import Store
 
@@ -42,3 +43,16 @@ def cli(tmp_path, capsys, monkeypatch):
         return code, out, err
 
     return run
+
+
+@pytest.fixture
+def anyio_backend() -> str:
+    return "asyncio"  # the app and the SDK run on asyncio
+
+
+@pytest.fixture
+def seeded(catalog, tmp_path) -> Engine:
+    """The demo incidents on a file database, at the fixed moment the screens are drawn."""
+    engine = Engine(Store(tmp_path / "tui.db"), catalog, clock=fixed_clock(NOW), actor="oncall")
+    demo.seed(engine)
+    return engine

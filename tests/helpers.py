@@ -11,6 +11,7 @@ from cockpit.domain import commands as c
 
 REPO = Path(__file__).resolve().parent.parent
 T0 = datetime(2026, 11, 20, 2, 0, tzinfo=UTC)  # the fixed start of the tests' stepping clock
+NOW = datetime(2026, 11, 20, 7, 0, tzinfo=UTC)  # the fixed moment every screen test is drawn at
 CHECK_FIXTURES = REPO / "tests" / "fixtures" / "checks"
 
 # Unit bodies that pass the engine's checks, for stages that declare them (and the investigate

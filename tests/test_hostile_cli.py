@@ -7,10 +7,10 @@ from __future__ import annotations
 
 import json
 import shutil
-from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from helpers import NOW
 from hostile import LINE, plant
 from pty_run import run_on_pty
 from test_hostile_pty import terminal_safe
@@ -20,7 +20,6 @@ from cockpit.clock import fixed_clock
 from cockpit.sources.studios import load_catalog
 from cockpit.store.database import Store
 
-NOW = datetime(2026, 11, 20, 7, 0, tzinfo=UTC)
 BUNDLED = Path(__file__).resolve().parent.parent / "studios"
 
 

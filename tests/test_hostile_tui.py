@@ -6,11 +6,9 @@ The stream checked is the one Textual's driver writes for a full repaint of the 
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
 import pytest
 from fake_anthropic import fake_api_fixture
-from helpers import settle, until
+from helpers import NOW, settle, until
 from hostile import plant, raw_sequences
 
 from cockpit.app.engine import Engine
@@ -20,14 +18,8 @@ from cockpit.clock import fixed_clock
 from cockpit.store.database import Store
 from screens.app import CockpitApp
 
-NOW = datetime(2026, 11, 20, 7, 0, tzinfo=UTC)
 pytestmark = pytest.mark.anyio
 fake = fake_api_fixture()
-
-
-@pytest.fixture
-def anyio_backend() -> str:
-    return "asyncio"
 
 
 def terminal_stream(app: CockpitApp) -> str:

@@ -26,11 +26,6 @@ PROMPT = Prompt(
 )
 
 
-@pytest.fixture
-def anyio_backend() -> str:
-    return "asyncio"
-
-
 @pytest.fixture(autouse=True)
 def no_anthropic_env(monkeypatch):
     # The SDK reads ANTHROPIC_* (keys, base URL, profiles); a developer's shell must not leak in.

@@ -23,11 +23,6 @@ VALUES = [v for s in SECRETS for v in s.values]
 QUESTION_SECRETS = [s for s in SECRETS if "\n" not in s.context][:5]  # a question is one line
 
 
-@pytest.fixture
-def anyio_backend() -> str:
-    return "asyncio"
-
-
 def _strings(value) -> list[str]:
     if isinstance(value, str):
         return [value]

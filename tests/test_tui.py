@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
 import pytest
-from helpers import new_incident, settle, to_execute
+from helpers import NOW, new_incident, settle, to_execute
 
 from cockpit.app import demo
 from cockpit.app.engine import Engine
@@ -17,13 +15,7 @@ from screens.dialogs import ConfirmGate, HelpScreen
 from screens.intent_list import IntentList
 from screens.intent_view import IntentView
 
-NOW = datetime(2026, 11, 20, 7, 0, tzinfo=UTC)
 pytestmark = pytest.mark.anyio  # anyio's pytest plugin ships with httpx's dependencies
-
-
-@pytest.fixture
-def anyio_backend() -> str:
-    return "asyncio"
 
 
 @pytest.fixture

@@ -8,11 +8,10 @@ from __future__ import annotations
 
 import json
 from contextlib import asynccontextmanager
-from datetime import UTC, datetime
 
 import pytest
 from fake_anthropic import closed_port_url, fake_api_fixture
-from helpers import new_incident, settle, to_execute, until
+from helpers import NOW, new_incident, settle, to_execute, until
 
 from cockpit.app.engine import Engine
 from cockpit.assist.client import Assistant
@@ -24,16 +23,10 @@ from screens.app import CockpitApp
 from screens.assist import AssistScreen
 from screens.dialogs import SendPreview
 
-NOW = datetime(2026, 11, 20, 7, 0, tzinfo=UTC)
 pytestmark = pytest.mark.anyio
 PLANTED = "AKIAIOSFODNN7EXAMPLE"  # an AWS access key id in the unit body: must never leave the machine
 MODEL = "claude-haiku-4-5"  # the fake echoes the model asked for
 DRAFT = ["## Fix\n", "Build the truststore ", "at deploy time ", "from the platform CA bundle.\n"]
-
-
-@pytest.fixture
-def anyio_backend() -> str:
-    return "asyncio"
 
 
 fake = fake_api_fixture()

@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
 import pytest
-from helpers import STAGE_BODIES, new_incident, settle, to_execute
+from helpers import NOW, STAGE_BODIES, new_incident, settle, to_execute
 
 from cockpit.app.engine import Engine
 from cockpit.clock import fixed_clock
@@ -15,14 +13,8 @@ from screens.checks import ChecksScreen
 from screens.dialogs import BodyEditor
 from screens.document import DocumentView
 
-NOW = datetime(2026, 11, 20, 7, 0, tzinfo=UTC)
 pytestmark = pytest.mark.anyio
 TODO_LINE = "TODO: confirm the rollback threshold with the payments team"
-
-
-@pytest.fixture
-def anyio_backend() -> str:
-    return "asyncio"
 
 
 @pytest.fixture

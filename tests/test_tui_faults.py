@@ -8,11 +8,9 @@ Another process really holds the write lock (tests/faults.py); the app's store g
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
 import pytest
 from faults import damage_page, write_lock_held
-from helpers import settle
+from helpers import NOW, settle
 from textual.widgets import Input, Static, TextArea
 from textual.worker import WorkerFailed
 
@@ -24,13 +22,7 @@ from screens.app import CockpitApp
 from screens.dialogs import BodyEditor, FeedbackForm
 from screens.intent_view import IntentView
 
-NOW = datetime(2026, 11, 20, 7, 0, tzinfo=UTC)
 pytestmark = pytest.mark.anyio
-
-
-@pytest.fixture
-def anyio_backend() -> str:
-    return "asyncio"
 
 
 @pytest.fixture

@@ -3,35 +3,15 @@ binding stops the app at start with the file, the id and the closest ids."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
 import pytest
 from helpers import settle
 from pty_run import run_on_pty
 
-from cockpit.app import demo
 from cockpit.app.config import Config, check_keys, load_config
-from cockpit.app.engine import Engine
-from cockpit.clock import fixed_clock
 from cockpit.errors import CockpitError
-from cockpit.store.database import Store
 from screens.app import CockpitApp
 from screens.intent_list import IntentList
 from screens.keymap import binding_ids, bindings
-
-NOW = datetime(2026, 11, 20, 7, 0, tzinfo=UTC)
-
-
-@pytest.fixture
-def anyio_backend() -> str:
-    return "asyncio"
-
-
-@pytest.fixture
-def seeded(catalog, tmp_path) -> Engine:
-    engine = Engine(Store(tmp_path / "keys.db"), catalog, clock=fixed_clock(NOW), actor="oncall")
-    demo.seed(engine)
-    return engine
 
 
 def test_every_binding_of_every_screen_dialog_and_widget_has_an_id():

@@ -3,36 +3,18 @@ are filled after the frame with the data, and only the latest text asked for a p
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
 import pytest
 from helpers import settle
 from rich.markdown import Markdown
 from textual.widgets import Static
 
 from cockpit.app import demo
-from cockpit.app.engine import Engine
-from cockpit.clock import fixed_clock
-from cockpit.store.database import Store
 from screens import render
 from screens.app import CockpitApp
 from screens.intent_view import IntentView
 from screens.widgets.mandate import MarkdownText
 
-NOW = datetime(2026, 11, 20, 7, 0, tzinfo=UTC)
 pytestmark = pytest.mark.anyio
-
-
-@pytest.fixture
-def anyio_backend() -> str:
-    return "asyncio"
-
-
-@pytest.fixture
-def seeded(catalog, tmp_path) -> Engine:
-    engine = Engine(Store(tmp_path / "tui.db"), catalog, clock=fixed_clock(NOW), actor="oncall")
-    demo.seed(engine)
-    return engine
 
 
 def _markup(widget: Static) -> str | None:

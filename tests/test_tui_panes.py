@@ -4,8 +4,6 @@ clear and refill)."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
 import pytest
 from helpers import settle
 from textual.app import App, ComposeResult
@@ -15,9 +13,7 @@ from textual.widgets.option_list import Option
 
 from cockpit.app import demo
 from cockpit.app.engine import Engine
-from cockpit.clock import fixed_clock
 from cockpit.domain import commands as c
-from cockpit.store.database import Store
 from screens.app import CockpitApp
 from screens.intent_view import IntentView
 from screens.widgets.feedback import FeedbackPane
@@ -25,20 +21,7 @@ from screens.widgets.keyed import sync_options
 from screens.widgets.mandate import MandatePane
 from screens.widgets.units import UnitsPane
 
-NOW = datetime(2026, 11, 20, 7, 0, tzinfo=UTC)
 pytestmark = pytest.mark.anyio
-
-
-@pytest.fixture
-def anyio_backend() -> str:
-    return "asyncio"
-
-
-@pytest.fixture
-def seeded(catalog, tmp_path) -> Engine:
-    engine = Engine(Store(tmp_path / "tui.db"), catalog, clock=fixed_clock(NOW), actor="oncall")
-    demo.seed(engine)
-    return engine
 
 
 def app_for(engine: Engine) -> CockpitApp:

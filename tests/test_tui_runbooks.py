@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
 import pytest
-from helpers import settle, until
+from helpers import NOW, settle, until
 
 from cockpit.app import demo
 from cockpit.app.engine import Engine
@@ -16,13 +14,7 @@ from screens.app import CockpitApp
 from screens.document import DocumentView
 from screens.runbooks import RunbookScreen
 
-NOW = datetime(2026, 11, 20, 7, 0, tzinfo=UTC)
 pytestmark = pytest.mark.anyio
-
-
-@pytest.fixture
-def anyio_backend() -> str:
-    return "asyncio"
 
 
 @pytest.fixture
