@@ -34,6 +34,7 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parent
+sys.path.insert(0, str(REPO))  # the checkout's cockpit and screens/, also where cockpit is installed as a wheel
 OUT = HERE / "out"
 ANSI = re.compile(rb"\x1b\[[0-9;?<>=$]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)|\x1b[()][A-Za-z0-9]|\x1b[=>78]")
 
@@ -147,7 +148,6 @@ def startup(runs: int) -> dict:
 
 def big_list_engine(path: Path):
     """An engine on a new database at `path` holding one intent, `big`, with 10,000 open findings."""
-    sys.path.insert(0, str(REPO))
     from cockpit.app.engine import Engine
     from cockpit.domain.change import Change, Event, Insert
     from cockpit.sources.studios import load_catalog
