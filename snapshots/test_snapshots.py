@@ -155,7 +155,7 @@ HOSTILE_VIEWS = {
 @pytest.mark.parametrize("view", list(HOSTILE_VIEWS))
 def test_hostile_text_shown_as_pictures(snap_compare, hostile_db, view, size):
     """Sequences appear as ␛-pictures and markup as typed, never obeyed (the stream itself is checked
-    byte by byte in tests/test_hostile_tui.py)."""
+    byte by byte in tests/tui/test_hostile_tui.py)."""
     slug, run_before = HOSTILE_VIEWS[view]
     assert snap_compare(make_app(hostile_db, slug), terminal_size=size, run_before=run_before)
 

@@ -5,9 +5,10 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from pathlib import Path
 
-from cockpit.app.demo import complete_stage
+from cockpit.app.demo import complete_stage, sign_all
 from cockpit.app.engine import Engine
 from cockpit.domain import commands as c
+from cockpit.sources.unit_files import read_unit_files
 
 REPO = Path(__file__).resolve().parent.parent
 T0 = datetime(2026, 11, 20, 2, 0, tzinfo=UTC)  # the fixed start of the tests' stepping clock
@@ -46,6 +47,45 @@ def to_execute(engine: Engine, slug: str, units: list[tuple[str, tuple[str, ...]
     active = engine.position(slug).active
     for unit, role in active.missing_review:
         engine.run(slug, c.signoff, unit=unit, role=role)
+
+
+# Set-ups shared by the check and gate tests (engine, CLI, stored redaction, hostile pty).
+
+GOOD_OPS = (CHECK_FIXTURES / "operations" / "pass.md").read_text()
+NO_ROLLBACK = (CHECK_FIXTURES / "operations" / "fail-rollback.md").read_text()
+
+
+def ops_intent(engine: Engine, *units: tuple[str, str]) -> str:
+    """A software intent in operations/execute with the given (slug, body) units, reviewed."""
+    engine.create_intent(studio="software", title="Pool limits", slug="ops")
+    for stage in ("inception", "design", "product", "development"):
+        complete_stage(engine, "ops", stage, [(f"{stage}-u", "u", "", ())], evidence="https://git.example/pr/1")
+    for slug, body in units:
+        engine.run("ops", c.add_unit, title=slug, unit=slug, body=body)
+    engine.run("ops", c.declare_ready)
+    sign_all(engine, "ops")
+    return "ops"
+
+
+def to_verifier(engine: Engine, slug: str, unit: str) -> None:
+    for _ in range(3):  # start, ops-engineer → sre, sre → verifier
+        engine.run(slug, c.advance_hat, unit=unit, message="ok")
+
+
+def unit_file(tmp_path, gates: str) -> str:
+    folder = tmp_path / "units"
+    folder.mkdir(exist_ok=True)
+    path = folder / "unit-01-fix.md"
+    path.write_text(f"---\ntitle: Keep counters across failover\nquality_gates:\n{gates}---\n{STAGE_BODIES['resolve']}")
+    return str(path)
+
+
+def resolve_intent(engine: Engine, path: str) -> str:
+    slug = new_incident(engine, upto="resolve")
+    files, problems = read_unit_files([path])
+    assert not problems
+    engine.run(slug, c.import_units, files=tuple(files))
+    return slug
 
 
 async def settle(app, pilot, rounds: int = 4) -> None:

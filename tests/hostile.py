@@ -78,3 +78,21 @@ def plant(engine, folder: Path, *, clock) -> str:
     )
     index_library(engine.store, library_roots([folder]), clock=clock)
     return slug
+
+
+# What a terminal obeys and cockpit's own styling never writes: the test looks for these anywhere,
+# not only before a marker, since rich adds its SGR codes around the data on a tty.
+NEVER = {
+    "OSC": "\x1b]",
+    "DCS": "\x1bP",
+    "APC": "\x1b_",
+    "clear screen": "\x1b[2J",
+    "status report": "\x1b[6n",
+    "BEL": "\x07",
+    "backspace": "\x08",
+}
+
+
+def terminal_safe(output: str) -> list[str]:
+    """What from data reached the terminal raw: the hostile sequences, and any byte on NEVER."""
+    return raw_sequences(output) + [name for name, raw in NEVER.items() if raw in output]

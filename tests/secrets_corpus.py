@@ -7,7 +7,7 @@ prefix, length and alphabet. The values are fake: none was ever issued by anyone
 
 `SECRETS` lists (kind, context, values): redaction of `context` must leave none of `values`.
 `LOOK_ALIKES` lists (kind, context): redaction must leave `context` unchanged.
-Shared by tests/test_redact_corpus.py, the egress and CLI tests, and bench/redaction_corpus.py.
+Shared by tests/unit/test_redact_corpus.py, the egress and CLI tests, and bench/redaction_corpus.py.
 """
 
 from __future__ import annotations

@@ -7,7 +7,7 @@ help at once and hands back a stand-in that records what is declared on it (`add
 `set_defaults`, groups, nested subcommands); the real parser is built, and the record replayed in
 order, the first time anything else is asked of it: parsing its arguments, printing its help.
 What a command line parses to, and every help text, is what the eager parser gives
-(tests/test_cli_parser.py compares them).
+(tests/cli/test_cli_parser.py compares them).
 """
 
 from __future__ import annotations

@@ -453,7 +453,7 @@ def deciding(findings: Iterable[Feedback], threshold: str = sev.DEFAULT_THRESHOL
     closed finding that clears sign-offs it names. Any other open finding only counts
     (`Overview.open`): one that does not block changes nothing, and more blocking ones in a stage
     change neither its gate's epoch nor whether it is held. The store reads these in SQL
-    (`Store.overview_facts`); tests/test_overview.py holds the two to the same answer."""
+    (`Store.overview_facts`); tests/unit/test_overview.py holds the two to the same answer."""
     first: dict[str, Feedback] = {}
     newest: dict[str, Feedback] = {}
     ids: set[int] = set()

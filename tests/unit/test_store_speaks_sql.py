@@ -12,7 +12,7 @@ import ast
 import re
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 STORE = ROOT / "cockpit" / "store"
 # Uppercase statement openings, as the store writes them; prose ("select a runbook") is lowercase.
 STATEMENT = re.compile(

@@ -7,7 +7,7 @@ import json
 
 import pytest
 from helpers import CHECK_FIXTURES as FX
-from test_checks_engine import GOOD_OPS, NO_ROLLBACK, ops_intent, to_verifier
+from helpers import GOOD_OPS, NO_ROLLBACK, ops_intent, to_verifier
 
 from cockpit.app.engine import Engine
 from cockpit.cli.main import main

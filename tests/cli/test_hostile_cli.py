@@ -11,16 +11,15 @@ from pathlib import Path
 
 import pytest
 from helpers import NOW
-from hostile import LINE, plant
+from hostile import LINE, plant, terminal_safe
 from pty_run import run_on_pty
-from test_hostile_pty import terminal_safe
 
 from cockpit.app.engine import Engine
 from cockpit.clock import fixed_clock
 from cockpit.sources.studios import load_catalog
 from cockpit.store.database import Store
 
-BUNDLED = Path(__file__).resolve().parent.parent / "studios"
+BUNDLED = Path(__file__).resolve().parents[2] / "studios"
 
 
 @pytest.fixture(scope="module")

@@ -11,7 +11,7 @@ from pathlib import Path
 from packaging.markers import default_environment
 from packaging.requirements import Requirement
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 # The installer itself (sqlite-utils requires pip): every venv has it, and pinning it would make
 # the install command replace the installer it is running with.
 INSTALLER = {"pip", "setuptools"}

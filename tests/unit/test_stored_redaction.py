@@ -6,9 +6,8 @@ from __future__ import annotations
 
 import json
 
-from helpers import new_incident, to_execute
+from helpers import new_incident, resolve_intent, to_execute, unit_file
 from secrets_corpus import JWTS, SECRETS
-from test_checks_gates import resolve_intent, unit_file
 
 from cockpit.domain import commands as c
 from cockpit.domain.gates import GateRun

@@ -11,7 +11,7 @@ import re
 import tomllib
 from pathlib import Path
 
-REPO = Path(__file__).resolve().parent.parent
+REPO = Path(__file__).resolve().parents[2]
 SELF_IMPORT = re.compile(r"^\s*(from\s+screens(\.|\s)|import\s+screens\b)", re.M)
 
 

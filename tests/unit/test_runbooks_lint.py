@@ -16,7 +16,7 @@ from cockpit.runbooks.lint import ERROR, WARNING, check_runbook, has_errors, lin
 from cockpit.runbooks.shapes import detect_shape, entries, kind_of
 from cockpit.store.database import Store
 
-FIXTURES = Path(__file__).parent / "fixtures" / "runbooks"
+FIXTURES = Path(__file__).parents[1] / "fixtures" / "runbooks"
 CLOCK = fixed_clock(datetime(2026, 11, 20, 2, 0, tzinfo=UTC))
 
 SCENARIO = """\

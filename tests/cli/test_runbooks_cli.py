@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from helpers import REPO
 
-FIXTURES = Path(__file__).parent / "fixtures" / "runbooks"
+FIXTURES = Path(__file__).parents[1] / "fixtures" / "runbooks"
 
 
 def test_index_reports_counts_then_only_changes(cli, tmp_path):
@@ -160,7 +160,7 @@ def test_sync_of_a_malformed_or_refused_url_is_one_line_and_exit_1(cli):
 
 
 def test_sync_deadline_comes_from_the_flag_or_the_config(cli, tmp_path):
-    from test_runbooks_sync import Trickler
+    from runbook_server import Trickler
 
     trickler = Trickler("headers")
     try:
@@ -182,7 +182,7 @@ def test_sync_deadline_comes_from_the_flag_or_the_config(cli, tmp_path):
 
 
 def test_sync_allow_redirect_host_flag(cli):
-    from test_runbooks_sync import Reply, Server
+    from runbook_server import Reply, Server
 
     server = Server()
     try:
@@ -199,7 +199,7 @@ def test_sync_allow_redirect_host_flag(cli):
 
 def test_sync_summary_lines_show_network_text_inert(tmp_path, monkeypatch, capsys):
     """The handler itself makes the title and reason phrase safe, not only the CLI's stdout wrapper."""
-    from test_runbooks_sync import Reply, Server
+    from runbook_server import Reply, Server
 
     from cockpit.cli import runbooks as cli_runbooks
     from cockpit.cli.main import build_parser

@@ -144,7 +144,7 @@ async def test_lint_view_lists_findings_and_jumps_to_the_section(engine):
 
     from screens.dialogs import Choice
 
-    broken = Path(__file__).parent / "fixtures" / "runbooks" / "broken"
+    broken = Path(__file__).parents[1] / "fixtures" / "runbooks" / "broken"
     index_library(engine.store, library_roots([broken]), clock=fixed_clock(NOW))
     app = CockpitApp(engine, poll_seconds=0.2)
     async with app.run_test(size=(80, 24)) as pilot:

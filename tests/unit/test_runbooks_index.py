@@ -20,7 +20,7 @@ from cockpit.runbooks.search import search_runbooks
 from cockpit.store.database import Store
 
 T0 = datetime(2026, 11, 20, 2, 0, tzinfo=UTC)
-FIXTURES = Path(__file__).parent / "fixtures" / "runbooks"
+FIXTURES = Path(__file__).parents[1] / "fixtures" / "runbooks"
 
 
 @pytest.fixture

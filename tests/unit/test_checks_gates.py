@@ -10,7 +10,7 @@ import threading
 import time
 
 import pytest
-from helpers import STAGE_BODIES, new_incident
+from helpers import resolve_intent, unit_file
 
 from cockpit.app.engine import Engine
 from cockpit.cli import checks as cli_checks
@@ -21,26 +21,9 @@ from cockpit.domain.gates import GateSpec, gate_specs
 from cockpit.domain.model import unit_meta
 from cockpit.errors import CockpitError
 from cockpit.sources.quality_gates import TAIL_CHARS, TAIL_LINES, run_gate
-from cockpit.sources.unit_files import read_unit_files
 from cockpit.store.database import Store
 
 SECRET = "hunter" + "2-" + "Zq81"
-
-
-def unit_file(tmp_path, gates: str) -> str:
-    folder = tmp_path / "units"
-    folder.mkdir(exist_ok=True)
-    path = folder / "unit-01-fix.md"
-    path.write_text(f"---\ntitle: Keep counters across failover\nquality_gates:\n{gates}---\n{STAGE_BODIES['resolve']}")
-    return str(path)
-
-
-def resolve_intent(engine: Engine, path: str) -> str:
-    slug = new_incident(engine, upto="resolve")
-    files, problems = read_unit_files([path])
-    assert not problems
-    engine.run(slug, c.import_units, files=tuple(files))
-    return slug
 
 
 # ------------------------------------------------------------------ specs and the runner

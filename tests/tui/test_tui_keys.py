@@ -28,7 +28,7 @@ def test_every_binding_of_every_screen_dialog_and_widget_has_an_id():
 def test_every_binding_id_is_documented_in_the_readme():
     from pathlib import Path
 
-    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
     assert sorted(i for i in binding_ids() if f"`{i}`" not in readme) == []
 
 

@@ -8,35 +8,18 @@ import json
 import sys
 
 import pytest
-from hostile import LINE, raw_sequences
+from helpers import resolve_intent, unit_file
+from hostile import LINE, terminal_safe
 from pty_run import run_on_pty
-from test_checks_gates import resolve_intent, unit_file
-from test_runbooks_sync import Reply, Server
+from runbook_server import Reply, Server
 
 from cockpit.app.engine import Engine
 from cockpit.store.database import Store
-
-# What a terminal obeys and cockpit's own styling never writes: the test looks for these anywhere,
-# not only before a marker, since rich adds its SGR codes around the data on a tty.
-NEVER = {
-    "OSC": "\x1b]",
-    "DCS": "\x1bP",
-    "APC": "\x1b_",
-    "clear screen": "\x1b[2J",
-    "status report": "\x1b[6n",
-    "BEL": "\x07",
-    "backspace": "\x08",
-}
 
 HOSTILE_RUNBOOK = (
     f"---\nservice: checkout {LINE}\n---\n# Hostile restart {LINE}\n\n## Steps\n\n1. {LINE}\n\n"
     f"[PWN-MD-LINK](https://evil.example/\x1b]8;;x\x07)\n\n```sh\nsystemctl restart {LINE}\n```\n"
 )
-
-
-def terminal_safe(output: str) -> list[str]:
-    """What from data reached the terminal raw: the hostile sequences, and any byte on NEVER."""
-    return raw_sequences(output) + [name for name, raw in NEVER.items() if raw in output]
 
 
 def test_the_pty_helper_sees_what_a_terminal_would_obey():

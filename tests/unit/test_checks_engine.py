@@ -7,19 +7,15 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from helpers import CHECK_FIXTURES as FX
-from helpers import STAGE_BODIES, T0, new_incident
+from helpers import GOOD_OPS, NO_ROLLBACK, STAGE_BODIES, T0, new_incident, ops_intent, to_verifier
 
-from cockpit.app.demo import complete_stage, sign_all
+from cockpit.app.demo import sign_all
 from cockpit.app.engine import Engine
 from cockpit.clock import stepping_clock
 from cockpit.domain import commands as c
 from cockpit.domain.check_runs import check_id_of
 from cockpit.errors import IllegalTransition
 from cockpit.store.database import Store
-
-GOOD_OPS = (FX / "operations" / "pass.md").read_text()
-NO_ROLLBACK = (FX / "operations" / "fail-rollback.md").read_text()
 
 
 class Library:
@@ -31,23 +27,6 @@ class Library:
 
     def lint_errors(self, name: str) -> list[str]:
         return []
-
-
-def ops_intent(engine: Engine, *units: tuple[str, str]) -> str:
-    """A software intent in operations/execute with the given (slug, body) units, reviewed."""
-    engine.create_intent(studio="software", title="Pool limits", slug="ops")
-    for stage in ("inception", "design", "product", "development"):
-        complete_stage(engine, "ops", stage, [(f"{stage}-u", "u", "", ())], evidence="https://git.example/pr/1")
-    for slug, body in units:
-        engine.run("ops", c.add_unit, title=slug, unit=slug, body=body)
-    engine.run("ops", c.declare_ready)
-    sign_all(engine, "ops")
-    return "ops"
-
-
-def to_verifier(engine: Engine, slug: str, unit: str) -> None:
-    for _ in range(3):  # start, ops-engineer → sre, sre → verifier
-        engine.run(slug, c.advance_hat, unit=unit, message="ok")
 
 
 def engine_findings(engine: Engine, slug: str):
