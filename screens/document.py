@@ -35,6 +35,19 @@ class Rendered:
     heading_rows: dict[int, int]  # source line of a heading → its first rendered row
 
 
+def _console(width: int) -> Console:
+    """An off-screen console that renders to styled segments at `width` (the widget turns them into
+    strips; nothing is written anywhere)."""
+    return Console(
+        file=io.StringIO(),
+        width=width,
+        force_terminal=True,
+        color_system="truecolor",
+        legacy_windows=False,
+        no_color=False,
+    )
+
+
 def render_markdown(text: str, heading_lines: list[int], width: int, body_start: int = 1) -> Rendered:
     """Render `text` from line `body_start` on (after any frontmatter) at `width`, section by
     section so each heading's row is known.
@@ -44,14 +57,7 @@ def render_markdown(text: str, heading_lines: list[int], width: int, body_start:
     """
     from rich.markdown import Markdown
 
-    console = Console(
-        file=io.StringIO(),
-        width=width,
-        force_terminal=True,
-        color_system="truecolor",
-        legacy_windows=False,
-        no_color=False,
-    )
+    console = _console(width)
     source = [safe(line) for line in text.splitlines()]  # per line: numbering stays the parser's
     cuts = sorted({body_start, *(line for line in heading_lines if 1 <= line <= len(source))})
     lines: list[Strip] = []
@@ -79,14 +85,7 @@ def render_source(text: str, width: int, marked: dict[int, str]) -> Rendered:
     `heading_rows` maps every source line to its first rendered row (to scroll to a line)."""
     from rich.text import Text
 
-    console = Console(
-        file=io.StringIO(),
-        width=width,
-        force_terminal=True,
-        color_system="truecolor",
-        legacy_windows=False,
-        no_color=False,
-    )
+    console = _console(width)
     source = [safe(line) for line in text.splitlines()] or [""]
     digits = len(str(len(source)))
     body_width = max(10, width - digits - 3)

@@ -17,7 +17,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from cockpit import severity as sev
-from cockpit.assist.types import TASKS, Prompt, Reply
+from cockpit.assist.tasks import TASKS
+from cockpit.assist.types import Prompt, Reply
 from cockpit.domain.model import MAX_TITLE, clip_title
 from cockpit.domain.studio import Stage, Studio
 from cockpit.domain.walk import FindingState, Position, StageState, UnitState

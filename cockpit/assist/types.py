@@ -8,8 +8,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-TASKS = ("draft", "review", "classify", "ask")
-
 
 @dataclass(frozen=True)
 class Prompt:

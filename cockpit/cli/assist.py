@@ -8,13 +8,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from cockpit.assist.tasks import TASKS
 from cockpit.cli.common import engine_for, print_json
 
 TYPE_CHECKING = False  # not typing's: `cockpit --help` skips importing typing (~2 ms); mypy reads the name
 if TYPE_CHECKING:
     from typing import Any
-
-TASKS = ("draft", "review", "classify", "ask")  # cockpit.assist.types.TASKS, named here to keep imports light
 
 
 def register(sub: Any, cmd: Callable[..., Any]) -> None:

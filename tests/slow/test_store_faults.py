@@ -315,7 +315,7 @@ MOUNTS = r"""sysfs /sys sysfs rw,nosuid 0 0
 server:/export /srv/shared nfs4 rw,relatime,vers=4.2 0 0
 /dev/sdb1 /srv/shared/local ext4 rw 0 0
 //nas/ops /mnt/ops\040team cifs rw 0 0
-user@host:/ /home/me/remote fuse.sshfs rw 0 0
+user@host:/ /srv/cockpit/remote fuse.sshfs rw 0 0
 """
 
 
@@ -326,8 +326,8 @@ user@host:/ /home/me/remote fuse.sshfs rw 0 0
         ("/srv/shared/local/cockpit.db", None),  # a local disk mounted inside the share: the longest mount wins
         ("/srv/sharedness/cockpit.db", None),  # a prefix of the name, not a folder inside it
         ("/mnt/ops team/cockpit.db", "cifs"),  # \040 in /proc/mounts is a space
-        ("/home/me/remote/c.db", "fuse.sshfs"),
-        ("/home/me/c.db", None),
+        ("/srv/cockpit/remote/c.db", "fuse.sshfs"),
+        ("/srv/cockpit/c.db", None),
     ],
 )
 def test_network_filesystem_finds_the_mount_holding_the_path(path, expected):
