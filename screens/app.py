@@ -74,6 +74,7 @@ class CockpitApp(App):
         self._assistant = assistant
         self._redactors: dict[str, Redactor] = {}
         self.previewed: set[str] = set()  # intents whose send preview the engineer accepted this session
+        self.collect_after_first_frame = False  # run() sets it: see there
         if read_only:
             self.sub_title = "read-only"
 
@@ -81,27 +82,44 @@ class CockpitApp(App):
         """Run the app on the terminal (tests use run_test). Everything imported by now (Textual,
         Rich, the UI) lives as long as the process: frozen out of the collector's generations, the
         full collection that composing and painting the first screen sets off does not walk it
-        (~17 ms of the first frame; bench/tui_bench.py)."""
+        (~17 ms of the first frame; bench/tui_bench.py). The CLI turns collection off while it
+        imports the UI; it comes back on after the first frame, with what that frame built frozen too."""
         import gc
 
         gc.freeze()
+        self.collect_after_first_frame = True
         return super().run(**kwargs)
+
+    def get_default_screen(self) -> Screen:
+        """The first screen is the one the engineer asked for, composed with the app itself: no empty
+        default screen is mounted and painted before it (bench/tui_bench.py). Opening one intent
+        imports only its module; the list is built when Esc goes back to it."""
+        if self.open_slug:
+            from .intent_view import IntentView
+
+            screen: Screen = IntentView(self.open_slug)
+        else:
+            from .intent_list import IntentList
+
+            screen = IntentList()
+        # A pushed screen gets a result callback; the default screen does not, and switching away
+        # from it (back_to_list) pops one.
+        screen._push_result_callback(screen, None)
+        return screen
 
     def on_mount(self) -> None:
         if self._keymap:
             self.set_keymap(self._keymap)
-        # Opening one intent composes only its screen (and imports only its module, ~1.5 ms of the
-        # first frame); the list is built when Esc goes back to it.
-        if self.open_slug:
-            from .intent_view import IntentView
-
-            self.push_screen(IntentView(self.open_slug))
-        else:
-            from .intent_list import IntentList
-
-            self.push_screen(IntentList())
         # After the first frame: the worker's imports would otherwise compete with it for the GIL.
-        self.call_after_refresh(self.open_engine)
+        self.call_after_refresh(self._after_first_frame)
+
+    def _after_first_frame(self) -> None:
+        if self.collect_after_first_frame:
+            import gc
+
+            gc.freeze()
+            gc.enable()
+        self.open_engine()
 
     @work(thread=True, group="open")
     def open_engine(self) -> None:

@@ -59,6 +59,12 @@ def _launch(open_engine: Callable[[], Any], args, open_slug: str | None = None) 
     if not sys.stdout.isatty() or not sys.stdin.isatty():
         raise CockpitError("the cockpit screen needs a terminal; for scripts use a command (cockpit --help)")
     config = cli_config()
+    # Importing Textual and composing the first screen allocate a great many long-lived objects and
+    # few cycles: the collector's passes over them are wasted start-up time. CockpitApp.run freezes
+    # what is alive by then and turns collection back on (bench/tui_bench.py).
+    import gc
+
+    gc.disable()
     from cockpit.cli.ui import ui_module  # the UI is imported only here
 
     if config.keys:  # a typo in [keys] is said at start, not found when the key does nothing

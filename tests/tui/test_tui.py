@@ -335,14 +335,33 @@ async def test_opened_on_an_intent_escape_builds_the_list(seeded):
     app = app_for(seeded, open_slug=demo.INCIDENT)
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(app, pilot)
-        assert isinstance(app.screen, IntentView) and len(app.screen_stack) == 2
+        assert (
+            isinstance(app.screen, IntentView) and len(app.screen_stack) == 1
+        )  # the default screen: no empty one below
         await pilot.press("escape")
         await settle(app, pilot)
         assert isinstance(app.screen, IntentList)
         assert [p.facts.intent.slug for p in app.screen.positions] == [demo.INCIDENT, demo.OPERATIONS]
         await pilot.press("enter", "escape")  # and back again: the list is reused, not stacked
         await settle(app, pilot)
-        assert isinstance(app.screen, IntentList) and len(app.screen_stack) == 2
+        assert isinstance(app.screen, IntentList) and len(app.screen_stack) == 1
+
+
+async def test_collection_is_back_on_after_the_first_frame(seeded):
+    """The CLI turns the garbage collector off while the UI imports and the first screen composes
+    (start-up speed); a session that left it off would grow without bound on reference cycles."""
+    import gc
+
+    app = app_for(seeded, open_slug=demo.INCIDENT)
+    app.collect_after_first_frame = True  # what run() sets; tests drive the app through run_test
+    gc.disable()
+    try:
+        async with app.run_test(size=(80, 24)) as pilot:
+            await settle(app, pilot)
+            assert gc.isenabled()
+    finally:
+        gc.unfreeze()  # the app froze what was alive: hand it back to this test process's collector
+        gc.enable()
 
 
 async def test_key_bar_puts_help_first_and_dims_writes_when_read_only(seeded):
