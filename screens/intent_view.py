@@ -36,6 +36,7 @@ from .keybar import KeyBar
 from .navigation import CURSOR_BINDINGS, move_cursor
 from .widgets.baton import BatonPane
 from .widgets.feedback import FeedbackPane
+from .widgets.header import IntentHeader
 from .widgets.mandate import MandatePane
 from .widgets.stage_walk import StageWalk
 from .widgets.status_line import StatusLine
@@ -104,6 +105,7 @@ class IntentView(Screen):
         self.selected_unit: str | None = None
         self.selected_finding: str | None = None
         self._version: int | None = None
+        self.header = IntentHeader(slug, id="header")
         self.walk = StageWalk(id="walk")
         self.units = UnitsPane()
         self.feedback = FeedbackPane()
@@ -114,6 +116,7 @@ class IntentView(Screen):
     # ------------------------------------------------------------ layout
 
     def compose(self) -> ComposeResult:
+        yield self.header
         yield self.walk
         with Horizontal(id="main"):
             with Vertical(id="left"):
@@ -179,6 +182,7 @@ class IntentView(Screen):
             self.runbooks = runbooks
         if version is not None:
             self._version = version
+        self.header.show(position)
         self.walk.show(position)
         self.status.show(position)
         self.sub_title = position.facts.intent.title

@@ -250,3 +250,34 @@ async def test_sync_options_appends_with_no_removal_when_only_the_tail_grows():
         options._remove_option = spy  # type: ignore[method-assign]
         sync_options(options, [("a", "A"), ("b", "B"), ("c", "C")], "a")
         assert removed == [] and [o.id for o in options.options] == ["a", "b", "c"]
+
+
+@pytest.mark.parametrize("read_only", [False, True])
+async def test_header_says_which_intent_where_and_read_only(seeded, read_only):
+    from screens.widgets.header import IntentHeader
+
+    app = CockpitApp(seeded, poll_seconds=3600, open_slug=demo.INCIDENT, read_only=read_only)
+    async with app.run_test(size=(160, 48)) as pilot:
+        await settle(app, pilot)
+        line = app.screen.query_one(IntentHeader).render().plain
+        position = app.screen.position
+        assert demo.INCIDENT in line and position.facts.intent.title in line
+        assert f"incident-response · {position.active.name}/{position.active.phase}" in line
+        assert line.lstrip().startswith("READ-ONLY") is read_only
+
+
+def test_header_keeps_the_badge_and_the_slug_when_narrow(seeded):
+    from cockpit.app.backend import Backend
+    from screens.widgets.header import header_line
+
+    position = Backend(seeded).position(demo.INCIDENT)
+    for width in (40, 60, 78, 120, 200):
+        line = header_line(position, demo.INCIDENT, read_only=True, width=width)
+        assert line.cell_len <= width
+        assert line.plain.startswith(" READ-ONLY  " + demo.INCIDENT[: width - 14])
+    assert "resolve/" in header_line(position, demo.INCIDENT, read_only=False, width=78).plain
+    assert (
+        header_line(position, demo.INCIDENT, read_only=False, width=200)
+        .plain.rstrip()
+        .endswith("incident-response · " + f"{position.active.name}/{position.active.phase}")
+    )
