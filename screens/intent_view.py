@@ -94,6 +94,8 @@ class IntentView(Screen):
         Binding("Q", "ai('ask')", "Ask AI", id="intent.ai_ask", show=False),
         Binding("t", "timeline", "Timeline", id="intent.timeline", show=False),
         Binding("y", "copy", "Copy", id="intent.copy", show=False),
+        Binding("space", "tick", "Tick item", id="intent.tick", show=False),
+        Binding("n", "next", "Next action", id="intent.next"),
         *CURSOR_BINDINGS,
     ]
 
@@ -131,6 +133,19 @@ class IntentView(Screen):
     def on_mount(self) -> None:
         self.call_after_refresh(self.load)  # after the first frame (see CockpitApp.on_mount)
         self.set_interval(self.app.poll_seconds, self.poll)
+
+    def on_descendant_focus(self) -> None:
+        self._mark_focus()
+
+    def on_descendant_blur(self) -> None:
+        self._mark_focus()
+
+    def _mark_focus(self) -> None:
+        """The pane holding the keys gets `has-keys` (its title in reverse, with or without colour).
+        A class, not :focus-within: Textual restyles the focused widget's ancestors, not their titles."""
+        focused = self.focused
+        for pane in (self.units, self.feedback, self.detail):
+            pane.set_class(focused is not None and (focused is pane or pane in focused.ancestors), "has-keys")
 
     def on_screen_resume(self) -> None:
         """Back from a screen on top (checks, assist, runbooks) that may have written: reload now,
@@ -275,6 +290,49 @@ class IntentView(Screen):
         if unit is None:
             self.notify("Select a unit first (tab to the units list).", severity="warning")
         return unit
+
+    # What `n` does for each kind of next action (walk.NextAction.kind): select what it names, then
+    # open the same dialog its own key opens. Kinds not listed are said, not acted on.
+    NEXT_ACTIONS = {
+        "decide_finding": "finding_menu",
+        "classify": "finding_menu",
+        "fix": "finding_menu",
+        "add_units": "add_unit",
+        "declare_ready": "declare_ready",
+        "signoff": "signoff",
+        "advance_hat": "advance",
+        "approve": "approve",
+    }
+
+    def action_next(self) -> None:
+        """Start the next action the status line names: the unit or finding it names is selected
+        first, so the dialog that opens is about the right one."""
+        position = self.position
+        if position is None:
+            return
+        step = position.next
+        action = self.NEXT_ACTIONS.get(step.kind)
+        if step.kind == "fix" and step.feedback is None:  # an auto gate held by findings: nothing to open
+            action = None
+        if action is None:
+            self.notify(step.text or "Nothing to do.", title="Next")
+            return
+        if step.unit is not None:
+            self.selected_unit = step.unit
+        if step.feedback is not None:
+            self.selected_finding = step.feedback
+        self.show(position)
+        if step.feedback is not None and self.selected_finding != step.feedback:
+            self.notify(f"{step.feedback} is hidden by the feedback filter (/ changes it).", severity="warning")
+            return
+        if not self.check_action(action, ()):
+            self.notify(f"{step.text} (read-only: nothing can be written)", title="Next", severity="warning")
+            return
+        getattr(self, f"action_{action}")()
+
+    def action_tick(self) -> None:
+        """Tick the checklist item under its cursor, whichever pane has focus (the cursor shows it)."""
+        self.detail.tick()
 
     def action_back(self) -> None:
         if self.feedback.close_filter():

@@ -117,8 +117,9 @@ def finding_prompt(f: FindingState) -> Text:
 
 
 def status_line(pos: Position) -> Text:
-    """Two lines: the gate's kind and what blocks it; the next action in words."""
-    text = Text(no_wrap=True, overflow="ellipsis")
+    """The gate's kind and what blocks it; the next action in words (`n` starts it). Wrapped, never
+    cut: the end of the next action names who holds it."""
+    text = Text()
     active = pos.active
     if active is not None:
         gate = active.gate
@@ -129,6 +130,6 @@ def status_line(pos: Position) -> Text:
             text.append(f" · blocked by {', '.join(f.feedback.ref for f in gate.blockers)}", style="bold red")
         elif active.phase == "gate":
             text.append(" · open")
-    text.append("\nnext: ", style="bold")
+    text.append("\nnext (n): ", style="bold")
     text.append(pos.next.text)
     return text

@@ -8,16 +8,17 @@ scrolling views, with each page's scroll position kept the same way.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any, Literal, cast
+from functools import lru_cache
+from typing import TYPE_CHECKING, Any, Literal
 
+from rich.table import Table
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.containers import VerticalScroll
 from textual.message import Message
 from textual.visual import VisualType
-from textual.widgets import Label, SelectionList, Static
-from textual.widgets.selection_list import Selection
+from textual.widgets import Label, OptionList, Static
 
 from .. import render
 from .keyed import sync_options
@@ -52,6 +53,26 @@ class MarkdownText(Static):
         self.update(text)
 
 
+@lru_cache(maxsize=512)  # the same object for the same row: an unchanged row is not redrawn (sync_options)
+def checklist_row(item: str, ticked: bool) -> Table:
+    """One item: its box, then its text wrapped under itself (a hanging indent), so the box marks
+    exactly where an item starts at every width. `[✓]` or `[ ]`: the tick reads without colour."""
+    row = Table.grid(padding=(0, 1, 0, 0))
+    row.add_column(width=3, no_wrap=True)
+    row.add_column(ratio=1, overflow="fold")
+    box = Text("[✓]", style="bold") if ticked else Text("[ ]", style="dim")
+    row.add_row(box, Text(item))  # Text, not str: checklist items come from studio files, never markup
+    return row
+
+
+class Checklist(OptionList):
+    """The current hat's hand-off checklist: one option per item, the cursor on one; the screen's
+    `space` (or Enter here) ticks the item under the cursor (`MandatePane.tick`)."""
+
+    items: dict[str, str]  # option id -> item
+    ticked: set[str]  # the items ticked, as stored
+
+
 class MandatePane(VerticalScroll):
     """`#checklist`, `#mandate-text` (the mandate page) and `#outputs-text` (the runbook page).
 
@@ -77,15 +98,27 @@ class MandatePane(VerticalScroll):
     def compose(self) -> ComposeResult:
         # The checklist first: it is what the engineer acts on; the mandate is reference.
         yield Label("Hand-off checklist (space ticks) · mandate below", classes="pane-title mandate-page")
-        yield SelectionList[str](id="checklist", classes="mandate-page")
+        checklist = Checklist(id="checklist", classes="mandate-page")
+        checklist.items, checklist.ticked = {}, set()
+        yield checklist
         yield MarkdownText(id="mandate-text", classes="mandate-page")
         outputs = MarkdownText(id="outputs-text")
         outputs.display = False
         yield outputs
 
     @property
-    def checklist(self) -> SelectionList[str]:
-        return self.query_one("#checklist", SelectionList)
+    def checklist(self) -> Checklist:
+        return self.query_one("#checklist", Checklist)
+
+    def tick(self) -> None:
+        """Tick (or untick) the item under the checklist's cursor: posts Ticked; the screen writes
+        it and the next show() draws what was stored."""
+        checklist = self.checklist
+        option = checklist.highlighted_option
+        if option is None or option.id is None or not checklist.display:
+            return
+        item = checklist.items[option.id]
+        self.post_message(self.Ticked(item, item not in checklist.ticked))
 
     def toggle(self) -> None:
         """Show the other page, where its scroll position was left."""
@@ -118,20 +151,12 @@ class MandatePane(VerticalScroll):
         checklist = self.checklist
         keep = checklist.highlighted_option.id if same_hat and checklist.highlighted_option else None
         keys = _keys(items)
-        # The ✓ in the text keeps ticks readable with NO_COLOR (the box alone differs only by colour).
-        # Text, not str: a str prompt is parsed as markup, and checklist items come from studio files.
+        checklist.items = dict(zip(keys, items, strict=True))
+        checklist.ticked = {item for item in items if item in ticked}
         rows: list[tuple[str, VisualType]] = [
-            (key, Text(("✓ " if item in ticked else "  ") + item)) for key, item in zip(keys, items, strict=True)
+            (key, checklist_row(item, item in ticked)) for key, item in zip(keys, items, strict=True)
         ]
-        values = dict(zip(keys, items, strict=True))
-        # space ticks at once, and the cursor stays put after each tick reloads the list
-        sync_options(checklist, rows, keep, make=lambda key, prompt: Selection(cast(Text, prompt), values[key], id=key))
-        with checklist.prevent(SelectionList.SelectedChanged):
-            for item in items:
-                if item in ticked:
-                    checklist.select(item)
-                else:
-                    checklist.deselect(item)
+        sync_options(checklist, rows, keep)  # the cursor stays put after each tick reloads the list
 
     def show_outputs(self, stage: StageState, runbooks: Sequence[Any]) -> None:
         """The runbook page: this intent's runbooks (offline copies), then the stage's output templates."""
@@ -140,11 +165,10 @@ class MandatePane(VerticalScroll):
         parts += [f"\n## {stage.name}: outputs and discovery\n"] + [f"{t.body}\n" for t in stage.stage.templates]
         self.query_one("#outputs-text", MarkdownText).show_markdown("\n".join(parts))
 
-    @on(SelectionList.SelectionToggled, "#checklist")
-    def _ticked(self, event: SelectionList.SelectionToggled) -> None:
+    @on(OptionList.OptionSelected, "#checklist")
+    def _entered(self, event: OptionList.OptionSelected) -> None:
         event.stop()
-        item = event.selection.value
-        self.post_message(self.Ticked(item, item in event.selection_list.selected))
+        self.tick()
 
 
 def _keys(items: Sequence[str]) -> list[str]:

@@ -119,7 +119,7 @@ async def test_ticking_the_checklist_posts_ticked_and_the_screen_writes_it(seede
         view = app.screen
         seen = record(view)
         checklist = view.detail.checklist
-        first = checklist.get_option_at_index(0).value
+        first = checklist.items[checklist.get_option_at_index(0).id]
         checklist.focus()
         await pilot.press("space")
         await settle(app, pilot)
@@ -203,8 +203,46 @@ async def test_ticking_keeps_the_checklist_options_and_the_cursor(seeded):
         await pilot.press("j", "space")
         await settle(app, pilot)
         assert list(checklist.options) == options and checklist.highlighted == 1
-        second = options[1]
-        assert checklist.selected == [second.value] and str(second.prompt).startswith("✓ ")
+        second = checklist.items[options[1].id]
+        assert checklist.ticked == {second}
+
+
+async def test_space_ticks_from_any_pane_and_enter_on_the_checklist(seeded):
+    app = app_for(seeded)
+    async with app.run_test(size=(100, 40)) as pilot:
+        await settle(app, pilot)
+        view = app.screen
+        checklist = view.detail.checklist
+        view.query_one("#feedback").focus()  # not the checklist: its cursor still says which item
+        await pilot.press("space")
+        await settle(app, pilot)
+        first, second = (checklist.items[checklist.get_option_at_index(i).id] for i in (0, 1))
+        assert checklist.ticked == {first}
+        checklist.focus()
+        await pilot.press("j", "enter")
+        await settle(app, pilot)
+        assert checklist.ticked == {first, second}
+        await pilot.press("space")  # and again: unticked
+        await settle(app, pilot)
+    assert seeded.position(demo.INCIDENT).active.unit("truststore-at-deploy").ticked == {first}
+
+
+@pytest.mark.parametrize("width", [80, 100, 160])
+async def test_each_checklist_item_has_one_box_on_its_first_line(seeded, width):
+    """Items wrap under their own text; a box marks where each starts, ticked or not, at any width."""
+    app = app_for(seeded)
+    async with app.run_test(size=(width, 48)) as pilot:
+        await settle(app, pilot)
+        view = app.screen
+        view.query_one("#feedback").focus()
+        await pilot.press("space")  # the first item ticked, the rest not
+        await settle(app, pilot)
+        checklist = view.detail.checklist
+        lines = [strip.text for strip in checklist.render_lines(checklist.region.reset_offset)]
+        drawn = [line.strip() for line in lines if line.strip()]
+        boxes = [line[:3] for line in drawn if line.startswith("[")]
+        assert boxes == ["[✓]"] + ["[ ]"] * (len(checklist.items) - 1)
+        assert any(not line.startswith("[") for line in drawn)  # some item wrapped: no box on its later lines
 
 
 # ---------------------------------------------------------------- the keyed sync on its own
@@ -281,3 +319,70 @@ def test_header_keeps_the_badge_and_the_slug_when_narrow(seeded):
         .plain.rstrip()
         .endswith("incident-response · " + f"{position.active.name}/{position.active.phase}")
     )
+
+
+async def test_the_pane_with_the_keys_is_marked_at_every_tab_stop(seeded):
+    app = app_for(seeded)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        view = app.screen
+        panes = {"units": view.units, "feedback": view.feedback, "detail": view.detail}
+        for _ in range(len(view.focus_chain) + 1):  # once round, back to the start
+            marked = [name for name, pane in panes.items() if pane.has_class("has-keys")]
+            holder = [name for name, pane in panes.items() if app.focused is pane or pane in app.focused.ancestors]
+            assert marked == holder and len(marked) == 1
+            title = panes[marked[0]].query_one(".pane-title")
+            assert title.styles.text_style.reverse  # readable without colour
+            await pilot.press("tab")
+            await settle(app, pilot)
+
+
+async def test_n_opens_the_next_action_on_what_it_names(seeded):
+    from screens.dialogs import Choice
+
+    app = app_for(seeded)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        view = app.screen
+        step = view.position.next
+        assert step.kind == "fix" and step.feedback == "FB-001"
+        view.query_one("#units").focus()
+        await pilot.press("j", "j")  # the cursors elsewhere: n moves them
+        await pilot.press("n")
+        await settle(app, pilot)
+        assert isinstance(app.screen, Choice) and "FB-001" in app.screen.title_text
+        assert view.selected_finding == "FB-001"
+
+
+async def test_n_on_a_stage_step_opens_that_units_hand_off(engine):
+    from helpers import new_incident, to_execute
+
+    from screens.dialogs import TextPrompt
+
+    slug = new_incident(engine, upto="resolve")
+    to_execute(engine, slug, [("first", ()), ("second", ())])
+    app = CockpitApp(engine, poll_seconds=3600, open_slug=slug)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        view = app.screen
+        assert view.position.next.kind == "advance_hat"
+        wanted = view.position.next.unit
+        other = "second" if wanted == "first" else "first"
+        view.selected_unit = other
+        await pilot.press("n")
+        await settle(app, pilot)
+        assert view.selected_unit == wanted
+        if isinstance(app.screen, TextPrompt):  # an active unit asks for its hand-off message
+            assert wanted in app.screen.title_text
+        else:  # a ready unit starts at once
+            assert engine.position(slug).active.unit(wanted).status == "active"
+
+
+async def test_the_next_line_wraps_instead_of_cutting(seeded):
+    app = app_for(seeded)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        view = app.screen
+        status = view.query_one("#status")
+        drawn = " ".join(strip.text.strip() for strip in status.render_lines(status.region.reset_offset))
+        assert " ".join(view.position.next.text.split()) in " ".join(drawn.split())
