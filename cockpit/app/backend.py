@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     from cockpit.app.engine import Done, Engine
     from cockpit.assist.types import Prompt, Reply
     from cockpit.domain.call import Call
+    from cockpit.domain.finding_detail import FindingDetail
     from cockpit.domain.walk import Position
     from cockpit.errors import CockpitError
     from cockpit.runbooks.doc import Link as Link  # the screens' names for what they show
@@ -104,6 +105,16 @@ class Backend:
     def timeline(self, slug: str) -> list[dict[str, Any]]:
         with self._lock:
             return self.engine.timeline(slug)
+
+    def finding_detail(self, slug: str, ref: str) -> FindingDetail:
+        """Everything known about one finding (body, origin, severity history, fix loop, escalation,
+        closure); NotFound when the intent has no finding `ref` (FB-007, fb7, 7)."""
+        from cockpit.domain.finding_detail import finding_detail
+
+        with self._lock, self.engine.store.snapshot():  # the position and its events from one moment
+            pos = self.engine.position(slug)
+            events = self.engine.timeline(slug)
+        return finding_detail(pos, ref, events)
 
     def check_reports(self, slug: str) -> list:
         """Every checked unit's results now (cockpit.domain.check_runs.UnitReport), against the indexed runbooks."""

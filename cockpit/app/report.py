@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
+from cockpit.domain.finding_detail import FindingDetail
 from cockpit.domain.studio import Studio
 from cockpit.domain.walk import FindingState, Overview, Position, StageState
 from cockpit.severity import GLYPHS, STAGE_GLYPHS
@@ -16,6 +17,7 @@ def finding_json(f: FindingState) -> dict[str, Any]:
     return {
         "id": fb.ref,
         "title": fb.title,
+        "body": fb.body,
         "stage": fb.stage,
         "severity": fb.severity,
         "blocking": f.blocking,
@@ -30,6 +32,106 @@ def finding_json(f: FindingState) -> dict[str, Any]:
         "resolution": fb.resolution,
         "closure": fb.closure_text,
     }
+
+
+def finding_detail_json(d: FindingDetail) -> dict[str, Any]:
+    """One finding with its severity history, fix loop, resumes, escalation and closure."""
+    return {
+        "id": d.ref,
+        "title": d.title,
+        "body": d.body,
+        "stage": d.stage,
+        "unit": d.target,
+        "origin": d.origin,
+        "author": d.author,
+        "author_type": d.author_type,
+        "created_at": d.created_at,
+        "severity": d.severity,
+        "blocking": d.blocking,
+        "status": d.status,
+        "hat": d.hat,
+        "bolt": d.bolt,
+        "invalidates": list(d.invalidates),
+        "severity_history": [
+            {"severity": c.severity, "how": c.how, "at": c.at, "by": c.actor, "note": c.note, "ai": c.ai}
+            for c in d.severity_history
+        ],
+        "fix_loop": [
+            {
+                "hat": s.hat,
+                "bolt": s.bolt,
+                "started_at": s.started_at,
+                "completed_at": s.completed_at,
+                "result": s.result,
+                "outcome": s.outcome,
+                "to": s.to,
+                "message": s.message,
+            }
+            for s in d.fix_loop
+        ],
+        "resumes": [{"at": r.at, "by": r.actor, "reason": r.reason} for r in d.resumes],
+        "escalated_because": d.escalated_because,
+        "closure": None
+        if d.closure is None
+        else {
+            "resolution": d.closure.resolution,
+            "text": d.closure.text,
+            "at": d.closure.at,
+            "by": d.closure.actor,
+            "cleared_signoffs": list(d.closure.clears),
+        },
+    }
+
+
+def _indented(text: str, indent: str = "  ") -> list[str]:
+    """Multi-line data, each line indented (control characters shown, never obeyed)."""
+    return [indent + line for line in safe(text).splitlines()] or [indent + "(empty)"]
+
+
+def finding_detail_text(d: FindingDetail) -> str:
+    """`cockpit feedback show`: the finding as an engineer reads it, plain text (NO_COLOR-safe)."""
+    label = (d.severity or "unset") + (", blocks the gate" if d.blocking else "")
+    lines = [safe(f"{d.ref}  {GLYPHS[d.severity]} {label}  {d.status}  {d.title}", one_line=True)]
+    held = f"; the {d.hat} hat holds it (bolt {d.bolt})" if d.hat and d.closure is None else ""
+    rows = [
+        ["stage", d.stage + (f", unit {d.target}" if d.target else ", no target unit")],
+        ["filed", f"{d.created_at} by {d.author} ({d.author_type}, origin {d.origin})"],
+        ["status", d.status.replace("_", "-") + held],
+        ["clears", ", ".join(d.invalidates) + " sign-offs once fixed" if d.invalidates else "no sign-offs once fixed"],
+    ]
+    if d.escalated_because:
+        rows.append(["escalated", d.escalated_because])
+    lines += table(rows)
+    lines += ["body", *_indented(d.body)] if d.body.strip() else ["body: none"]
+    lines.append("severity")
+    history = []
+    for change in d.severity_history:
+        who = f"{change.how} by {change.actor or '?'}" + (" with AI" if change.ai else "")
+        note = f": {change.note}" if change.note else ""
+        history.append([change.at or "?", GLYPHS[change.severity], change.severity or "unset", who + note])
+    lines += table(history)
+    if d.fix_loop:
+        lines.append("fix loop")
+        lines += table(
+            [
+                [
+                    f"bolt {s.bolt}",
+                    s.hat,
+                    s.completed_at or s.started_at,
+                    s.description + (f": {s.message}" if s.message else ""),
+                ]
+                for s in d.fix_loop
+            ]
+        )
+    for r in d.resumes:
+        lines.append(safe(f"resumed {r.at} by {r.actor}: {r.reason or '-'}", one_line=True))
+    closure = d.closure
+    if closure is not None:
+        cleared = f" (cleared {', '.join(closure.clears)} sign-offs)" if closure.clears else ""
+        how = closure.resolution.replace("_", "-")
+        lines.append(safe(f"closure: {how} {closure.at} by {closure.actor or '?'}{cleared}", one_line=True))
+        lines += _indented(closure.text or "")
+    return "\n".join(lines)
 
 
 def _gate_json(state: StageState) -> dict[str, Any]:

@@ -1,4 +1,4 @@
-"""`cockpit feedback add|list|classify|advance|send-back|close|reject`: findings and their fix loop.
+"""`cockpit feedback add|list|show|classify|advance|send-back|close|reject`: findings and their fix loop.
 Imported by every `cockpit` run: keep it to the standard library at import time."""
 
 from __future__ import annotations
@@ -31,6 +31,15 @@ def register(sub: Any, cmd: Callable[..., Any]) -> None:
     p = cmd("list", "Findings sorted blocker → low, then id (open only unless --all).", _fb_list, fb)
     p.add_argument("slug")
     p.add_argument("--all", action="store_true")
+    p.add_argument("--json", action="store_true")
+    p = cmd(
+        "show",
+        "One finding in full: body, origin, severity history, fix loop, escalation and closure.",
+        _fb_show,
+        fb,
+    )
+    p.add_argument("slug")
+    p.add_argument("id", help="the finding: FB-007, fb7 or 7")
     p.add_argument("--json", action="store_true")
     p = cmd(
         "classify",
@@ -96,6 +105,20 @@ def _fb_list(args) -> int:
         print("* blocks the gate")
     else:
         print("no open findings" if not args.all else "no findings")
+    return 0
+
+
+def _fb_show(args) -> int:
+    from cockpit.app import report
+    from cockpit.domain.finding_detail import finding_detail
+
+    engine = engine_for(args)
+    with engine.store.snapshot():  # the position and its events from one moment
+        detail = finding_detail(engine.position(args.slug), args.id, engine.timeline(args.slug))
+    if args.json:
+        print_json({"slug": args.slug, "feedback": report.finding_detail_json(detail)})
+    else:
+        print(report.finding_detail_text(detail))
     return 0
 
 

@@ -152,6 +152,7 @@ class Reconciled:
     closed: list[str] = field(default_factory=list)
     waived: list[str] = field(default_factory=list)  # failing, but a human closed it as not applicable
     refs: dict[tuple[str, str], str] = field(default_factory=dict)  # (unit, check) → the finding now tracking it
+    severities: dict[str, str] = field(default_factory=dict)  # ref → the severity filed or set (severity history)
 
     def data(self) -> dict[str, Any]:
         return {"filed": self.filed, "updated": self.updated, "closed": self.closed, "waived": self.waived}
@@ -209,6 +210,7 @@ def reconcile(pos: Position, reports: Iterable[UnitReport], now: str, *, file_ne
                         values["body"] = body
                     if existing.severity != result.severity:
                         values.update(severity=result.severity, severity_event_id=THIS_EVENT)
+                        out.severities[existing.ref] = result.severity
                     if values:
                         out.writes.append(Update("feedback", existing.id, values))
                         out.updated.append(existing.ref)
@@ -242,6 +244,7 @@ def reconcile(pos: Position, reports: Iterable[UnitReport], now: str, *, file_ne
                     )
                     ref = finding_ref(number)
                     out.filed.append(ref)
+                    out.severities[ref] = result.severity
                     out.refs[(unit.slug, result.check)] = ref
             elif result.status == "pass" and existing is not None and existing.is_open:
                 was = _first_problem(existing.body)

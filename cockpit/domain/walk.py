@@ -111,6 +111,7 @@ class FindingState:
     blocking: bool
     target: str | None  # target unit slug
     iterations: tuple[Iteration, ...]
+    escalated_because: str | None = None  # the escalation rule that stopped its fix loop, in words
 
     @property
     def is_open(self) -> bool:
@@ -267,13 +268,35 @@ def finding_state(feedback: Feedback, stage: Stage | None, index: _Index, thresh
     if not feedback.is_open:
         status = feedback.resolution or "closed"
         return FindingState(feedback, status, None, position.bolt, False, target, iterations)
-    capped = position.rejects_since_resume >= MAX_FIX_LOOP_BOLTS or position.same_hat_rejected_twice
-    if feedback.author_type != "human" and capped:
+    reason = fix_loop_escalation(feedback, position, iterations)
+    if reason is not None:
         status = "escalated"
     else:
         status = "fixing" if position.started else "pending"
     blocking = sev.is_blocking(feedback.severity, threshold)
-    return FindingState(feedback, status, position.hat, position.bolt, blocking, target, iterations)
+    return FindingState(feedback, status, position.hat, position.bolt, blocking, target, iterations, reason)
+
+
+def fix_loop_escalation(feedback: Feedback, position: Baton, iterations: Sequence[Iteration]) -> str | None:
+    """Why an open finding's fix loop stops for a human, in words, or None while it may go on.
+
+    A human's finding never escalates (its author decides); an agent's or the system's does after
+    MAX_FIX_LOOP_BOLTS send-backs since it was filed or last resumed, or as soon as one hat sends
+    it back twice in a row with nothing handed on between."""
+    if feedback.author_type == "human":
+        return None
+    if position.rejects_since_resume >= MAX_FIX_LOOP_BOLTS:
+        total = sum(1 for i in iterations if i.result == "reject")
+        since = "since it was resumed" if position.rejects_since_resume < total else "since it was filed"
+        author = "an agent" if feedback.author_type == "agent" else "the system"
+        return (
+            f"sent back {position.rejects_since_resume} times {since}: the fix loop of a finding filed by "
+            f"{author} goes to a human after {MAX_FIX_LOOP_BOLTS} send-backs"
+        )
+    if position.same_hat_rejected_twice:
+        hat = next((i.hat for i in reversed(iterations) if i.result == "reject"), "same")
+        return f"the {hat} hat sent it back twice in a row with nothing handed on between: a human decides"
+    return None
 
 
 def order_key(fb: Feedback) -> tuple[int, int]:

@@ -29,6 +29,7 @@ def _checks_data(reconciled: check_runs.Reconciled, reports: list[check_runs.Uni
         **reconciled.data(),
         "failed": failed,
         "text": reconciled.describe() or ("all pass" if not failed else "no change"),
+        **({"severities": reconciled.severities} if reconciled.severities else {}),
     }
 
 
