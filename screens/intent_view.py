@@ -146,6 +146,7 @@ class IntentView(Screen):
         focused = self.focused
         for pane in (self.units, self.feedback, self.detail):
             pane.set_class(focused is not None and (focused is pane or pane in focused.ancestors), "has-keys")
+        self._show_right()
 
     def on_screen_resume(self) -> None:
         """Back from a screen on top (checks, assist, runbooks) that may have written: reload now,
@@ -210,6 +211,7 @@ class IntentView(Screen):
         self._show_unit()
         if stage is not None:
             self.detail.show_outputs(stage, self.runbooks)
+        self._show_right()
 
     @property
     def stage(self):
@@ -258,10 +260,54 @@ class IntentView(Screen):
     @on(FeedbackPane.Selected)
     def _finding_selected(self, event: FeedbackPane.Selected) -> None:
         self.selected_finding = event.ref
+        self._show_right()
 
     @on(FeedbackPane.Opened)
     def _finding_opened(self, event: FeedbackPane.Opened) -> None:
-        self.action_finding_menu()  # of the selected finding, which the cursor's moves keep in step
+        """Enter on a finding: the finding on its own screen, its actions one Enter further."""
+        from .finding import FindingScreen
+
+        if self.selected_finding is not None:
+            self.app.push_screen(FindingScreen(self.slug, self.selected_finding, self.action_finding_menu))
+
+    # ------------------------------------------------------------ the finding beside the list
+
+    WIDE = 140  # columns from which the finding under the cursor is shown beside the list
+
+    def on_resize(self) -> None:
+        self._show_right()
+
+    def _show_right(self) -> None:
+        """While the feedback list holds the keys on a wide window, the right column shows the
+        finding under its cursor in place of the unit's baton and mandate."""
+        wanted = (
+            self.size.width >= self.WIDE and self.feedback.has_class("has-keys") and self.selected_finding is not None
+        )
+        preview = self.query("#finding-preview")
+        if not wanted and not preview:
+            return  # never needed yet: not mounted (the first frame does not pay for it)
+        if wanted and not preview:
+            from .finding import FindingView
+
+            self.query_one("#right").mount(FindingView(id="finding-preview"))
+        self.baton.display = self.detail.display = not wanted
+        self.query_one("#finding-preview").display = wanted
+        if wanted and self.selected_finding is not None:
+            self.load_finding(self.selected_finding)
+
+    @work(thread=True, exclusive=True, group="finding")
+    def load_finding(self, ref: str) -> None:
+        try:
+            detail = self.app.backend.finding_detail(self.slug, ref)
+        except CockpitError:
+            return  # closed and gone meanwhile: the next move shows another
+        self.app.call_from_thread(self._show_finding, detail)
+
+    def _show_finding(self, detail: Any) -> None:
+        from .finding import FindingView
+
+        if detail.ref == self.selected_finding and (preview := self.query("#finding-preview")):
+            preview.first(FindingView).show(detail, self.app.backend.now())
 
     @on(MandatePane.Ticked)
     def _ticked(self, event: MandatePane.Ticked) -> None:
@@ -332,6 +378,9 @@ class IntentView(Screen):
 
     def action_tick(self) -> None:
         """Tick the checklist item under its cursor, whichever pane has focus (the cursor shows it)."""
+        if not self.detail.display:  # a finding is shown in its place: a tick now would be blind
+            self.notify("The checklist is hidden while a finding is shown: Tab to the units first.", severity="warning")
+            return
         self.detail.tick()
 
     def action_back(self) -> None:

@@ -43,6 +43,13 @@ def age(since: str, now: datetime) -> str:
     return f"{seconds}s"
 
 
+def when(at: str, now: datetime) -> str:
+    """A stored moment as the engineer reads it: date, time, UTC offset, and how long ago."""
+    moment = parse_iso(at).astimezone()  # the machine's zone, its offset shown
+    offset = f"{moment:%z}"
+    return f"{moment:%Y-%m-%d %H:%M} {offset[:3]}:{offset[3:]} ({age(at, now)} ago)"
+
+
 def stage_walk(pos: Position) -> Text:
     """Every stage with its state, then the active stage's phase strip."""
     text = Text()

@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
 import pytest
-from helpers import STAGE_BODIES, new_incident, workers_done
+from helpers import STAGE_BODIES, new_incident
 from hostile import plant
-from textual.widgets import Input
+from snapshot_harness import NOW, SIZES, make_app, settle_then
 
 from cockpit.app import demo
 from cockpit.app.engine import Engine
@@ -15,37 +13,6 @@ from cockpit.clock import fixed_clock
 from cockpit.domain import commands as c
 from cockpit.sources.studios import load_catalog
 from cockpit.store.database import Store
-from screens.app import CockpitApp
-
-NOW = datetime(2026, 11, 20, 7, 0, tzinfo=UTC)
-SIZES = [(80, 24), (160, 48)]
-
-
-def make_app(db, open_slug: str | None = None, **kwargs) -> CockpitApp:
-    engine = Engine(Store(db), load_catalog(), clock=fixed_clock(NOW), actor="oncall")
-    return CockpitApp(engine, poll_seconds=3600, open_slug=open_slug, **kwargs)
-
-
-def settle_then(*keys: str):
-    """run_before: wait for data, press keys, wait again, then freeze what moves (toasts, cursors)."""
-
-    async def run(pilot) -> None:
-        app = pilot.app
-        for _ in range(2):
-            await workers_done(app)
-            await pilot.pause()
-        for key in keys:
-            await pilot.press(key)
-            await pilot.pause()
-            await workers_done(app)
-        await pilot.pause()
-        for screen in app.screen_stack:
-            for box in screen.query(Input):
-                box.cursor_blink = False
-        app.clear_notifications()
-        await pilot.pause()
-
-    return run
 
 
 @pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")

@@ -9,7 +9,7 @@ from __future__ import annotations
 import pytest
 from fake_anthropic import fake_api_fixture
 from helpers import until, workers_done
-from test_snapshots import SIZES, make_app
+from snapshot_harness import SIZES, make_app
 
 from cockpit.app import demo
 from cockpit.assist.client import Assistant
