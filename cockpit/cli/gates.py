@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from cockpit.cli.common import run_command
+from cockpit.cli.feedback import SEVERITIES
 
 TYPE_CHECKING = False  # not typing's: `cockpit --help` skips importing typing (~2 ms); mypy reads the name
 if TYPE_CHECKING:
@@ -26,6 +27,11 @@ def register(sub: Any, cmd: Callable[..., Any]) -> None:
     p.add_argument("--title", required=True)
     p.add_argument("--body", default="")
     p.add_argument("--unit")
+    p.add_argument(
+        "--severity",
+        choices=SEVERITIES,
+        help="the finding's severity (default: unclassified, which blocks until classified)",
+    )
     p.add_argument("--external", metavar="URL", help="changes requested on the external review")
 
 
@@ -39,5 +45,11 @@ def _request_changes(args) -> int:
     from cockpit.domain import commands as c
 
     return run_command(
-        args, c.request_changes, title=args.title, body=args.body, unit=args.unit, external_url=args.external
+        args,
+        c.request_changes,
+        title=args.title,
+        body=args.body,
+        unit=args.unit,
+        external_url=args.external,
+        severity=args.severity,
     )

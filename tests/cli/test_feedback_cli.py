@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 
 def incident_with_a_finding(cli) -> None:
     cli("new", "--studio", "incident-response", "--title", "Inc", "--slug", "inc")
@@ -67,3 +69,29 @@ def test_feedback_list_json_carries_each_body(cli):
     incident_with_a_finding(cli)
     _, out, _ = cli("feedback", "list", "inc", "--json")
     assert [f["body"] for f in json.loads(out)["feedback"]] == ["It polls\nevery 5 min"]
+
+
+def test_request_changes_takes_a_severity(cli, catalog, tmp_path):
+    from helpers import new_incident, to_execute
+
+    from cockpit.app.demo import sign_all
+    from cockpit.app.engine import Engine
+    from cockpit.domain import commands as c
+    from cockpit.store.database import Store
+
+    engine = Engine(Store(tmp_path / "c.db"), catalog, actor="oncall")  # the file the cli fixture uses
+    new_incident(engine, upto="resolve")
+    to_execute(engine, "inc", [("work", ())])
+    for _ in range(len(engine.position("inc").active.stage.hats) + 1):
+        engine.run("inc", c.advance_hat, unit="work", message="done")
+    sign_all(engine, "inc")
+    engine.store.close()
+    code, out, _ = cli("request-changes", "inc", "--title", "No rollback", "--severity", "medium")
+    assert code == 0 and "filed FB-001 (medium) in resolve" in out
+    _, out, _ = cli("feedback", "list", "inc", "--json")
+    [finding] = json.loads(out)["feedback"]
+    assert (finding["severity"], finding["blocking"]) == ("medium", False)
+    with pytest.raises(SystemExit):  # argparse refuses it before anything runs
+        cli("request-changes", "inc", "--title", "x", "--severity", "critical")
+    code, out, _ = cli("request-changes", "inc", "--title", "Still unclassified by default")
+    assert code == 0 and "filed FB-002 (unclassified)" in out

@@ -88,8 +88,17 @@ def approve(pos: Position, ctx: Ctx, *, override: str | None = None, external_ur
 
 
 def request_changes(
-    pos: Position, ctx: Ctx, *, title: str, body: str = "", unit: str | None = None, external_url: str | None = None
+    pos: Position,
+    ctx: Ctx,
+    *,
+    title: str,
+    body: str = "",
+    unit: str | None = None,
+    external_url: str | None = None,
+    severity: str | None = None,
 ) -> Change:
+    """Request changes at the gate: files a finding in the gate's stage (unclassified unless
+    `severity` is given: blocker | high | medium | low) and re-opens the gate."""
     state = _at_gate(pos)
     _gate_path(state, external_url)
     filed = file_feedback(
@@ -100,6 +109,7 @@ def request_changes(
         ctx=ctx,
         stage=state.name,
         origin="external-pr" if external_url else "user-chat",
+        severity=severity,
     )
     decision = Insert(
         "decisions", {"stage": state.name, "kind": "changes_requested", "at": ctx.now, "url": external_url}
