@@ -71,6 +71,17 @@ def test_feedback_list_json_carries_each_body(cli):
     assert [f["body"] for f in json.loads(out)["feedback"]] == ["It polls\nevery 5 min"]
 
 
+def test_send_back_on_the_first_fix_hat_is_refused_with_the_reason(cli):
+    cli("new", "--studio", "incident-response", "--title", "Inc", "--slug", "inc")
+    cli("feedback", "add", "inc", "--title", "t", "--severity", "high")
+    code, out, err = cli("feedback", "send-back", "inc", "FB-001", "--reason", "cannot route")
+    assert (code, out) == (1, "")
+    assert err == (
+        "cockpit: FB-001 is with classifier, the first fix hat: there is no hat to send it back to; "
+        "hand it on, close it or reject it\n"
+    )
+
+
 def test_request_changes_takes_a_severity(cli, catalog, tmp_path):
     from helpers import new_incident, to_execute
 

@@ -1,4 +1,5 @@
-"""Feedback rules of issue 13: request changes takes a severity."""
+"""Feedback rules of issue 13: request changes takes a severity, and the first fix hat cannot
+send a finding back (to itself)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from helpers import new_incident, to_execute
 from cockpit import severity as sev
 from cockpit.app.demo import sign_all
 from cockpit.domain import commands as c
+from cockpit.errors import IllegalTransition
 
 
 def at_gate(engine, stage: str, slug: str = "inc") -> str:
@@ -35,3 +37,20 @@ def test_request_changes_refuses_an_unknown_severity(engine):
     slug = at_gate(engine, "resolve")
     with pytest.raises(Exception, match="unknown severity 'critical'"):
         engine.run(slug, c.request_changes, title="t", severity="critical")
+
+
+def test_the_first_fix_hat_cannot_send_a_finding_back(engine):
+    slug = new_incident(engine, upto="resolve")
+    engine.run(slug, c.file_feedback, title="t", severity="high")
+    before = len(engine.timeline(slug))
+    with pytest.raises(IllegalTransition, match="FB-001 is with classifier, the first fix hat: there is no hat"):
+        engine.run(slug, c.reject_fix, ref="FB-001", reason="cannot route")
+    assert len(engine.timeline(slug)) == before
+    f = engine.position(slug).finding("FB-001")
+    assert (f.hat, f.bolt, f.status) == ("classifier", 1, "pending")
+    engine.run(slug, c.advance_fix, ref="FB-001", message="route")
+    engine.run(slug, c.reject_fix, ref="FB-001", reason="not mine: the classifier again")  # the second hat may
+    f = engine.position(slug).finding("FB-001")
+    assert (f.hat, f.bolt) == ("classifier", 2)
+    with pytest.raises(IllegalTransition, match="first fix hat"):  # and back at the first, it may not again
+        engine.run(slug, c.reject_fix, ref="FB-001", reason="again")

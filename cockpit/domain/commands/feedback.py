@@ -204,6 +204,11 @@ def reject_fix(pos: Position, ctx: Ctx, *, ref: str, reason: str) -> Change:
     fb = found.feedback
     chain = pos.studio.stage(fb.stage).fix_hats
     back = hat_before(chain, hat)
+    if back == hat:  # the first fix hat has no hat before it: a send-back would hand it to itself
+        raise IllegalTransition(
+            f"{fb.ref} is with {hat}, the first fix hat: there is no hat to send it back to; "
+            "hand it on, close it or reject it"
+        )
     writes = _close_iteration("fix_iterations", fb.id, found.iterations, hat, "reject", reason, ctx.now)
     writes.append(_iteration("fix_iterations", fb.id, back, ctx.now))
     data = {"feedback": fb.ref, "to": back, "bolt": found.bolt + 1}
