@@ -5,7 +5,8 @@ from __future__ import annotations
 
 SEVERITIES: tuple[str, ...] = ("blocker", "high", "medium", "low")
 RANK: dict[str, int] = {name: rank for rank, name in enumerate(SEVERITIES)}
-# An unclassified finding sorts with medium findings but always blocks until classified.
+# An unclassified finding ranks with medium findings but always blocks until classified (and so
+# sorts among the blocking ones: sort_key).
 UNSET_RANK = RANK["medium"]
 DEFAULT_THRESHOLD = "high"
 
@@ -23,6 +24,12 @@ def rank(severity: str | None) -> int:
 def is_blocking(severity: str | None, threshold: str = DEFAULT_THRESHOLD) -> bool:
     """A finding blocks when unclassified or at least as severe as the threshold."""
     return severity is None or RANK[severity] <= RANK[threshold]
+
+
+def sort_key(severity: str | None, threshold: str = DEFAULT_THRESHOLD) -> tuple[int, int]:
+    """Where a severity sorts: every blocking one before every other (unclassified blocks though it
+    ranks with medium), then by rank."""
+    return (0 if is_blocking(severity, threshold) else 1, rank(severity))
 
 
 def check_severity(value: str | None) -> str | None:

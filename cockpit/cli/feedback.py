@@ -28,7 +28,9 @@ def register(sub: Any, cmd: Callable[..., Any]) -> None:
     p.add_argument("--stage")
     p.add_argument("--origin", default="user-chat")
     p.add_argument("--role", help="for review findings: the review agent filing it (its review re-runs once fixed)")
-    p = cmd("list", "Findings sorted blocker → low, then id (open only unless --all).", _fb_list, fb)
+    p = cmd(
+        "list", "Findings, blocking ones first, then blocker → low, then id (open only unless --all).", _fb_list, fb
+    )
     p.add_argument("slug")
     p.add_argument("--all", action="store_true")
     p.add_argument("--json", action="store_true")

@@ -179,7 +179,7 @@ class Position:
     facts: IntentFacts
     studio: Studio
     stages: tuple[StageState, ...]
-    findings: tuple[FindingState, ...]  # open first, by severity rank then number; closed after
+    findings: tuple[FindingState, ...]  # open first, in order_key order (blocking first); closed after
     next: NextAction
     threshold: str = field(default=sev.DEFAULT_THRESHOLD)
 
@@ -299,9 +299,10 @@ def fix_loop_escalation(feedback: Feedback, position: Baton, iterations: Sequenc
     return None
 
 
-def order_key(fb: Feedback) -> tuple[int, int]:
-    """The order of open findings: severity rank (unclassified with medium), then number."""
-    return (sev.rank(fb.severity), fb.number)
+def order_key(fb: Feedback, threshold: str = sev.DEFAULT_THRESHOLD) -> tuple[int, int, int]:
+    """The order of open findings: every blocking one first, then severity rank (unclassified with
+    medium), then number (severity.sort_key)."""
+    return (*sev.sort_key(fb.severity, threshold), fb.number)
 
 
 def gate_mark(fb: Feedback) -> int:
@@ -316,8 +317,8 @@ def clears_signoffs(fb: Feedback) -> bool:
     return fb.resolution == CLEARING_RESOLUTION and fb.closed_event_id is not None
 
 
-def _sort_key(state: FindingState) -> tuple[int, int, int]:
-    return (0 if state.is_open else 1, *order_key(state.feedback))
+def _sort_key(state: FindingState, threshold: str) -> tuple[int, int, int, int]:
+    return (0 if state.is_open else 1, *order_key(state.feedback, threshold))
 
 
 def _valid_signoffs(facts: IntentFacts, phase: str, done_units: set[int]) -> set[tuple[int, str]]:
@@ -426,7 +427,7 @@ def derive(studio: Studio, facts: IntentFacts, threshold: str = sev.DEFAULT_THRE
     index = _index(facts, studio)
     findings = sorted(
         (finding_state(fb, stage_defs.get(fb.stage), index, threshold) for fb in facts.feedback),
-        key=_sort_key,
+        key=lambda state: _sort_key(state, threshold),
     )
     by_stage: dict[str, list[FindingState]] = {}
     for f in findings:
@@ -485,7 +486,7 @@ def deciding(findings: Iterable[Feedback], threshold: str = sev.DEFAULT_THRESHOL
             if not sev.is_blocking(fb.severity, threshold):
                 continue
             held = first.get(fb.stage)
-            if held is None or order_key(fb) < order_key(held):
+            if held is None or order_key(fb, threshold) < order_key(held, threshold):
                 first[fb.stage] = fb
             held = newest.get(fb.stage)
             if held is None or gate_mark(fb) > gate_mark(held):
@@ -514,7 +515,8 @@ class Overview:
 
 
 def _overview(position: Position, open_counts: Iterable[OpenCount]) -> Overview:
-    ordered = sorted(open_counts, key=lambda c: (sev.rank(c[0]), c[2]))  # each severity where its first sorts
+    threshold = position.threshold  # each severity where its first finding sorts (order_key)
+    ordered = sorted(open_counts, key=lambda c: (*sev.sort_key(c[0], threshold), c[2]))
     active = position.active
     return Overview(
         position.facts.intent,

@@ -1,5 +1,5 @@
-"""Feedback rules of issue 13: request changes takes a severity, and the first fix hat cannot
-send a finding back (to itself)."""
+"""Feedback rules of issue 13: request changes takes a severity, the first fix hat cannot send a
+finding back (to itself), and blocking findings sort before every other."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from helpers import new_incident, to_execute
 from cockpit import severity as sev
 from cockpit.app.demo import sign_all
 from cockpit.domain import commands as c
+from cockpit.domain import walk
 from cockpit.errors import IllegalTransition
 
 
@@ -54,3 +55,27 @@ def test_the_first_fix_hat_cannot_send_a_finding_back(engine):
     assert (f.hat, f.bolt) == ("classifier", 2)
     with pytest.raises(IllegalTransition, match="first fix hat"):  # and back at the first, it may not again
         engine.run(slug, c.reject_fix, ref="FB-001", reason="again")
+
+
+def test_blocking_findings_sort_before_every_other(engine):
+    slug = new_incident(engine, upto="resolve")
+    for title, severity in [("low", "low"), ("medium", "medium"), ("unset", None), ("high", "high")]:
+        engine.run(slug, c.file_feedback, title=title, severity=severity)
+    engine.run(slug, c.file_feedback, title="blocker", severity="blocker")
+    pos = engine.position(slug)
+    assert [f.feedback.title for f in pos.open_findings] == ["blocker", "high", "unset", "medium", "low"]
+    assert [f.blocking for f in pos.open_findings] == [True, True, True, False, False]
+    # the overview lists the severities in the same order
+    assert [s for s, _ in walk.overview(pos).open] == ["blocker", "high", None, "medium", "low"]
+
+
+def test_the_order_follows_the_threshold(engine):
+    slug = new_incident(engine, upto="resolve")
+    for severity in ("medium", None, "high"):
+        engine.run(slug, c.file_feedback, title=severity or "unset", severity=severity)
+    facts = engine.store.facts(slug)
+    studio = engine.catalog.get("incident-response")
+    at_blocker = walk.derive(studio, facts, threshold="blocker")
+    assert [f.feedback.title for f in at_blocker.open_findings] == ["unset", "high", "medium"]
+    at_medium = walk.derive(studio, facts, threshold="medium")
+    assert [f.feedback.title for f in at_medium.open_findings] == ["high", "medium", "unset"]
