@@ -22,6 +22,7 @@ from .document import DocumentView, render_source
 from .keybar import KeyBar
 from .navigation import CURSOR_BINDINGS, move_in
 from .render import SEVERITY_STYLE
+from .widgets.header import IntentHeader
 
 if TYPE_CHECKING:
     from cockpit.checks.base import Result
@@ -34,27 +35,23 @@ STATUS_ORDER = {"fail": 0, "skip": 1, "pass": 2}
 LINE_STYLE = "reverse"  # the selected failure's lines; reverse reads on any palette and under NO_COLOR
 
 
-def clip(text: str, width: int) -> str:
-    return text if len(text) <= width else text[: max(1, width - 1)] + "…"
-
-
-def result_prompt(result: Result, width: int) -> Text:
-    """One result as a two-line row: mark, check id, severity on failure; then what it found,
-    cut to `width` (the whole message is in the body pane's title)."""
+def result_prompt(result: Result) -> Text:
+    """One result as a two-line row: mark, check id, severity on failure; then what it found. The
+    list cuts each line at its own width (the whole message is in the body pane's title)."""
     mark, style = STATUS_MARK[result.status]
     text = Text.assemble((f"  {mark} ", style))
-    severity = f" {result.severity}" if result.failed else ""
-    text.append(clip(result.check, width - 4 - len(severity)), style="bold" if result.failed else "")
-    text.append(severity, style=SEVERITY_STYLE.get(result.severity, ""))
+    text.append(result.check, style="bold" if result.failed else "")
+    if result.failed:
+        text.append(f" {result.severity}", style=SEVERITY_STYLE.get(result.severity, ""))
     summary = result.summary()
     if summary:
-        text.append(f"\n    {clip(summary, width - 4)}", style="dim" if not result.failed else "")
+        text.append(f"\n    {summary}", style="dim" if not result.failed else "")
     return text
 
 
-def unit_heading(report: UnitReport, width: int) -> Text:
+def unit_heading(report: UnitReport) -> Text:
     failed = len(report.failed)
-    text = Text.assemble((clip(f"{report.stage} / {report.slug}", width), "bold"))
+    text = Text.assemble((f"{report.stage} / {report.slug}", "bold"))
     text.append(f"  {failed} failing" if failed else "  all pass", style="red" if failed else "green")
     if not report.engaged:
         text.append("\n  draft: binds at its verifier", style="dim")
@@ -83,6 +80,7 @@ class ChecksScreen(Screen):
         self._shown: tuple[str, str] | None = None  # (unit, check) whose body is on the right
 
     def compose(self) -> ComposeResult:
+        yield IntentHeader(self.slug)
         yield Static(Text("Running checks…", style="dim"), id="ck-summary")
         with Horizontal(id="ck-main"):
             with Vertical(id="ck-left"):
@@ -110,9 +108,11 @@ class ChecksScreen(Screen):
 
         try:
             reports = self.app.backend.check_reports(self.slug)
+            position = self.app.backend.position(self.slug)
         except CockpitError as exc:
             self.app.call_from_thread(self.app.write_failed, exc, title="Not loaded")
             return
+        self.app.call_from_thread(self.query_one(IntentHeader).show, position)
         self.app.call_from_thread(self._show_reports, reports)
 
     # ------------------------------------------------------------ list
@@ -123,7 +123,6 @@ class ChecksScreen(Screen):
         options = self.query_one("#ck-list", OptionList)
         keep = options.highlighted_option.id if options.highlighted_option else None
         options.clear_options()
-        width = max(20, options.scrollable_content_region.width - 1)
         rows: list[Option] = []
         for u, report in enumerate(reports):
             results = sorted(report.results, key=lambda r: STATUS_ORDER[r.status])
@@ -131,8 +130,8 @@ class ChecksScreen(Screen):
                 results = [r for r in results if r.failed]
                 if not results:
                     continue
-            rows.append(Option(unit_heading(report, width), id=f"u{u}", disabled=True))
-            rows += [Option(result_prompt(r, width), id=f"{u}:{r.check}") for r in results]
+            rows.append(Option(unit_heading(report), id=f"u{u}", disabled=True))
+            rows += [Option(result_prompt(r), id=f"{u}:{r.check}") for r in results]
         if not rows:
             none = "No check fails." if self.only_failures and reports else "No stage of this intent declares checks."
             rows.append(Option(Text(none, style="dim"), id="none", disabled=True))
@@ -204,7 +203,7 @@ class ChecksScreen(Screen):
         view.show(rendered, top)
 
     def on_resize(self) -> None:
-        """Rows are cut and the body wrapped to the panes' widths: redo both at the new size."""
+        """The body is wrapped to its pane's width: redo it at the new size (the list cuts its own rows)."""
         if self.reports:
             self._show_reports(self.reports)
 

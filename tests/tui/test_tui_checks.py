@@ -147,3 +147,32 @@ async def test_no_color_terminals_can_open_the_checks_view(engine, monkeypatch):
         await pilot.press("tab", "j", "G")  # scroll the body past its end: blank lines drawn
         await settle(app, pilot)
         assert app.screen is screen and app.return_code is None
+
+
+async def test_result_lines_are_cut_at_the_lists_width_not_before(seeded):
+    """The rows were cut to a width computed when the results came in (seen at 120x40 as `th…`);
+    the list now cuts each line at its own edge, whatever the width was before."""
+    from cockpit.app import demo
+
+    app = CockpitApp(seeded, poll_seconds=3600, open_slug=demo.INCIDENT)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_checks(app, pilot)
+        await pilot.resize_terminal(200, 50)
+        await settle(app, pilot)
+        options = screen.query_one("#ck-list")
+        lines = [strip.text.rstrip() for strip in options.render_lines(options.region.reset_offset)]
+        summaries = [line.strip(" ▊▎") for line in lines if line.strip(" ▊▎").startswith(("line ", "no "))]
+        room = options.scrollable_content_region.width
+        assert summaries and room > 50
+        for line in summaries:  # each drawn to the list's edge, or whole
+            assert len(line) >= room - 8 or not line.endswith("…")
+
+
+async def test_checks_screen_says_which_intent(seeded):
+    from cockpit.app import demo
+    from screens.widgets.header import IntentHeader
+
+    app = CockpitApp(seeded, poll_seconds=3600, open_slug=demo.INCIDENT)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_checks(app, pilot)
+        assert demo.INCIDENT in screen.query_one(IntentHeader).render().plain
