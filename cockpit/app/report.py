@@ -21,6 +21,7 @@ def finding_json(f: FindingState) -> dict[str, Any]:
         "stage": fb.stage,
         "severity": fb.severity,
         "blocking": f.blocking,
+        "overridden": f.overridden,
         "status": f.status,
         "hat": f.hat,
         "bolt": f.bolt,
@@ -48,6 +49,7 @@ def finding_detail_json(d: FindingDetail) -> dict[str, Any]:
         "created_at": d.created_at,
         "severity": d.severity,
         "blocking": d.blocking,
+        "overridden": d.overridden,
         "status": d.status,
         "hat": d.hat,
         "bolt": d.bolt,
@@ -91,7 +93,8 @@ def _indented(text: str, indent: str = "  ") -> list[str]:
 def finding_detail_text(d: FindingDetail) -> str:
     """`cockpit feedback show`: the finding as an engineer reads it, plain text (NO_COLOR-safe)."""
     label = (d.severity or "unset") + (", blocks the gate" if d.blocking else "")
-    lines = [safe(f"{d.ref}  {GLYPHS[d.severity]} {label}  {d.status}  {d.title}", one_line=True)]
+    label += f", overridden at the {d.stage} gate" if d.overridden else ""
+    lines = [safe(f"{d.ref}  {GLYPHS[d.severity]} {label}  {d.status.replace('_', '-')}  {d.title}", one_line=True)]
     held = f"; the {d.hat} hat holds it (bolt {d.bolt})" if d.hat and d.closure is None else ""
     rows = [
         ["stage", d.stage + (f", unit {d.target}" if d.target else ", no target unit")],

@@ -98,6 +98,7 @@ class FindingDetail:
     resumes: tuple[Resume, ...]
     escalated_because: str | None  # the escalation rule in words, when escalated
     closure: Closure | None
+    overridden: bool = False  # open, but its stage's gate was approved past it: it blocks nothing now
 
     @property
     def is_open(self) -> bool:
@@ -146,6 +147,7 @@ def finding_detail(pos: Position, ref: str, events: Iterable[Mapping[str, Any]] 
         resumes,
         state.escalated_because,
         closure,
+        state.overridden,
     )
 
 

@@ -9,7 +9,7 @@ and no column can drift out of step with the facts.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cached_property
 
 from cockpit import severity as sev
@@ -112,6 +112,9 @@ class FindingState:
     target: str | None  # target unit slug
     iterations: tuple[Iteration, ...]
     escalated_because: str | None = None  # the escalation rule that stopped its fix loop, in words
+    # Open and severe enough to block, but its stage's gate was approved past it (an override,
+    # with its recorded reason): it blocks nothing now, so `blocking` is False.
+    overridden: bool = False
 
     @property
     def is_open(self) -> bool:
@@ -123,7 +126,8 @@ class GateState:
     kinds: tuple[str, ...]
     approved: bool
     approval: Decision | None
-    blockers: tuple[FindingState, ...]  # open blocking findings of this stage
+    blockers: tuple[FindingState, ...]  # open blocking findings of this stage: approving needs an override
+    overridden: tuple[FindingState, ...] = ()  # once passed: the open findings its approval overrode
 
     @property
     def is_auto(self) -> bool:
@@ -318,7 +322,12 @@ def clears_signoffs(fb: Feedback) -> bool:
 
 
 def _sort_key(state: FindingState, threshold: str) -> tuple[int, int, int, int]:
-    return (0 if state.is_open else 1, *order_key(state.feedback, threshold))
+    """Open before closed, each in order_key order; an overridden finding blocks nothing now, so it
+    sorts with the open findings that do not block."""
+    fb = state.feedback
+    if state.overridden:
+        return (0, 1, sev.rank(fb.severity), fb.number)
+    return (0 if state.is_open else 1, *order_key(fb, threshold))
 
 
 def _valid_signoffs(facts: IntentFacts, phase: str, done_units: set[int]) -> set[tuple[int, str]]:
@@ -457,8 +466,33 @@ def derive(studio: Studio, facts: IntentFacts, threshold: str = sev.DEFAULT_THRE
         )
         active_seen = active_seen or state.status == "active"
         stages.append(state)
+    passed = {s.name for s in stages if s.status == "complete"}
+    if any(f.blocking and f.feedback.stage in passed for f in findings):  # rare: an approval overrode some
+        findings, stages = _overrides(findings, stages, passed, threshold)
     position = Position(facts, studio, tuple(stages), tuple(findings), NextAction("none", ""), threshold)
     return Position(facts, studio, position.stages, position.findings, next_action(position), threshold)
+
+
+def _overrides(
+    findings: Sequence[FindingState], stages: Sequence[StageState], passed: set[str], threshold: str
+) -> tuple[list[FindingState], list[StageState]]:
+    """An open blocking finding of a stage whose gate has passed was overridden by the approval
+    (an approval counts only when newer than every blocker: _gate_epoch): it no longer blocks,
+    holds no gate and is no next action; its gate lists it as overridden."""
+    marked = [
+        replace(f, blocking=False, overridden=True) if f.blocking and f.feedback.stage in passed else f
+        for f in findings
+    ]
+    marked.sort(key=lambda state: _sort_key(state, threshold))
+    by_stage: dict[str, list[FindingState]] = {}
+    for f in marked:
+        if f.overridden:
+            by_stage.setdefault(f.feedback.stage, []).append(f)
+    stages = [
+        replace(s, gate=replace(s.gate, blockers=(), overridden=tuple(by_stage[s.name]))) if s.name in by_stage else s
+        for s in stages
+    ]
+    return marked, stages
 
 
 # ------------------------------------------------------------ the overview of many intents
@@ -496,8 +530,8 @@ def deciding(findings: Iterable[Feedback], threshold: str = sev.DEFAULT_THRESHOL
     return ids | {fb.id for fb in first.values()} | {fb.id for fb in newest.values()}
 
 
-# Open findings of one intent and one severity: (severity, how many, the lowest number).
-OpenCount = tuple[str | None, int, int]
+# Open findings of one intent, one severity and one stage: (severity, how many, the lowest number, stage).
+OpenCount = tuple[str | None, int, int, str]
 
 
 @dataclass(frozen=True)
@@ -511,12 +545,22 @@ class Overview:
     phase: str  # the active stage's phase, or "complete"
     next: NextAction
     open: tuple[tuple[str | None, int], ...]  # open findings by severity, in the order they are listed
-    blocking: int  # open findings that block
+    blocking: int  # open findings that block (none in a stage whose gate passed: overridden)
 
 
 def _overview(position: Position, open_counts: Iterable[OpenCount]) -> Overview:
-    threshold = position.threshold  # each severity where its first finding sorts (order_key)
-    ordered = sorted(open_counts, key=lambda c: (*sev.sort_key(c[0], threshold), c[2]))
+    threshold = position.threshold
+    passed = {s.name for s in position.stages if s.status == "complete"}
+    by_severity: dict[str | None, list[int]] = {}
+    blocking = 0
+    for severity, n, lowest, stage in open_counts:
+        count = by_severity.setdefault(severity, [0, lowest])
+        count[0] += n
+        count[1] = min(count[1], lowest)
+        if stage not in passed and sev.is_blocking(severity, threshold):
+            blocking += n
+    # each severity where its first finding sorts (order_key)
+    ordered = sorted(by_severity.items(), key=lambda item: (*sev.sort_key(item[0], threshold), item[1][1]))
     active = position.active
     return Overview(
         position.facts.intent,
@@ -525,26 +569,27 @@ def _overview(position: Position, open_counts: Iterable[OpenCount]) -> Overview:
         active.name if active else None,
         active.phase if active else "complete",
         position.next,
-        tuple((severity, n) for severity, n, _ in ordered),
-        sum(n for severity, n, _ in ordered if sev.is_blocking(severity, position.threshold)),
+        tuple((severity, n) for severity, (n, _lowest) in ordered),
+        blocking,
     )
 
 
 def overview(position: Position) -> Overview:
     """The overview of a position derived from all its facts."""
-    counts: dict[str | None, list[int]] = {}
+    counts: dict[tuple[str | None, str], list[int]] = {}
     for f in position.open_findings:
-        count = counts.setdefault(f.feedback.severity, [0, f.feedback.number])
+        fb = f.feedback
+        count = counts.setdefault((fb.severity, fb.stage), [0, fb.number])
         count[0] += 1
-        count[1] = min(count[1], f.feedback.number)
-    return _overview(position, [(severity, n, lowest) for severity, (n, lowest) in counts.items()])
+        count[1] = min(count[1], fb.number)
+    return _overview(position, [(severity, n, lowest, stage) for (severity, stage), (n, lowest) in counts.items()])
 
 
 def derive_overview(
     studio: Studio, facts: IntentFacts, open_counts: Iterable[OpenCount], threshold: str = sev.DEFAULT_THRESHOLD
 ) -> Overview:
     """`overview(derive(studio, all facts, threshold))`, from facts whose findings are only (at least)
-    the `deciding` ones and the counts of every open finding by severity."""
+    the `deciding` ones and the counts of every open finding by severity and stage."""
     return _overview(derive(studio, facts, threshold), open_counts)
 
 

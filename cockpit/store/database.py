@@ -575,12 +575,16 @@ class Store:
         grouped = self._facts_where(intents, "IS NOT NULL", [], ids)
         return [grouped[i.id] for i in intents]
 
-    def open_counts(self) -> dict[int, list[tuple[str | None, int, int]]]:
-        """Per intent id, its open findings by severity: (severity, how many, the lowest number)."""
-        out: dict[int, list[tuple[str | None, int, int]]] = {}
-        sql = "SELECT intent_id, severity, count(*), min(number) FROM feedback WHERE closed_at IS NULL GROUP BY 1, 2"
-        for intent_id, severity, n, lowest in self.conn.execute(sql):
-            out.setdefault(intent_id, []).append((severity, n, lowest))
+    def open_counts(self) -> dict[int, list[tuple[str | None, int, int, str]]]:
+        """Per intent id, its open findings by severity and stage: (severity, how many, the lowest
+        number, stage) (walk.OpenCount: a passed stage's findings were overridden and block nothing)."""
+        out: dict[int, list[tuple[str | None, int, int, str]]] = {}
+        sql = (
+            "SELECT intent_id, severity, count(*), min(number), stage FROM feedback WHERE closed_at IS NULL "
+            "GROUP BY intent_id, severity, stage"
+        )
+        for intent_id, severity, n, lowest, stage in self.conn.execute(sql):
+            out.setdefault(intent_id, []).append((severity, n, lowest, stage))
         return out
 
     def _rows(self, sql: str, params: list[Any]) -> list[sqlite3.Row]:
