@@ -168,7 +168,7 @@ def position_json(pos: Position) -> dict[str, Any]:
         "stage": active.name if active else None,
         "phase": active.phase if active else "complete",
         "gate": _gate_json(active) if active else None,
-        "stages": [{"name": s.name, "status": s.status, "phase": s.phase} for s in pos.stages],
+        "stages": [{"name": s.name, "status": s.status, "phase": s.phase, "reopened": s.reopened} for s in pos.stages],
         "units": [
             {
                 "slug": u.unit.slug,
@@ -249,6 +249,8 @@ def position_text(pos: Position) -> str:
         )
     )
     active = pos.active
+    if active is not None and active.reopened:
+        lines.append(safe(f"back    {active.name} moved back: {active.reopened}", one_line=True))
     if active is not None:
         gate = active.gate
         held = ", ".join(f.feedback.ref for f in gate.blockers)

@@ -144,6 +144,9 @@ class StageState:
     missing_review: tuple[tuple[str, str], ...]  # (unit slug, reviewer) still to sign off, pre-execute
     missing_approval: tuple[tuple[str, str], ...]  # the same after execute
     gate: GateState
+    # Why the stage stands at an earlier phase than it reached: fixes that cleared sign-offs it had
+    # (review or approve due again), or what re-opened a gate approved once. None otherwise.
+    reopened: str | None = None
 
     @property
     def name(self) -> str:
@@ -330,14 +333,21 @@ def _sort_key(state: FindingState, threshold: str) -> tuple[int, int, int, int]:
     return (0 if state.is_open else 1, *order_key(fb, threshold))
 
 
-def _valid_signoffs(facts: IntentFacts, phase: str, done_units: set[int]) -> set[tuple[int, str]]:
-    """(unit id, role) pairs signed in `phase` and not cleared since by a fixed finding.
+SignoffKey = tuple[int, str]  # (unit id, reviewer role)
+
+
+def _valid_signoffs(
+    facts: IntentFacts, phase: str, done_units: set[int]
+) -> tuple[set[SignoffKey], dict[SignoffKey, Feedback]]:
+    """(unit id, role) pairs signed in `phase` and not cleared since by a fixed finding; and the
+    pairs that were signed but are cleared now, each with the fix that cleared it (why a stage
+    moved back: StageState.reopened).
 
     Only a real fix (`closed`) clears: a non-actionable or rejected finding changed nothing.
     Once a unit has finished its baton, a fix clears the post-execute approval only; the
     pre-execute review of its spec stands.
     """
-    cleared: dict[tuple[int, str], int] = {}
+    cleared: dict[SignoffKey, Feedback] = {}
     for fb in facts.feedback:
         if not clears_signoffs(fb) or fb.target_unit_id is None or fb.closed_event_id is None:
             continue
@@ -345,12 +355,53 @@ def _valid_signoffs(facts: IntentFacts, phase: str, done_units: set[int]) -> set
             continue
         for role in fb.invalidates:
             key = (fb.target_unit_id, role)
-            cleared[key] = max(cleared.get(key, 0), fb.closed_event_id)
-    return {
-        (s.unit_id, s.role)
-        for s in facts.signoffs
-        if s.phase == phase and s.event_id > cleared.get((s.unit_id, s.role), 0)
-    }
+            held = cleared.get(key)
+            if held is None or fb.closed_event_id > (held.closed_event_id or 0):
+                cleared[key] = fb
+    valid: set[SignoffKey] = set()
+    voided: dict[SignoffKey, Feedback] = {}
+    for s in facts.signoffs:
+        if s.phase != phase:
+            continue
+        key = (s.unit_id, s.role)
+        by = cleared.get(key)
+        if by is None or s.event_id > (by.closed_event_id or 0):
+            valid.add(key)
+        else:
+            voided[key] = by
+    return valid, {key: fb for key, fb in voided.items() if key not in valid}
+
+
+def _listed(items: Sequence[str], most: int = 3) -> str:
+    return ", ".join(items[:most]) + (f" and {len(items) - most} more" if len(items) > most else "")
+
+
+def _signoffs_reopened(phase: str, cleared: Sequence[tuple[str, str, Feedback]]) -> str:
+    """Why review (or approve) is due again: fixes closed after the sign-offs they name."""
+    refs = sorted({fb.ref for _, _, fb in cleared})
+    signed = [f"{role} signed off {unit}" for unit, role, _ in cleared]
+    what = "the review" if phase == "review" else "the approval after execute"
+    verb = "was" if len(refs) == 1 else "were"
+    return f"{_listed(refs)} {verb} fixed after {_listed(signed)}: a fix clears the sign-offs it names, so {what} is due again"
+
+
+def _gate_reopened(
+    units: Sequence[Unit], findings: Sequence[FindingState], decisions: Sequence[Decision], approved_at: int
+) -> str | None:
+    """Why a gate approved once is due again: what happened after the approval (_gate_epoch's facts)."""
+    causes = [f"unit {u.slug} was added" for u in units if u.event_id > approved_at]
+    for f in findings:
+        fb = f.feedback
+        if f.is_open and f.blocking and gate_mark(fb) > approved_at:
+            label = fb.severity or "unclassified"
+            causes.append(f"{fb.ref} ({label}) was filed" if fb.event_id > approved_at else f"{fb.ref} became {label}")
+        elif clears_signoffs(fb) and "user" in fb.invalidates and (fb.closed_event_id or 0) > approved_at:
+            causes.append(f"{fb.ref} was fixed (a fix asks the human again)")
+    if any(d.kind == "changes_requested" and d.event_id > approved_at for d in decisions):
+        causes.append("changes were requested")
+    if not causes:
+        return None
+    return f"{_listed(causes)} after the gate was approved: the gate is due again"
 
 
 def _gate_epoch(
@@ -374,8 +425,8 @@ def _stage_state(
     decisions: Sequence[Decision],
     index: _Index,
     findings: Sequence[FindingState],
-    review_ok: set[tuple[int, str]],
-    approve_ok: set[tuple[int, str]],
+    review: tuple[set[SignoffKey], dict[SignoffKey, Feedback]],
+    approve: tuple[set[SignoffKey], dict[SignoffKey, Feedback]],
     first_unfinished: bool,
 ) -> StageState:
     """One stage's phase and gate; `units`, `decisions` and `findings` are this stage's own.
@@ -402,6 +453,7 @@ def _stage_state(
         states.append(UnitState(unit, status, position.hat, position.bolt, waiting_on, iterations, ticked))
 
     roles = stage.reviewer_names
+    review_ok, approve_ok = review[0], approve[0]
     missing_review = tuple((u.slug, r) for u in units for r in roles if (u.id, r) not in review_ok)
     missing_approval = tuple((u.slug, r) for u in units for r in roles if (u.id, r) not in approve_ok)
     blockers = tuple(f for f in findings if f.is_open and f.blocking)
@@ -427,7 +479,17 @@ def _stage_state(
     else:
         phase = "complete"
     status = "complete" if phase == "complete" else "active" if first_unfinished else "pending"
-    return StageState(stage, status, phase, elaborated, tuple(states), missing_review, missing_approval, gate)
+    reopened = None
+    if phase in ("review", "approve"):
+        missing, voided = (missing_review, review[1]) if phase == "review" else (missing_approval, approve[1])
+        if voided:
+            ids = {u.slug: u.id for u in units}
+            cleared = [(slug, role, voided[ids[slug], role]) for slug, role in missing if (ids[slug], role) in voided]
+            reopened = _signoffs_reopened(phase, cleared) if cleared else None
+    elif phase == "gate" and not stage.is_auto:
+        approved_at = max((d.event_id for d in decisions if d.kind == "approved"), default=0)
+        reopened = _gate_reopened(units, findings, decisions, approved_at) if approved_at else None
+    return StageState(stage, status, phase, elaborated, tuple(states), missing_review, missing_approval, gate, reopened)
 
 
 def derive(studio: Studio, facts: IntentFacts, threshold: str = sev.DEFAULT_THRESHOLD) -> Position:
@@ -442,8 +504,8 @@ def derive(studio: Studio, facts: IntentFacts, threshold: str = sev.DEFAULT_THRE
     for f in findings:
         by_stage.setdefault(f.feedback.stage, []).append(f)
     done_units = {unit_id for unit_id, b in index.unit_batons.items() if b.finished}
-    review_ok = _valid_signoffs(facts, "review", done_units)
-    approve_ok = _valid_signoffs(facts, "approve", done_units)
+    review = _valid_signoffs(facts, "review", done_units)
+    approve = _valid_signoffs(facts, "approve", done_units)
     units: dict[str, list[Unit]] = {}
     for unit in facts.units:
         units.setdefault(unit.stage, []).append(unit)
@@ -460,8 +522,8 @@ def derive(studio: Studio, facts: IntentFacts, threshold: str = sev.DEFAULT_THRE
             decisions.get(name, ()),
             index,
             by_stage.get(name, ()),
-            review_ok,
-            approve_ok,
+            review,
+            approve,
             not active_seen,
         )
         active_seen = active_seen or state.status == "active"
