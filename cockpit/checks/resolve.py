@@ -13,8 +13,11 @@ from functools import lru_cache
 
 from cockpit.checks import markdown
 from cockpit.checks.base import CheckContext, Problem
+from cockpit.text.terminal import safe
 
 ROOT_CAUSE_STAGE = "investigate"
+EXPECTED_CHARS = 240  # how much of each upstream root cause a failure message quotes
+EXPECTED_UNITS = 2  # and of how many units
 
 
 @lru_cache(maxsize=64)  # the upstream output is the same text for every unit of the stage
@@ -36,22 +39,54 @@ def _line_of(section: markdown.Section, sentence: str) -> int:
     return section.line
 
 
+def _trimmed(text: str, limit: int = EXPECTED_CHARS) -> str:
+    """One terminal-safe line of at most `limit` characters, cut at a word with an ellipsis."""
+    line = " ".join(safe(text, one_line=True).split())
+    if len(line) <= limit:
+        return line
+    return line[: limit - 1].rsplit(" ", 1)[0].rstrip(",;:") + "…"
+
+
+def expected_root_cause(units: dict[str, str], prefix: str) -> str:
+    """What a resolve unit is asked to quote, for a failure message: each upstream unit's
+    `## Root cause` section (its whole body when it has none), trimmed, named `prefix` + slug."""
+    quotes = []
+    for slug, text in units.items():
+        found = markdown.sections(text)
+        # the innermost `Root cause` section: a document titled "Root cause: ..." holds the rest too
+        section = markdown.find([s for s in found if not s.has_subsections], "root cause") or markdown.find(
+            found, "root cause"
+        )
+        wanted = " ".join(line.text.strip() for line in section.prose) if section else text
+        if wanted.strip():
+            quotes.append(f'{prefix}{slug} says "{_trimmed(wanted)}"')
+    more = len(quotes) - EXPECTED_UNITS
+    return "; ".join(quotes[:EXPECTED_UNITS]) + (f"; and {more} more unit{'s' if more > 1 else ''}" if more > 0 else "")
+
+
 def root_cause(body: str, found: list[markdown.Section], context: CheckContext) -> tuple[list[Problem], str]:
     problems: list[Problem] = []
     section = markdown.find(found, "root cause")
     if markdown.find(found, "fix") is None:
         problems.append(Problem("no `## Fix` section naming how the change closes the root cause", None, 1))
-    if section is None:
-        return [
-            Problem(f"no `## Root cause` section: quote the {ROOT_CAUSE_STAGE} stage's root cause verbatim", None, 1),
-            *problems,
-        ], ""
     if ROOT_CAUSE_STAGE in context.upstream:
         units = dict(context.upstream[ROOT_CAUSE_STAGE])
-        source_name = f"the {ROOT_CAUSE_STAGE} stage"
+        source_name, prefix = f"the {ROOT_CAUSE_STAGE} stage", f"{ROOT_CAUSE_STAGE}/"
     else:  # a studio without an investigate stage: any earlier stage may hold the diagnosis
         units = {slug: text for stage in context.upstream.values() for slug, text in stage}
-        source_name = "the earlier stages"
+        source_name, prefix = "the earlier stages", ""
+    owner = source_name + ("'" if source_name.endswith("s") else "'s")  # the investigate stage's, the earlier stages'
+    if section is None:
+        expected = expected_root_cause(units, prefix)
+        return [
+            Problem(
+                f"no `## Root cause` section: quote {owner} root cause verbatim"
+                + (f" ({expected})" if expected else ""),
+                None,
+                1,
+            ),
+            *problems,
+        ], ""
     cited_unit = re.search(rf"\b{ROOT_CAUSE_STAGE}/([a-z0-9][a-z0-9-]*)", section.title + "\n" + section.text)
     if cited_unit:
         if cited_unit.group(1) not in units:
@@ -90,11 +125,11 @@ def root_cause(body: str, found: list[markdown.Section], context: CheckContext) 
         return [Problem("the root cause section cites no text", section.title, section.line), *problems], ""
     for sentence in sentences:
         if _normalise(sentence).rstrip(".;!?") not in source:
-            shown = sentence if len(sentence) <= 80 else sentence[:79] + "…"
+            shown = _trimmed(sentence, 80)
             problems.append(
                 Problem(
-                    f'the cited root cause does not match {source_name}\'s output: "{shown}" is not in it '
-                    "(quote the root cause verbatim)",
+                    f'the cited root cause does not match {owner} output: "{shown}" is not in it; '
+                    f"{expected_root_cause(units, prefix)} (quote the root cause verbatim)",
                     section.title,
                     _line_of(section, sentence),
                 )
@@ -102,7 +137,7 @@ def root_cause(body: str, found: list[markdown.Section], context: CheckContext) 
             break
     return (
         problems,
-        f"quotes {source_name}'s root cause verbatim ({section.title}, line {section.line}) and has a Fix section",
+        f"quotes {owner} root cause verbatim ({section.title}, line {section.line}) and has a Fix section",
     )
 
 
