@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 from textual import work
 from textual.app import App, SystemCommand
 from textual.binding import Binding
+from textual.dom import DOMNode
 from textual.notifications import SeverityLevel
 from textual.screen import Screen
 
@@ -26,6 +27,14 @@ if TYPE_CHECKING:
     Written = Callable[[Done, Position, int], None]  # what a screen does after its write committed
 
 KEY_NAMES = {"question_mark": "?", "slash": "/", "escape": "esc", "space": "space"}
+
+
+def alive(node: DOMNode) -> bool:
+    """`node` is still on the app and not being removed. A worker's answer for a screen that has
+    gone (left with esc while the write ran, or torn down as the app ends) is dropped: drawn into a
+    screen whose widgets are being removed, it met `NoMatches` and ended the app (issue 13).
+    `_pruning` is Textual's own mark for a node being removed (its widgets check it the same way)."""
+    return node.is_attached and not node._pruning
 
 
 class CockpitApp(App):
@@ -192,6 +201,18 @@ class CockpitApp(App):
         else:
             self.switch_screen(IntentList())
 
+    def call_from_thread(self, callback: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+        """Textual's, for every worker of every screen: a callback bound to a widget or screen
+        that is gone by the time it would run is not run (see `alive`)."""
+        target = getattr(callback, "__self__", None)
+        if not isinstance(target, DOMNode) or target is self:
+            return super().call_from_thread(callback, *args, **kwargs)
+
+        def if_alive() -> Any:
+            return callback(*args, **kwargs) if alive(target) else None
+
+        return super().call_from_thread(if_alive)
+
     def notify(
         self,
         message: str,
@@ -217,14 +238,16 @@ class CockpitApp(App):
     ) -> None:
         """Open `dialog`; its answer is written as the command `command(answer)` returns (a
         cockpit.domain.call.Call; None: nothing to write). The dialog stays, with its text, until
-        the write has committed; if it fails the dialog says why and the engineer can save again."""
+        the write has committed; if it fails the dialog says why and the engineer can save again.
+        `done` is for the screen that opened the dialog: it does not run once that screen has gone."""
+        owner = self.screen
 
         def save(answer: Any, dialog: _Modal) -> None:
             call = command(answer)
             if call is None:
                 dialog.dismiss(None)
                 return
-            self.write(slug, call, dialog=dialog, done=done)
+            self.write(slug, call, dialog=dialog, done=done, owner=owner)
 
         dialog.save = save
         self.push_screen(dialog)
@@ -239,15 +262,18 @@ class CockpitApp(App):
         failed: Callable[[], None] | None = None,
         quiet: bool = False,
         title: str | None = None,
+        owner: Screen | None = None,
     ) -> None:
         """Run `command` (a command bound to its arguments: cockpit.domain.call.call) off the UI
         thread: every screen's writes go through here. On success `dialog` (if any) closes, `done`
         runs and the summary is shown (unless `quiet`); on a CockpitError `write_failed` says why
-        and `failed` runs."""
+        and `failed` runs. `done` and `failed` belong to `owner` (default: the screen in front
+        now) and are skipped if it has gone by then; the summary or the refusal is said anyway."""
         from functools import partial
 
+        owner = owner or self.screen
         self.run_worker(
-            partial(self._write, slug, command, dialog, done, failed, quiet, title), thread=True, group="write"
+            partial(self._write, slug, command, dialog, done, failed, quiet, title, owner), thread=True, group="write"
         )
 
     def _write(
@@ -259,6 +285,7 @@ class CockpitApp(App):
         failed: Callable[[], None] | None,
         quiet: bool,
         title: str | None,
+        owner: Screen,
     ) -> None:
         from cockpit.errors import CockpitError
 
@@ -266,16 +293,23 @@ class CockpitApp(App):
             result, position = self.backend.run(slug, command)
             version = self.backend.data_version()
         except CockpitError as exc:
-            self.call_from_thread(self.write_failed, exc, dialog=dialog, failed=failed, title=title)
+            self.call_from_thread(self.write_failed, exc, dialog=dialog, failed=failed, title=title, owner=owner)
             return
-        self.call_from_thread(self._written, result, position, version, dialog, done, quiet)
+        self.call_from_thread(self._written, result, position, version, dialog, done, quiet, owner)
 
     def _written(
-        self, result: Done, position: Position, version: int, dialog: _Modal | None, done: Written | None, quiet: bool
+        self,
+        result: Done,
+        position: Position,
+        version: int,
+        dialog: _Modal | None,
+        done: Written | None,
+        quiet: bool,
+        owner: Screen,
     ) -> None:
         if dialog is not None and dialog.is_current:  # esc may have closed it meanwhile: pop nothing else
             dialog.dismiss(None)
-        if done is not None:
+        if done is not None and alive(owner):
             done(result, position, version)
         if not quiet:
             self.notify(result.summary, timeout=4)
@@ -287,10 +321,12 @@ class CockpitApp(App):
         dialog: _Modal | None = None,
         failed: Callable[[], None] | None = None,
         title: str | None = None,
+        owner: DOMNode | None = None,
     ) -> None:
         """The one error path of every worker, writes and reads alike: a refused command or a
         storage fault is said in a notification titled `title` (default: "Not saved" for a storage
-        fault, "Refused" for the command) and in its dialog, which keeps the text; the app stays up."""
+        fault, "Refused" for the command) and in its dialog, which keeps the text; the app stays up.
+        `failed` runs unless its `owner` screen has gone."""
         from cockpit.errors import StoreError
 
         self.notify(
@@ -301,26 +337,35 @@ class CockpitApp(App):
         )
         if dialog is not None and dialog.is_attached:
             dialog.failed(str(exc))
-        if failed is not None:
+        if failed is not None and (owner is None or alive(owner)):
             failed()
 
     def _handle_exception(self, error: Exception) -> None:
         """Textual's end for an exception nothing caught. A CockpitError from a worker (a read that
         met a busy or damaged database) is said and the app stays up; anything else is a bug:
-        the traceback goes to the log, the app ends with status 70 and `crash_line` to print."""
+        the traceback goes to the log, the app ends with status 70 and `crash_line` to print.
+
+        Nothing here may fail in turn: an error while recording the first one (or a second bug
+        while the app is ending) still ends the app with 70 and a line to print."""
         from textual.worker import WorkerFailed
 
         from cockpit.errors import EX_SOFTWARE, CockpitError
 
         cause = error.error if isinstance(error, WorkerFailed) else error
-        if isinstance(error, WorkerFailed) and isinstance(cause, CockpitError):
-            self.write_failed(cause, title="Failed")
-            return
-        if self.crash_line is None:
-            from cockpit.app import crashlog
-
-            self.crash_line = crashlog.record(cause, where="app")
+        if isinstance(error, WorkerFailed) and isinstance(cause, CockpitError) and self.crash_line is None:
+            try:
+                self.write_failed(cause, title="Failed")
+                return
+            except Exception:  # saying it failed: the app cannot go on either
+                pass
         self._return_code = EX_SOFTWARE
+        if self.crash_line is None:
+            try:
+                from cockpit.app import crashlog
+
+                self.crash_line = crashlog.record(cause, where="app")
+            except Exception:
+                self.crash_line = f"cockpit: internal error: {type(cause).__name__} (the log could not be written)"
         if self._exception is None:  # Pilot's run_test re-raises it, so tests still see the bug
             self._exception = error
             self._exception_event.set()
