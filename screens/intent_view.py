@@ -267,8 +267,14 @@ class IntentView(Screen):
         """Enter on a finding: the finding on its own screen, its actions one Enter further."""
         from .finding import FindingScreen
 
-        if self.selected_finding is not None:
-            self.app.push_screen(FindingScreen(self.slug, self.selected_finding, self.action_finding_menu))
+        ref = self.selected_finding
+        if ref is not None:
+            self.app.push_screen(FindingScreen(self.slug, ref, lambda: self._finding_menu_of(ref)))
+
+    def _finding_menu_of(self, ref: str) -> None:
+        """The finding menu of `ref` (asked from its own screen, whatever the list did since)."""
+        self.selected_finding = ref
+        self.action_finding_menu()
 
     # ------------------------------------------------------------ the finding beside the list
 

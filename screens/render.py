@@ -137,6 +137,8 @@ def status_line(pos: Position) -> Text:
             text.append(f" · blocked by {', '.join(f.feedback.ref for f in gate.blockers)}", style="bold red")
         elif active.phase == "gate":
             text.append(" · open")
+        if active.reopened:  # the walk moved back: say why, or the engineer sees a phase undone
+            text.append(f"\nmoved back: {active.reopened}", style="bold")
     text.append("\nnext (n): ", style="bold")
     text.append(pos.next.text)
     return text

@@ -106,13 +106,14 @@ async def test_file_classify_and_close_a_finding(seeded):
         )
         view.selected_finding = "FB-008"
         view.query_one("#feedback").focus()
-        await pilot.press("enter")  # the finding menu: first choice is classify
+        await pilot.press("enter")  # the finding on its own screen
+        await settle(app, pilot)
+        await pilot.press("enter")  # its menu: first choice is classify
         await pilot.press("enter")
         await pilot.press("j", "enter")  # second severity: high
         await settle(app, pilot)
         assert seeded.position(demo.INCIDENT).finding("FB-008").feedback.severity == "high"
-        view.selected_finding = "FB-008"
-        await pilot.press("enter")
+        await pilot.press("enter")  # the menu again, from the finding's screen
         for _ in range(3):  # classify, advance, send back, close…
             await pilot.press("j")
         await pilot.press("enter", *"rollback added to the plan", "enter")

@@ -116,3 +116,14 @@ def test_times_read_with_date_zone_offset_and_age(monkeypatch):
     finally:
         monkeypatch.setenv("TZ", "UTC")
         time.tzset()
+
+
+async def test_space_does_not_tick_a_checklist_hidden_by_the_finding(seeded):
+    app = app_for(seeded)
+    async with app.run_test(size=(160, 48)) as pilot:
+        await settle(app, pilot)
+        view = app.screen
+        await pilot.press("tab", "space")  # the feedback list has the keys: the finding hides the checklist
+        await settle(app, pilot)
+        assert not view.detail.display
+    assert seeded.position(demo.INCIDENT).active.unit("truststore-at-deploy").ticked == set()

@@ -80,6 +80,7 @@ async def test_a_refresh_posts_no_selection_message(seeded):
 
 async def test_moving_and_enter_in_the_feedback_list_post_selected_and_opened(seeded):
     from screens.dialogs import Choice
+    from screens.finding import FindingScreen
 
     app = app_for(seeded)
     async with app.run_test(size=(100, 40)) as pilot:
@@ -96,6 +97,9 @@ async def test_moving_and_enter_in_the_feedback_list_post_selected_and_opened(se
         await pilot.press("enter")
         await settle(app, pilot)
         assert [m.ref for m in seen if isinstance(m, FeedbackPane.Opened)] == [second]
+        assert isinstance(app.screen, FindingScreen) and app.screen.ref == second
+        await pilot.press("enter")
+        await settle(app, pilot)
         assert isinstance(app.screen, Choice) and app.screen.title_text.startswith(f"{second}:")
 
 
@@ -234,7 +238,7 @@ async def test_each_checklist_item_has_one_box_on_its_first_line(seeded, width):
     async with app.run_test(size=(width, 48)) as pilot:
         await settle(app, pilot)
         view = app.screen
-        view.query_one("#feedback").focus()
+        view.query_one("#units").focus()
         await pilot.press("space")  # the first item ticked, the rest not
         await settle(app, pilot)
         checklist = view.detail.checklist
@@ -386,3 +390,17 @@ async def test_the_next_line_wraps_instead_of_cutting(seeded):
         status = view.query_one("#status")
         drawn = " ".join(strip.text.strip() for strip in status.render_lines(status.region.reset_offset))
         assert " ".join(view.position.next.text.split()) in " ".join(drawn.split())
+
+
+async def test_the_status_line_says_why_the_phase_moved_back(seeded):
+    app = app_for(seeded)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        view = app.screen
+        assert "moved back" not in str(view.status.render())
+        seeded.run(demo.INCIDENT, c.close_finding, ref="FB-003", resolution="closed", text="Staging filtered out.")
+        view.load()
+        await settle(app, pilot)
+        active = view.position.active
+        assert active.phase == "review" and active.reopened and "FB-003" in active.reopened
+        assert f"moved back: {active.reopened}" in str(view.status.render())
