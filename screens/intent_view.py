@@ -78,6 +78,7 @@ class IntentView(Screen):
         Binding("f", "file_finding", "File finding", id="intent.file_finding"),
         Binding("i", "assist", "Assist", id="intent.assist"),
         Binding("c", "checks", "Checks", id="intent.checks"),
+        Binding("o", "stages", "Earlier stages", id="intent.stages"),
         Binding("enter", "finding_menu", "Finding…", id="intent.finding_menu", show=False),
         Binding("A", "approve", "Approve gate", id="intent.approve"),
         Binding("X", "request_changes", "Request changes", id="intent.request_changes"),
@@ -781,6 +782,11 @@ class IntentView(Screen):
         from .checks import ChecksScreen
 
         self.app.push_screen(ChecksScreen(self.slug))
+
+    def action_stages(self) -> None:
+        from .stages import StagesScreen
+
+        self.app.push_screen(StagesScreen(self.slug))
 
     def action_timeline(self) -> None:
         from .timeline import TimelineView
