@@ -28,8 +28,13 @@ def as_text(value: str | Text) -> Text:
     return value if isinstance(value, Text) else Text(value)
 
 
+SHORT_BELOW = 32  # rows: below this (80x24) the dialogs drop their blank lines and shorten their lists
+
+
 class _Modal(ModalScreen):
     BINDINGS = [Binding("escape", "cancel", "Cancel", id="dialog.cancel")]
+    # `-short` on a terminal of fewer rows (cockpit.tcss): every dialog fits 80x24 with its keys shown.
+    VERTICAL_BREAKPOINTS = [(0, "-short"), (SHORT_BELOW, "-tall")]
 
     # Set by CockpitApp.ask: called with the answer and the dialog, it starts the write, which
     # ends in `dismiss` (committed) or `failed` (not written). None: the answer is dismissed at once.
@@ -209,6 +214,14 @@ class BodyEditor(_Modal):
 MIN_OVERRIDE = 8
 
 
+def refs(names: list[str], shown: int = 3) -> str:
+    """`FB-001, FB-002 and FB-003`, or `5 findings: FB-001, FB-002, FB-003 and 2 more`: one line
+    however many block (the list above the line shows each of them)."""
+    if len(names) <= shown:
+        return ", ".join(names[:-1]) + (" and " if len(names) > 1 else "") + names[-1]
+    return f"{len(names)} findings: {', '.join(names[:shown])} and {len(names) - shown} more"
+
+
 class ConfirmGate(_Modal):
     """Approval always shows what is open; past blocking feedback it needs a typed override reason."""
 
@@ -229,8 +242,7 @@ class ConfirmGate(_Modal):
             if self.blocking:
                 yield Static(
                     Text(
-                        f"Blocked by {', '.join(self.blocking)}. Type why you approve anyway (recorded):",
-                        style="bold red",
+                        f"Blocked by {refs(self.blocking)}. Type why you approve anyway (recorded):", style="bold red"
                     ),
                     classes="dialog-hint",
                 )
@@ -274,7 +286,7 @@ class HelpScreen(_Modal):
             text.append(f"{description}\n")
         with Vertical(classes="dialog wide"):
             yield Label("Keys on this screen", classes="dialog-title")
-            with VerticalScroll(classes="dialog-list"):
+            with VerticalScroll(classes="dialog-list tall"):
                 yield Static(text)
             yield Static("? or esc: close · ctrl+p: every action by name", classes="dialog-keys")
 

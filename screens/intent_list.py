@@ -24,6 +24,13 @@ if TYPE_CHECKING:
     from .app import CockpitApp
 
 
+# What an empty database says: one command per line, so a narrow terminal wraps none of them.
+EMPTY = """No intents yet. Start one from a shell:
+  cockpit new --studio incident-response --title "Checkout 5xx"
+or open the sample incidents:
+  cockpit demo"""
+
+
 class IntentList(Screen):
     if TYPE_CHECKING:  # Textual types `self.app` as App[object]; this screen only runs in CockpitApp
         app: CockpitApp
@@ -94,11 +101,9 @@ class IntentList(Screen):
         previous = options.highlighted_option.id if options.highlighted_option else None
         self.positions = positions
         self.query_one("#list-problems", Static).update(Text("\n".join(problems), style="red"))
-        self.query_one("#list-title", Static).update(
-            f"Intents ({len(self.positions)}), most urgent first"
-            if self.positions
-            else "No intents yet. From a shell: cockpit new --studio incident-response --title …, or cockpit demo"
-        )
+        title = self.query_one("#list-title", Static)
+        title.styles.height = 1 if self.positions else "auto"  # the empty screen's commands are never cut
+        title.update(f"Intents ({len(self.positions)}), most urgent first" if self.positions else EMPTY)
         options.clear_options()
         options.add_options([Option(self._prompt(p, now), id=p.facts.intent.slug) for p in self.positions])
         slugs = [p.facts.intent.slug for p in self.positions]

@@ -67,6 +67,28 @@ def ops_intent(engine: Engine, *units: tuple[str, str]) -> str:
     return "ops"
 
 
+def gate_with_blockers(engine: Engine, blockers: int, slug: str = "inc") -> str:
+    """A new incident at its resolve gate (one unit, walked and signed off) with `blockers`
+    blocking findings whose titles wrap at 80 columns: the approve dialog at its fullest."""
+    new_incident(engine, upto="resolve", slug=slug)
+    engine.run(slug, c.add_unit, title="Build the truststore at deploy time", unit="fix", body=STAGE_BODIES["resolve"])
+    engine.run(slug, c.declare_ready)
+    engine.run(slug, c.signoff, unit="fix", role="correctness")
+    engine.run(slug, c.advance_hat, unit="fix")
+    for hat in ("engineer", "reviewer", "verifier"):
+        engine.run(slug, c.advance_hat, unit="fix", message=f"{hat}: checklist met")
+    engine.run(slug, c.signoff, unit="fix", role="correctness")
+    for n in range(blockers):
+        engine.run(
+            slug,
+            c.file_feedback,
+            title=f"Blocking finding {n} whose title is long enough to wrap at eighty columns",
+            severity="blocker",
+            unit="fix",
+        )
+    return slug
+
+
 def to_verifier(engine: Engine, slug: str, unit: str) -> None:
     for _ in range(3):  # start, ops-engineer → sre, sre → verifier
         engine.run(slug, c.advance_hat, unit=unit, message="ok")
