@@ -5,7 +5,9 @@ Severity is always a glyph and a label, never colour alone, so NO_COLOR terminal
 
 from __future__ import annotations
 
+import os
 import sys
+from collections.abc import Iterator, Mapping
 from datetime import datetime
 from typing import TYPE_CHECKING
 
@@ -18,7 +20,47 @@ from cockpit.severity import GLYPHS, STAGE_GLYPHS
 if TYPE_CHECKING:
     from cockpit.domain.walk import FindingState, Position, StageState, UnitState
 
-SEVERITY_STYLE = {"blocker": "bold red", "high": "red", "medium": "yellow", "low": "dim", None: "bold magenta"}
+# Severity reads by glyph, label and weight; colour only adds to them. The weights alone rank it:
+# blocker reversed, high and unset (which blocks) bold, medium plain, low dim. Under NO_COLOR no
+# colour is added: Textual draws each colour as the grey of its brightness, and red is dark, so
+# the severest findings came out the dimmest (a blocker 237 on 236).
+SEVERITY_WEIGHT: dict[str | None, str] = {
+    "blocker": "bold reverse",
+    "high": "bold",
+    None: "bold",
+    "medium": "",
+    "low": "dim",
+}
+SEVERITY_COLOUR: dict[str | None, str] = {
+    "blocker": "red",
+    "high": "red",
+    "medium": "yellow",
+    "low": "",
+    None: "magenta",
+}
+
+
+def colour_on() -> bool:
+    """False under NO_COLOR (set, whatever its value: Textual's rule, read when the app starts)."""
+    return "NO_COLOR" not in os.environ
+
+
+class _SeverityStyles(Mapping[str | None, str]):
+    """`SEVERITY_STYLE[severity]`: its weight, plus its colour unless NO_COLOR is set. Looked up
+    when drawn, so a test (or a second app) under NO_COLOR gets the weights alone."""
+
+    def __getitem__(self, severity: str | None) -> str:
+        weight = SEVERITY_WEIGHT[severity]
+        return f"{weight} {SEVERITY_COLOUR[severity]}".strip() if colour_on() else weight
+
+    def __iter__(self) -> Iterator[str | None]:
+        return iter(SEVERITY_WEIGHT)
+
+    def __len__(self) -> int:
+        return len(SEVERITY_WEIGHT)
+
+
+SEVERITY_STYLE: Mapping[str | None, str] = _SeverityStyles()
 
 
 def markdown_loaded() -> bool:
