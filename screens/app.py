@@ -45,6 +45,7 @@ class CockpitApp(App):
         Binding("question_mark", "help", "Help", id="app.help"),
         Binding("q", "quit", "Quit", id="app.quit"),
         Binding("ctrl+p", "command_palette", "Palette", id="app.palette", show=False),
+        Binding("colon", "jump", "Jump to intent", id="app.jump", key_display=":", show=False),
     ]
 
     def __init__(
@@ -192,6 +193,11 @@ class CockpitApp(App):
             self._redactors[slug] = Redactor()
         return self._redactors[slug]
 
+    def action_jump(self) -> None:
+        from .intent_list import jump  # `:` from any screen
+
+        jump(self)
+
     def back_to_list(self) -> None:
         """Leave an intent for the list, building the list if the app opened straight on the intent."""
         from .intent_list import IntentList
@@ -251,6 +257,25 @@ class CockpitApp(App):
 
         dialog.save = save
         self.push_screen(dialog)
+
+    def refused(self, position: Position | None, command: Call) -> bool:
+        """Before a dialog opens: try `command` on the position the screen shows, writing nothing.
+        If the walk refuses it whatever the engineer would type, say why now, as a refused write is
+        said, and return True: no message is typed only to be lost to a refusal known in advance.
+        The command itself is the rule (nothing here copies it); pass `dialogs.UNTYPED` for the
+        text still to be typed. The write checks again on what is stored then."""
+        from cockpit.clock import iso
+        from cockpit.domain.change import Ctx
+        from cockpit.errors import CockpitError
+
+        if position is None:
+            return False
+        try:
+            command(position, Ctx(iso(self.backend.now()), ""))
+        except CockpitError as exc:
+            self.write_failed(exc)
+            return True
+        return False
 
     def write(
         self,
@@ -420,7 +445,7 @@ class CockpitApp(App):
         yield from super().get_system_commands(screen)
 
     def _run_from_palette(self, screen: Screen, action: str) -> None:
-        target = self if action in ("help", "quit") else screen
+        target = self if action in ("help", "quit", "jump") else screen
         if hasattr(target, "check_action") and target.check_action(action.split("(")[0], ()) is None:
             self.writable()
             return

@@ -28,6 +28,7 @@ def as_text(value: str | Text) -> Text:
     return value if isinstance(value, Text) else Text(value)
 
 
+UNTYPED = "(still to be typed)"  # a dialog's answer before it opens: CockpitApp.refused tries the command with it
 SHORT_BELOW = 32  # rows: below this (80x24) the dialogs drop their blank lines and shorten their lists
 
 

@@ -415,6 +415,8 @@ class IntentView(Screen):
         if unit.status == "ready":
             self.run_command(call(commands.advance_hat, unit=slug))
             return
+        if self.app.refused(self.position, call(commands.advance_hat, unit=slug)):
+            return  # waiting, escalated, not in execute…: said now, before a message is typed
         nxt = next_hat(self.stage.stage.hats, unit.hat) or "done"
         self.ask(
             TextPrompt(
@@ -427,11 +429,13 @@ class IntentView(Screen):
         from cockpit.domain import commands
         from cockpit.domain.call import call
 
-        from .dialogs import TextPrompt
+        from .dialogs import UNTYPED, TextPrompt
 
         if not self._guard() or (unit := self._need_unit()) is None:
             return
         slug = unit.unit.slug
+        if self.app.refused(self.position, call(commands.reject_hat, unit=slug, message=UNTYPED)):
+            return
         self.ask(
             TextPrompt(f"Send {slug} back from {unit.hat}", "Why? (recorded; starts a new bolt)"),
             lambda reason: call(commands.reject_hat, unit=slug, message=reason),
@@ -460,9 +464,9 @@ class IntentView(Screen):
         from cockpit.domain import commands
         from cockpit.domain.call import call
 
-        from .dialogs import TextPrompt
+        from .dialogs import UNTYPED, TextPrompt
 
-        if not self._guard():
+        if not self._guard() or self.app.refused(self.position, call(commands.add_unit, title=UNTYPED)):
             return
         self.ask(
             TextPrompt(f"Add a unit to {self.stage.name}", "Title:"), lambda title: call(commands.add_unit, title=title)
@@ -479,12 +483,14 @@ class IntentView(Screen):
         from cockpit.domain import commands
         from cockpit.domain.call import call
 
-        from .dialogs import FeedbackForm
+        from .dialogs import UNTYPED, FeedbackForm
 
         if not self._guard():
             return
         units = [u.unit.slug for u in self.stage.units]
         stage = self.stage.name
+        if self.app.refused(self.position, call(commands.file_feedback, stage=stage, title=UNTYPED)):
+            return
         self.ask(
             FeedbackForm(units, self.selected_unit),
             lambda form: call(
@@ -529,7 +535,7 @@ class IntentView(Screen):
         from cockpit.domain import commands
         from cockpit.domain.call import call
 
-        from .dialogs import Choice, TextPrompt, severity_choices
+        from .dialogs import UNTYPED, Choice, TextPrompt, severity_choices
 
         ref = finding.feedback.ref
         prompts: dict[str, tuple[str, str, Callable[[str], Call]]] = {
@@ -565,9 +571,14 @@ class IntentView(Screen):
             )
         elif key in prompts:
             title, hint, command = prompts[key]
-            self.ask(TextPrompt(title, hint, required=key != "advance"), command)
+            if not self.app.refused(self.position, command(UNTYPED)):  # e.g. send back from the first fix hat
+                self.ask(TextPrompt(title, hint, required=key != "advance"), command)
         elif key in closures:
             resolution, hint = closures[key]
+            if self.app.refused(
+                self.position, call(commands.close_finding, ref=ref, resolution=resolution, text=UNTYPED)
+            ):
+                return
             self.ask(
                 TextPrompt(f"{ref}: {resolution.replace('_', '-')}", hint),
                 lambda text: call(commands.close_finding, ref=ref, resolution=resolution, text=text),
@@ -577,21 +588,20 @@ class IntentView(Screen):
         from cockpit.domain import commands
         from cockpit.domain.call import call
 
-        from .dialogs import ConfirmGate, TextPrompt
+        from .dialogs import UNTYPED, ConfirmGate, TextPrompt
 
         position = self._guard()
         if position is None:
             return
         stage = self.stage
-        if stage.phase != "gate":
-            self.notify(f"The gate of {stage.name} is not open: it is in {stage.phase}.", severity="warning")
-            return
-        if stage.gate.is_auto:
-            self.notify(f"{stage.name} has an auto gate: it needs no human and advances once nothing blocks.")
+        external = "ask" not in stage.gate.kinds
+        # Not at the gate, an auto gate…: the approve command's own refusal, before a reason is typed.
+        if self.app.refused(
+            position, call(commands.approve, override=UNTYPED, external_url=UNTYPED if external else None)
+        ):
             return
         open_lines = [render.finding_prompt(f) for f in position.open_findings]
         blocking = [f.feedback.ref for f in stage.gate.blockers]
-        external = "ask" not in stage.gate.kinds
 
         confirm = ConfirmGate(stage.name, "/".join(stage.gate.kinds), open_lines, blocking)
         if not external:  # the override reason typed here is kept if the write fails
@@ -611,12 +621,13 @@ class IntentView(Screen):
         from cockpit.domain import commands
         from cockpit.domain.call import call
 
-        from .dialogs import FeedbackForm
+        from .dialogs import UNTYPED, FeedbackForm
 
         if not self._guard():
             return
         units = [u.unit.slug for u in self.stage.units]
-
+        if self.app.refused(self.position, call(commands.request_changes, title=UNTYPED)):
+            return  # requested at an open gate only
         self.ask(
             FeedbackForm(units, None, title=f"Request changes on {self.stage.name}"),
             lambda form: call(commands.request_changes, title=form["title"], body=form["body"], unit=form["unit"]),

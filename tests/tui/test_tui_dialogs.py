@@ -65,7 +65,7 @@ Opener = tuple[str | None, tuple[str, ...] | Callable[[CockpitApp, Any], Awaitab
 # name -> (the intent it opens on: None for the demo incident, or a set-up below; how it is opened)
 DIALOGS: dict[str, Opener] = {
     "file-finding": (None, ("f",)),
-    "request-changes": (None, ("X",)),
+    "request-changes": ("gate-5", ("X",)),
     "hand-off": (None, ("a",)),
     "send-back": (None, ("r",)),
     "edit-body": (None, ("e",)),
