@@ -8,7 +8,7 @@ from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.screen import Screen
+from textual.screen import ModalScreen, Screen
 from textual.widgets import Header, OptionList, Static
 from textual.widgets.option_list import Option
 
@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     from cockpit.domain.walk import Position
 
     from .app import CockpitApp
+    from .dialogs import _Modal
 
 
 # What an empty database says: one command per line, so a narrow terminal wraps none of them.
@@ -37,6 +38,8 @@ class IntentList(Screen):
 
     BINDINGS = [
         Binding("enter", "open", "Open", id="list.open"),
+        Binding("n", "new", "New intent", id="list.new"),
+        Binding("colon", "jump", "Jump to", id="list.jump", key_display=":"),
         *CURSOR_BINDINGS,
     ]
 
@@ -85,7 +88,10 @@ class IntentList(Screen):
         active = pos.active
         blocking = sum(1 for f in pos.open_findings if f.blocking)
         text = Text(no_wrap=True, overflow="ellipsis")
-        text.append(f"{'■ ' + str(blocking) if blocking else '  -'} ", style="bold red")
+        text.append(
+            f"{'■ ' + str(blocking) if blocking else '  -'}", style=render.SEVERITY_STYLE["blocker"] if blocking else ""
+        )
+        text.append(" ")
         text.append(pos.facts.intent.title, style="bold")
         text.append(f"\n    {active.name} ({active.phase})" if active else "\n    complete")
         text.append(
@@ -128,3 +134,62 @@ class IntentList(Screen):
 
     def action_cursor(self, where: str) -> None:
         move_cursor(self.query_one("#intents", OptionList), where)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "new" and self.app.read_only:
+            return None  # shown dimmed in the key bar, refused if invoked
+        return True
+
+    def action_jump(self) -> None:
+        jump(self.app)
+
+    def action_new(self) -> None:
+        """Ask for a studio and a title; the dialog stays, with its text, until the intent is created."""
+        from .open_intent import NewIntent
+
+        if not self.app.writable():
+            return
+
+        def save(answer: dict[str, str], dialog: _Modal) -> None:
+            self.create_intent(answer["studio"], answer["title"], dialog)
+
+        dialog = NewIntent()
+        dialog.save = save
+        self.app.push_screen(dialog)
+
+    @work(thread=True, group="create")
+    def create_intent(self, studio: str, title: str, dialog: _Modal) -> None:
+        from cockpit.errors import CockpitError
+
+        try:
+            slug = self.app.backend.create_intent(studio, title)
+        except CockpitError as exc:  # a title the domain refuses, a busy database: said in the dialog
+            self.app.call_from_thread(self.app.write_failed, exc, dialog=dialog)
+            return
+        self.app.call_from_thread(self._created, slug, dialog)
+
+    def _created(self, slug: str, dialog: _Modal) -> None:
+        if dialog.is_current:
+            dialog.dismiss(None)
+        self.app.notify(f"Created {slug}", timeout=4)
+        self.open(slug)
+
+
+def open_intent(app: CockpitApp, slug: str) -> None:
+    """Show intent `slug` with the list under it, whatever was open: Esc then leads to the list."""
+    from .intent_view import IntentView
+
+    while len(app.screen_stack) > 1 and not isinstance(app.screen, IntentList):
+        app.pop_screen()
+    if not isinstance(app.screen, IntentList):  # opened straight on an intent: the list goes under
+        app.switch_screen(IntentList())
+    app.push_screen(IntentView(slug))
+
+
+def jump(app: CockpitApp) -> None:
+    """`:` — ask which intent, then open it. Not over a dialog: its keys are the dialog's."""
+    from .open_intent import JumpTo
+
+    if isinstance(app.screen, ModalScreen):
+        return
+    app.push_screen(JumpTo(), lambda slug: open_intent(app, slug) if slug else None)

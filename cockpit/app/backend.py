@@ -23,7 +23,8 @@ if TYPE_CHECKING:
     from cockpit.assist.types import Prompt, Reply
     from cockpit.domain.call import Call
     from cockpit.domain.finding_detail import FindingDetail
-    from cockpit.domain.walk import Position
+    from cockpit.domain.studio import Studio
+    from cockpit.domain.walk import Overview, Position
     from cockpit.errors import CockpitError
     from cockpit.runbooks.doc import Link as Link  # the screens' names for what they show
     from cockpit.runbooks.index import IndexReport
@@ -73,6 +74,26 @@ class Backend:
     def positions(self) -> list:
         with self._lock:
             return self.engine.positions()
+
+    def overviews(self) -> list[Overview]:
+        """Every intent in brief (slug, title, studio, where it stands), the cheap way: for pickers.
+        An intent whose studio cannot load is left out (the intent list says why)."""
+        from cockpit.domain.walk import Overview
+
+        with self._lock:
+            return [o for o in self.engine.overviews() if isinstance(o, Overview)]
+
+    def studios(self) -> list[Studio]:
+        """The loaded studios, by name: what a new intent can follow."""
+        with self._lock:
+            return sorted(self.engine.catalog.studios.values(), key=lambda studio: studio.name)
+
+    def create_intent(self, studio: str, title: str) -> str:
+        """Start an intent as `cockpit new` does (the same title and slug rules); its slug."""
+        with self._lock:
+            slug = self.engine.create_intent(studio=studio, title=title)
+            self._own_writes += 1
+            return slug
 
     def run(self, slug: str, command: Call) -> tuple[Done, Position]:
         """Apply `command` (a command of cockpit.domain.commands bound to its arguments:
