@@ -37,6 +37,7 @@ class NewIntent(_Modal):
         app: CockpitApp
 
     BINDINGS = [Binding("ctrl+s", "save", "Create", id="new_intent.save")]
+    DEFAULT_CSS = "NewIntent #studios { text-wrap: nowrap; text-overflow: ellipsis; }"
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog wide"):
@@ -123,6 +124,7 @@ class JumpTo(_Modal):
         Binding("down", "move(1)", "Next match", id="jump.down", show=False),
         Binding("up", "move(-1)", "Previous match", id="jump.up", show=False),
     ]
+    DEFAULT_CSS = "JumpTo #matches { text-wrap: nowrap; text-overflow: ellipsis; }"
 
     def __init__(self) -> None:
         super().__init__()
