@@ -41,9 +41,41 @@ class _Modal(ModalScreen):
     # ends in `dismiss` (committed) or `failed` (not written). None: the answer is dismissed at once.
     save: Callable[[Any, _Modal], None] | None = None
     saving = False
+    # Esc with text changed asks first (keep editing / discard): the dialogs that hold work.
+    ASK_BEFORE_DISCARDING = False
+    _typed_from: tuple[str, ...] = ()  # the text of every field as the dialog opened
+
+    def on_mount(self) -> None:
+        self._typed_from = self._texts()
+
+    def _texts(self) -> tuple[str, ...]:
+        return tuple(
+            field.value if isinstance(field, Input) else field.text
+            for field in self.query("Input, TextArea")
+            if isinstance(field, Input) or (isinstance(field, TextArea) and not field.read_only)
+        )
+
+    def unsaved(self) -> bool:
+        """Text typed here that leaving would lose (the answer not yet written)."""
+        return self.is_attached and self._texts() != self._typed_from
 
     def action_cancel(self) -> None:
-        self.dismiss(None)
+        if not (self.ASK_BEFORE_DISCARDING and self.unsaved()):
+            self.dismiss(None)
+            return
+
+        def chosen(choice: str | None) -> None:
+            if choice == "discard":
+                self.dismiss(None)
+
+        self.app.push_screen(
+            Choice(
+                "Discard what you typed?",
+                [("keep", "e  Keep editing"), ("discard", "d  Discard the changes")],
+                hotkeys={"e": "keep", "d": "discard"},
+            ),
+            chosen,
+        )
 
     def answer(self, value: Any) -> None:
         if self.save is None:
@@ -142,6 +174,7 @@ class FeedbackForm(_Modal):
     """File a finding: title, body, severity (may stay unset: it then blocks until classified), unit."""
 
     BINDINGS = [Binding("ctrl+s", "save", "Save", id="dialog.save")]
+    ASK_BEFORE_DISCARDING = True
 
     def __init__(self, units: list[str], unit: str | None, title: str = "File a finding") -> None:
         super().__init__()
@@ -151,7 +184,7 @@ class FeedbackForm(_Modal):
         with Vertical(classes="dialog wide"):
             yield Label(as_text(self.title_text), classes="dialog-title")
             yield Input(placeholder="Title (one line)", id="title")
-            yield TextArea(id="body", soft_wrap=True)
+            yield Editor(id="body", soft_wrap=True)
             yield Select(
                 [(f"{GLYPHS[s]} {s}", s) for s in SEVERITIES],
                 prompt="severity: unset (blocks until classified)",
@@ -186,10 +219,29 @@ class FeedbackForm(_Modal):
         )
 
 
+class Editor(TextArea):
+    """A TextArea whose ctrl+home and ctrl+end reach the start and the end of the whole text
+    (Textual's home and end stop at the wrapped line, and it binds nothing to ctrl+end: a paste
+    meant for the end of a body landed at its top)."""
+
+    BINDINGS = [
+        Binding("ctrl+home", "document_edge('start')", "Start of text", id="editor.start", show=False),
+        Binding("ctrl+end", "document_edge('end')", "End of text", id="editor.end", show=False),
+        Binding(
+            "ctrl+shift+home", "document_edge('start', True)", "Select to start", id="editor.select_start", show=False
+        ),
+        Binding("ctrl+shift+end", "document_edge('end', True)", "Select to end", id="editor.select_end", show=False),
+    ]
+
+    def action_document_edge(self, edge: str, select: bool = False) -> None:
+        self.move_cursor((0, 0) if edge == "start" else self.document.end, select=select)
+
+
 class BodyEditor(_Modal):
-    """Edit a unit's markdown body in place; ctrl+s saves, esc discards."""
+    """Edit a unit's markdown body in place; ctrl+s saves, esc leaves (asking first if changed)."""
 
     BINDINGS = [Binding("ctrl+s", "save", "Save", id="dialog.save")]
+    ASK_BEFORE_DISCARDING = True
 
     def __init__(self, unit: str, body: str, line: int = 0) -> None:
         """`line` (1-based): where the cursor starts, e.g. the line a check failed on."""
@@ -199,8 +251,8 @@ class BodyEditor(_Modal):
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog full"):
             yield Label(Text(f"Edit {self.unit}"), classes="dialog-title")
-            yield TextArea(self.body, id="editor", language="markdown", soft_wrap=True, show_line_numbers=False)
-            yield Static("ctrl+s: save · esc: discard changes", classes="dialog-keys")
+            yield Editor(self.body, id="editor", language="markdown", soft_wrap=True, show_line_numbers=False)
+            yield Static("ctrl+s: save · ctrl+end: end of text · esc: leave", classes="dialog-keys")
 
     def on_mount(self) -> None:
         if self.line > 0:

@@ -60,6 +60,10 @@ async def send_preview(app: CockpitApp, pilot: Any) -> None:
     await settle(app, pilot)
 
 
+async def discard_question(app: CockpitApp, pilot: Any) -> None:
+    await pilot.press("e", *"typed", "escape")
+
+
 Opener = tuple[str | None, tuple[str, ...] | Callable[[CockpitApp, Any], Awaitable[None]]]
 
 # name -> (the intent it opens on: None for the demo incident, or a set-up below; how it is opened)
@@ -76,6 +80,7 @@ DIALOGS: dict[str, Opener] = {
     "finding-menu": (None, finding_menu),
     "classify": (None, classify),
     "send-preview": (None, send_preview),
+    "discard-changes": (None, discard_question),
     "approve": ("gate-0", ("A",)),
     "approve-past-5-blockers": ("gate-5", ("A",)),
     "approve-past-20-blockers": ("gate-20", ("A",)),
