@@ -58,6 +58,7 @@ class CockpitApp(App):
         keymap: dict[str, str] | None = None,
         runbook_dirs: list[str] | None = None,
         assistant: Assistant | None = None,
+        theme: str | None = None,
     ) -> None:
         """`engine` may be a function that opens it: the screens then appear at once and fill in when
         it is open. If opening fails, the app exits and `startup_error` says why.
@@ -68,8 +69,16 @@ class CockpitApp(App):
         The time comes from the engine's clock (`backend.now()`): one clock, injected there.
 
         `assistant`: the LLM client; None builds one from the config file and environment on the
-        first assist request (a bad config then fails that request only, not the app)."""
-        super().__init__()
+        first assist request (a bad config then fails that request only, not the app).
+
+        `theme`: a Textual theme by name (the config's `theme`); None keeps today's. Textual picks
+        its NO_COLOR filter here, so a theme drawn in the terminal's own palette (ansi-*) is told
+        now: set later, NO_COLOR drew it black on black."""
+        from textual.theme import BUILTIN_THEMES
+
+        super().__init__(ansi_color=True if theme and BUILTIN_THEMES[theme].ansi else None)
+        if theme:
+            self.theme = theme
         from .terminal_safe import ControlPictures
 
         self._filters.append(ControlPictures())  # Textual's list of line filters: applied to every rendered line

@@ -25,6 +25,13 @@ def default_db_path() -> Path:
     return Path(base) / "cockpit" / "cockpit.db"
 
 
+# The themes `theme = "..."` may name (Textual's, by its names): the default, a light one, and
+# the two that draw with the terminal's own palette (its 16 colours and default foreground and
+# background), so cockpit looks like the rest of the terminal and follows its light or dark scheme.
+DEFAULT_THEME = "textual-dark"
+THEMES: tuple[str, ...] = (DEFAULT_THEME, "textual-light", "ansi-dark", "ansi-light")
+
+
 @dataclass(frozen=True)
 class Config:
     db: str | None = None
@@ -33,6 +40,7 @@ class Config:
     threshold: str = "high"
     actor: str | None = None
     keys: dict[str, str] = field(default_factory=dict)  # binding id -> key(s), e.g. "intent.advance" = "n"
+    theme: str = DEFAULT_THEME  # one of THEMES
     path: Path | None = None  # the file read, named in errors found after loading (check_keys)
     raw: dict = field(default_factory=dict, compare=False, repr=False)
 
@@ -50,6 +58,9 @@ def load_config(path: Path | None = None) -> Config:
     db = _text(raw, "db", path, "a file path")
     actor = _text(raw, "actor", path, "a name")
     threshold = _text(raw, "blocking_threshold", path, "a severity (blocker, high, medium or low)")
+    theme = _text(raw, "theme", path, "a theme name") or DEFAULT_THEME
+    if theme not in THEMES:  # said at start, not found as an unstyled screen
+        raise CockpitError(f"{path}: unknown theme {theme!r}: use one of {', '.join(THEMES)}")
     keys = raw.get("keys", {})
     if not isinstance(keys, dict) or not all(isinstance(k, str) for k in keys.values()):
         raise CockpitError(f'{path}: `keys` must be a table of binding ids to keys, e.g. [keys] "intent.advance" = "n"')
@@ -60,6 +71,7 @@ def load_config(path: Path | None = None) -> Config:
         threshold=os.environ.get("COCKPIT_BLOCKING_THRESHOLD") or threshold or "high",
         actor=actor,
         keys=dict(keys),
+        theme=theme,
         path=path,
         raw=raw,
     )

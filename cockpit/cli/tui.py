@@ -75,7 +75,12 @@ def _launch(open_engine: Callable[[], Any], args, open_slug: str | None = None) 
 
     runbook_dirs = [*config.runbooks, *(args.runbook_dirs or [])]
     app = cockpit_app(
-        open_engine, read_only=args.read_only, open_slug=open_slug, keymap=config.keys, runbook_dirs=runbook_dirs
+        open_engine,
+        read_only=args.read_only,
+        open_slug=open_slug,
+        keymap=config.keys,
+        runbook_dirs=runbook_dirs,
+        theme=config.theme,
     )
     app.run()
     if app.startup_error is not None:
