@@ -119,3 +119,16 @@ async def test_tab_and_enter_move_the_keys_between_the_three_panes(seeded):
         await pilot.press("enter")
         assert screen.focused.id == "st-doc" and screen.query_one("#st-right").has_class("has-keys")
         assert not screen.query_one("#st-stages-pane").has_class("has-keys")
+
+
+async def test_a_new_intent_shows_its_first_stage_and_what_it_is_to_produce(engine):
+    slug = engine.create_intent(studio="incident-response", title="Fresh page")
+    app = CockpitApp(engine, poll_seconds=3600, open_slug=slug)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("o")
+        await settle(app, pilot)
+        screen = app.screen
+        assert options_of(screen, "#st-stages") == ["triage"] and screen.stage_name == "triage"
+        assert options_of(screen, "#st-items") == ["output:discovery:incident-brief"]  # no unit yet
+        assert screen.item == "output:discovery:incident-brief" and "Incident" in document_text(screen)
