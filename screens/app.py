@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any
 
-from textual import work
+from textual import events, work
 from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.dom import DOMNode
@@ -44,6 +44,9 @@ class CockpitApp(App):
     BINDINGS = [
         Binding("question_mark", "help", "Help", id="app.help"),
         Binding("q", "quit", "Quit", id="app.quit"),
+        # Ctrl+C quits, as at any shell (Textual's only says which key quits), from every screen and
+        # field: priority, so a text field's copy does not take it (y copies). Asks if text is unsaved.
+        Binding("ctrl+c", "quit", "Quit", id="app.interrupt", show=False, priority=True),
         Binding("ctrl+p", "command_palette", "Palette", id="app.palette", show=False),
         Binding("colon", "jump", "Jump to intent", id="app.jump", key_display=":", show=False),
     ]
@@ -94,6 +97,7 @@ class CockpitApp(App):
         self._redactors: dict[str, Redactor] = {}
         self.previewed: set[str] = set()  # intents whose send preview the engineer accepted this session
         self.collect_after_first_frame = False  # run() sets it: see there
+        self._quit_question: Screen | None = None  # the "quit and lose what you typed?" question, while asked
         if read_only:
             self.sub_title = "read-only"
 
@@ -405,10 +409,49 @@ class CockpitApp(App):
             self._exception_event.set()
         self._close_messages_no_wait()  # exit without Textual's traceback on the screen
 
-    def writable(self) -> bool:
+    def writable(self, action: str | None = None) -> bool:
+        """False in read-only mode, saying so (naming `action`, e.g. "Advance hat", when known)."""
         if self.read_only:
-            self.notify("Read-only: started with --read-only, nothing can be changed.", severity="warning")
+            what = f"{action}: not possible, " if action else ""
+            self.notify(
+                f"Read-only: {what}this cockpit was started with --read-only; nothing can be changed.",
+                title="Read-only",
+                severity="warning",
+            )
         return not self.read_only
+
+    def on_key(self, event: events.Key) -> None:
+        """A key whose action the screen disables in read-only mode (dimmed in the key bar) did
+        nothing at all; it says "read-only" instead, naming the action. Runs before the bindings,
+        and only for a key bound to a disabled action, which the bindings then skip."""
+        if not self.read_only:
+            return
+        active = self.screen.active_bindings.get(event.key)
+        if active is not None and not active.enabled and active.binding.description:
+            self.writable(active.binding.description)
+
+    async def action_quit(self) -> None:
+        """q, ctrl+q and ctrl+c: quit, asking first while a dialog holds text not yet saved
+        (pressed again on the question, it quits)."""
+        from .dialogs import Choice, _Modal
+
+        question = self._quit_question
+        held = [s for s in self.screen_stack if isinstance(s, _Modal) and s.unsaved()]
+        if not held or (question is not None and self.screen is question):
+            self.exit()
+            return
+
+        def chosen(choice: str | None) -> None:
+            self._quit_question = None
+            if choice == "quit":
+                self.exit()
+
+        self._quit_question = Choice(
+            "Quit? What you typed in the open dialog is not saved.",
+            [("stay", "c  Continue (keep what you typed)"), ("quit", "q  Quit and lose it")],
+            hotkeys={"c": "stay", "q": "quit"},
+        )
+        self.push_screen(self._quit_question, chosen)
 
     def copy_text(self, text: str) -> None:
         """OSC 52: reaches the local clipboard over SSH and tmux (with set-clipboard on).
@@ -449,13 +492,15 @@ class CockpitApp(App):
             if binding.action in ("command_palette",):
                 continue
             yield SystemCommand(
-                binding.description, f"key: {key}", lambda action=binding.action: self._run_from_palette(screen, action)
+                binding.description,
+                f"key: {key}",
+                lambda action=binding.action, name=binding.description: self._run_from_palette(screen, action, name),
             )
         yield from super().get_system_commands(screen)
 
-    def _run_from_palette(self, screen: Screen, action: str) -> None:
+    def _run_from_palette(self, screen: Screen, action: str, name: str) -> None:
         target = self if action in ("help", "quit", "jump") else screen
         if hasattr(target, "check_action") and target.check_action(action.split("(")[0], ()) is None:
-            self.writable()
+            self.writable(name)
             return
         self.call_later(self.run_action, action, target)
