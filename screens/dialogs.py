@@ -140,12 +140,21 @@ class Choice(_Modal):
 
     BINDINGS = [*CURSOR_BINDINGS]
 
-    def __init__(self, title: str, choices: Iterable[tuple[str, str]], hotkeys: dict[str, str] | None = None) -> None:
-        """`hotkeys`: a key that picks a choice at once (key → choice id), as shown in its label."""
+    def __init__(
+        self,
+        title: str,
+        choices: Iterable[tuple[str, str]],
+        hotkeys: dict[str, str] | None = None,
+        *,
+        start: str | None = None,
+    ) -> None:
+        """`hotkeys`: a key that picks a choice at once (key → choice id), as shown in its label.
+        `start`: the choice the cursor starts on (e.g. the current severity), else the first."""
         super().__init__()
         self.title_text = title
         self.choices = list(choices)
         self.hotkeys = hotkeys or {}
+        self.start = start
 
     def on_key(self, event) -> None:
         choice = self.hotkeys.get(event.character or "")
@@ -158,6 +167,11 @@ class Choice(_Modal):
             yield Label(as_text(self.title_text), classes="dialog-title")
             yield OptionList(*[Option(as_text(label), id=key) for key, label in self.choices], id="choices")
             yield Static("enter: choose · esc: cancel", classes="dialog-keys")
+
+    def on_mount(self) -> None:
+        keys = [key for key, _ in self.choices]
+        if self.start in keys:
+            self.query_one(OptionList).highlighted = keys.index(self.start)
 
     def action_cursor(self, where: str) -> None:
         move_cursor(self.query_one(OptionList), where)

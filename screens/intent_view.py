@@ -566,7 +566,7 @@ class IntentView(Screen):
             )
         elif key == "classify":
             self.app.push_screen(
-                Choice(f"Severity of {ref}", severity_choices()),
+                Choice(f"Severity of {ref}", severity_choices(), start=finding.feedback.severity),
                 lambda s: self.run_command(call(commands.classify, ref=ref, severity=s)) if s else None,
             )
         elif key in prompts:
@@ -630,7 +630,13 @@ class IntentView(Screen):
             return  # requested at an open gate only
         self.ask(
             FeedbackForm(units, None, title=f"Request changes on {self.stage.name}"),
-            lambda form: call(commands.request_changes, title=form["title"], body=form["body"], unit=form["unit"]),
+            lambda form: call(
+                commands.request_changes,
+                title=form["title"],
+                body=form["body"],
+                unit=form["unit"],
+                severity=form["severity"],  # the severity picked is the one filed (it was dropped)
+            ),
         )
 
     async def action_filter(self) -> None:
