@@ -21,7 +21,7 @@ from textual.widgets.option_list import Option
 from .document import DocumentView, render_source
 from .keybar import KeyBar
 from .navigation import CURSOR_BINDINGS, move_in
-from .render import SEVERITY_STYLE
+from .render import SEVERITY_STYLE, alarm
 from .widgets.header import IntentHeader
 
 if TYPE_CHECKING:
@@ -52,7 +52,7 @@ def result_prompt(result: Result) -> Text:
 def unit_heading(report: UnitReport) -> Text:
     failed = len(report.failed)
     text = Text.assemble((f"{report.stage} / {report.slug}", "bold"))
-    text.append(f"  {failed} failing" if failed else "  all pass", style="red" if failed else "green")
+    text.append(f"  {failed} failing" if failed else "  all pass", style=alarm() if failed else "green")
     if not report.engaged:
         text.append("\n  draft: binds at its verifier", style="dim")
     return text
@@ -149,7 +149,7 @@ class ChecksScreen(Screen):
         skipped = sum(r.status == "skip" for r in results)
         text = Text.assemble((" Checks ", "bold reverse"))
         text.append(f"  {len(self.reports)} units · {len(results)} results · ")
-        text.append(f"{failed} failing", style="bold red" if failed else "green")
+        text.append(f"{failed} failing", style=alarm() if failed else "green")
         if skipped:
             text.append(f" · {skipped} skipped", style="dim")
         return text

@@ -44,7 +44,7 @@ def finding_text(detail: FindingDetail, now: datetime) -> Text:
     text.append("\n")
     text.append(detail.title + "\n", style="bold")
     state = _state(detail)
-    text.append(state + "\n", style="bold red" if detail.status == "escalated" else "")
+    text.append(state + "\n", style=render.alarm() if detail.status == "escalated" else "")
     text.append("\n")
     _field(text, "filed", f"by {detail.author} ({detail.author_type}), {render.when(detail.created_at, now)}")
     _field(text, "origin", f"{detail.origin} · stage {detail.stage}")
@@ -78,7 +78,7 @@ def finding_text(detail: FindingDetail, now: datetime) -> Text:
         text.append(f": “{resume.reason}”\n" if resume.reason else "\n")
     if detail.escalated_because:
         _section(text, "Escalated")
-        text.append(f"  {detail.escalated_because}\n", style="bold red")
+        text.append(f"  {detail.escalated_because}\n", style=render.alarm())
     if detail.closure is not None:
         closure = detail.closure
         _section(text, "Closed")

@@ -106,7 +106,7 @@ class IntentList(Screen):
         options = self.query_one("#intents", OptionList)
         previous = options.highlighted_option.id if options.highlighted_option else None
         self.positions = positions
-        self.query_one("#list-problems", Static).update(Text("\n".join(problems), style="red"))
+        self.query_one("#list-problems", Static).update(Text("\n".join(problems), style=render.alarm()))
         title = self.query_one("#list-title", Static)
         title.styles.height = 1 if self.positions else "auto"  # the empty screen's commands are never cut
         title.update(f"Intents ({len(self.positions)}), most urgent first" if self.positions else EMPTY)

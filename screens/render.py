@@ -45,6 +45,12 @@ def colour_on() -> bool:
     return "NO_COLOR" not in os.environ
 
 
+def alarm() -> str:
+    """What needs a human now (escalated, sent back, blocked by): bold red, bold alone under NO_COLOR
+    (where red would be drawn as a dark grey, dimmer than the text around it)."""
+    return "bold red" if colour_on() else "bold"
+
+
 class _SeverityStyles(Mapping[str | None, str]):
     """`SEVERITY_STYLE[severity]`: its weight, plus its colour unless NO_COLOR is set. Looked up
     when drawn, so a test (or a second app) under NO_COLOR gets the weights alone."""
@@ -120,7 +126,7 @@ def unit_prompt(u: UnitState) -> Text:
     """One line: status mark, slug, hat (or what it waits on), bolt."""
     status = {"done": "✓", "active": "▶", "ready": "○", "waiting": "…", "escalated": "!"}[u.status]
     text = Text(no_wrap=True, overflow="ellipsis")
-    text.append(f"{status} ", style="bold red" if u.status == "escalated" else "")
+    text.append(f"{status} ", style=alarm() if u.status == "escalated" else "")
     text.append(u.unit.slug)
     detail = "waits on " + ", ".join(u.waiting_on) if u.status == "waiting" else (u.hat or "done")
     text.append(f" · {detail} · b{u.bolt}", style="dim")
@@ -145,7 +151,7 @@ def baton(stage: StageState, unit: UnitState) -> Text:
     text.append(f"   bolt {unit.bolt}  {unit.status}\n", style="dim")
     for it in reversed(unit.handoffs):  # newest first: the message the current hat was handed
         verb = "→" if it.result == "advance" else "↩"
-        text.append(f"{verb} {it.hat}: ", style="bold" if it.result == "advance" else "bold red")
+        text.append(f"{verb} {it.hat}: ", style="bold" if it.result == "advance" else alarm())
         text.append(f"{it.message or '(no message)'}\n")
     return text
 
@@ -160,7 +166,7 @@ def finding_prompt(f: FindingState) -> Text:
     text.append(fb.title)
     text.append("\n")
     loop = f.status if f.status in ("escalated", "closed", "rejected", "non_actionable") else (f.hat or "no fix chain")
-    text.append(f"          {loop}", style="bold red" if f.status == "escalated" else "dim")
+    text.append(f"          {loop}", style=alarm() if f.status == "escalated" else "dim")
     text.append(f" · {f.target or 'whole stage'}", style="dim")
     return text
 
@@ -176,7 +182,7 @@ def status_line(pos: Position) -> Text:
         if gate.is_auto:
             text.append(" (needs no human)", style="dim")
         if gate.blockers:
-            text.append(f" · blocked by {', '.join(f.feedback.ref for f in gate.blockers)}", style="bold red")
+            text.append(f" · blocked by {', '.join(f.feedback.ref for f in gate.blockers)}", style=alarm())
         elif active.phase == "gate":
             text.append(" · open")
         if active.reopened:  # the walk moved back: say why, or the engineer sees a phase undone

@@ -52,3 +52,22 @@ async def test_under_no_color_no_severity_label_is_darker_than_the_text(seeded, 
         text = _brightness(labels["● medium"].color)  # medium is plain text
         for label in ("■ blocker", "▲ high", "? unset"):
             assert _brightness(labels[label].color) >= text, label  # grey of red was 237 on 236
+
+
+@pytest.mark.parametrize("no_color", [True, False])
+def test_what_needs_a_human_is_bold_and_never_a_grey_red(seeded, monkeypatch, no_color):
+    """Escalated, sent back and "blocked by" were bold red: under NO_COLOR a dark grey."""
+    from cockpit.app.backend import Backend
+    from screens import render
+
+    if no_color:
+        monkeypatch.setenv("NO_COLOR", "1")
+    else:
+        monkeypatch.delenv("NO_COLOR", raising=False)
+    position = Backend(seeded).position(demo.INCIDENT)
+    escalated = next(f for f in position.open_findings if f.status == "escalated")
+    texts = [render.status_line(position), render.finding_prompt(escalated)]
+    for text in texts:
+        styles = {str(span.style) for span in text.spans}
+        reds = {style for style in styles if "red" in style}
+        assert (not reds) if no_color else reds == {"bold red"}
