@@ -26,7 +26,18 @@ if TYPE_CHECKING:
 
     Written = Callable[[Done, Position, int], None]  # what a screen does after its write committed
 
-KEY_NAMES = {"question_mark": "?", "slash": "/", "escape": "esc", "space": "space"}
+# Key names a person types, where Textual's display differs (it shows ^c, ⏎).
+KEY_WORDS = {"enter": "enter", "escape": "esc", "space": "space", "tab": "tab"}
+
+
+def key_name(app: App, binding: Binding) -> str:
+    """`binding`'s key as help and the palette name it: `?`, `[`, `ctrl+c`, `shift+tab`, `enter`
+    (never `question_mark` or `left_square_bracket`)."""
+    if binding.key_display:
+        return binding.key_display
+    *modifiers, key = binding.key.split("+")
+    shown = KEY_WORDS.get(key) or app.get_key_display(Binding(key, ""))
+    return "+".join([*modifiers, shown])
 
 
 def alive(node: DOMNode) -> bool:
@@ -469,13 +480,31 @@ class CockpitApp(App):
             self.notify(f"Copied: {first[:60]}")
 
     def _described_bindings(self, screen: Screen) -> list[tuple[str, Binding]]:
-        """Described bindings of the screen: cockpit's own (they have ids) first, then the widgets'."""
-        seen: dict[str, tuple[str, Binding]] = {}
-        for key, active in screen.active_bindings.items():
+        """What the screen offers, one row per action (bindings that share a description do the
+        same, e.g. j and ↓ both "Down"), with every key for it by name, the shown key first:
+        (`q, ctrl+c, ctrl+q`, the binding the palette runs). Cockpit's own (they have ids) first."""
+        rows: dict[str, tuple[list[Binding], Binding, int]] = {}
+        for seen, active in enumerate(screen.active_bindings.values()):
             binding = active.binding
-            if binding.description and binding.action not in seen:
-                seen[binding.action] = (KEY_NAMES.get(key, key), binding)
-        return sorted(seen.values(), key=lambda pair: pair[1].id is None)
+            if not binding.description:
+                continue
+            keys, runs, at = rows.get(binding.description, ([], binding, seen))
+            keys.append(binding)
+            if runs.id is None and binding.id is not None:  # the palette runs cockpit's own binding
+                runs, at = binding, seen
+            rows[binding.description] = (keys, runs, at)
+
+        def place(row: tuple[list[Binding], Binding, int]) -> tuple[int, int]:
+            """The screen's own actions in its order, then moving, then the app's, then the widgets'."""
+            ident = row[1].id
+            group = 3 if ident is None else 2 if ident.startswith("app.") else 1 if ident.startswith("cursor.") else 0
+            return group, row[2]
+
+        named = []
+        for keys, runs, _ in sorted(rows.values(), key=place):
+            names = dict.fromkeys(key_name(self, b) for b in sorted(keys, key=lambda b: (not b.show, b.id is None)))
+            named.append((", ".join(names), runs))
+        return named
 
     def action_help(self) -> None:
         screen = self.screen
@@ -496,7 +525,9 @@ class CockpitApp(App):
                 f"key: {key}",
                 lambda action=binding.action, name=binding.description: self._run_from_palette(screen, action, name),
             )
-        yield from super().get_system_commands(screen)
+        ours = {binding.description for _, binding in self._described_bindings(screen)}
+        # Textual's own (theme, keys, screenshot…), less what is listed already (its Quit was a second one).
+        yield from (command for command in super().get_system_commands(screen) if command.title not in ours)
 
     def _run_from_palette(self, screen: Screen, action: str, name: str) -> None:
         target = self if action in ("help", "quit", "jump") else screen
