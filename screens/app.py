@@ -432,13 +432,18 @@ class CockpitApp(App):
         return not self.read_only
 
     def on_key(self, event: events.Key) -> None:
-        """A key whose action the screen disables in read-only mode (dimmed in the key bar) did
-        nothing at all; it says "read-only" instead, naming the action. Runs before the bindings,
-        and only for a key bound to a disabled action, which the bindings then skip."""
-        if not self.read_only:
-            return
+        """A key whose action is disabled now (dimmed in the key bar) did nothing at all; it says
+        why instead: the screen's own reason (`why_disabled(action)`, e.g. an assist answer that
+        was cancelled), else "read-only" naming the action. Runs before the bindings, and only for
+        a key bound to a disabled action, which the bindings then skip."""
         active = self.screen.active_bindings.get(event.key)
-        if active is not None and not active.enabled and active.binding.description:
+        if active is None or active.enabled or not active.binding.description:
+            return
+        why_disabled = getattr(active.node, "why_disabled", None)
+        reason = why_disabled(active.binding.action) if why_disabled is not None else None
+        if reason:
+            self.notify(reason, title=active.binding.description, severity="warning")
+        elif self.read_only:
             self.writable(active.binding.description)
 
     async def action_quit(self) -> None:

@@ -325,6 +325,26 @@ class AssistScreen(Screen):
             return None
         return True
 
+    def why_disabled(self, action: str) -> str | None:
+        """Why a task's key does nothing now, said when it is pressed (CockpitApp.on_key); None
+        leaves it to the app (read-only mode)."""
+        if action not in self.ACTIONS or (action in self.WRITES and self.app.read_only):
+            return None
+        if self.streaming:
+            return "The answer is still arriving: wait for it, or esc to cancel and keep what came."
+        reply = self.reply
+        if reply is None:
+            return "No answer yet: the request has not been sent (r sends it)."
+        if reply.cancelled:
+            return "The request was cancelled: there is no whole answer to act on. r sends it again."
+        if reply.error is not None:
+            return "The request failed: there is no answer to act on. r retries."
+        return self.nothing_to_act_on()
+
+    def nothing_to_act_on(self) -> str | None:
+        """A finished answer that gives the task's keys nothing to act on, in the task's words."""
+        return "The answer gives nothing to act on. r asks again."
+
     def action_back(self) -> None:
         if self.streaming:
             self.workers.cancel_group(self, "assist")

@@ -60,6 +60,13 @@ class DraftScreen(AssistScreen):
             return None  # a cut-off draft would replace the whole body: edit it first (e), then ctrl+s
         return state
 
+    def why_disabled(self, action: str) -> str | None:
+        reply = self.reply
+        if action == "accept" and not self.streaming and reply is not None and reply.text and not reply.ok:
+            how = "was cancelled" if reply.cancelled else "was cut off"
+            return f"This draft {how}: accepting it would replace the whole body. e to edit it, then ctrl+s."
+        return super().why_disabled(action)
+
     def action_back(self) -> None:
         if self.editing and not self.streaming:
             self.editing = False

@@ -39,6 +39,7 @@ class ReviewScreen(AssistScreen):
         super().__init__(slug, unit=unit)
         self.reviewer, self.stage = reviewer, stage
         self.proposals: list[Proposal] = []
+        self.offered = 0  # how many the answer proposed (filed and dropped ones included)
 
     def about(self) -> str | None:
         return self.reviewer and f"{self.reviewer} on {self.unit or 'the stage'}"
@@ -50,7 +51,7 @@ class ReviewScreen(AssistScreen):
         yield OptionList(id="as-proposals")
 
     def reset(self) -> None:
-        self.proposals = []
+        self.proposals, self.offered = [], 0
 
     async def prepared(self, prompt: Prompt) -> None:
         self.reviewer = prompt.reviewer or self.reviewer
@@ -58,13 +59,19 @@ class ReviewScreen(AssistScreen):
     def has_answer(self) -> bool:
         return self.reply is not None and bool(self.proposals)
 
+    def nothing_to_act_on(self) -> str | None:
+        return f"No proposals: {self.about()} found nothing to file. r asks again."
+
     async def answered(self, reply: Reply) -> None:
         if not reply.tool_calls:
+            if reply.ok:  # a finished review that proposed nothing says so, not an empty list
+                self._list_proposals()
             return
         from cockpit.app.assistant import parse_proposals
 
         position = await self._position()
         self.proposals, notes = parse_proposals(reply, position, self.stage)
+        self.offered = len(self.proposals)
         self._list_proposals()
         for note in notes:
             self.notify(note, severity="warning", timeout=8)
@@ -86,8 +93,10 @@ class ReviewScreen(AssistScreen):
             options.add_option(Option(prompt, id=str(i)))
         if self.proposals:
             options.highlighted = 0
-        else:
+        elif self.offered:
             options.add_option(Option(Text("No proposals left.", style="dim"), disabled=True))
+        else:
+            options.add_option(Option(Text(self.nothing_to_act_on() or "", style="bold"), disabled=True))
 
     def action_cursor(self, where: str) -> None:
         move_cursor(self.query_one("#as-proposals", OptionList), where)
