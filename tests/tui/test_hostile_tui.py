@@ -65,6 +65,12 @@ async def test_a_finding_menu_and_the_approve_dialog_are_inert(engine):
         await settle(app, pilot)
         screen = app.screen
         screen.query_one("#feedback").focus()
+        await settle(app, pilot)
+        assert "PWN-TITLE" in assert_inert(app)  # the finding beside the list (a wide window)
+        await pilot.press("enter")
+        await settle(app, pilot)
+        assert type(app.screen).__name__ == "FindingScreen"
+        assert "PWN-TITLE" in assert_inert(app)  # title, body and fix-loop messages in full
         await pilot.press("enter")
         await settle(app, pilot)
         assert type(app.screen).__name__ == "Choice"
