@@ -29,15 +29,17 @@ if TYPE_CHECKING:
 
 def row_prompt(row: RunbookRow) -> Text:
     """A search hit: its title over its snippet, the matches reversed. Else the title, with why
-    it is relevant to the intent (starred) or its name."""
+    it is relevant to the intent (starred when linked or a strong match) or its name."""
     if row.kind == "hit":
         prompt = Text(row.title, style="bold", no_wrap=True, overflow="ellipsis")
         prompt.append("\n")
         for part, matched in row.snippet:
             prompt.append(part.replace("\n", " "), style="reverse" if matched else "dim")
         return prompt
-    if row.kind == "relevant":
+    if row.kind == "relevant" and row.starred:
         return Text.assemble(("★ ", "yellow"), (row.title, "bold"), (f"\n  {row.reason}", "dim"))
+    if row.kind == "relevant":  # a weak match: listed, but neither starred nor bold
+        return Text.assemble(("· ", "dim"), row.title, (f"\n  {row.reason}", "dim"))
     return Text.assemble(("  ", ""), row.title, (f"\n  {row.name}", "dim"))
 
 
@@ -202,7 +204,7 @@ class RunbookScreen(Screen):
 
         if self.runbook is None:
             return
-        links = [link for link in self.runbook.doc.links if not link.image]
+        links = self.runbook.doc.distinct_links
         if not links:
             self.notify("This runbook links nowhere.")
             return

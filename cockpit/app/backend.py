@@ -37,13 +37,15 @@ if TYPE_CHECKING:
 class RunbookRow:
     """One row of the runbook list, as data (the screen styles it). `kind`: a search `hit` (its
     best-matching column in `snippet`, as (text, is_match) pieces), a runbook `relevant` to the
-    intent (why in `reason`), or `other` (the rest of the library)."""
+    intent (why in `reason`; `starred` when linked or strongly matching), or `other` (the rest of
+    the library)."""
 
     name: str
     title: str
     kind: Literal["hit", "relevant", "other"]
     reason: str = ""
     snippet: tuple[tuple[str, bool], ...] = ()
+    starred: bool = False
 
 
 class Backend:
@@ -230,7 +232,10 @@ class Backend:
                 ]
             else:
                 first = self.relevant_runbooks(slug) if slug else []
-                rows += [RunbookRow(r.name, r.title, "relevant", reason=r.reason) for r in first]
+                rows += [
+                    RunbookRow(r.name, r.title, "relevant", reason=f"{r.reason}: {r.detail}", starred=r.starred)
+                    for r in first
+                ]
                 seen = {r.name for r in first}
                 rows += [RunbookRow(i.name, i.title, "other") for i in list_runbooks(store) if i.name not in seen]
             return rows, library_freshness(store, self.engine.clock())

@@ -81,7 +81,7 @@ def register(sub: Any, cmd: Callable[..., Any]) -> None:
 
     p = cmd(
         "relevant",
-        "Runbooks for an intent: linked from its units first, then matching its title and open findings.",
+        "Runbooks for an intent: linked from its units (★), then strong matches of its title (★), then weak ones.",
         _relevant,
         runbooks,
     )
@@ -189,6 +189,7 @@ def _sync_settings(args) -> tuple[float, frozenset[str]]:
 
 def _search(args) -> int:
     from cockpit.runbooks.search import search_runbooks
+    from cockpit.text.terminal import safe
 
     query = " ".join(args.query)
     hits = search_runbooks(engine_for(args).store, query, limit=args.limit)
@@ -213,9 +214,9 @@ def _search(args) -> int:
     if not hits:
         print(f"no runbook matches {query!r}")
         return 0
-    for hit in hits:
-        print(f"{hit.name}  {hit.title}")
-        print(f"    {hit.snippet()}")
+    for hit in hits:  # titles and snippets are data: printed through safe()
+        print(safe(f"{hit.name}  {hit.title}", one_line=True))
+        print(f"    {safe(hit.snippet(), one_line=True)}")
     return 0
 
 
@@ -311,6 +312,7 @@ def _lint(args) -> int:
 
 def _relevant(args) -> int:
     from cockpit.runbooks.relevance import relevant_runbooks
+    from cockpit.text.terminal import safe
 
     engine = engine_for(args)
     found = relevant_runbooks(engine.store, engine.store.facts(args.slug), limit=args.limit)
@@ -318,12 +320,15 @@ def _relevant(args) -> int:
         print_json(
             {
                 "slug": args.slug,
-                "runbooks": [{"name": r.name, "title": r.title, "reason": r.reason, "detail": r.detail} for r in found],
+                "runbooks": [
+                    {"name": r.name, "title": r.title, "reason": r.reason, "starred": r.starred, "detail": r.detail}
+                    for r in found
+                ],
             }
         )
         return 0
     if not found:
         print("no runbook is linked from or matches this intent")
-    for r in found:
-        print(f"{r.name}  {r.title}  ({r.reason}: {r.detail})")
+    for r in found:  # a title, a link and a unit slug are data: printed through safe()
+        print(safe(f"{'★' if r.starred else ' '} {r.name}  {r.title}  ({r.reason}: {r.detail})", one_line=True))
     return 0

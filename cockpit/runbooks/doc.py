@@ -111,6 +111,19 @@ class RunbookDoc:
     def lines(self) -> list[str]:
         return self.text.splitlines()
 
+    @cached_property
+    def distinct_links(self) -> tuple[Link, ...]:
+        """The links a reader can follow, each destination once (its first mention): a runbook that
+        points at the same dashboard or section three times offers it once. Images are not links."""
+        seen: set[tuple[str, str | None]] = set()
+        distinct = []
+        for link in self.links:
+            key = (link.resolved or link.target.split("#", 1)[0], link.anchor)
+            if not link.image and key not in seen:
+                seen.add(key)
+                distinct.append(link)
+        return tuple(distinct)
+
     def heading_for(self, anchor: str) -> Heading | None:
         wanted = anchor.lower()
         return next((h for h in self.headings if h.anchor == wanted), None)

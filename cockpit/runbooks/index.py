@@ -177,8 +177,12 @@ def content_hash(text: str) -> str:
 
 
 def fts_columns(doc: RunbookDoc) -> stored.SearchColumns:
-    """(title, headings, body, code): the text each FTS column holds, weighted apart in search."""
+    """(title, headings, body, code): the text each FTS column holds, weighted apart in search.
+    The heading that gave the title is in the title column only: a snippet of the headings then
+    never repeats the title shown above it."""
     heading_lines = {h.line for h in doc.headings}
+    first_h1 = next((h for h in doc.headings if h.level == 1), None)
+    headings = [h.text for h in doc.headings if h is not first_h1 or h.text != doc.title]
     # Link targets are addresses, not words of the runbook: `[restart](service-restart.md)` is "restart".
     body = [
         _LINK_TARGET.sub(r"\1", line)
@@ -187,7 +191,7 @@ def fts_columns(doc: RunbookDoc) -> stored.SearchColumns:
     ]
     return stored.SearchColumns(
         doc.title,
-        "\n".join(h.text for h in doc.headings),
+        "\n".join(headings),
         "\n".join(body),
         "\n".join(block.text for block in doc.code_blocks),
     )

@@ -2,7 +2,8 @@
 
 The engineer's text never reaches FTS5 as syntax: every word is quoted, so `foo-bar "`, `AND`
 or `title:x` are searched for, not parsed. A title hit outweighs a heading hit, which outweighs
-code, which outweighs body text.
+code, which outweighs body text. The snippet never repeats the title (it is shown above it): it is
+taken from the body, the code or the headings, whichever holds a match first, else the body's start.
 """
 
 from __future__ import annotations
@@ -28,7 +29,7 @@ class SearchHit:
     kind: str  # file | url
     source: str
     score: float  # bm25: lower is better
-    snippet_spans: tuple[tuple[str, bool], ...]  # (text, is_match) pieces of the best-matching column
+    snippet_spans: tuple[tuple[str, bool], ...]  # (text, is_match) pieces of the best-matching column but the title
 
     def snippet(self, open_mark: str = "[", close_mark: str = "]") -> str:
         return "".join(f"{open_mark}{text}{close_mark}" if hit else text for text, hit in self.snippet_spans)
@@ -62,7 +63,15 @@ def run_match(store: Store, match: str, limit: int) -> list[SearchHit]:
     """Run an FTS5 MATCH expression built by `fts_query` (never raw user text)."""
     with store.snapshot():
         rows = stored.search(store.conn, match, limit, weights=WEIGHTS, marks=(_OPEN, _CLOSE))
-    return [SearchHit(r.name, r.title, r.kind, r.source, r.score, _spans(r.snippet)) for r in rows]
+    return [SearchHit(r.name, r.title, r.kind, r.source, r.score, _spans(best_snippet(r.snippets))) for r in rows]
+
+
+def best_snippet(snippets: tuple[str, ...]) -> str:
+    """Of (headings, body, code), the first snippet holding a match in the order body, code,
+    headings (what the runbook says over its labels); with none, the body's opening words: a hit
+    on the title alone then shows what the runbook says, not the title again."""
+    headings, body, code = snippets
+    return next((snippet for snippet in (body, code, headings) if _OPEN in snippet), body)
 
 
 def _spans(snippet: str) -> tuple[tuple[str, bool], ...]:

@@ -118,7 +118,7 @@ class SearchRow(NamedTuple):
     kind: str
     source: str
     score: float
-    snippet: str
+    snippets: tuple[str, str, str]  # around the matches in the headings, the body and the code
 
 
 class LibraryTimes(NamedTuple):
@@ -153,7 +153,11 @@ def live_names(conn: sqlite3.Connection) -> list[str]:
 
 
 def live_runbooks(conn: sqlite3.Connection) -> list[LiveRunbook]:
-    return [LiveRunbook(*r) for r in conn.execute("SELECT id, name, title, source FROM runbooks WHERE gone_at IS NULL")]
+    """Every runbook not gone, by name."""
+    return [
+        LiveRunbook(*r)
+        for r in conn.execute("SELECT id, name, title, source FROM runbooks WHERE gone_at IS NULL ORDER BY name")
+    ]
 
 
 def library_times(conn: sqlite3.Connection) -> LibraryTimes:
@@ -175,15 +179,24 @@ def search(
     conn: sqlite3.Connection, fts_query: str, limit: int, *, weights: tuple[float, ...], marks: tuple[str, str]
 ) -> list[SearchRow]:
     """Live runbooks matching an FTS5 MATCH expression, best first (bm25 with `weights` per search
-    column), with a snippet whose matches are wrapped in `marks`."""
+    column), with a snippet of each column but the title (the caller shows the title apart),
+    matches wrapped in `marks`."""
     columns = ", ".join(str(w) for w in weights)
+    snippets = ", ".join(f"snippet(runbooks_fts, {column}, ?, ?, '…', 12)" for column in (1, 2, 3))
     sql = (
-        f"SELECT r.name, r.title, r.kind, r.source, bm25(runbooks_fts, {columns}) AS score, "
-        f"snippet(runbooks_fts, -1, ?, ?, '…', 12) "
+        f"SELECT r.name, r.title, r.kind, r.source, bm25(runbooks_fts, {columns}) AS score, {snippets} "
         f"FROM runbooks_fts JOIN runbooks r ON r.id = runbooks_fts.rowid "
         f"WHERE runbooks_fts MATCH ? AND r.gone_at IS NULL ORDER BY score, r.name LIMIT ?"
     )
-    return [SearchRow(*r) for r in conn.execute(sql, [*marks, fts_query, int(limit)])]
+    rows = conn.execute(sql, [*marks * 3, fts_query, int(limit)])
+    return [SearchRow(r[0], r[1], r[2], r[3], r[4], (r[5], r[6], r[7])) for r in rows]
+
+
+def matching_ids(conn: sqlite3.Connection, fts_query: str) -> set[int]:
+    """The ids of the live runbooks matching an FTS5 MATCH expression (gone ones have no search row)."""
+    return {
+        rowid for (rowid,) in conn.execute("SELECT rowid FROM runbooks_fts WHERE runbooks_fts MATCH ?", [fts_query])
+    }
 
 
 # ------------------------------------------------------------------ the indexer (files)

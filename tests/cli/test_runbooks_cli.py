@@ -123,7 +123,22 @@ def test_relevant_runbooks_for_the_demo_incident(cli):
     cli("runbooks", "index")
     code, out, _ = cli("runbooks", "relevant", "checkout-5xx-cert-rotation", "--json")
     found = json.loads(out)["runbooks"]
-    assert code == 0 and found[0]["name"] == "certificate-rotation" and found[0]["reason"] == "matched"
+    assert code == 0
+    assert [(r["name"], r["reason"], r["starred"]) for r in found] == [
+        ("certificate-rotation", "strong", True),  # its title names payments, gateway, certificate, rotation
+        ("upstream-dependency-failure", "weak", False),  # names payments, gateway only
+    ]  # the other three samples matched on a word or two (`runbook`, `api`, `window`): not listed
+    assert found[0]["detail"] == "names payments, gateway, certificate, rotation; mentions 5xx"
+    _, out, _ = cli("runbooks", "relevant", "orders-api-pool-limits")
+    assert "★" not in out  # no sample is about connection-pool limits
+
+
+def test_a_search_hit_does_not_repeat_its_title(cli):
+    cli("runbooks", "index")
+    _, out, _ = cli("runbooks", "search", "certificate", "rotation")
+    title, snippet = out.splitlines()[:2]
+    assert title == "certificate-rotation  Certificate rotation: TLS handshake failures to the payments gateway"
+    assert "TLS handshake failures to the payments" not in snippet
 
 
 def test_sync_failure_exits_1_with_the_reason(cli):

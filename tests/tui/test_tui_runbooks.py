@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 from helpers import NOW, settle, until
+from textual.widgets import OptionList
 
 from cockpit.app import demo
 from cockpit.app.engine import Engine
@@ -49,6 +50,31 @@ async def test_b_opens_the_library_with_the_intents_runbook_first(engine):
         assert screen.query_one(DocumentView).rendered.lines  # rendered, not empty
 
 
+async def test_a_star_only_for_the_runbooks_that_fit_the_intent(engine):
+    app = open_library(engine)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await press_b(app, pilot)
+        options = app.screen.query_one("#rb-list")
+        prompts = [str(options.get_option_at_index(i).prompt) for i in range(options.option_count)]
+        starred = [p.split("\n")[0] for p in prompts if p.startswith("★")]
+        assert starred == ["★ Certificate rotation: TLS handshake failures to the payments gateway"]
+        assert prompts[1].startswith("· Upstream dependency failure")  # a weak match: listed, no star
+        assert prompts[1].split("\n")[1].strip().startswith("weak: names payments, gateway")
+        assert all(p.startswith("  ") for p in prompts[2:])  # the rest of the library, unranked
+
+
+async def test_the_links_dialog_offers_each_destination_once(engine):
+    app = open_library(engine)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await press_b(app, pilot)
+        await pilot.press("l")
+        await settle(app, pilot)
+        choices = app.screen.query_one(OptionList)
+        targets = [str(choices.get_option_at_index(i).prompt).split("→ ")[-1] for i in range(choices.option_count)]
+        assert len(targets) == len(set(targets)) >= 4
+        assert targets.count("service-restart.md#graceful-restart") == 1  # linked twice in the runbook
+
+
 async def test_search_as_you_type_narrows_and_enter_opens(engine):
     app = open_library(engine)
     async with app.run_test(size=(80, 24)) as pilot:
@@ -81,7 +107,7 @@ async def test_follow_a_link_and_come_back(engine):
     async with app.run_test(size=(80, 24)) as pilot:
         await press_b(app, pilot)
         screen = app.screen
-        links = [link for link in screen.runbook.doc.links if not link.image]
+        links = screen.runbook.doc.distinct_links
         target = next(i for i, link in enumerate(links) if "service-restart" in link.target)
         await pilot.press("l", *["down"] * target, "enter")
         await settle(app, pilot)

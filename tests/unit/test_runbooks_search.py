@@ -191,18 +191,102 @@ def test_linked_runbooks_come_first_then_title_and_findings_matches(engine, inte
     engine.run(slug, c.file_feedback, title="Printer jams in the office", severity="low")
     engine.run(slug, c.close_finding, ref="FB-002", resolution="rejected", text="Not this incident.")
     found = relevant_runbooks(engine.store, engine.store.facts(slug))
-    assert [(r.name, r.reason) for r in found] == [
-        ("queue-backlog", "linked"),
-        ("disk-full", "linked"),
-        ("dns", "linked"),
-        ("tls", "matched"),
+    assert [(r.name, r.reason, r.starred) for r in found] == [
+        ("queue-backlog", "linked", True),
+        ("disk-full", "linked", True),
+        ("dns", "linked", True),
+        ("tls", "strong", True),  # its title names tls, handshake, failures: 3 of the title's 4 words
     ]
     assert found[0].detail == "unit consumers (alerts table)"
+    assert found[3].detail == "names tls, handshake, failures"
     # closed findings do not pull runbooks in: "Printer jams" was rejected
 
 
 def test_relevance_with_nothing_linked_ranks_by_the_title(engine, intent_library):
     slug = engine.create_intent(studio="incident-response", title="Disk full on the search nodes")
     found = relevant_runbooks(engine.store, engine.store.facts(slug), limit=3)
-    assert found[0].name == "disk-full" and found[0].reason == "matched"
-    assert "unrelated" not in [r.name for r in found]
+    assert [(r.name, r.reason) for r in found] == [("disk-full", "strong")]
+
+
+# A library of six built as real ones are: every runbook has the same template headings, so
+# "rollback", "symptoms" or "escalate" say nothing about which runbook fits.
+TEMPLATE = "\n## Symptoms\n\nWhat you see.\n\n## Rollback\n\nUndo it.\n\n## When to escalate\n\nPage someone.\n"
+RANKED_LIBRARY = {
+    "gateway-certs": "# Gateway certificate rotation\n\nPayments gateway handshakes fail after a rotation.\n",
+    "gateway-errors": "# Payments gateway errors\n\nCheckout sees 5xx from the gateway.\n",
+    "restart": "# Service restart\n\n```sh\nkubectl rollout restart deploy/checkout-api\n```\n",
+    "cache": "# Cache invalidation\n\nStale entries; tell customer support about the refund window.\n",
+    "failover": "# Database failover\n\nThe primary is down.\n",
+    "probes": "# Probe tuning\n\n## Probe interval\n\nShorter intervals catch a flapping target.\n",
+}
+
+
+@pytest.fixture
+def ranked_library(engine, tmp_path):
+    lib = tmp_path / "ranked"
+    for name, text in RANKED_LIBRARY.items():
+        write(lib, name, text + TEMPLATE)
+    index_library(engine.store, [lib], clock=CLOCK)
+    return lib
+
+
+def relevance(engine, title: str, *findings: str) -> list[tuple[str, str]]:
+    slug = engine.create_intent(studio="incident-response", title=title)
+    for finding in findings:
+        engine.run(slug, c.file_feedback, title=finding, severity="low")
+    return [(r.name, r.reason) for r in relevant_runbooks(engine.store, engine.store.facts(slug))]
+
+
+def test_a_star_only_for_a_runbook_whose_title_names_half_the_intent(engine, ranked_library):
+    # Title words: checkout, 5xx, payments, gateway, certificate, rotation (6: a star needs 3 named).
+    found = relevance(engine, "Checkout 5xx after payments-gateway certificate rotation")
+    assert found == [
+        ("gateway-certs", "strong"),  # names gateway, certificate, rotation; mentions payments
+        ("gateway-errors", "weak"),  # names payments, gateway (2 of 6); mentions checkout, 5xx
+    ]  # restart mentions checkout alone (in a command); cache, failover and probes share nothing
+
+
+def test_one_shared_word_is_a_coincidence_not_a_match(engine, ranked_library):
+    assert relevance(engine, "Checkout latency") == []  # `restart` only mentions checkout, in a command
+
+
+def test_words_every_runbook_shares_do_not_count(engine, ranked_library):
+    # "rollback" and "escalate" are headings of all six: a finding naming them lists none
+    assert relevance(engine, "Nightly batch", "Rollback and escalate path unclear") == []
+
+
+def test_findings_add_runbooks_their_titles_name(engine, ranked_library):
+    found = relevance(engine, "Nightly batch", "Probe interval too coarse")
+    assert found == [("probes", "weak")]  # names probe and interval in its title and headings
+
+
+def test_a_word_matches_its_longer_forms(engine, ranked_library):
+    slug = engine.create_intent(studio="incident-response", title="Gateway certificate handshake")
+    (found,) = relevant_runbooks(engine.store, engine.store.facts(slug))
+    assert (found.name, found.reason) == ("gateway-certs", "strong")
+    assert found.detail == "names gateway, certificate; mentions handshake"  # its text says handshakes
+
+
+def test_no_runbook_is_listed_twice(engine, ranked_library):
+    slug = engine.create_intent(studio="incident-response", title="Gateway certificate rotation")
+    engine.run(slug, c.add_unit, title="Fix", unit="fix", body="See gateway-certs.md and [again](gateway-certs.md).")
+    found = relevant_runbooks(engine.store, engine.store.facts(slug))
+    assert [(r.name, r.reason) for r in found] == [("gateway-certs", "linked")]
+
+
+def test_a_search_hit_on_the_title_does_not_repeat_it_in_the_snippet(store, library):
+    hit = search_runbooks(store, "recovery")[0]  # only in-title's title says it
+    assert hit.name == "in-title" and "recovery" not in hit.snippet().lower()
+    assert hit.snippet() == "Generic words about a service."
+    hit = search_runbooks(store, "wombat checks")[0]  # the heading holds the match: shown from there
+    assert hit.name == "in-heading" and "[Wombat] [checks]" in hit.snippet()
+
+
+def test_links_are_offered_once_per_destination():
+    doc = parse_runbook(
+        "# A\n\n[restart](restart.md#graceful) then [the restart runbook](./restart.md#graceful), "
+        "[dash](https://grafana/d/x) and [dash](https://grafana/d/x), [forced](restart.md#forced), ![i](i.png)\n",
+        source="/rb/a.md",
+    )
+    assert len(doc.links) == 6
+    assert [link.text for link in doc.distinct_links] == ["restart", "dash", "forced"]
