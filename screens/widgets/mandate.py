@@ -98,16 +98,23 @@ class MandatePane(VerticalScroll):
     def compose(self) -> ComposeResult:
         # The checklist first: it is what the engineer acts on; the mandate is reference.
         yield Label("Hand-off checklist (space ticks) · mandate below", classes="pane-title mandate-page")
+
+    def _content(self) -> None:
+        """The pages' widgets, mounted with the first data they show: until then the pane is its
+        title, and the first frame does not pay for three widgets with nothing in them."""
+        if self.query("#checklist"):
+            return
         checklist = Checklist(id="checklist", classes="mandate-page")
         checklist.items, checklist.ticked = {}, set()
-        yield checklist
-        yield MarkdownText(id="mandate-text", classes="mandate-page")
+        mandate = MarkdownText(id="mandate-text", classes="mandate-page")
         outputs = MarkdownText(id="outputs-text")
-        outputs.display = False
-        yield outputs
+        checklist.display = mandate.display = self.page == "mandate"
+        outputs.display = self.page == "outputs"
+        self.mount(checklist, mandate, outputs)
 
     @property
     def checklist(self) -> Checklist:
+        self._content()
         return self.query_one("#checklist", Checklist)
 
     def tick(self) -> None:
@@ -124,6 +131,7 @@ class MandatePane(VerticalScroll):
         """Show the other page, where its scroll position was left."""
         self._scroll[self.page] = self.scroll_y
         self.page = "outputs" if self.page == "mandate" else "mandate"
+        self._content()
         for widget in self.query(".mandate-page"):
             widget.display = self.page == "mandate"
         self.query_one("#outputs-text").display = self.page == "outputs"
@@ -132,6 +140,7 @@ class MandatePane(VerticalScroll):
 
     def show_hat(self, stage: StageState | None, unit: UnitState | None) -> None:
         """The mandate of `unit`'s current hat and its checklist, ticks as stored."""
+        self._content()
         mandate = self.query_one("#mandate-text", MarkdownText)
         hat = stage.stage.hat(unit.hat) if stage is not None and unit is not None and unit.hat else None
         shown = (unit.unit.slug if unit else None, unit.hat if unit else None)
@@ -163,6 +172,7 @@ class MandatePane(VerticalScroll):
         parts = ["## Runbooks for this intent (b opens them)\n"]
         parts += [f"- **{r.title}** `{r.name}` ({r.reason})" for r in runbooks] or ["- none linked or matching yet"]
         parts += [f"\n## {stage.name}: outputs and discovery\n"] + [f"{t.body}\n" for t in stage.stage.templates]
+        self._content()
         self.query_one("#outputs-text", MarkdownText).show_markdown("\n".join(parts))
 
     @on(OptionList.OptionSelected, "#checklist")
