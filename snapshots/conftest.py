@@ -16,14 +16,13 @@ def template_db(tmp_path_factory) -> Path:
     from cockpit.app import demo
     from cockpit.app.engine import Engine
     from cockpit.clock import fixed_clock
-    from cockpit.runbooks.index import index_library, library_roots
     from cockpit.sources.studios import load_catalog
     from cockpit.store.database import Store
 
     path = tmp_path_factory.mktemp("template") / "demo.db"
     store = Store(path)
     demo.seed(Engine(store, load_catalog(), clock=fixed_clock(NOW), actor="oncall"))
-    index_library(store, library_roots(), clock=fixed_clock(NOW))  # the bundled sample runbooks
+    demo.sample_library(store, fixed_clock(NOW))  # the demo database's library: the bundled samples
     store.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     store.close()
     return path

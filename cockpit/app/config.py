@@ -36,7 +36,7 @@ THEMES: tuple[str, ...] = (DEFAULT_THEME, "textual-light", "ansi-dark", "ansi-li
 class Config:
     db: str | None = None
     studios: tuple[str, ...] = ()
-    runbooks: tuple[str, ...] = ()  # runbook folders, indexed after the bundled samples
+    runbooks: tuple[str, ...] = ()  # runbook folders (the demo database adds the bundled samples)
     threshold: str = "high"
     actor: str | None = None
     keys: dict[str, str] = field(default_factory=dict)  # binding id -> key(s), e.g. "intent.advance" = "n"

@@ -1,23 +1,37 @@
-"""Seed the demo: a realistic incident mid-resolve and an operations change mid-execute.
+"""The demo database: a realistic incident mid-resolve and an operations change mid-execute, and
+the bundled sample runbooks.
 
 Everything goes through the named commands, as a real session would, so the demo also proves
 the walk. Each intent is seeded in one transaction: a seed killed half-way leaves nothing, and
 seeding again skips intents that are already there.
+
+The demo keeps to a database of its own, marked as the demo's (`claim`): only that database holds
+the fictional sample runbooks (cockpit.runbooks.index). A database with intents of its own is
+never claimed, so the samples never reach a team's library.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from datetime import timedelta
+from pathlib import Path
+from typing import TYPE_CHECKING
 
 from cockpit.app.engine import Engine
-from cockpit.clock import stepping_clock
+from cockpit.clock import Clock, stepping_clock
+from cockpit.errors import CockpitError
+from cockpit.store import demo as demo_store
+
+if TYPE_CHECKING:
+    from cockpit.runbooks.index import IndexReport
+    from cockpit.store.database import Store
 
 # The commands (and the checks they import) are imported by the functions that seed: `cockpit demo`
 # on a database already seeded (every start after the first) opens the screen without them.
 
 INCIDENT = "checkout-5xx-cert-rotation"
 OPERATIONS = "orders-api-pool-limits"
+SLUGS = (INCIDENT, OPERATIONS)
 
 UnitSpec = tuple[str, str, str, Sequence[str]]  # slug, title, body, depends_on
 
@@ -390,3 +404,34 @@ def seed(engine: Engine) -> list[tuple[str, bool]]:
             fill(storyteller, slug)
         results.append((slug, True))
     return results
+
+
+# ------------------------------------------------------------------ the demo database
+
+
+def claim(engine: Engine, *, default: bool = False) -> None:
+    """Mark the engine's database as the demo's, or refuse (CockpitError) when it holds intents
+    of its own: sample runbooks are for the demo alone. `default`: the database is the
+    demo's by its place (`cockpit demo` without --db), whatever it holds."""
+    store = engine.store
+    with store.snapshot():
+        if demo_store.is_demo(store.conn):
+            return
+    with store.writing():
+        own = [slug for slug in demo_store.intent_slugs(store.conn) if slug not in SLUGS]
+        if own and not default:
+            named = ", ".join(own[:3]) + (f" and {len(own) - 3} more" if len(own) > 3 else "")
+            raise CockpitError(
+                f"{store.path} holds intents of its own ({named}): the demo keeps to a database of its own. "
+                "Leave out --db (the demo has its own file), or give --db a new file; nothing was changed"
+            )
+        demo_store.mark_demo(store.conn)
+
+
+def sample_library(store: Store, clock: Clock, roots: Iterable[str | Path] = ()) -> IndexReport:
+    """Mark `store` as the demo's and index its library: the bundled samples and `roots`."""
+    from cockpit.runbooks.index import index_library
+
+    with store.writing():
+        demo_store.mark_demo(store.conn)
+    return index_library(store, [Path(r) for r in roots], clock=clock)

@@ -51,7 +51,7 @@ def _common(suppress: bool) -> argparse.ArgumentParser:
         action="append",
         dest="runbook_dirs",
         default=unset,
-        help="runbook folder, indexed with the bundled samples and config `runbooks` (repeatable)",
+        help="runbook folder, indexed with config `runbooks` (repeatable)",
     )
     common.add_argument(
         "--actor", metavar="NAME", default=unset, help="who is acting (default: $COCKPIT_ACTOR or your login)"

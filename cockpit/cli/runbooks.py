@@ -22,7 +22,8 @@ def register(sub: Any, cmd: Callable[..., Any]) -> None:
 
     p = cmd(
         "index",
-        "Index runbook folders (bundled samples, config `runbooks`, --runbooks, DIR); only changed files are re-read.",
+        "Index runbook folders (config `runbooks`, --runbooks, DIR; the demo database adds the bundled samples); "
+        "only changed files are re-read.",
         _index,
         runbooks,
     )
@@ -118,6 +119,7 @@ def _index(args) -> int:
                 "back": report.back,
                 "problems": report.problems,
                 "notes": report.notes,
+                "removed": report.removed,
                 "seconds": round(elapsed, 3),
             }
         )
@@ -128,6 +130,7 @@ def _index(args) -> int:
             ("changed", report.changed),
             ("gone", report.gone),
             ("back", report.back),
+            ("samples removed (they belong to the demo database)", report.removed),
         ):
             if names:
                 print(f"  {label}: {', '.join(names)}")

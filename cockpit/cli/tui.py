@@ -20,31 +20,59 @@ DEMO_INCIDENT = "checkout-5xx-cert-rotation"  # demo.INCIDENT, named here so the
 
 def register(sub: Any, cmd: Callable[..., Any]) -> None:
     """Add this module's subcommands to the top-level parser (`cmd` as in cli.build_parser)."""
-    p = cmd("demo", "Seed sample incidents (idempotent) into the demo database and open the cockpit on them.", _demo)
+    p = cmd(
+        "demo",
+        "Seed sample incidents and runbooks (idempotent) into the demo database and open the cockpit on them.",
+        _demo,
+    )
     p.add_argument("--no-tui", action="store_true", help="only seed and print the slugs")
 
 
 def _demo(args) -> int:
     from cockpit.app.config import default_db_path
 
-    db = str(default_db_path().with_name("demo.db"))
+    default = str(default_db_path().with_name("demo.db"))
+    _refuse_a_users_database(args.db or default)
     if args.no_tui:
         from cockpit.app import demo
+        from cockpit.runbooks.index import library_roots
 
-        engine = engine_for(args, default_db=db, read_only=False)  # seeding writes, whatever --read-only says
+        roots = library_roots(cli_config().runbooks, args.runbook_dirs or [])
+        engine = engine_for(args, default_db=default, read_only=False)  # seeding writes, whatever --read-only says
+        demo.claim(engine, default=args.db is None)
         for slug, created in demo.seed(engine):
             print(f"{slug}\t{'seeded' if created else 'already there'}")
+        print(f"runbooks: {demo.sample_library(engine.store, engine.clock, roots).summary()}")
         print(f"database: {engine.store.path}  (try: cockpit status --db {engine.store.path})")
         return 0
 
     def open_seeded():
         from cockpit.app import demo
 
-        engine = engine_for(args, default_db=db, read_only=False, warn=False)  # --read-only then holds in the screen
+        # Opened writable to seed; --read-only then holds in the screen.
+        engine = engine_for(args, default_db=default, read_only=False, warn=False)
+        demo.claim(engine, default=args.db is None)  # the screen indexes the library, samples included
         demo.seed(engine)
         return engine
 
     return _launch(open_seeded, args, open_slug=DEMO_INCIDENT)
+
+
+def _refuse_a_users_database(path: str) -> None:
+    """The demo never seeds or indexes samples into the database cockpit opens for real
+    work ($COCKPIT_DB, the config's `db`, or the default), even when --db names it."""
+    import os
+
+    from cockpit.app.config import default_db_path
+    from cockpit.errors import CockpitError
+
+    users = [os.environ.get("COCKPIT_DB"), cli_config().db, str(default_db_path())]
+    real = os.path.realpath(os.path.expanduser(path))
+    if any(u and os.path.realpath(os.path.expanduser(u)) == real for u in users):
+        raise CockpitError(
+            f"{path} is the database cockpit opens for your own work: the demo keeps to a file of its own "
+            "(leave out --db, or give it another file)"
+        )
 
 
 def open_cockpit(args) -> int:
@@ -52,12 +80,16 @@ def open_cockpit(args) -> int:
     return _launch(lambda: engine_for(args, warn=False), args)
 
 
-def _launch(open_engine: Callable[[], Any], args, open_slug: str | None = None) -> int:
-    """Open the cockpit screen at once; the engine opens in a worker after the first frame."""
+def _need_terminal() -> None:
     from cockpit.errors import CockpitError
 
     if not sys.stdout.isatty() or not sys.stdin.isatty():
         raise CockpitError("the cockpit screen needs a terminal; for scripts use a command (cockpit --help)")
+
+
+def _launch(open_engine: Callable[[], Any], args, open_slug: str | None = None) -> int:
+    """Open the cockpit screen at once; the engine opens in a worker after the first frame."""
+    _need_terminal()
     config = cli_config()
     # Importing Textual and composing the first screen allocate a great many long-lived objects and
     # few cycles: the collector's passes over them are wasted start-up time. CockpitApp.run freezes

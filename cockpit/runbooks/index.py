@@ -11,6 +11,12 @@ they were, and the next run finishes the job (files marked gone last, once every
 A file that disappears keeps its row with `gone_at` set and leaves the search index; when it
 comes back it is un-gone. A file that cannot be read is reported as `path: reason` and keeps its
 last good copy; the rest of the library still indexes.
+
+The sample runbooks bundled with cockpit are fiction written for the demo: they are indexed into
+the demo database only (the one `cockpit demo` marks), never into a team's library, where a search
+for "primary failover" would answer with the sample before the team's own runbook. A sample not
+indexed by this run (every sample in a team's database, left there by an earlier cockpit) is
+removed, not kept as gone: it was never the team's, and nothing the team wrote is touched.
 """
 
 from __future__ import annotations
@@ -27,6 +33,7 @@ from typing import Any
 
 from cockpit.clock import Clock, iso, system_clock
 from cockpit.runbooks.doc import RUNBOOK_SUFFIXES, RunbookDoc, RunbookReadError, parse_runbook, read_runbook_text
+from cockpit.store import demo as demo_store
 from cockpit.store import runbooks as stored
 from cockpit.store.database import Store
 
@@ -42,15 +49,24 @@ def bundled_runbooks_dir() -> Path:
     return installed if installed.is_dir() else here.parent / "runbooks"
 
 
-def library_roots(*folder_lists: Iterable[str | os.PathLike[str]], bundled: bool = True) -> list[Path]:
-    """The folders of the library in order (bundled samples, then config, then flags), without repeats.
+def is_sample_root(root: str | None) -> bool:
+    """Is `root` a folder of bundled samples: this cockpit's, or that of another install (a
+    cockpit installed under another Python or path indexed them there)?"""
+    return root is not None and (
+        root == str(bundled_runbooks_dir()) or Path(root).parts[-2:] == ("cockpit", "_runbooks")
+    )
 
-    A later folder's runbook shadows an earlier one of the same name, so a team's own
-    `certificate-rotation.md` replaces the sample.
-    """
-    roots: list[Path] = [bundled_runbooks_dir()] if bundled else []
-    for folders in folder_lists:
-        roots.extend(Path(os.path.abspath(os.path.expanduser(str(f)))) for f in folders)
+
+def library_roots(*folder_lists: Iterable[str | os.PathLike[str]]) -> list[Path]:
+    """The team's folders of the library in order (config, then flags), without repeats.
+
+    A later folder's runbook shadows an earlier one of the same name. The bundled samples are not
+    among them: `index_library` adds them for the demo database alone."""
+    roots = [Path(os.path.abspath(os.path.expanduser(str(f)))) for folders in folder_lists for f in folders]
+    return _unique(roots)
+
+
+def _unique(roots: Iterable[Path]) -> list[Path]:
     unique: dict[str, Path] = {}
     for root in roots:
         unique.setdefault(str(root), root)
@@ -73,6 +89,7 @@ class IndexReport:
     back: list[str] = field(default_factory=list)  # gone before, present again
     problems: list[str] = field(default_factory=list)  # `path: reason`, one per skipped file or folder
     notes: list[str] = field(default_factory=list)  # shadowed names: worth saying, not a failure
+    removed: list[str] = field(default_factory=list)  # bundled samples taken out of a library not the demo's
 
     def summary(self) -> str:
         counts = [
@@ -85,6 +102,8 @@ class IndexReport:
             counts.append(f"{len(self.back)} back")
         if self.problems:
             counts.append(f"{len(self.problems)} skipped")
+        if self.removed:
+            counts.append(f"{len(self.removed)} sample{'s' if len(self.removed) != 1 else ''} removed")
         return ", ".join(counts)
 
 
@@ -280,7 +299,11 @@ def index_library(
 ) -> IndexReport:
     """Bring the store's file runbooks in line with `roots`; see the module docstring.
 
-    `batch_files` and `batch_seconds` bound each write transaction; `timer` and `pause` are for tests."""
+    `batch_files` and `batch_seconds` bound each write transaction; `timer` and `pause` are for tests.
+    The demo database's library also holds the bundled samples, first (a team folder shadows them)."""
+    with store.snapshot():
+        if demo_store.is_demo(store.conn):
+            roots = _unique([bundled_runbooks_dir(), *roots])
     files, problems, notes, missing = collect(roots)
     report = IndexReport(problems=problems, notes=notes)
     with store.snapshot():
@@ -311,6 +334,19 @@ def index_library(
     while pending:  # read and parse one batch's worth, then write it: only the writes hold the lock
         reads = deque(_read(pending.popleft(), known, report) for _ in range(min(len(pending), batches.files)))
         batches.run(reads, write)
+
+    with store.snapshot():  # samples this run did not index: out of a library that is not the demo's
+        samples = deque(
+            r
+            for r in stored.file_roots(store.conn)
+            if is_sample_root(r.root) and r.root not in missing and r.id not in claimed and r.source not in present
+        )
+
+    def remove(row: stored.FileRoot) -> None:
+        if stored.delete_runbook(store.conn, row.id, row.source):  # unless another session moved it
+            report.removed.append(row.name)
+
+    batches.run(samples, remove)
 
     with store.snapshot():
         live = stored.live_files(store.conn)

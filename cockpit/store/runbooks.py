@@ -84,6 +84,15 @@ class LiveFile(NamedTuple):
     name: str
 
 
+class FileRoot(NamedTuple):
+    """A file runbook (gone ones too) and the folder it was found under."""
+
+    id: int
+    name: str
+    source: str
+    root: str | None
+
+
 class LiveRunbook(NamedTuple):
     id: int
     name: str
@@ -226,6 +235,19 @@ def live_files(conn: sqlite3.Connection) -> list[LiveFile]:
             "SELECT id, source, name FROM runbooks WHERE kind = 'file' AND gone_at IS NULL ORDER BY id"
         )
     ]
+
+
+def file_roots(conn: sqlite3.Connection) -> list[FileRoot]:
+    """Every file runbook, gone ones too, with its folder."""
+    return [FileRoot(*r) for r in conn.execute("SELECT id, name, source, root FROM runbooks WHERE kind = 'file'")]
+
+
+def delete_runbook(conn: sqlite3.Connection, runbook_id: int, source: str) -> bool:
+    """Remove a runbook and its search row, unless another session moved it to another source."""
+    if conn.execute("DELETE FROM runbooks WHERE id = ? AND source = ?", [runbook_id, source]).rowcount == 0:
+        return False
+    conn.execute("DELETE FROM runbooks_fts WHERE rowid = ?", [runbook_id])
+    return True
 
 
 def mark_gone(conn: sqlite3.Connection, runbook_id: int, source: str, now: str) -> bool:

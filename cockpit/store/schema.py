@@ -301,6 +301,13 @@ def m006_llm_requests(db: Database) -> None:
     )
 
 
+@migrations()
+def m007_settings(db: Database) -> None:
+    # What a database is for, kept with it: `cockpit demo` marks its database as the demo's, the
+    # one library that holds the bundled sample runbooks (cockpit.store.demo).
+    db.execute("CREATE TABLE settings (key TEXT PRIMARY KEY, value TEXT NOT NULL)")
+
+
 def _run_statements(db: Database, script: str) -> None:
     # Not executescript(): it commits first, which would break the migration's transaction.
     for statement in script.split(";\n"):

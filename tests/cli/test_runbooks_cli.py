@@ -20,11 +20,11 @@ def test_index_reports_counts_then_only_changes(cli, tmp_path):
     (lib / "mine.md").write_text("# Mine\n\nText.\n")
     code, out, err = cli("runbooks", "index", "--runbooks", str(lib))
     assert code == 0 and err == ""
-    assert ": 6 added, 0 changed, 0 unchanged, 0 gone" in out and "mine" in out
+    assert ": 1 added, 0 changed, 0 unchanged, 0 gone" in out and "mine" in out  # no bundled sample
     (lib / "mine.md").write_text("# Mine\n\nChanged.\n")
     code, out, _ = cli("runbooks", "index", str(lib), "--json")
     data = json.loads(out)
-    assert (data["changed"], len(data["unchanged"]), data["added"]) == (["mine"], 5, [])
+    assert (data["changed"], data["unchanged"], data["added"]) == (["mine"], [], [])
 
 
 def test_index_reads_folders_from_the_config_file(cli, tmp_path):
@@ -42,12 +42,12 @@ def test_index_with_bad_files_reports_them_and_exits_1(cli, tmp_path):
     lib.mkdir()
     (lib / "bad.md").write_bytes(b"\xc3\x28")
     code, out, err = cli("runbooks", "index", str(lib))
-    assert code == 1 and "5 added" in out
+    assert code == 1 and "0 added" in out
     assert err.strip() == f"cockpit: {lib / 'bad.md'}: not UTF-8 text (invalid continuation byte at byte 0)"
 
 
 def test_search_text_and_json(cli):
-    cli("runbooks", "index")
+    cli("demo", "--no-tui")  # the demo database holds the bundled samples
     code, out, _ = cli("runbooks", "search", "certificate", "rotation")
     assert code == 0 and out.splitlines()[0].startswith("certificate-rotation  Certificate rotation")
     assert "[" in out.splitlines()[1]  # the snippet marks the match
@@ -83,7 +83,7 @@ def test_show_prints_raw_markdown_when_piped_and_rendered_on_a_terminal(cli, mon
 
 
 def test_show_an_unknown_name_is_one_line_with_close_matches(cli):
-    cli("runbooks", "index")
+    cli("demo", "--no-tui")
     code, out, err = cli("runbooks", "show", "databse-failover")
     assert code == 1 and out == ""
     assert err == "cockpit: no runbook 'databse-failover' (did you mean: database-failover?)\n"
@@ -92,7 +92,7 @@ def test_show_an_unknown_name_is_one_line_with_close_matches(cli):
 def test_list_shows_freshness(cli):
     _, out, _ = cli("runbooks", "list")
     assert "no runbooks yet" in out
-    cli("runbooks", "index")
+    cli("demo", "--no-tui")
     _code, out, _ = cli("runbooks", "list")
     assert out.splitlines()[0] == "last indexed just now" and "certificate-rotation" in out
     data = json.loads(cli("runbooks", "list", "--json")[1])
@@ -113,14 +113,14 @@ def test_lint_exit_status_follows_error_findings(cli):
 def test_lint_without_a_folder_lints_the_library(cli):
     code, _, err = cli("runbooks", "lint")
     assert code == 1 and "library is empty" in err
-    cli("runbooks", "index")
+    cli("demo", "--no-tui")  # the demo's samples lint clean
     code, out, _ = cli("runbooks", "lint")
     assert (code, out.strip()) == (0, "0 errors, 0 warnings")
 
 
 def test_relevant_runbooks_for_the_demo_incident(cli):
     assert cli("demo", "--no-tui")[0] == 0
-    cli("runbooks", "index")
+    cli("runbooks", "index")  # on the demo database, indexing keeps the samples
     code, out, _ = cli("runbooks", "relevant", "checkout-5xx-cert-rotation", "--json")
     found = json.loads(out)["runbooks"]
     assert code == 0
@@ -134,7 +134,7 @@ def test_relevant_runbooks_for_the_demo_incident(cli):
 
 
 def test_a_search_hit_does_not_repeat_its_title(cli):
-    cli("runbooks", "index")
+    cli("demo", "--no-tui")
     _, out, _ = cli("runbooks", "search", "certificate", "rotation")
     title, snippet = out.splitlines()[:2]
     assert title == "certificate-rotation  Certificate rotation: TLS handshake failures to the payments gateway"

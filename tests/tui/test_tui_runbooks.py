@@ -22,7 +22,7 @@ pytestmark = pytest.mark.anyio
 def engine(catalog, tmp_path) -> Engine:
     engine = Engine(Store(tmp_path / "rb.db"), catalog, clock=fixed_clock(NOW), actor="oncall")
     demo.seed(engine)
-    index_library(engine.store, library_roots(), clock=fixed_clock(NOW))
+    demo.sample_library(engine.store, fixed_clock(NOW))  # the demo database's library: the samples
     return engine
 
 
@@ -202,12 +202,16 @@ async def test_the_start_up_index_reaches_the_engines_checks(catalog, tmp_path):
     check skipped for the whole session even after the background index filled it."""
     from cockpit.runbooks.lookup import LibraryRunbooks
 
+    team = tmp_path / "team"
+    team.mkdir()
+    (team / "service-restart.md").write_text("# Service restart\n\nRoll the pods.\n")
     engine = Engine(Store(tmp_path / "fresh.db"), catalog, clock=fixed_clock(NOW), actor="oncall")
     assert engine.runbooks is None
-    app = CockpitApp(engine, poll_seconds=0.2, runbook_dirs=[])
+    app = CockpitApp(engine, poll_seconds=0.2, runbook_dirs=[str(team)])
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(app, pilot)
     assert isinstance(engine.runbooks, LibraryRunbooks) and engine.runbooks.exists("service-restart")
+    assert not engine.runbooks.exists("certificate-rotation")  # a sample: the demo database's alone
 
 
 async def test_no_color_terminals_can_read_a_runbook(engine, monkeypatch):

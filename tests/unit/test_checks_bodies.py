@@ -217,11 +217,11 @@ def test_alert_runbooks_pass_against_the_indexed_library(tmp_path):
     from datetime import datetime
 
     from cockpit.clock import fixed_clock
-    from cockpit.runbooks.index import index_library, library_roots
+    from cockpit.runbooks.index import bundled_runbooks_dir, index_library
     from cockpit.store.database import Store
 
     store = Store(tmp_path / "lib.db")  # the bundled samples: service-restart passes its lint
-    index_library(store, library_roots(), clock=fixed_clock(datetime(2026, 11, 20, tzinfo=UTC)))
+    index_library(store, [bundled_runbooks_dir()], clock=fixed_clock(datetime(2026, 11, 20, tzinfo=UTC)))
     result = run("ops.alert-runbooks", fixture("operations/pass.md"), context(library_lookup(store)))
     assert result.status == PASS, result
 

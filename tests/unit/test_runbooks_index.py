@@ -302,10 +302,10 @@ def test_a_root_reached_through_a_symlink_still_indexes(store, clock, tmp_path):
     assert sorted(report.added) == ["a", "b"] and report.problems == []
 
 
-def test_library_roots_put_bundled_first_and_drop_repeats(tmp_path):
+def test_library_roots_are_the_teams_folders_without_repeats_or_samples(tmp_path):
     roots = library_roots([str(tmp_path / "a")], [str(tmp_path / "a"), "~/rb"])
-    assert roots == [bundled_runbooks_dir(), tmp_path / "a", Path(os.path.expanduser("~/rb"))]
-    assert library_roots([], bundled=False) == []
+    assert roots == [tmp_path / "a", Path(os.path.expanduser("~/rb"))]
+    assert library_roots([]) == []
 
 
 def test_the_bundled_samples_index_cleanly(store, clock):
