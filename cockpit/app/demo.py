@@ -6,13 +6,14 @@ the walk. Each intent is seeded in one transaction: a seed killed half-way leave
 seeding again skips intents that are already there.
 
 The demo keeps to a database of its own, marked as the demo's (`claim`): only that database holds
-the fictional sample runbooks (cockpit.runbooks.index). A database with intents of its own is
-never claimed, so the samples never reach a team's library.
+the fictional sample runbooks (cockpit.runbooks.index), and only it can be reset. A database with
+intents of its own is never claimed, so neither the samples nor a reset can reach a team's work.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -411,7 +412,7 @@ def seed(engine: Engine) -> list[tuple[str, bool]]:
 
 def claim(engine: Engine, *, default: bool = False) -> None:
     """Mark the engine's database as the demo's, or refuse (CockpitError) when it holds intents
-    of its own: sample runbooks are for the demo alone. `default`: the database is the
+    of its own: sample runbooks and resets are for the demo alone. `default`: the database is the
     demo's by its place (`cockpit demo` without --db), whatever it holds."""
     store = engine.store
     with store.snapshot():
@@ -435,3 +436,42 @@ def sample_library(store: Store, clock: Clock, roots: Iterable[str | Path] = ())
     with store.writing():
         demo_store.mark_demo(store.conn)
     return index_library(store, [Path(r) for r in roots], clock=clock)
+
+
+@dataclass(frozen=True)
+class Reset:
+    """What `reset` did."""
+
+    path: str
+    removed: list[str]  # the intents there were, demo or not
+    events: int  # their timeline rows
+    seeded: list[str]
+    runbooks: IndexReport  # the library, samples included, brought up to date
+
+    def summary(self) -> str:
+        gone = f"{len(self.removed)} intent{'s' if len(self.removed) != 1 else ''}"
+        if self.removed:
+            gone += f" ({', '.join(self.removed)}) with {self.events} timeline events"
+        return (
+            f"reset the demo database {self.path}:\n"
+            f"  removed {gone}\n"
+            f"  seeded {', '.join(self.seeded) or 'nothing'}\n"
+            f"  runbooks kept, indexed: {self.runbooks.summary()}"
+        )
+
+
+def reset(engine: Engine, *, default: bool = False, roots: Iterable[str | Path] = ()) -> Reset:
+    """Put the demo database back to its seeded state, in one transaction: every intent, event,
+    finding and assist record goes, the demo intents are seeded afresh (at the engine's time), and
+    the runbook library (a cache of files) stays. Refused, changing nothing, on a database that is
+    not the demo's (see `claim`)."""
+    from cockpit.runbooks.index import index_library
+
+    claim(engine, default=default)
+    store = engine.store
+    with store.writing():  # all or nothing: a reset killed half-way leaves the demo as it was
+        removed = demo_store.intent_slugs(store.conn)
+        cleared = demo_store.clear_intents(store.conn)
+        seeded = [slug for slug, created in seed(engine) if created]
+    runbooks = index_library(store, [Path(r) for r in roots], clock=engine.clock)
+    return Reset(str(store.path), removed, cleared.get("events", 0), seeded, runbooks)

@@ -26,6 +26,11 @@ def register(sub: Any, cmd: Callable[..., Any]) -> None:
         _demo,
     )
     p.add_argument("--no-tui", action="store_true", help="only seed and print the slugs")
+    p.add_argument(
+        "--reset",
+        action="store_true",
+        help="first put the demo database back to its seeded state (the demo's own database only)",
+    )
 
 
 def _demo(args) -> int:
@@ -33,16 +38,23 @@ def _demo(args) -> int:
 
     default = str(default_db_path().with_name("demo.db"))
     _refuse_a_users_database(args.db or default)
-    if args.no_tui:
+    if not args.no_tui:
+        _need_terminal()  # before a reset: the screen it was asked for cannot open
+    if args.no_tui or args.reset:
         from cockpit.app import demo
         from cockpit.runbooks.index import library_roots
 
         roots = library_roots(cli_config().runbooks, args.runbook_dirs or [])
         engine = engine_for(args, default_db=default, read_only=False)  # seeding writes, whatever --read-only says
-        demo.claim(engine, default=args.db is None)
-        for slug, created in demo.seed(engine):
-            print(f"{slug}\t{'seeded' if created else 'already there'}")
-        print(f"runbooks: {demo.sample_library(engine.store, engine.clock, roots).summary()}")
+        if args.reset:
+            print(demo.reset(engine, default=args.db is None, roots=roots).summary())
+            if not args.no_tui:
+                return _launch(lambda: engine, args, open_slug=DEMO_INCIDENT)
+        else:
+            demo.claim(engine, default=args.db is None)
+            for slug, created in demo.seed(engine):
+                print(f"{slug}\t{'seeded' if created else 'already there'}")
+            print(f"runbooks: {demo.sample_library(engine.store, engine.clock, roots).summary()}")
         print(f"database: {engine.store.path}  (try: cockpit status --db {engine.store.path})")
         return 0
 
@@ -59,7 +71,7 @@ def _demo(args) -> int:
 
 
 def _refuse_a_users_database(path: str) -> None:
-    """The demo never seeds or indexes samples into the database cockpit opens for real
+    """The demo never seeds, indexes samples into, or resets the database cockpit opens for real
     work ($COCKPIT_DB, the config's `db`, or the default), even when --db names it."""
     import os
 

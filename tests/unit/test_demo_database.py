@@ -1,4 +1,5 @@
-"""The demo database: the only library that holds the bundled sample runbooks."""
+"""The demo database: the only library that holds the bundled sample runbooks, and the only
+database `cockpit demo --reset` empties and seeds again."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from helpers import T0
 from cockpit.app import demo
 from cockpit.app.engine import Engine
 from cockpit.clock import stepping_clock
+from cockpit.domain import commands as c
 from cockpit.errors import CockpitError
 from cockpit.runbooks.index import bundled_runbooks_dir, index_library, library_roots
 from cockpit.runbooks.library import list_runbooks
@@ -94,6 +96,50 @@ def test_a_demo_database_stays_the_demos_with_intents_added(engine):
     demo.seed(engine)
     engine.create_intent(studio="incident-response", title="Trying the n key")
     demo.claim(engine)  # no refusal: it was marked before
+
+
+def test_reset_puts_the_demo_back_to_its_seeded_state(catalog, engine, tmp_path):
+    demo.claim(engine)
+    demo.seed(engine)
+    index_library(engine.store, [], clock=clock())
+    engine.create_intent(studio="incident-response", title="Trying the n key")
+    engine.run(demo.INCIDENT, c.close_finding, ref="FB-004", resolution="non_actionable", text="Fixed the typo.")
+    result = demo.reset(engine)
+    assert result.removed == [demo.INCIDENT, demo.OPERATIONS, "trying-the-n-key"]
+    assert result.seeded == [demo.INCIDENT, demo.OPERATIONS] and result.events > 100
+    assert "removed 3 intents" in result.summary() and "seeded checkout-5xx-cert-rotation" in result.summary()
+    fresh = Engine(Store(tmp_path / "fresh.db"), catalog, clock=clock(), actor="oncall")
+    demo.seed(fresh)
+    assert engine.store.slugs() == fresh.store.slugs()
+    for slug in demo.SLUGS:  # the same story, event for event
+        got = [(e["command"], e["unit"], e["message"]) for e in engine.timeline(slug)]
+        assert got == [(e["command"], e["unit"], e["message"]) for e in fresh.timeline(slug)]
+    assert engine.store.last_event_id() == fresh.store.last_event_id()
+    assert names(engine.store) == SAMPLES  # the library was kept
+
+
+def test_reset_refuses_a_database_that_is_not_the_demos_and_changes_nothing(engine):
+    slug = engine.create_intent(studio="incident-response", title="Real outage")
+    before = engine.store.last_event_id()
+    with pytest.raises(CockpitError, match="holds intents of its own"):
+        demo.reset(engine)
+    assert engine.store.slugs() == {slug} and engine.store.last_event_id() == before
+
+
+def test_a_reset_that_fails_half_way_leaves_the_demo_as_it_was(engine, monkeypatch):
+    demo.claim(engine)
+    demo.seed(engine)
+    engine.create_intent(studio="incident-response", title="Kept")
+    before = engine.store.last_event_id()
+
+    def explode(*args, **kwargs):
+        raise RuntimeError("killed half-way")
+
+    monkeypatch.setattr(demo, "_seed_operations", explode)
+    with pytest.raises(RuntimeError):
+        demo.reset(engine)
+    assert engine.store.slugs() == {demo.INCIDENT, demo.OPERATIONS, "kept"}
+    assert engine.store.last_event_id() == before
 
 
 def test_m007_applies_to_a_database_from_before_it_which_is_not_the_demos(tmp_path):
