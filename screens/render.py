@@ -134,7 +134,7 @@ def unit_prompt(u: UnitState) -> Text:
 
 
 def baton(stage: StageState, unit: UnitState) -> Text:
-    """Each hat in order with done / current / waiting, the bolt, and the hand-off messages."""
+    """Each hat in order with done / current / waiting, and the bolt."""
     text = Text()
     text.append(f"{unit.unit.title}\n", style="bold")
     hats = stage.stage.hats
@@ -149,11 +149,7 @@ def baton(stage: StageState, unit: UnitState) -> Text:
         else:
             text.append(f"{STAGE_GLYPHS['pending']} {hat}", style="dim")
     text.append(f"   bolt {unit.bolt}  {unit.status}\n", style="dim")
-    for it in reversed(unit.handoffs):  # newest first: the message the current hat was handed
-        verb = "→" if it.result == "advance" else "↩"
-        text.append(f"{verb} {it.hat}: ", style="bold" if it.result == "advance" else alarm())
-        text.append(f"{it.message or '(no message)'}\n")
-    return text
+    return text  # the hand-off messages under it: screens/widgets/baton.py
 
 
 def finding_prompt(f: FindingState) -> Text:

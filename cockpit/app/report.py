@@ -349,25 +349,3 @@ def ai_note(event: dict[str, Any]) -> str | None:
         label += ", edited"
     model = ai.get("model") if isinstance(ai, dict) else None
     return f"{label} · {model}" if model else label
-
-
-def timeline_text(events: list[dict[str, Any]]) -> str:
-    rows = [["#", "at", "actor", "command", "stage", "unit", "hat", "message"]]
-    for e in events:
-        what = e["command"] + (f" {e['data']['feedback']}" if e["data"].get("feedback") else "")
-        note = ai_note(e)
-        what += f" ({note})" if note else ""
-        message = (e["message"] or "").replace("\n", " ")
-        rows.append(
-            [
-                str(e["id"]),
-                e["at"],
-                e["actor"],
-                what,
-                e["stage"] or "-",
-                e["unit"] or "-",
-                e["hat"] or "-",
-                message[:60] + ("…" if len(message) > 60 else ""),
-            ]
-        )
-    return "\n".join(table(rows, indent=""))

@@ -31,7 +31,12 @@ def register(sub: Any, cmd: Callable[..., Any]) -> None:
 
 def register_timeline(sub: Any, cmd: Callable[..., Any]) -> None:
     """`cockpit timeline`, listed after the gate commands in `cockpit --help` (so registered apart)."""
-    p = cmd("timeline", "Every recorded action on an intent, oldest first.", _timeline)
+    p = cmd(
+        "timeline",
+        "Every recorded action on an intent, oldest first: when (with its UTC offset, and how long ago), "
+        "who, and hand-offs as giver → taker.",
+        _timeline,
+    )
     p.add_argument("slug")
     p.add_argument("--json", action="store_true")
     p.add_argument("--limit", type=int, help="only the last N events")
@@ -89,11 +94,12 @@ def _status(args) -> int:
 
 
 def _timeline(args) -> int:
-    from cockpit.app import report
+    from cockpit.app.timeline import timeline_text
 
-    events = engine_for(args).timeline(args.slug, args.limit)
+    engine = engine_for(args)
+    events = engine.timeline(args.slug, args.limit)
     if args.json:
         print_json({"slug": args.slug, "events": events})
     else:
-        print(report.timeline_text(events))
+        print(timeline_text(events, engine.clock()))  # how long ago by the engine's clock, not the wall's
     return 0

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from functools import cached_property
 
-from cockpit.clock import parse_iso
+from cockpit.clock import ago
 from cockpit.errors import NotFound
 from cockpit.runbooks.doc import Link, RunbookDoc, parse_runbook
 from cockpit.store import runbooks as stored
@@ -69,17 +69,6 @@ def follow_link(store: Store, link: Link) -> Runbook | None:
 
 
 # ------------------------------------------------------------------ freshness
-
-
-def ago(moment: str | None, now: datetime) -> str:
-    """'3 min ago', '5 h ago', '2 d ago'; 'never' for None."""
-    if not moment:
-        return "never"
-    seconds = max(0, int((now - parse_iso(moment)).total_seconds()))
-    for size, unit in ((86400, "d"), (3600, "h"), (60, "min")):
-        if seconds >= size:
-            return f"{seconds // size} {unit} ago"
-    return "just now"
 
 
 def freshness(info: RunbookInfo, now: datetime) -> str:

@@ -31,10 +31,9 @@ from datetime import datetime
 from typing import Any
 from urllib.parse import quote, urljoin, urlsplit, urlunsplit
 
-from cockpit.clock import Clock, iso, system_clock
+from cockpit.clock import Clock, ago, iso, system_clock
 from cockpit.runbooks.doc import MAX_RUNBOOK_BYTES, RunbookReadError, decode_runbook, name_from_url, parse_runbook
 from cockpit.runbooks.index import content_hash, free_name, write_fts
-from cockpit.runbooks.library import ago
 from cockpit.store import runbooks as stored
 from cockpit.store.database import Store
 

@@ -18,4 +18,19 @@ class BatonPane(Static):
         if stage is None or unit is None:
             self.update(Text("No units yet: press u to add one.", style="dim"))
         else:
-            self.update(render.baton(stage, unit))
+            self.update(render.baton(stage, unit) + handoff_lines(stage, unit))
+
+
+def handoff_lines(stage: StageState, unit: UnitState) -> Text:
+    """The unit's hand-offs, newest first (the message the current hat was handed on top), each
+    naming who passed it to whom: `engineer → reviewer: ...`, `reviewer ↩ engineer (sent back): ...`."""
+    from cockpit.domain.handoff import iteration_handoff
+
+    text = Text()
+    for iteration in reversed(unit.handoffs):
+        handoff = iteration_handoff(stage.stage.hats, iteration)
+        if handoff is None:
+            continue
+        text.append(f"{handoff.arrow}: ", style=render.alarm() if handoff.sent_back else "bold")
+        text.append(f"{handoff.message or '(no message)'}\n")
+    return text

@@ -4,9 +4,10 @@ model was involved, the stored facts are what the engineer accepted, the timelin
 from __future__ import annotations
 
 import pytest
-from helpers import new_incident, to_execute
+from helpers import NOW, new_incident, to_execute
 
-from cockpit.app.report import ai_note, timeline_text
+from cockpit.app.report import ai_note
+from cockpit.app.timeline import timeline_text
 from cockpit.assist.prompt import CLASSIFY_TOOL, REVIEW_TOOL, build_prompt, parse_classification, parse_proposals
 from cockpit.assist.types import Reply
 from cockpit.domain import commands as c
@@ -34,7 +35,7 @@ def test_an_accepted_draft_is_stored_as_edited_and_marked_ai_drafted(engine):
     assert event["command"] == "edit_unit" and event["data"]["ai"] == {**AI, "edited": True}
     assert done.position.stage("resolve").unit("fix").unit.body == accepted
     assert ai_note(event) == "AI-drafted revision, edited · claude-test"
-    assert "edit_unit (AI-drafted revision, edited · claude-test)" in timeline_text(engine.timeline(slug))
+    assert "edit_unit (AI-drafted revision, edited · claude-test)" in timeline_text(engine.timeline(slug), NOW)
 
 
 def test_an_accepted_draft_keeps_the_body_it_replaced(engine):
@@ -62,7 +63,7 @@ def test_a_plain_edit_carries_no_provenance(engine):
     engine.run(slug, c.edit_unit, unit="fix", body="by hand")
     event = last(engine, slug)
     assert "ai" not in event["data"] and ai_note(event) is None
-    assert "AI" not in timeline_text([event])
+    assert "AI" not in timeline_text([event], NOW)
 
 
 def test_review_proposals_filed_by_the_engineer_record_the_agent_and_the_model(engine):
