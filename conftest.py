@@ -5,7 +5,6 @@ result, and nothing a test writes lands in the real home directory."""
 from __future__ import annotations
 
 import os
-import time
 
 import pytest
 
@@ -20,7 +19,3 @@ def isolated_environment(monkeypatch, tmp_path_factory):
     home = tmp_path_factory.mktemp("xdg")
     for kind in ("CONFIG", "STATE", "DATA", "CACHE"):
         monkeypatch.setenv(f"XDG_{kind}_HOME", str(home / kind.lower()))
-    # Times are shown in the machine's zone: one zone for every test, so results do not depend on
-    # where they run.
-    monkeypatch.setenv("TZ", "UTC")
-    time.tzset()

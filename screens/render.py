@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 from rich.console import RenderableType
 from rich.text import Text
 
-from cockpit.clock import parse_iso
+from cockpit.clock import ago, parse_iso, stamp
 from cockpit.severity import GLYPHS, STAGE_GLYPHS
 
 if TYPE_CHECKING:
@@ -93,9 +93,7 @@ def age(since: str, now: datetime) -> str:
 
 def when(at: str, now: datetime) -> str:
     """A stored moment as the engineer reads it: date, time, UTC offset, and how long ago."""
-    moment = parse_iso(at).astimezone()  # the machine's zone, its offset shown
-    offset = f"{moment:%z}"
-    return f"{moment:%Y-%m-%d %H:%M} {offset[:3]}:{offset[3:]} ({age(at, now)} ago)"
+    return f"{stamp(at, now)} ({ago(at, now)})"
 
 
 def stage_walk(pos: Position) -> Text:
