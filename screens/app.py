@@ -77,7 +77,7 @@ class CockpitApp(App):
         """`engine` may be a function that opens it: the screens then appear at once and fill in when
         it is open. If opening fails, the app exits and `startup_error` says why.
 
-        `runbook_dirs`: folders indexed in the background at start (with the bundled samples);
+        `runbook_dirs`: folders indexed in the background at start (the bundled samples only in the demo database);
         None indexes nothing (what is already in the database is shown).
 
         The time comes from the engine's clock (`backend.now()`): one clock, injected there.

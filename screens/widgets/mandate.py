@@ -170,7 +170,9 @@ class MandatePane(VerticalScroll):
     def show_outputs(self, stage: StageState, runbooks: Sequence[Any]) -> None:
         """The runbook page: this intent's runbooks (offline copies), then the stage's output templates."""
         parts = ["## Runbooks for this intent (b opens them)\n"]
-        parts += [f"- **{r.title}** `{r.name}` ({r.reason})" for r in runbooks] or ["- none linked or matching yet"]
+        parts += [
+            f"- {'★ ' if r.starred else ''}**{r.title}** `{r.name}` ({r.reason}: {r.detail})" for r in runbooks
+        ] or ["- none linked or matching yet"]
         parts += [f"\n## {stage.name}: outputs and discovery\n"] + [f"{t.body}\n" for t in stage.stage.templates]
         self._content()
         self.query_one("#outputs-text", MarkdownText).show_markdown("\n".join(parts))

@@ -404,3 +404,26 @@ async def test_the_status_line_says_why_the_phase_moved_back(seeded):
         active = view.position.active
         assert active.phase == "review" and active.reopened and "FB-003" in active.reopened
         assert f"moved back: {active.reopened}" in str(view.status.render())
+
+
+async def test_the_runbook_page_stars_what_to_open_first(tmp_path):
+    from cockpit.app.engine import Engine
+    from cockpit.runbooks.relevance import relevant_runbooks
+    from cockpit.sources.studios import load_catalog
+    from cockpit.store.database import Store
+
+    engine = Engine(Store(tmp_path / "demo.db"), load_catalog(), actor="oncall")
+    demo.seed(engine)
+    demo.sample_library(engine.store, engine.clock)
+    wanted = relevant_runbooks(engine.store, engine.store.facts(demo.INCIDENT))
+    assert any(r.starred for r in wanted) and any(not r.starred for r in wanted)
+    app = app_for(engine)
+    async with app.run_test(size=(120, 48)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("m")
+        await settle(app, pilot)
+        page = app.screen.query_one("#outputs-text")
+        drawn = "\n".join(strip.text for strip in page.render_lines(page.region.reset_offset))
+        for r in wanted:
+            line = next(line for line in drawn.splitlines() if r.title[:20] in line)
+            assert ("★" in line) is r.starred
