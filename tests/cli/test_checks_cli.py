@@ -11,6 +11,7 @@ from helpers import GOOD_OPS, NO_ROLLBACK, ops_intent, to_verifier
 
 from cockpit.app.engine import Engine
 from cockpit.cli.main import main
+from cockpit.runbooks.index import bundled_runbooks_dir
 from cockpit.store.database import Store
 
 
@@ -118,11 +119,14 @@ def test_a_passing_unit_exits_0_and_a_fix_closes_the_finding_from_the_shell(db, 
     assert code == 0 and "closed FB-001" in out
     code, out, _ = cli("check", "ops", "deploy")
     assert code == 0 and "no runbook library available" in out  # nothing indexed: said, not failed
-    (tmp_path / "rb").mkdir()  # a team folder whose service-restart replaces the bundled one
+    (tmp_path / "rb").mkdir()  # the team's folder: a service-restart runbook that fails its lint
     (tmp_path / "rb" / "service-restart.md").write_text("# Service restart\n")
     code, out, _ = cli("check", "ops", "deploy", "--runbooks", str(tmp_path / "rb"))
     assert code == 1 and "fails its lint" in out
-    (tmp_path / "rb" / "service-restart.md").unlink()  # gone: the bundled one (lint-clean) is back in use
+    # Fixed (the samples' lint-clean text, with the runbooks it links to): the check reads the
+    # library again and passes.
+    for sample in bundled_runbooks_dir().glob("*.md"):
+        (tmp_path / "rb" / sample.name).write_text(sample.read_text())
     code, out, _ = cli("check", "ops", "deploy", "--runbooks", str(tmp_path / "rb"))
     assert code == 0, out
     assert "✓ pass  ops.alert-runbooks" in out
