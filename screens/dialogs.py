@@ -20,6 +20,7 @@ from textual.widgets.text_area import Selection
 
 from cockpit.severity import GLYPHS, SEVERITIES
 
+from . import render
 from .navigation import CURSOR_BINDINGS, move_cursor
 
 
@@ -309,7 +310,8 @@ class ConfirmGate(_Modal):
             if self.blocking:
                 yield Static(
                     Text(
-                        f"Blocked by {refs(self.blocking)}. Type why you approve anyway (recorded):", style="bold red"
+                        f"Blocked by {refs(self.blocking)}. Type why you approve anyway (recorded):",
+                        style=render.alarm(),
                     ),
                     classes="dialog-hint",
                 )

@@ -17,6 +17,7 @@ from textual.binding import Binding, BindingType
 from textual.screen import Screen
 from textual.widgets import Static, TextArea
 
+from .. import render
 from ..keybar import KeyBar
 
 if TYPE_CHECKING:
@@ -71,7 +72,7 @@ def reply_line(reply: Reply) -> Text:
         message = reply.error.message
         kept = " · partial answer kept" if reply.text and "kept" not in message else ""
         hint = " · r retry" if reply.error.retryable or reply.error.kind in ("connection", "timeout") else ""
-        return Text(f"✗ {message}{kept}{hint}", style="bold red")
+        return Text(f"✗ {message}{kept}{hint}", style=render.alarm())
     if reply.stop_reason == "max_tokens":
         return Text(
             f"! truncated at the token limit after {reply.latency_ms / 1000:.1f}s · {cost}{rid}", style="yellow"
@@ -185,11 +186,11 @@ class AssistScreen(Screen):
         try:
             assistant = await asyncio.to_thread(self.app.assistant)
         except CockpitError as exc:  # e.g. a config file holding a key readable by others
-            self._status(Text(f"✗ {exc}", style="bold red"))
+            self._status(Text(f"✗ {exc}", style=render.alarm()))
             return
         reason = assistant.settings.disabled_reason()
         if reason:
-            self._status(Text(f"✗ {reason}", style="bold red"))
+            self._status(Text(f"✗ {reason}", style=render.alarm()))
             return
         from cockpit.app.assistant import load_sdk
 
@@ -205,7 +206,7 @@ class AssistScreen(Screen):
                 **self.asked(),
             )
         except CockpitError as exc:
-            self._status(Text(f"✗ {exc}", style="bold red"))
+            self._status(Text(f"✗ {exc}", style=render.alarm()))
             return
         await self.prepared(self.prompt)
         self.query_one("#as-head", Static).update(self._head())

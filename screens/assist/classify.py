@@ -10,6 +10,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.widgets import Static
 
+from .. import render
 from ..navigation import CURSOR_BINDINGS
 from ..render import SEVERITY_STYLE
 from .base import PREVIEW, RETRY, AssistScreen
@@ -67,7 +68,7 @@ class ClassifyScreen(AssistScreen):
         try:
             self.classification = parse_classification(reply, position, self.ref)
         except CockpitError as exc:
-            self._status(Text(f"✗ {exc}", style="bold red"))
+            self._status(Text(f"✗ {exc}", style=render.alarm()))
             return
         found = position.finding(self.ref)
         assert found is not None  # parse_classification found it, or raised

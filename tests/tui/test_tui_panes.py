@@ -427,3 +427,21 @@ async def test_the_runbook_page_stars_what_to_open_first(tmp_path):
         for r in wanted:
             line = next(line for line in drawn.splitlines() if r.title[:20] in line)
             assert ("★" in line) is r.starred
+
+
+@pytest.mark.parametrize("width", [80, 120, 240])
+async def test_the_key_bar_shows_whole_keys_and_says_when_some_are_left_out(seeded, width):
+    from screens.keybar import MORE, KeyBar
+
+    app = app_for(seeded)
+    async with app.run_test(size=(width, 30)) as pilot:
+        await settle(app, pilot)
+        bar = app.screen.query_one(KeyBar)
+        every = bar.line().plain
+        drawn = "".join(strip.text for strip in bar.render_lines(bar.region.reset_offset)).rstrip()
+        assert drawn.lstrip().startswith("?  Help") and "n  Next action" in drawn
+        if len(every) <= width - 2:
+            assert drawn.strip() == every.strip()
+        else:
+            assert drawn.endswith(MORE.rstrip()) and "…" not in drawn[:-3]  # no word cut in half
+            assert every.startswith(drawn[: -len(MORE)].rstrip())
