@@ -7,9 +7,10 @@ $COCKPIT_BLOCKING_THRESHOLD), this file, built-in defaults.
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Mapping
 from pathlib import Path
+from types import MappingProxyType
+from typing import NamedTuple
 
 from cockpit.errors import CockpitError
 
@@ -32,17 +33,16 @@ DEFAULT_THEME = "textual-dark"
 THEMES: tuple[str, ...] = (DEFAULT_THEME, "textual-light", "ansi-dark", "ansi-light")
 
 
-@dataclass(frozen=True)
-class Config:
+class Config(NamedTuple):  # not a dataclass: it is read by every command, and a NamedTuple costs ~1 ms less to define
     db: str | None = None
     studios: tuple[str, ...] = ()
     runbooks: tuple[str, ...] = ()  # runbook folders (the demo database adds the bundled samples)
     threshold: str = "high"
     actor: str | None = None
-    keys: dict[str, str] = field(default_factory=dict)  # binding id -> key(s), e.g. "intent.advance" = "n"
+    keys: Mapping[str, str] = MappingProxyType({})  # binding id -> key(s), e.g. "intent.advance" = "n"
     theme: str = DEFAULT_THEME  # one of THEMES
     path: Path | None = None  # the file read, named in errors found after loading (check_keys)
-    raw: dict = field(default_factory=dict, compare=False, repr=False)
+    raw: Mapping[str, object] = MappingProxyType({})  # the file as parsed
 
 
 def load_config(path: Path | None = None) -> Config:

@@ -122,7 +122,7 @@ def _launch(open_engine: Callable[[], Any], args, open_slug: str | None = None) 
         open_engine,
         read_only=args.read_only,
         open_slug=open_slug,
-        keymap=config.keys,
+        keymap=dict(config.keys),
         runbook_dirs=runbook_dirs,
         theme=config.theme,
     )
