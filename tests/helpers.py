@@ -49,6 +49,16 @@ def to_execute(engine: Engine, slug: str, units: list[tuple[str, tuple[str, ...]
         engine.run(slug, c.signoff, unit=unit, role=role)
 
 
+def to_gate(engine, slug: str) -> None:
+    active = engine.position(slug).active
+    unit = f"{active.name}-work"
+    to_execute(engine, slug, [(unit, ())])
+    for _ in range(len(active.stage.hats) + 1):
+        engine.run(slug, c.advance_hat, unit=unit, message="done")
+    sign_all(engine, slug)
+    assert engine.position(slug).active.phase == "gate"
+
+
 # Set-ups shared by the check and gate tests (engine, CLI, stored redaction, hostile pty).
 
 GOOD_OPS = (CHECK_FIXTURES / "operations" / "pass.md").read_text()

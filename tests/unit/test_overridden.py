@@ -6,23 +6,13 @@ reason."""
 from __future__ import annotations
 
 import pytest
-from helpers import STAGE_BODIES, new_incident, to_execute
+from helpers import STAGE_BODIES, new_incident, to_gate
 
 from cockpit.app import report
-from cockpit.app.demo import complete_stage, sign_all
+from cockpit.app.demo import complete_stage
 from cockpit.domain import commands as c
 from cockpit.domain import walk
 from cockpit.errors import IllegalTransition
-
-
-def to_gate(engine, slug: str) -> None:
-    active = engine.position(slug).active
-    unit = f"{active.name}-work"
-    to_execute(engine, slug, [(unit, ())])
-    for _ in range(len(active.stage.hats) + 1):
-        engine.run(slug, c.advance_hat, unit=unit, message="done")
-    sign_all(engine, slug)
-    assert engine.position(slug).active.phase == "gate"
 
 
 def past_resolve_with_an_override(engine) -> str:

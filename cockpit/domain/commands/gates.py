@@ -4,6 +4,7 @@ changes at it."""
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlsplit
 
 from cockpit.domain.change import Change, Ctx, Event, Insert, Update
 from cockpit.domain.commands._common import (
@@ -14,7 +15,7 @@ from cockpit.domain.commands.checks import _stage_checks
 from cockpit.domain.commands.feedback import file_feedback
 from cockpit.domain.studio import EXTERNAL_GATE_KINDS
 from cockpit.domain.walk import Position, StageState
-from cockpit.errors import IllegalTransition, NotFound
+from cockpit.errors import CockpitError, IllegalTransition, NotFound
 
 
 def signoff(pos: Position, ctx: Ctx, *, unit: str, role: str, note: str | None = None) -> Change:
@@ -50,9 +51,20 @@ def _at_gate(pos: Position) -> StageState:
     return state
 
 
+def decision_url(url: str) -> str:
+    """The URL of an external decision (a PR, a ticket), checked: it is the gate's evidence, and a
+    typo or a sentence typed in its place would pass the gate on nothing anyone can open."""
+    url = url.strip()
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.netloc or any(ch.isspace() for ch in url):
+        raise CockpitError(f"{url!r} is not the URL of a decision: give the http(s):// address of the PR or ticket")
+    return url
+
+
 def _gate_path(state: StageState, external_url: str | None) -> str:
     kinds = state.gate.kinds
     if external_url:
+        decision_url(external_url)
         path = next((k for k in kinds if k in EXTERNAL_GATE_KINDS), None)
         if path is None:
             raise IllegalTransition(f"the gate of {state.name} is {'/'.join(kinds)}: it takes no external decision")
@@ -67,6 +79,7 @@ def _gate_path(state: StageState, external_url: str | None) -> str:
 def approve(pos: Position, ctx: Ctx, *, override: str | None = None, external_url: str | None = None) -> Change:
     state = _at_gate(pos)
     path = _gate_path(state, external_url)
+    external_url = decision_url(external_url) if external_url else None
     blockers = [f.feedback for f in state.gate.blockers]
     if blockers and not (override and override.strip()):
         listed = ", ".join(f"{fb.ref} ({fb.severity or 'unclassified'})" for fb in blockers)
@@ -80,7 +93,8 @@ def approve(pos: Position, ctx: Ctx, *, override: str | None = None, external_ur
         "url": external_url,
     }
     data = {"path": path, "overridden": [fb.ref for fb in blockers], "url": external_url}
-    note = f"override: {override}" if blockers else None
+    # The timeline's line: the decision's URL and the override's reason, whichever there are.
+    note = "; ".join(x for x in (external_url, f"override: {override}" if blockers else None) if x) or None
     summary = f"approved the {state.name} gate ({path})" + (
         f", overriding {', '.join(fb.ref for fb in blockers)}" if blockers else ""
     )
