@@ -65,7 +65,8 @@ def finding_text(detail: FindingDetail, now: datetime) -> Text:
             text.append(f"    “{change.note}”\n", style="italic")
     _section(text, "Fix loop")
     if not detail.fix_loop:
-        text.append("  not started (no fix hat has held it)\n", style="dim")
+        held = f": the {detail.hat} hat holds it, no pass recorded yet" if detail.hat and detail.is_open else ""
+        text.append(f"  not started{held}\n", style="dim")
     for step in detail.fix_loop:
         text.append(f"  bolt {step.bolt} ", style="dim")
         text.append(step.hat, style="bold")

@@ -529,7 +529,15 @@ class IntentView(Screen):
             if key:
                 self._finding_action(finding, key)
 
-        self.app.push_screen(Choice(f"{ref}: {finding.feedback.title}", choices), chosen)
+        # The cursor starts on the finding's own next step, so Enter by reflex moves the loop on
+        # (it started on Classify, and re-classified instead).
+        if finding.feedback.severity is None:
+            start = "classify"
+        elif finding.status == "escalated":
+            start = "resume"
+        else:
+            start = "advance" if finding.hat else "close"
+        self.app.push_screen(Choice(f"{ref}: {finding.feedback.title}", choices, start=start), chosen)
 
     def _finding_action(self, finding: FindingState, key: str) -> None:
         from cockpit.domain import commands

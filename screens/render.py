@@ -179,8 +179,9 @@ def status_line(pos: Position) -> Text:
             text.append(f" · blocked by {', '.join(f.feedback.ref for f in gate.blockers)}", style=alarm())
         elif active.phase == "gate":
             text.append(" · open")
-        if active.reopened:  # the walk moved back: say why, or the engineer sees a phase undone
-            text.append(f"\nmoved back: {active.reopened}", style="bold")
     text.append("\nnext (n): ", style="bold")
     text.append(pos.next.text)
+    if active is not None and active.reopened:  # the walk moved back: why (last: a short window cuts it, not next)
+        text.append("\nmoved back: ", style="bold")
+        text.append(active.reopened, style="dim")
     return text

@@ -113,9 +113,11 @@ async def test_file_classify_and_close_a_finding(seeded):
         await pilot.press("j", "enter")  # second severity: high
         await settle(app, pilot)
         assert seeded.position(demo.INCIDENT).finding("FB-008").feedback.severity == "high"
-        await pilot.press("enter")  # the menu again, from the finding's screen
-        for _ in range(3):  # classify, advance, send back, close…
-            await pilot.press("j")
+        await pilot.press("enter")  # the menu again, from the finding's screen, on its next step
+        await settle(app, pilot)
+        menu = app.screen
+        steps = [key for key, _ in menu.choices].index("close") - menu.query_one("#choices").highlighted
+        await pilot.press(*["j"] * steps)
         await pilot.press("enter", *"rollback added to the plan", "enter")
         await settle(app, pilot)
     f = seeded.position(demo.INCIDENT).finding("FB-008")

@@ -110,3 +110,18 @@ def test_times_read_with_date_offset_and_age():
     assert when("2026-12-06T05:04:09Z", now) == "2026-12-06 05:04 +00:00 (55 min ago)"
     kolkata = now.astimezone(timezone(timedelta(hours=5, minutes=30)))  # the clock's zone is the one shown
     assert when("2026-12-05T05:04:09Z", kolkata) == "2026-12-05 10:34 +05:30 (1 d ago)"
+
+
+@pytest.mark.parametrize(("ref", "expected"), [("FB-001", "advance"), ("FB-005", "classify"), ("FB-006", "resume")])
+async def test_the_finding_menu_starts_on_the_findings_next_step(seeded, ref, expected):
+    app = app_for(seeded)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        view = app.screen
+        view.selected_finding = ref
+        view.action_finding_menu()
+        await settle(app, pilot)
+        menu = app.screen
+        assert isinstance(menu, Choice)
+        options = menu.query_one("#choices")
+        assert options.highlighted_option.id == expected

@@ -403,7 +403,12 @@ async def test_the_status_line_says_why_the_phase_moved_back(seeded):
         await settle(app, pilot)
         active = view.position.active
         assert active.phase == "review" and active.reopened and "FB-003" in active.reopened
-        assert f"moved back: {active.reopened}" in str(view.status.render())
+        shown = str(view.status.render())
+        assert f"moved back: {active.reopened}" in shown
+        assert shown.index("next (n): ") < shown.index("moved back")  # a short window cuts the why, not the next step
+        status = view.status
+        drawn = " ".join(strip.text.strip() for strip in status.render_lines(status.region.reset_offset))
+        assert " ".join(view.position.next.text.split()) in " ".join(drawn.split())
 
 
 async def test_the_runbook_page_stars_what_to_open_first(tmp_path):
