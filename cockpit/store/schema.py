@@ -308,6 +308,57 @@ def m007_settings(db: Database) -> None:
     db.execute("CREATE TABLE settings (key TEXT PRIMARY KEY, value TEXT NOT NULL)")
 
 
+@migrations()
+def m008_studio_pins_and_engine_rules(db: Database) -> None:
+    # An intent walks by the studio definition it was created (or last upgraded) with, not by
+    # whatever the folders hold today: definitions are kept by content digest, shared by the
+    # intents that pin them, and a pin is a fact (the newest row per intent wins).
+    # An intent may also name its own stages (quick mode) and stages to skip, as intent.md does.
+    # Decisions gain the external gate's "submitted, awaiting review" and a stage's revisit.
+    _run_statements(
+        db,
+        """
+        CREATE TABLE studio_definitions (
+            digest TEXT PRIMARY KEY,
+            studio TEXT NOT NULL,
+            source TEXT NOT NULL,
+            definition TEXT NOT NULL,
+            stored_at TEXT NOT NULL
+        );
+        CREATE TABLE studio_pins (
+            id INTEGER PRIMARY KEY,
+            intent_id INTEGER NOT NULL REFERENCES intents(id),
+            digest TEXT NOT NULL REFERENCES studio_definitions(digest),
+            event_id INTEGER NOT NULL REFERENCES events(id)
+        );
+        CREATE INDEX studio_pins_by_intent ON studio_pins(intent_id, id);
+        ALTER TABLE intents ADD COLUMN stages TEXT;
+        ALTER TABLE intents ADD COLUMN skip_stages TEXT NOT NULL DEFAULT '[]';
+        CREATE TABLE decisions_v2 (
+            id INTEGER PRIMARY KEY,
+            intent_id INTEGER NOT NULL REFERENCES intents(id),
+            stage TEXT NOT NULL,
+            kind TEXT NOT NULL CHECK (
+                kind IN ('elaborated', 'approved', 'changes_requested', 'resumed', 'submitted', 'revisited')
+            ),
+            at TEXT NOT NULL,
+            actor TEXT NOT NULL,
+            path TEXT,
+            reason TEXT,
+            url TEXT,
+            unit_id INTEGER REFERENCES units(id),
+            feedback_id INTEGER REFERENCES feedback(id),
+            event_id INTEGER NOT NULL REFERENCES events(id)
+        );
+        INSERT INTO decisions_v2 SELECT id, intent_id, stage, kind, at, actor, path, reason, url, unit_id,
+            feedback_id, event_id FROM decisions;
+        DROP TABLE decisions;
+        ALTER TABLE decisions_v2 RENAME TO decisions;
+        CREATE INDEX decisions_by_intent ON decisions(intent_id, stage)
+        """,
+    )
+
+
 def _run_statements(db: Database, script: str) -> None:
     # Not executescript(): it commits first, which would break the migration's transaction.
     for statement in script.split(";\n"):

@@ -140,3 +140,38 @@ def test_feedback_columns_match_the_dataclass_order():
     from cockpit.store.database import _FEEDBACK_COLUMNS
 
     assert tuple(c.strip() for c in _FEEDBACK_COLUMNS.split(",")) == Feedback._fields
+
+
+def test_m008_keeps_every_decision_and_accepts_the_new_kinds(catalog, tmp_path, monkeypatch):
+    """The decisions table is rebuilt for its wider CHECK: rows written before survive whole."""
+    path = tmp_path / "c.db"
+    shipped = list(schema.migrations._migrations)
+    monkeypatch.setattr(schema.migrations, "_migrations", [m for m in shipped if m.name < "m008"])
+    store = Store(path)
+    engine = Engine(store, catalog, actor="t")
+    new_incident(engine, upto="triage")
+    with store.db.conn:
+        event = store.db.execute("SELECT max(id) FROM events").fetchone()[0]
+        store.db.execute(
+            "INSERT INTO decisions (intent_id, stage, kind, at, actor, reason, event_id) "
+            "VALUES (1, 'triage', 'resumed', '2026-01-01T00:00:00Z', 'ann', 'kept', ?)",
+            [event],
+        )
+    before = store.db.execute("SELECT * FROM decisions").fetchall()
+    store.close()
+    monkeypatch.setattr(schema.migrations, "_migrations", shipped)
+    store = Store(path)
+    assert store.db.execute("SELECT * FROM decisions").fetchall() == before
+    with store.db.conn:
+        for kind in ("submitted", "revisited"):
+            store.db.execute(
+                "INSERT INTO decisions (intent_id, stage, kind, at, actor, event_id) VALUES (1, 'triage', ?, 't', 'ann', ?)",
+                [kind, event],
+            )
+    with pytest.raises(sqlite3.IntegrityError):
+        store.db.execute(
+            "INSERT INTO decisions (intent_id, stage, kind, at, actor, event_id) VALUES (1, 'triage', 'bogus', 't', 'a', ?)",
+            [event],
+        )
+    assert store.db.execute("SELECT skip_stages, stages FROM intents").fetchone() == ("[]", None)
+    assert {"studio_definitions", "studio_pins"} <= set(store.db.table_names())
