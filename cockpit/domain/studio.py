@@ -57,6 +57,9 @@ class Stage:
     templates: tuple[Template, ...] = ()
     inputs: tuple[dict[str, Any], ...] = ()
     checks: tuple[str, ...] = ()  # engine-run quality checks (cockpit.checks ids), run at the verifier and approve
+    # Phase guidance (phases/ELABORATION.md, EXECUTION.md, ...): phase name in lower case → markdown.
+    # The engine feeds it to the hats of that phase; cockpit shows it with the mandate.
+    phases: dict[str, str] = field(default_factory=dict, compare=False, repr=False)
     body: str = field(default="", repr=False)
     path: str = ""
     meta: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
@@ -84,6 +87,10 @@ class Studio:
     slug: str | None = None
     path: str = ""
     meta: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
+    # sha256 of the files the definition was read from (relative path and bytes, overlays
+    # applied): an intent pins the digest it walks by (cockpit.domain.studio_codec).
+    digest: str = ""
+    source: str = ""  # where the definition came from: "bundled", or the studios folder it was found in
 
     @property
     def stage_names(self) -> tuple[str, ...]:
