@@ -303,11 +303,20 @@ def urgency_key(item: Position | Overview) -> tuple:
 
 
 def studio_json(studio: Studio) -> dict[str, Any]:
+    """A studio as `cockpit studios --json` lists it: where its definition came from (source folder,
+    project overlay and the files taken from it, digest), and per stage each hat's hand-off items
+    and each reviewer's checks."""
     return {
         "name": studio.name,
+        "ids": list(studio.ids()),
         "aliases": list(studio.aliases),
         "category": studio.category,
         "description": studio.description,
+        "source": studio.source,
+        "path": studio.path,
+        "digest": studio.digest,
+        "overlay": studio.overlay or None,
+        "overlaid": list(studio.overlaid),
         "stages": [
             {
                 "name": s.name,
@@ -317,20 +326,49 @@ def studio_json(studio: Studio) -> dict[str, Any]:
                 "elaboration": s.elaboration,
                 "review_agents": list(s.reviewer_names),
                 "outputs": [t.name for t in s.templates if t.kind == "output"],
+                "phases": sorted(s.phases),
+                "hat_items": {
+                    name: list(hat.checklist)
+                    for name in dict.fromkeys((*s.hats, *s.fix_hats))
+                    if (hat := s.hat(name)) is not None
+                },
+                "reviewer_checks": {agent.name: list(agent.checks) for agent in s.reviewers},
             }
             for s in studio.stages
         ],
+        "studio_reviewers": {agent.name: list(agent.checks) for agent in studio.reviewers},
     }
+
+
+def studio_origin(studio: Studio) -> str:
+    """Where a definition came from, in one line: source, digest prefix, and the overlay if any."""
+    line = f"from {studio.source or studio.path} · digest {studio.digest[:12] or '-'}"
+    if studio.overlay:
+        line += f" · overlay {studio.overlay} ({', '.join(studio.overlaid) or 'no files'})"
+    return line
 
 
 def studio_text(studio: Studio) -> str:
     aliases = f" (aliases: {', '.join(studio.aliases)})" if studio.aliases else ""
-    lines = [f"{studio.name}{aliases} — {studio.description}"]
+    lines = [f"{studio.name}{aliases} — {studio.description}", f"  {studio_origin(studio)}"]
     for s in studio.stages:
         lines.append(f"  {s.name:<14} gate {'/'.join(s.gate):<14} hats {' → '.join(s.hats)}")
         lines.append(
             f"  {'':<14} {'':<19} fix  {' → '.join(s.fix_hats) or '-'}; reviewers {', '.join(s.reviewer_names) or '-'}"
         )
+        if s.phases:
+            lines.append(f"  {'':<14} {'':<19} phase guidance: {', '.join(sorted(s.phases))}")
+        for name in dict.fromkeys((*s.hats, *s.fix_hats)):
+            hat = s.hat(name)
+            if hat is not None:
+                lines.append(f"    hat {name}: {len(hat.checklist)} items")
+                lines.extend(f"      [ ] {item}" for item in hat.checklist)
+        for agent in s.reviewers:
+            lines.append(f"    reviewer {agent.name}: {len(agent.checks)} checks")
+            lines.extend(f"      - {check}" for check in agent.checks)
+    for agent in studio.reviewers:
+        lines.append(f"  studio reviewer {agent.name}: {len(agent.checks)} checks")
+        lines.extend(f"      - {check}" for check in agent.checks)
     return "\n".join(lines)
 
 

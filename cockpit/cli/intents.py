@@ -15,7 +15,12 @@ if TYPE_CHECKING:
 
 def register(sub: Any, cmd: Callable[..., Any]) -> None:
     """Add this module's subcommands to the top-level parser (`cmd` as in cli.build_parser)."""
-    p = cmd("studios", "List studios with their stages, hats, fix hats and gate kinds.", _studios)
+    p = cmd(
+        "studios",
+        "List studios: stages, hats with their hand-off items, reviewers with their checks, gate kinds, "
+        "and which definition each id resolves to and from where (shadowed ones named).",
+        _studios,
+    )
     p.add_argument("--json", action="store_true")
 
     p = cmd("new", "Open a new intent (an incident or an operations change); prints its slug.", _new)
@@ -48,12 +53,27 @@ def _studios(args) -> int:
 
     catalog = load_catalog([*cli_config().studios, *(args.studios or [])])
     studios = sorted(catalog.studios.values(), key=lambda s: s.name)
+    shadowed = [
+        {**report.studio_json(s.studio), "shadowed_by": list(s.by)}
+        for s in sorted(catalog.shadowed, key=lambda s: s.studio.name)
+    ]
     if args.json:
         print_json(
-            {"studios": [report.studio_json(s) for s in studios], "problems": [str(p) for p in catalog.problems]}
+            {
+                "studios": [report.studio_json(s) for s in studios],
+                "resolves": catalog.resolutions(),
+                "shadowed": shadowed,
+                "problems": [str(p) for p in catalog.problems],
+            }
         )
     else:
         print("\n\n".join(report.studio_text(s) for s in studios) or "no studios loaded")
+        if studios:
+            print("\nids (case-insensitive):")
+            for ident, name in catalog.resolutions().items():
+                print(f"  {ident} → {name}  {report.studio_origin(catalog.studios[name])}")
+        for s in shadowed:
+            print(f"shadowed: {s['name']} from {s['source']} (by {', '.join(s['shadowed_by'])})")
     for problem in catalog.problems:
         print(f"cockpit: {problem}", file=sys.stderr)
     return 1 if catalog.problems else 0

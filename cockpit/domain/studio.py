@@ -91,6 +91,8 @@ class Studio:
     # applied): an intent pins the digest it walks by (cockpit.domain.studio_codec).
     digest: str = ""
     source: str = ""  # where the definition came from: "bundled", or the studios folder it was found in
+    overlay: str = ""  # the project folder (.haiku/studios/<studio>) overlaid on it, file by file, if any
+    overlaid: tuple[str, ...] = ()  # the relative paths read from that overlay
 
     @property
     def stage_names(self) -> tuple[str, ...]:
@@ -103,5 +105,8 @@ class Studio:
         raise KeyError(name)
 
     def ids(self) -> tuple[str, ...]:
-        """Every id the studio answers to: name, slug, aliases."""
-        return (self.name, *((self.slug,) if self.slug else ()), *self.aliases)
+        """Every id the studio answers to, as the H·AI·K·U engine resolves one: name, slug, aliases
+        and its folder's name (compared case-insensitively by the catalog)."""
+        folder = self.path.replace("\\", "/").rstrip("/").rsplit("/", 1)[-1]
+        ids = (self.name, *((self.slug,) if self.slug else ()), *self.aliases, *((folder,) if folder else ()))
+        return tuple(dict.fromkeys(ids))

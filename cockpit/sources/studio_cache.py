@@ -25,12 +25,14 @@ from typing import Any, TypeVar
 
 C = TypeVar("C")  # the catalog (cockpit.sources.studios.Catalog, which imports this module)
 
-FORMAT = 2
+FORMAT = 3
 _PACKAGE = Path(__file__).resolve().parent.parent  # the cockpit package
 # The code that decides what a studio file parses to: a change to any of it is a miss.
 _LOADER_SOURCES = (
     "sources/studios.py",
     "sources/studio_cache.py",
+    "sources/studio_files.py",
+    "sources/studio_items.py",
     "domain/studio.py",
     "text/frontmatter.py",
     "errors.py",
@@ -65,18 +67,19 @@ def _tree(root: str, with_content: bool) -> list[tuple[Any, ...]]:
     return entries
 
 
-def key(dirs: list[Path]) -> tuple[Any, ...]:
-    """What the parsed catalog depends on: the studio folders' files (with their bytes' CRC) and the loader's code."""
+def key(dirs: list[Path], overlay: bool = False) -> tuple[Any, ...]:
+    """What the parsed catalog depends on: the studio folders' files (with their bytes' CRC), whether the
+    last folder is a project's overlays, and the loader's code."""
     code = []
     for name in _LOADER_SOURCES:
         path = _PACKAGE / name
         code.append((name, _tree(str(path), False) if path.is_dir() else _stat(str(path))))
     folders = [(str(d), d.is_dir() and _tree(str(d), True)) for d in dirs]
-    return (FORMAT, sys.version, tuple(code), tuple(folders))
+    return (FORMAT, sys.version, tuple(code), tuple(folders), overlay)
 
 
-def _file_for(dirs: list[Path]) -> Path:
-    name = "\0".join(str(d.resolve()) for d in dirs)
+def _file_for(dirs: list[Path], overlay: bool) -> Path:
+    name = "\0".join(str(d.resolve()) for d in dirs) + ("\0overlay" if overlay else "")
     return cache_dir() / f"studios-{zlib.crc32(name.encode()):08x}-{len(dirs)}.pickle"
 
 
@@ -106,13 +109,14 @@ def _write(path: Path, wanted: tuple[Any, ...], catalog: object) -> None:
             pass
 
 
-def cached(dirs: list[Path], load: Callable[[list[Path]], C]) -> C:
-    """`load(dirs)`, or the catalog it returned last time if no file it depends on changed."""
+def cached(dirs: list[Path], load: Callable[[list[Path]], C], *, overlay: bool = False) -> C:
+    """`load(dirs)`, or the catalog it returned last time if no file it depends on changed.
+    `overlay`: the last folder is a project's `.haiku/studios` (its folders overlay the others')."""
     try:
-        wanted = key(dirs)
+        wanted = key(dirs, overlay)
     except OSError:  # a file vanished while being listed: do not cache this round
         return load(dirs)
-    path = _file_for(dirs)
+    path = _file_for(dirs, overlay)
     found = _read(path, wanted)
     if found is not None:
         return found  # what `load` returned when it was written
