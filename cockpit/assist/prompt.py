@@ -140,11 +140,15 @@ def _studio_block(studio: Studio, stage: Stage | None) -> str:
     return "\n".join(lines).strip()
 
 
-def _hat_block(stage: Stage, hat: str) -> str:
+def _hat_block(stage: Stage, hat: str, phase: str) -> str:
+    """The hat's mandate with its checklist, then the stage's guidance for `phase` (the engine
+    gives a hat the guidance of the phase it works in)."""
     found = stage.hat(hat)
     if found is None:
         raise NotFound(f"stage {stage.name} has no definition for hat {hat!r}")
-    return f"# Hat: {found.title} ({found.name})\n\n" + _with_list(found.body, "Hand-off checklist", found.checklist)
+    block = f"# Hat: {found.title} ({found.name})\n\n" + _with_list(found.body, "Hand-off checklist", found.checklist)
+    guidance = stage.guidance(phase)
+    return block + f"\n\n{guidance}" if guidance else block
 
 
 def _agent_block(agent: Any) -> str:
@@ -412,7 +416,7 @@ def _draft(pos: Position, unit: str | None, runbooks, timeline) -> tuple[Stage, 
             "Answer with the unit body in markdown only."
         ),
     ]
-    return stage.stage, _hat_block(stage.stage, hat) + "\n\n" + DRAFT_RULES, chunks
+    return stage.stage, _hat_block(stage.stage, hat, stage.phase) + "\n\n" + DRAFT_RULES, chunks
 
 
 def _review(pos: Position, unit: str | None, reviewer: str | None, runbooks, timeline):
@@ -464,7 +468,13 @@ def _classify(pos: Position, ref: str | None, runbooks, timeline):
         ),
     ]
     tool = classify_tool([u.unit.slug for u in stage.units])
-    return stage.stage, _hat_block(stage.stage, hat) + "\n\n" + CLASSIFY_RULES, chunks, tool, found.feedback.ref
+    return (
+        stage.stage,
+        _hat_block(stage.stage, hat, stage.phase) + "\n\n" + CLASSIFY_RULES,
+        chunks,
+        tool,
+        found.feedback.ref,
+    )
 
 
 def _ask(pos: Position, unit: str | None, question: str | None, runbooks, timeline):

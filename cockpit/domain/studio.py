@@ -6,6 +6,14 @@ from dataclasses import dataclass, field
 from typing import Any
 
 GATE_KINDS: tuple[str, ...] = ("auto", "ask", "external", "await")
+# A walk phase → the stem of its guidance file (phases/ELABORATION.md is read as "elaboration").
+PHASE_GUIDANCE: dict[str, str] = {
+    "elaborate": "elaboration",
+    "review": "review",
+    "execute": "execution",
+    "approve": "approval",
+    "gate": "gate",
+}
 HUMAN_GATE_KINDS = frozenset({"ask"})
 EXTERNAL_GATE_KINDS = frozenset({"external", "await"})
 
@@ -74,6 +82,14 @@ class Stage:
 
     def hat(self, name: str) -> Hat | None:
         return self.hat_defs.get(name)
+
+    def guidance(self, phase: str) -> str:
+        """The stage's guidance for walk phase `phase` (e.g. execute → phases/EXECUTION.md) as a
+        markdown section to follow the hat's mandate, or "" when the stage has none for it.
+        The engine feeds it to the hats of that phase; the mandate pane and the model get it too."""
+        key = PHASE_GUIDANCE.get(phase, phase)
+        text = self.phases.get(key, "").strip()
+        return f"## Phase guidance: {key}\n\n{text}" if text else ""
 
 
 @dataclass(frozen=True)

@@ -139,7 +139,8 @@ class MandatePane(VerticalScroll):
         self.call_after_refresh(lambda: self.scroll_to(y=y, animate=False))
 
     def show_hat(self, stage: StageState | None, unit: UnitState | None) -> None:
-        """The mandate of `unit`'s current hat and its checklist, ticks as stored."""
+        """The mandate of `unit`'s current hat (then the stage's guidance for its current phase) and
+        its checklist, ticks as stored."""
         self._content()
         mandate = self.query_one("#mandate-text", MarkdownText)
         hat = stage.stage.hat(unit.hat) if stage is not None and unit is not None and unit.hat else None
@@ -153,8 +154,9 @@ class MandatePane(VerticalScroll):
             mandate.show_text("")
         elif hat is None:
             mandate.show_text(Text("The baton is finished.", style="dim"))
-        else:
-            mandate.show_markdown(hat.body)
+        else:  # the stage's guidance for the phase it is in follows the mandate, as the engine gives it
+            guidance = stage.stage.guidance(stage.phase)
+            mandate.show_markdown(f"{hat.body.rstrip()}\n\n{guidance}" if guidance else hat.body)
 
     def _sync_checklist(self, items: Sequence[str], ticked: Any, same_hat: bool) -> None:
         checklist = self.checklist
