@@ -12,9 +12,9 @@ DEFAULT_THRESHOLD = "high"
 
 # Glyph + label, never colour alone (the screens and the CLI share these).
 GLYPHS: dict[str | None, str] = {"blocker": "■", "high": "▲", "medium": "●", "low": "·", None: "?"}
-# The same for progress: a stage's status (the walk's complete | active | pending), also used for
-# a phase or a hat before, at and after the current one.
-STAGE_GLYPHS: dict[str, str] = {"complete": "✓", "active": "▶", "pending": "·"}
+# The same for progress: a stage's status (the walk's complete | active | pending | skipped), also
+# used for a phase or a hat before, at and after the current one.
+STAGE_GLYPHS: dict[str, str] = {"complete": "✓", "active": "▶", "pending": "·", "skipped": "–"}
 
 
 def rank(severity: str | None) -> int:

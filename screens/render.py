@@ -102,7 +102,7 @@ def stage_walk(pos: Position) -> Text:
     for i, state in enumerate(pos.stages):
         if i:
             text.append(" → ", style="dim")
-        style = {"complete": "green", "active": "bold reverse", "pending": "dim"}[state.status]
+        style = {"complete": "green", "active": "bold reverse", "pending": "dim", "skipped": "dim strike"}[state.status]
         text.append(f"{STAGE_GLYPHS[state.status]} {state.name}", style=style)
     active = pos.active
     text.append("\n")
@@ -177,6 +177,9 @@ def status_line(pos: Position) -> Text:
             text.append(" (needs no human)", style="dim")
         if gate.blockers:
             text.append(f" · blocked by {', '.join(f.feedback.ref for f in gate.blockers)}", style=alarm())
+        elif gate.submission is not None:  # out for external review: who holds it, and where
+            text.append(" · submitted, awaiting external review: ")
+            text.append(gate.submission.url or "", style="underline")
         elif active.phase == "gate":
             text.append(" · open")
     text.append("\nnext (n): ", style="bold")

@@ -1,4 +1,4 @@
-"""The stages browser: an intent's earlier and current stages, their units and their outputs, read only.
+"""The stages browser: an intent's earlier and current stages, their units and their outputs.
 
 A later stage builds on what earlier ones wrote: resolve must quote investigate's root cause
 verbatim (the `resolve.root-cause` check), mitigate picks its action from it. Here the engineer
@@ -8,6 +8,10 @@ document pane and copies it with `y` (OSC 52, as every copy in the app).
 
 Three panes, keyboard only: the stages, the chosen stage's units and outputs, the document. Tab
 moves between them, Enter goes one pane right, j/k/g/G move in the pane that has the keys.
+
+Reading an earlier stage is also where a gap in it shows: `b` sends the chosen stage back to
+elaborate with a reason (commands.revisit: its units stay, its reviews and gate start over, and
+the stages after it are walked again).
 """
 
 from __future__ import annotations
@@ -44,7 +48,7 @@ OUTPUT = "output:"
 
 def browsable(position: Position) -> list[StageState]:
     """The stages that have been worked: every complete one and the active one (all, once complete)."""
-    return [s for s in position.stages if s.status != "pending"]
+    return [s for s in position.stages if s.status not in ("pending", "skipped")]
 
 
 def stage_prompt(state: StageState) -> Text:
@@ -110,6 +114,7 @@ class StagesScreen(Screen):
         Binding("escape", "back", "Back", id="stages.back"),
         Binding("enter", "open", "Open", id="stages.open", show=False),
         Binding("y", "copy", "Copy", id="stages.copy"),
+        Binding("b", "revisit", "Send back", id="stages.revisit"),
         *CURSOR_BINDINGS,
     ]
 
@@ -285,6 +290,31 @@ class StagesScreen(Screen):
             self.notify("Nothing to copy: pick a unit or an output.", severity="warning")
             return
         self.app.copy_text(picked[0])
+
+    def action_revisit(self) -> None:
+        """Send the chosen stage back to elaborate: the reason is asked, then written (CockpitApp.ask)."""
+        from cockpit.domain import commands
+        from cockpit.domain.call import call
+
+        from .dialogs import UNTYPED, TextPrompt
+
+        stage = self.stage
+        if stage is None:
+            self.notify("No stage to send back: pick one.", severity="warning")
+            return
+        name = stage.name
+        # Not reached, already in elaborate…: the command's own refusal, before a reason is typed.
+        if self.app.refused(self.position, call(commands.revisit, stage=name, reason=UNTYPED)):
+            return
+        self.app.ask(
+            TextPrompt(
+                f"Send {name} back to elaborate",
+                "Why? (recorded; its units stay, its reviews and gate start over, later stages are walked again)",
+            ),
+            self.slug,
+            lambda reason: call(commands.revisit, stage=name, reason=reason),
+            done=lambda done, position, version: self.show(position),
+        )
 
     def action_cursor(self, where: str) -> None:
         move_in(self.focused, where)

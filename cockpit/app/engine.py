@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import getpass
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from functools import cached_property
 from typing import TYPE_CHECKING, Any, Concatenate, ParamSpec
 
@@ -115,10 +115,22 @@ class Engine:
             out.append(derive_overview(studio, facts, counts.get(facts.intent.id, ()), self.threshold))
         return out
 
-    def create_intent(self, *, studio: str, title: str, slug: str | None = None, description: str = "") -> str:
+    def create_intent(
+        self,
+        *,
+        studio: str,
+        title: str,
+        slug: str | None = None,
+        description: str = "",
+        stages: Sequence[str] | None = None,
+        skip_stages: Sequence[str] = (),
+    ) -> str:
+        """`stages` (quick mode: the intent's own walk) and `skip_stages`: checked against the studio."""
         from cockpit.domain import commands
+        from cockpit.domain.stage_list import check_walk
 
         definition = self.catalog.get(studio)
+        own, skipped = check_walk(definition, stages, skip_stages)
         title = commands.check_title(title)  # the same rule as unit and finding titles
         wanted = commands.check_slug(slug, MAX_SLUG) if slug else commands.slugify(title, MAX_SLUG)
         with self.store.writing():
@@ -135,6 +147,8 @@ class Engine:
                 description=description,
                 at=iso(self.clock()),
                 actor=self.actor,
+                stages=own,
+                skip_stages=skipped,
             )
         return final
 

@@ -28,6 +28,8 @@ def register(sub: Any, cmd: Callable[..., Any]) -> None:
     p.add_argument("--title", required=True)
     p.add_argument("--slug")
     p.add_argument("--description", default="")
+    p.add_argument("--stages", metavar="A,B", help="walk only these stages (quick mode), in the studio's order")
+    p.add_argument("--skip", metavar="A,B", help="stages this intent skips (shown as skipped, never pending)")
 
     p = cmd("status", "Where an intent stands (or every intent, most urgent first) and the next action.", _status)
     p.add_argument("slug", nargs="?")
@@ -80,9 +82,17 @@ def _studios(args) -> int:
 
 
 def _new(args) -> int:
+    def names(text: str | None) -> list[str]:
+        return [n for n in (text or "").split(",") if n.strip()]
+
     print(
         engine_for(args).create_intent(
-            studio=args.studio, title=args.title, slug=args.slug, description=args.description
+            studio=args.studio,
+            title=args.title,
+            slug=args.slug,
+            description=args.description,
+            stages=names(args.stages) if args.stages is not None else None,
+            skip_stages=names(args.skip),
         )
     )
     return 0

@@ -48,6 +48,9 @@ class Intent(NamedTuple):
     created_at: str
     event_id: int
     description: str = ""
+    # The intent's own walk (intent.md `stages`, quick mode): None walks every studio stage.
+    stages: tuple[str, ...] | None = None
+    skip_stages: tuple[str, ...] = ()  # intent.md `skip_stages`: stages this intent never walks
 
 
 class Unit(NamedTuple):
@@ -133,7 +136,7 @@ class Decision(NamedTuple):
 
     id: int
     stage: str
-    kind: str  # elaborated | approved | changes_requested | resumed
+    kind: str  # elaborated | approved | changes_requested | resumed | submitted | revisited
     at: str
     actor: str
     event_id: int
@@ -142,6 +145,12 @@ class Decision(NamedTuple):
     url: str | None = None  # evidence for an external decision (PR, ticket)
     unit_id: int | None = None
     feedback_id: int | None = None
+
+    @property
+    def branch(self) -> str | None:
+        """The branch a submission for external review names (kept in `reason`: a submission has
+        no other reason), whose merge into the default branch can approve the gate."""
+        return self.reason if self.kind == "submitted" else None
 
 
 class Tick(NamedTuple):

@@ -14,6 +14,7 @@ from functools import cached_property
 
 from cockpit import severity as sev
 from cockpit.domain.model import Decision, Feedback, Intent, IntentFacts, Iteration, Unit, ref_number
+from cockpit.domain.stage_list import walked_stages
 from cockpit.domain.studio import EXTERNAL_GATE_KINDS, Stage, Studio
 
 MAX_UNIT_BOLTS = 5  # a unit rejected back this many times is escalated to a human
@@ -128,6 +129,9 @@ class GateState:
     approval: Decision | None
     blockers: tuple[FindingState, ...]  # open blocking findings of this stage: approving needs an override
     overridden: tuple[FindingState, ...] = ()  # once passed: the open findings its approval overrode
+    # Submitted for external review (`submitted` decision: its URL, and the branch whose merge can
+    # approve it) and not approved since: the gate waits on the outside reviewer. None otherwise.
+    submission: Decision | None = None
 
     @property
     def is_auto(self) -> bool:
@@ -137,8 +141,8 @@ class GateState:
 @dataclass(frozen=True)
 class StageState:
     stage: Stage
-    status: str  # complete | active | pending
-    phase: str  # one of PHASES, or "complete"
+    status: str  # complete | active | pending | skipped (not in the intent's walk: stage_list)
+    phase: str  # one of PHASES, or "complete" (or "skipped")
     elaborated: bool
     units: tuple[UnitState, ...]
     missing_review: tuple[tuple[str, str], ...]  # (unit slug, reviewer) still to sign off, pre-execute
@@ -234,6 +238,58 @@ def _group(iterations: Sequence[Iteration]) -> dict[int, tuple[Iteration, ...]]:
     return {k: tuple(v) for k, v in grouped.items()}
 
 
+def _revisits_by_stage(decisions: Iterable[Decision]) -> dict[str, int]:
+    """Stage → the event of its latest revisit (sent back to elaborate)."""
+    latest: dict[str, int] = {}
+    for d in decisions:
+        if d.kind == "revisited":
+            latest[d.stage] = max(latest.get(d.stage, 0), d.event_id)
+    return latest
+
+
+def _revisit_epochs(walked: Sequence[str], decisions: Sequence[Decision]) -> dict[str, Decision]:
+    """Stage → the revisit whose facts-before stop counting there: its own latest, or a later one
+    of an earlier stage (the engine walks the stages after a revisited one again: revisit.ts,
+    markDownstreamStagesStale). Units and their batons stay: only the stage's elaboration, its
+    sign-offs and its gate's decisions from before the revisit count no more."""
+    own: dict[str, Decision] = {}
+    for d in decisions:
+        if d.kind == "revisited" and (d.stage not in own or d.event_id > own[d.stage].event_id):
+            own[d.stage] = d
+    epochs: dict[str, Decision] = {}
+    carried: Decision | None = None
+    for name in walked:
+        mine = own.get(name)
+        if mine is not None and (carried is None or mine.event_id > carried.event_id):
+            carried = mine
+        if carried is not None:
+            epochs[name] = carried
+    return epochs
+
+
+_RESET_BY_REVISIT = frozenset({"elaborated", "approved", "submitted"})
+
+
+def _since_revisits(facts: IntentFacts, epochs: dict[str, Decision]) -> IntentFacts:
+    """`facts` without what a revisit voided: each stage's elaboration, gate approvals and
+    submissions, and its units' sign-offs (review and approve), from before its revisit epoch."""
+    stage_of = {u.id: u.stage for u in facts.units}
+
+    def before(stage: str | None, event_id: int) -> bool:
+        epoch = epochs.get(stage) if stage is not None else None
+        return epoch is not None and event_id < epoch.event_id
+
+    decisions = tuple(d for d in facts.decisions if not (d.kind in _RESET_BY_REVISIT and before(d.stage, d.event_id)))
+    signoffs = tuple(s for s in facts.signoffs if not before(stage_of.get(s.unit_id), s.event_id))
+    return replace(facts, decisions=decisions, signoffs=signoffs)
+
+
+def _revisit_reason(name: str, cause: Decision) -> str:
+    if cause.stage == name:
+        return f"sent back to elaborate: {cause.reason or 'no reason given'}"
+    return f"{cause.stage} was sent back to elaborate ({cause.reason or 'no reason given'}): the stages after it are walked again"
+
+
 def _index(facts: IntentFacts, studio: Studio) -> _Index:
     unit_resumed: dict[int, int] = {}
     finding_resumed: dict[int, int] = {}
@@ -242,6 +298,10 @@ def _index(facts: IntentFacts, studio: Studio) -> _Index:
             unit_resumed[d.unit_id] = max(unit_resumed.get(d.unit_id, 0), d.event_id)
         if d.kind == "resumed" and d.feedback_id is not None:
             finding_resumed[d.feedback_id] = max(finding_resumed.get(d.feedback_id, 0), d.event_id)
+    revisited = _revisits_by_stage(facts.decisions)
+    for fb in facts.feedback:  # a revisit restarts the fix-loop budget of its stage's open findings
+        if fb.is_open and revisited.get(fb.stage, 0) > fb.event_id:
+            finding_resumed[fb.id] = max(finding_resumed.get(fb.id, 0), revisited[fb.stage])
     latest: dict[tuple[int, str, int, str], bool] = {}
     for t in facts.ticks:  # in id order: the last row per box wins
         latest[(t.unit_id, t.hat, t.bolt, t.item)] = t.ticked
@@ -457,6 +517,7 @@ def _stage_state(
     missing_review = tuple((u.slug, r) for u in units for r in roles if (u.id, r) not in review_ok)
     missing_approval = tuple((u.slug, r) for u in units for r in roles if (u.id, r) not in approve_ok)
     blockers = tuple(f for f in findings if f.is_open and f.blocking)
+    submitted: list[Decision] = []
     if stage.is_auto:
         approval, approved = None, not blockers
     else:
@@ -464,7 +525,8 @@ def _stage_state(
         approvals = [d for d in decisions if d.kind == "approved" and d.event_id > epoch]
         approval = approvals[-1] if approvals else None
         approved = approval is not None
-    gate = GateState(stage.gate, approved, approval, blockers)
+        submitted = [d for d in decisions if d.kind == "submitted" and not approved and d.event_id > epoch]
+    gate = GateState(stage.gate, approved, approval, blockers, submission=submitted[-1] if submitted else None)
     elaborated = any(d.kind == "elaborated" for d in decisions) and bool(units)
     if not elaborated:
         phase = "elaborate"
@@ -495,6 +557,9 @@ def _stage_state(
 def derive(studio: Studio, facts: IntentFacts, threshold: str = sev.DEFAULT_THRESHOLD) -> Position:
     """The whole position of one intent. Pure: same facts and studio, same answer."""
     stage_defs = {s.name: s for s in studio.stages}
+    walked = walked_stages(studio, facts.intent)
+    epochs = _revisit_epochs(walked, facts.decisions)
+    given, facts = facts, _since_revisits(facts, epochs) if epochs else facts
     index = _index(facts, studio)
     findings = sorted(
         (finding_state(fb, stage_defs.get(fb.stage), index, threshold) for fb in facts.feedback),
@@ -516,6 +581,11 @@ def derive(studio: Studio, facts: IntentFacts, threshold: str = sev.DEFAULT_THRE
     active_seen = False
     for stage in studio.stages:
         name = stage.name
+        if name not in walked:  # skip_stages or the intent's own list: passed by, never pending
+            stages.append(
+                StageState(stage, "skipped", "skipped", False, (), (), (), GateState(stage.gate, False, None, ()))
+            )
+            continue
         state = _stage_state(
             stage,
             units.get(name, ()),
@@ -527,12 +597,14 @@ def derive(studio: Studio, facts: IntentFacts, threshold: str = sev.DEFAULT_THRE
             not active_seen,
         )
         active_seen = active_seen or state.status == "active"
+        if name in epochs and state.phase in ("elaborate", "review") and state.reopened is None:
+            state = replace(state, reopened=_revisit_reason(name, epochs[name]))
         stages.append(state)
     passed = {s.name for s in stages if s.status == "complete"}
     if any(f.blocking and f.feedback.stage in passed for f in findings):  # rare: an approval overrode some
         findings, stages = _overrides(findings, stages, passed, threshold)
-    position = Position(facts, studio, tuple(stages), tuple(findings), NextAction("none", ""), threshold)
-    return Position(facts, studio, position.stages, position.findings, next_action(position), threshold)
+    position = Position(given, studio, tuple(stages), tuple(findings), NextAction("none", ""), threshold)
+    return Position(given, studio, position.stages, position.findings, next_action(position), threshold)
 
 
 def _overrides(
@@ -762,6 +834,13 @@ def _stage_action(state: StageState) -> NextAction:
             "record the external decision (" + "/".join(k for k in gate.kinds if k in EXTERNAL_GATE_KINDS) + ")"
         )
     text = f"Gate of {name} ({', '.join(gate.kinds)}): " + ", or ".join(paths) + "."
+    if gate.submission is not None:  # submitted: the outside reviewer holds it (haiku_await_gate)
+        sub = gate.submission
+        branch = f" (branch {sub.branch}: its merge approves it)" if sub.branch else ""
+        text = (
+            f"Gate of {name} ({', '.join(gate.kinds)}): submitted, awaiting external review at {sub.url}{branch}; "
+            "approve with that URL when the reviewer says so, or request changes."
+        )
     if held:
         text += f" Blocked by {held}: approving needs an override reason."
     return NextAction("approve", text, name)

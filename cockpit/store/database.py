@@ -468,22 +468,39 @@ class Store:
         }
         return self._insert("events", row)
 
-    def create_intent(self, *, slug: str, title: str, studio: str, description: str, at: str, actor: str) -> int:
-        """Inside `writing()`: insert the intent and its creation event."""
-        event_id = self.append_event(
-            at=at, actor=actor, command="create_intent", message=title, data={"studio": studio, "slug": slug}
-        )
-        intent_id = self._insert(
-            "intents",
-            {
-                "slug": slug,
-                "title": title,
-                "studio": studio,
-                "description": description,
-                "created_at": at,
-                "event_id": event_id,
-            },
-        )
+    def create_intent(
+        self,
+        *,
+        slug: str,
+        title: str,
+        studio: str,
+        description: str,
+        at: str,
+        actor: str,
+        stages: tuple[str, ...] | None = None,
+        skip_stages: tuple[str, ...] = (),
+    ) -> int:
+        """Inside `writing()`: insert the intent and its creation event. `stages` / `skip_stages`:
+        the intent's own walk, already checked against its studio (stage_list.check_walk)."""
+        data: dict[str, Any] = {"studio": studio, "slug": slug}
+        if stages is not None:
+            data["stages"] = list(stages)
+        if skip_stages:
+            data["skip_stages"] = list(skip_stages)
+        event_id = self.append_event(at=at, actor=actor, command="create_intent", message=title, data=data)
+        row: dict[str, Any] = {
+            "slug": slug,
+            "title": title,
+            "studio": studio,
+            "description": description,
+            "created_at": at,
+            "event_id": event_id,
+        }
+        if stages is not None:  # else NULL: the studio's whole walk
+            row["stages"] = json.dumps(list(stages))
+        if skip_stages:  # else the column's default, '[]'
+            row["skip_stages"] = json.dumps(list(skip_stages))
+        intent_id = self._insert("intents", row)
         self.db.execute("UPDATE events SET intent_id = ? WHERE id = ?", [intent_id, event_id])
         return intent_id
 
@@ -685,7 +702,19 @@ class Store:
 
 
 def _intent(r: Any) -> Intent:
-    return Intent(r["id"], r["slug"], r["title"], r["studio"], r["created_at"], r["event_id"], r["description"])
+    keys = r.keys()  # a database opened before m008 (its migration reads it) has neither column
+    stages = r["stages"] if "stages" in keys else None  # NULL: the studio's whole list
+    return Intent(
+        r["id"],
+        r["slug"],
+        r["title"],
+        r["studio"],
+        r["created_at"],
+        r["event_id"],
+        r["description"],
+        None if stages is None else _names(stages),
+        _names(r["skip_stages"] if "skip_stages" in keys else "[]"),
+    )
 
 
 @lru_cache(maxsize=1024)

@@ -132,3 +132,50 @@ async def test_a_new_intent_shows_its_first_stage_and_what_it_is_to_produce(engi
         assert options_of(screen, "#st-stages") == ["triage"] and screen.stage_name == "triage"
         assert options_of(screen, "#st-items") == ["output:discovery:incident-brief"]  # no unit yet
         assert screen.item == "output:discovery:incident-brief" and "Incident" in document_text(screen)
+
+
+async def test_b_sends_the_chosen_stage_back_to_elaborate_with_a_reason(seeded):
+    """Revisit from the stages browser (haiku-method orchestrator/revisit.ts: back to elaborate with
+    a reason, units kept, later stages walked again): b asks why, the answer is written."""
+    from screens.dialogs import TextPrompt
+
+    app = app_for(seeded)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("o")
+        await settle(app, pilot)
+        screen = app.screen
+        assert isinstance(screen, StagesScreen) and screen.stage_name == "mitigate"
+        units = len(seeded.position(demo.INCIDENT).stage("mitigate").units)
+        await pilot.press("b")
+        await settle(app, pilot)
+        assert isinstance(app.screen, TextPrompt)
+        await pilot.press(*"rollback was never verified", "enter")
+        await settle(app, pilot)
+        assert app.screen is screen  # the dialog closed once written
+        pos = seeded.position(demo.INCIDENT)
+        assert (pos.active.name, pos.active.phase) == ("mitigate", "elaborate")
+        assert len(pos.active.units) == units  # kept
+        assert pos.active.reopened == "sent back to elaborate: rollback was never verified"
+        # the screen shows the new walk: mitigate is active now, resolve is paused (no longer listed)
+        assert options_of(screen, "#st-stages") == ["triage", "investigate", "mitigate"]
+
+
+async def test_b_on_a_stage_in_elaborate_says_why_before_asking(seeded):
+    from cockpit.domain import commands as c
+
+    app = app_for(seeded)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("o")
+        await settle(app, pilot)
+        await pilot.press("j")  # resolve, the active stage (in execute: it can be sent back)
+        await settle(app, pilot)
+        screen = app.screen
+        assert screen.stage_name == "resolve"
+        seeded.run(demo.INCIDENT, c.revisit, stage="resolve", reason="already sent back once")
+        screen.load()
+        await settle(app, pilot)
+        await pilot.press("b")
+        await settle(app, pilot)
+        assert app.screen is screen  # refused before a reason is typed: nothing to send back

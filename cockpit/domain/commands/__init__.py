@@ -9,9 +9,10 @@ tools all call these; none of them writes tables.
 
 The commands live in modules by concern: `units` (elaborate a stage's unit list, edit a body),
 `baton` (advance or reject a unit's hat, tick its checklist, resume), `feedback` (file, classify,
-the fix loop, close or reject), `gates` (review sign-offs, approve, request changes), `checks`
-(the engine's checks and the quality-gate confirmations and records), `runbooks` (a copied
-runbook block) and `names` (titles and slugs). `_common` holds what they share; it imports none
+the fix loop, close or reject), `gates` (review sign-offs, approve, request changes, submit for
+external review), `stages` (revisit: send a stage back to elaborate), `checks` (the engine's
+checks and the quality-gate confirmations and records), `runbooks` (a copied runbook block) and
+`names` (titles and slugs). `_common` holds what they share; it imports none
 of them.
 """
 
@@ -25,9 +26,10 @@ from cockpit.domain.commands.feedback import (
     file_feedback,
     reject_fix,
 )
-from cockpit.domain.commands.gates import approve, request_changes, signoff
+from cockpit.domain.commands.gates import approve, approve_merged, check_branch, request_changes, signoff, submit
 from cockpit.domain.commands.names import check_slug, check_title, slugify
 from cockpit.domain.commands.runbooks import record_runbook_copy
+from cockpit.domain.commands.stages import revisit
 from cockpit.domain.commands.units import add_unit, declare_ready, edit_unit, import_units
 
 __all__ = [
@@ -36,6 +38,8 @@ __all__ = [
     "advance_fix",
     "advance_hat",
     "approve",
+    "approve_merged",
+    "check_branch",
     "check_slug",
     "check_title",
     "classify",
@@ -51,8 +55,10 @@ __all__ = [
     "reject_hat",
     "request_changes",
     "resume",
+    "revisit",
     "run_checks",
     "signoff",
     "slugify",
+    "submit",
     "tick",
 ]

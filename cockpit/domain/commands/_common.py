@@ -65,6 +65,8 @@ def _reached(pos: Position, stage: str) -> StageState:
         raise NotFound(
             f"studio {pos.studio.name} has no stage {stage!r} (stages: {', '.join(pos.studio.stage_names)})"
         ) from None
+    if state.status == "skipped":
+        raise IllegalTransition(f"stage {stage} is skipped: intent {pos.facts.intent.slug} does not walk it")
     if state.status == "pending" and pos.active is not None and pos.stages.index(state) > pos.stages.index(pos.active):
         if state.elaborated or state.units:
             raise IllegalTransition(

@@ -3,6 +3,7 @@ changes at it."""
 
 from __future__ import annotations
 
+import re
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -133,4 +134,98 @@ def request_changes(
         Event("request_changes", title, state.name, unit, None, data),
         (*filed.writes, decision),
         f"changes requested on {state.name}: {filed.summary}",
+    )
+
+
+# ------------------------------------------------------------ external review: submitted, then decided
+
+_BRANCH = re.compile(r"[A-Za-z0-9][A-Za-z0-9._/+-]*")
+
+
+def check_branch(branch: str) -> str:
+    """A git branch name as a submission may name it: the common subset of git's ref-name rules
+    (no spaces, no leading dash, no `..`, `@{`, `//`, trailing `/`, `.` or `.lock`), so it can
+    be handed to git as one argument and never read as an option."""
+    name = branch.strip()
+    bad = (
+        not _BRANCH.fullmatch(name)
+        or ".." in name
+        or "//" in name
+        or name.endswith(("/", ".", ".lock"))
+        or len(name) > 200
+    )
+    if bad:
+        raise CockpitError(f"{branch!r} is not a branch name git would take (e.g. haiku/checkout-5xx/postmortem)")
+    return name
+
+
+def submit(pos: Position, ctx: Ctx, *, url: str, branch: str | None = None) -> Change:
+    """Record that the gate's stage went out for external review (a PR, a ticket) at `url`: the
+    gate then waits on that reviewer (GateState.submission) until an approval with the external
+    path, a request for changes, or the merge of `branch` (approve_merged) decides it. The engine's
+    External Review choice at a gate whose kinds include external or await (haiku_await_gate's
+    `external_review_requested`, then `awaiting_external_review`)."""
+    state = _at_gate(pos)
+    url = decision_url(url)
+    path = next((k for k in state.gate.kinds if k in EXTERNAL_GATE_KINDS), None)
+    if path is None:
+        raise IllegalTransition(
+            f"the gate of {state.name} is {'/'.join(state.gate.kinds)}: it takes no external review to submit to"
+        )
+    blockers = [f.feedback.ref for f in state.gate.blockers]
+    if blockers:
+        raise IllegalTransition(
+            f"{state.name} has blocking feedback {', '.join(blockers)}: close it before submitting for external review"
+        )
+    name = check_branch(branch) if branch else None
+    again = state.gate.submission is not None
+    row = {"stage": state.name, "kind": "submitted", "at": ctx.now, "path": path, "url": url, "reason": name}
+    summary = f"{'re' if again else ''}submitted the {state.name} gate for external review ({path}): {url}"
+    if name:
+        summary += f" (branch {name})"
+    data = {"path": path, "url": url, "branch": name}
+    return Change(Event("submit_gate", url, state.name, data=data), (Insert("decisions", row),), summary)
+
+
+def approve_merged(pos: Position, ctx: Ctx, *, branch: str, into: str, commit: str) -> Change:
+    """Approve a submitted gate because its branch is merged into `into` at `commit` (found by git
+        outside the domain: cockpit.sources.git_merge). The engine's structural signal: the stage's
+        branch merged, which an agent cannot fake (plugin/providers/git.md, External Gate Signal
+        Detection). The submission's URL stays the decision's evidence; the merge commit is its event's note (the
+    timeline's line) and data."""
+    state = _at_gate(pos)
+    sub = state.gate.submission
+    if sub is None:
+        raise IllegalTransition(
+            f"the gate of {state.name} was not submitted for external review: nothing waits on a merge"
+        )
+    if sub.branch != branch:
+        raise IllegalTransition(
+            f"the {state.name} submission names {'branch ' + sub.branch if sub.branch else 'no branch'}, not {branch}"
+        )
+    if state.gate.blockers:
+        listed = ", ".join(f.feedback.ref for f in state.gate.blockers)
+        raise IllegalTransition(
+            f"{state.name} has blocking feedback {listed}: a merge does not override it; approve with --override"
+        )
+    if not re.fullmatch(r"[0-9a-f]{7,64}", commit):
+        raise CockpitError(f"{commit!r} is not a commit id")
+    evidence = f"merged {branch} into {check_branch(into)} at {commit}"
+    row = {
+        "stage": state.name,
+        "kind": "approved",
+        "at": ctx.now,
+        "path": sub.path,
+        "reason": None,  # an approval's reason is an override's (report.py): the merge is in its event
+        "url": sub.url,
+    }
+    data: dict[str, Any] = {
+        "path": sub.path,
+        "overridden": [],
+        "url": sub.url,
+        "merged": {"branch": branch, "into": into, "commit": commit},
+    }
+    summary = f"approved the {state.name} gate ({sub.path}): {evidence}"
+    return Change(
+        Event("approve_gate", f"{sub.url}; {evidence}", state.name, data=data), (Insert("decisions", row),), summary
     )

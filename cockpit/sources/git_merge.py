@@ -1,0 +1,82 @@
+"""Whether a branch is merged into a repository's default branch, asked of git.
+
+The engine's structural signal for an external gate (haiku-method plugin/providers/git.md,
+External Gate Signal Detection, tier 1): the stage's branch merged, checked locally with
+`git merge-base --is-ancestor`. Tier 2 (asking gh/glab about the PR) needs the network and is left
+out. Every git call has a timeout, runs with the branch as one argument after `--end-of-options`
+where git reads options, and never changes the repository.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+from pathlib import Path
+from typing import NamedTuple
+
+from cockpit.errors import CockpitError
+
+GIT_TIMEOUT_S = 10.0
+
+
+class Merged(NamedTuple):
+    branch: str
+    into: str  # the default branch it is merged into
+    commit: str  # the merge commit that brought it in (the branch's tip when fast-forwarded)
+
+
+def _git(repo: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "GIT_TERMINAL_PROMPT": "0", "LC_ALL": "C"}
+    try:
+        return subprocess.run(
+            ["git", "-C", str(repo), *args],
+            capture_output=True,
+            text=True,
+            timeout=GIT_TIMEOUT_S,
+            env=env,
+            check=False,
+        )
+    except FileNotFoundError:
+        raise CockpitError("git is not installed: a merged branch cannot be checked here") from None
+    except subprocess.TimeoutExpired:
+        raise CockpitError(f"git did not answer within {GIT_TIMEOUT_S:g} s in {repo}") from None
+
+
+def _resolves(repo: Path, ref: str) -> str | None:
+    out = _git(repo, "rev-parse", "--verify", "--quiet", "--end-of-options", f"{ref}^{{commit}}")
+    return out.stdout.strip() if out.returncode == 0 and out.stdout.strip() else None
+
+
+def default_branch(repo: Path) -> str:
+    """The repository's default branch: what origin/HEAD names, else a local main or master."""
+    head = _git(repo, "symbolic-ref", "--quiet", "--short", "refs/remotes/origin/HEAD")
+    if head.returncode == 0 and head.stdout.strip():
+        return head.stdout.strip()  # origin/main: the remote's view, as fetched
+    for name in ("main", "master"):
+        if _resolves(repo, name):
+            return name
+    raise CockpitError(f"{repo}: no default branch found (no origin/HEAD, main or master): name one with --into")
+
+
+def merged(repo: Path | str, branch: str, into: str | None = None) -> Merged | None:
+    """The merge of `branch` into `into` (default: the default branch), or None while it is not
+    merged. Refused when `repo` is not a git repository or `branch` / `into` do not exist."""
+    root = Path(repo)
+    inside = _git(root, "rev-parse", "--is-inside-work-tree")
+    if inside.returncode != 0:
+        raise CockpitError(f"{root} is not a git repository")
+    target = into or default_branch(root)
+    tip = _resolves(root, branch)
+    if tip is None:
+        raise CockpitError(f"{root}: no branch {branch!r}")
+    if _resolves(root, target) is None:
+        raise CockpitError(f"{root}: no branch {target!r} to check the merge into")
+    check = _git(root, "merge-base", "--is-ancestor", "--end-of-options", tip, target)
+    if check.returncode == 1:
+        return None
+    if check.returncode != 0:
+        raise CockpitError(f"git merge-base failed in {root}: {check.stderr.strip()[:200]}")
+    # The first merge commit on `target` whose history holds the tip: the one that merged it.
+    path = _git(root, "rev-list", "--ancestry-path", "--merges", "--reverse", f"{tip}..{target}", "--")
+    merges = path.stdout.split() if path.returncode == 0 else []
+    return Merged(branch, target, merges[0] if merges else tip)
