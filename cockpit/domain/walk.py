@@ -13,11 +13,14 @@ from dataclasses import dataclass, field, replace
 from functools import cached_property
 
 from cockpit import severity as sev
+from cockpit.domain.criteria import held_by_criteria, unchecked_criteria
 from cockpit.domain.model import Decision, Feedback, Intent, IntentFacts, Iteration, Unit, ref_number
 from cockpit.domain.stage_list import walked_stages
 from cockpit.domain.studio import EXTERNAL_GATE_KINDS, Stage, Studio
 
-MAX_UNIT_BOLTS = 5  # a unit rejected back this many times is escalated to a human
+# A unit's bolts between a human's decisions (start or resume): the engine refuses the reject that
+# would start one more (haiku_unit_reject_hat: bolt + 1 > MAX_UNIT_BOLTS), and a human decides.
+MAX_UNIT_BOLTS = 5
 MAX_FIX_LOOP_BOLTS = 3  # the same cap for agent- and system-filed findings
 PHASES: tuple[str, ...] = ("elaborate", "review", "execute", "approve", "gate")
 CLEARING_RESOLUTION = "closed"  # the one resolution that clears sign-offs: a real fix
@@ -90,6 +93,12 @@ class UnitState:
     waiting_on: tuple[str, ...]
     iterations: tuple[Iteration, ...]
     ticked: frozenset[str] = frozenset()  # checklist items ticked on the current hat, this bolt
+    rejects_since_resume: int = 0  # send-backs since it started or a human last resumed it
+
+    @property
+    def on_last_bolt(self) -> bool:
+        """Working its last bolt before a human decides: a reject now is refused (commands.reject_hat)."""
+        return self.status == "active" and self.rejects_since_resume + 1 >= MAX_UNIT_BOLTS
 
     @property
     def handoffs(self) -> tuple[Iteration, ...]:
@@ -510,7 +519,11 @@ def _stage_state(
         else:
             status = "waiting" if waiting_on else "ready"
         ticked = index.ticks.get((unit.id, position.hat, position.bolt), frozenset()) if position.hat else frozenset()
-        states.append(UnitState(unit, status, position.hat, position.bolt, waiting_on, iterations, ticked))
+        states.append(
+            UnitState(
+                unit, status, position.hat, position.bolt, waiting_on, iterations, ticked, position.rejects_since_resume
+            )
+        )
 
     roles = stage.reviewer_names
     review_ok, approve_ok = review[0], approve[0]
@@ -780,6 +793,14 @@ def next_action(position: Position) -> NextAction:
     return _stage_action(active)
 
 
+def criteria_hold(state: StageState, unit: UnitState) -> str | None:
+    """Why the unit's last hat cannot complete it (unchecked completion criteria), or None."""
+    if unit.status != "active" or not state.stage.hats or unit.hat != state.stage.hats[-1]:
+        return None
+    unchecked = unchecked_criteria(unit.unit.body)
+    return held_by_criteria(unit.unit.slug, unchecked) if unchecked else None
+
+
 def _stage_action(state: StageState) -> NextAction:
     name = state.name
     if state.phase == "elaborate":
@@ -811,11 +832,25 @@ def _stage_action(state: StageState) -> NextAction:
         if not movable:
             return NextAction("none", f"Every unit of {name} waits on a dependency.", name)
         order: dict[str | None, int] = {hat: i for i, hat in enumerate(state.stage.hats)}
-        u = min(movable, key=lambda s: (order.get(s.hat, 0), s.status != "active"))
+        holds = {u.unit.slug: criteria_hold(state, u) for u in movable}
+        u = min(movable, key=lambda s: (bool(holds[s.unit.slug]), order.get(s.hat, 0), s.status != "active"))
+        if holds[u.unit.slug]:  # every unit that can move is held: the first one says why
+            return NextAction(
+                "tick_criteria",
+                f"{holds[u.unit.slug]}. Tick them (- [x]) in its body before {u.hat} completes it.",
+                name,
+                u.unit.slug,
+                u.hat,
+            )
         verb = "Work" if u.status == "active" else "Start"
+        last = (
+            f" Bolt {u.bolt} is its last: a reject is refused, and a human decides (resume it with a reason, or rescope it)."
+            if u.on_last_bolt
+            else ""
+        )
         return NextAction(
             "advance_hat",
-            f"{verb} {u.unit.slug} as {u.hat} (bolt {u.bolt}), then hand the baton on.",
+            f"{verb} {u.unit.slug} as {u.hat} (bolt {u.bolt}), then hand the baton on.{last}",
             name,
             u.unit.slug,
             u.hat,

@@ -8,8 +8,9 @@ from helpers import STAGE_BODIES, new_incident, to_execute
 from cockpit import severity as sev
 from cockpit.domain import commands as c
 from cockpit.domain.dag import dependency_problems, find_cycle
-from cockpit.domain.model import Feedback, Intent, IntentFacts, Iteration
+from cockpit.domain.model import Decision, Feedback, Intent, IntentFacts, Iteration, Unit
 from cockpit.domain.walk import MAX_FIX_LOOP_BOLTS, MAX_UNIT_BOLTS, baton, derive
+from cockpit.errors import IllegalTransition
 
 CHAIN = ("engineer", "reviewer", "verifier")
 
@@ -152,17 +153,36 @@ def test_a_unit_added_after_review_reopens_review(engine):
     assert engine.position(slug).active.missing_review == (("late", "correctness"),)
 
 
-def test_unit_escalates_after_five_rejects(engine):
+def test_unit_reject_past_the_bolt_cap_is_refused(engine):
+    # Was: the fifth reject escalated the unit. The engine refuses the reject that would start bolt
+    # 6 (haiku_unit_reject_hat.ts); tests/unit/test_engine_unit_rules.py covers the rule in full.
     slug = new_incident(engine, upto="resolve")
     to_execute(engine, slug, [("fix", ())])
     engine.run(slug, c.advance_hat, unit="fix")
-    for n in range(MAX_UNIT_BOLTS):
+    for n in range(MAX_UNIT_BOLTS - 1):
         engine.run(slug, c.advance_hat, unit="fix", message="try")
-        assert engine.position(slug).active.unit("fix").status == "active"
         engine.run(slug, c.reject_hat, unit="fix", message=f"nope {n}")
+    engine.run(slug, c.advance_hat, unit="fix", message="try")
+    with pytest.raises(IllegalTransition, match="refused"):
+        engine.run(slug, c.reject_hat, unit="fix", message="nope again")
     unit = engine.position(slug).active.unit("fix")
+    assert (unit.status, unit.bolt) == ("active", MAX_UNIT_BOLTS)
+
+
+def test_a_history_past_the_bolt_cap_is_escalated(catalog):
+    # Imported facts can hold more send-backs than cockpit's commands allow: a human decides.
+    studio = catalog.get("incident-response")
+    rejects = tuple(
+        Iteration(i, 1, "incident-commander", "t", "t", "reject", "no", i + 1) for i in range(1, MAX_UNIT_BOLTS + 1)
+    )
+    facts = IntentFacts(
+        Intent(1, "inc", "Inc", studio.name, "t0", 1),
+        units=(Unit(1, "triage", "work", "Work", "", (), "t0", 1),),
+        iterations=(*rejects, Iteration(99, 1, "incident-commander", "t", None, None, None, 99)),
+        decisions=(Decision(1, "triage", "elaborated", "t0", "me", 1),),
+    )
+    unit = derive(studio, facts).stage("triage").unit("work")
     assert (unit.status, unit.bolt) == ("escalated", MAX_UNIT_BOLTS + 1)
-    assert engine.position(slug).next.kind == "resume_unit"
 
 
 def test_agent_finding_escalates_after_three_bolts_but_human_ones_do_not(engine):

@@ -1,10 +1,17 @@
 """The per-unit baton: advancing and rejecting the hat a unit wears, ticking its hand-off
-checklist, and resuming an escalated unit or finding."""
+checklist, and resuming an escalated unit or finding.
+
+The engine's holds, each refused with what a human can do: the reject that would start a bolt
+past MAX_UNIT_BOLTS, the last hat's advance while the unit's body has unchecked completion
+criteria (cockpit.domain.criteria), and the advance that ends execute while a required output is
+missing from disk (cockpit.domain.required_artifacts; only when the caller looked, `on_disk`)."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
+from cockpit.domain import required_artifacts
 from cockpit.domain.change import Change, Ctx, Event, Insert, Update
 from cockpit.domain.commands._common import (
     _active,
@@ -16,7 +23,8 @@ from cockpit.domain.commands._common import (
     _unit,
 )
 from cockpit.domain.commands.checks import _verifier_checks
-from cockpit.domain.walk import Position, StageState, UnitState, hat_before, next_hat
+from cockpit.domain.criteria import held_by_criteria, unchecked_criteria
+from cockpit.domain.walk import MAX_UNIT_BOLTS, Position, StageState, UnitState, hat_before, next_hat
 from cockpit.errors import IllegalTransition, NotFound
 
 
@@ -44,7 +52,31 @@ def _in_execute(pos: Position) -> StageState:
     return state
 
 
-def advance_hat(pos: Position, ctx: Ctx, *, unit: str, message: str | None = None) -> Change:
+def _completion_holds(pos: Position, state: StageState, target: UnitState, on_disk: Mapping[str, bool] | None) -> None:
+    """Refuse the advance that completes `target` while its body has unchecked completion criteria,
+    or, when it is the stage's last unit to finish (execute ends), while a required output of the
+    stage is missing on disk."""
+    unchecked = unchecked_criteria(target.unit.body)
+    if unchecked:
+        raise IllegalTransition(
+            f"{held_by_criteria(target.unit.slug, unchecked)}: the {target.hat} hat cannot complete it; "
+            "tick them (- [x]) in its body once they hold, or edit them out if they no longer apply"
+        )
+    if any(u.status != "done" for u in state.units if u.unit.id != target.unit.id):
+        return
+    absent = required_artifacts.missing(state.stage, "output", pos.facts.intent.slug, on_disk)
+    if absent:
+        raise IllegalTransition(
+            required_artifacts.describe(state.name, "output", absent)
+            + f": execute cannot end; produce them, then advance {target.unit.slug} again"
+        )
+
+
+def advance_hat(
+    pos: Position, ctx: Ctx, *, unit: str, message: str | None = None, on_disk: Mapping[str, bool] | None = None
+) -> Change:
+    """Hand the unit's baton to its next hat (or start it). `on_disk`: which required artifact
+    locations exist (cockpit.sources.artifacts.on_disk); None when nobody looked."""
     target = _active_unit(pos, unit)
     state = _in_execute(pos)
     hat = _movable(target, "advance")
@@ -56,6 +88,8 @@ def advance_hat(pos: Position, ctx: Ctx, *, unit: str, message: str | None = Non
             f"started {unit}: {hats[0]} holds the baton",
         )
     nxt = next_hat(hats, hat)
+    if nxt is None:
+        _completion_holds(pos, state, target, on_disk)
     check_writes: list[Insert | Update] = []
     data: dict[str, Any] = {}
     if nxt is None and state.stage.checks:
@@ -85,6 +119,12 @@ def reject_hat(pos: Position, ctx: Ctx, *, unit: str, message: str) -> Change:
     hat = _movable(target, "reject")
     if target.status == "ready":
         raise IllegalTransition(f"unit {unit} has not started: nothing to reject")
+    if target.on_last_bolt:
+        raise IllegalTransition(
+            f"unit {unit} is on bolt {target.bolt}, the last of {MAX_UNIT_BOLTS} before a human decides: "
+            "this reject is refused. A human decides: resume it with a reason (cockpit resume) to allow "
+            f"{MAX_UNIT_BOLTS - 1} more rejects, rescope it (edit its body, or split it into units), or advance it"
+        )
     hats = state.stage.hats
     back = hat_before(hats, hat)
     writes = _close_iteration("iterations", target.unit.id, target.iterations, hat, "reject", message, ctx.now)
@@ -120,13 +160,13 @@ def resume(pos: Position, ctx: Ctx, *, reason: str, unit: str | None = None, ref
     reason = _required(reason, "a reason")
     if unit:
         stage, target = _unit(pos, unit)
-        if target.status != "escalated":
-            raise IllegalTransition(f"unit {unit} is not escalated ({target.status})")
+        if target.status != "escalated" and not target.on_last_bolt:
+            raise IllegalTransition(f"unit {unit} is not escalated nor on its last bolt ({target.status})")
         row = {"stage": stage.name, "kind": "resumed", "at": ctx.now, "reason": reason, "unit_id": target.unit.id}
         return Change(
             Event("resume", reason, stage.name, unit, target.hat),
             (Insert("decisions", row),),
-            f"{unit} resumed at bolt {target.bolt}",
+            f"{unit} resumed at bolt {target.bolt}: {MAX_UNIT_BOLTS - 1} more rejects before a human decides again",
         )
     found = _open_finding(pos, ref or "")
     if found.status != "escalated":
