@@ -6,6 +6,7 @@ from __future__ import annotations
 import sys
 from collections.abc import Callable
 
+from cockpit.cli.baton import add_root_argument, run_on_disk
 from cockpit.cli.common import run_command
 
 TYPE_CHECKING = False  # not typing's: `cockpit --help` skips importing typing (~2 ms); mypy reads the name
@@ -38,6 +39,7 @@ def register(sub: Any, cmd: Callable[..., Any]) -> None:
 
     p = cmd("ready", "Declare the active stage's unit list ready (ends elaborate).", _ready)
     p.add_argument("slug")
+    add_root_argument(p)
 
 
 def _read_body(path: str | None) -> str:
@@ -94,4 +96,4 @@ def _unit_edit(args) -> int:
 def _ready(args) -> int:
     from cockpit.domain import commands as c
 
-    return run_command(args, c.declare_ready)
+    return run_on_disk(args, c.declare_ready)

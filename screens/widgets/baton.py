@@ -18,7 +18,24 @@ class BatonPane(Static):
         if stage is None or unit is None:
             self.update(Text("No units yet: press u to add one.", style="dim"))
         else:
-            self.update(render.baton(stage, unit) + handoff_lines(stage, unit))
+            self.update(render.baton(stage, unit) + hold_lines(stage, unit) + handoff_lines(stage, unit))
+
+
+def hold_lines(stage: StageState, unit: UnitState) -> Text:
+    """What holds the unit as the engine would: unchecked completion criteria on its last hat, or
+    its last bolt before a human decides (a reject is then refused)."""
+    from cockpit.domain.walk import MAX_UNIT_BOLTS, criteria_hold
+
+    text = Text()
+    held = criteria_hold(stage, unit)
+    if held:
+        text.append(f"{held}: tick them (- [x]) in its body before {unit.hat} completes it\n", style=render.alarm())
+    if unit.on_last_bolt:
+        text.append(
+            f"bolt {unit.bolt} is its last of {MAX_UNIT_BOLTS}: a reject is refused, a human decides\n",
+            style=render.alarm(),
+        )
+    return text
 
 
 def handoff_lines(stage: StageState, unit: UnitState) -> Text:
