@@ -142,20 +142,21 @@ def test_feedback_columns_match_the_dataclass_order():
     assert tuple(c.strip() for c in _FEEDBACK_COLUMNS.split(",")) == Feedback._fields
 
 
-def test_m008_keeps_every_decision_and_accepts_the_new_kinds(catalog, tmp_path, monkeypatch):
+def test_m008_keeps_every_decision_and_accepts_the_new_kinds(tmp_path, monkeypatch):
     """The decisions table is rebuilt for its wider CHECK: rows written before survive whole."""
     path = tmp_path / "c.db"
     shipped = list(schema.migrations._migrations)
     monkeypatch.setattr(schema.migrations, "_migrations", [m for m in shipped if m.name < "m008"])
     store = Store(path)
-    engine = Engine(store, catalog, actor="t")
-    new_incident(engine, upto="triage")
-    with store.db.conn:
-        event = store.db.execute("SELECT max(id) FROM events").fetchone()[0]
+    with store.db.conn:  # rows as a cockpit of m007 wrote them (no engine: today's writes pins too)
+        store.db.execute("INSERT INTO events (at, actor, intent_id, command) VALUES ('t', 'ann', 1, 'new')")
+        store.db.execute(
+            "INSERT INTO intents (id, slug, title, studio, created_at, event_id) "
+            "VALUES (1, 'inc', 'Checkout 5xx', 'incident-response', 't', 1)"
+        )
         store.db.execute(
             "INSERT INTO decisions (intent_id, stage, kind, at, actor, reason, event_id) "
-            "VALUES (1, 'triage', 'resumed', '2026-01-01T00:00:00Z', 'ann', 'kept', ?)",
-            [event],
+            "VALUES (1, 'triage', 'resumed', '2026-01-01T00:00:00Z', 'ann', 'kept', 1)"
         )
     before = store.db.execute("SELECT * FROM decisions").fetchall()
     store.close()
@@ -165,13 +166,14 @@ def test_m008_keeps_every_decision_and_accepts_the_new_kinds(catalog, tmp_path, 
     with store.db.conn:
         for kind in ("submitted", "revisited"):
             store.db.execute(
-                "INSERT INTO decisions (intent_id, stage, kind, at, actor, event_id) VALUES (1, 'triage', ?, 't', 'ann', ?)",
-                [kind, event],
+                "INSERT INTO decisions (intent_id, stage, kind, at, actor, event_id) "
+                "VALUES (1, 'triage', ?, 't', 'ann', 1)",
+                [kind],
             )
     with pytest.raises(sqlite3.IntegrityError):
         store.db.execute(
-            "INSERT INTO decisions (intent_id, stage, kind, at, actor, event_id) VALUES (1, 'triage', 'bogus', 't', 'a', ?)",
-            [event],
+            "INSERT INTO decisions (intent_id, stage, kind, at, actor, event_id) "
+            "VALUES (1, 'triage', 'bogus', 't', 'a', 1)"
         )
     assert store.db.execute("SELECT skip_stages, stages FROM intents").fetchone() == ("[]", None)
     assert {"studio_definitions", "studio_pins"} <= set(store.db.table_names())
