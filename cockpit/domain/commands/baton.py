@@ -121,7 +121,7 @@ def reject_hat(pos: Position, ctx: Ctx, *, unit: str, message: str) -> Change:
         raise IllegalTransition(f"unit {unit} has not started: nothing to reject")
     if target.on_last_bolt:
         raise IllegalTransition(
-            f"unit {unit} is on bolt {target.bolt}, the last of {MAX_UNIT_BOLTS} before a human decides: "
+            f"unit {unit} is on bolt {target.bolt}, the last of {MAX_UNIT_BOLTS}: "
             "this reject is refused. A human decides: resume it with a reason (cockpit resume) to allow "
             f"{MAX_UNIT_BOLTS - 1} more rejects, rescope it (edit its body, or split it into units), or advance it"
         )
