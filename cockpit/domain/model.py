@@ -145,12 +145,7 @@ class Decision(NamedTuple):
     url: str | None = None  # evidence for an external decision (PR, ticket)
     unit_id: int | None = None
     feedback_id: int | None = None
-
-    @property
-    def branch(self) -> str | None:
-        """The branch a submission for external review names (kept in `reason`: a submission has
-        no other reason), whose merge into the default branch can approve the gate."""
-        return self.reason if self.kind == "submitted" else None
+    branch: str | None = None  # a submission's branch, whose merge into the default branch can approve it
 
 
 class Tick(NamedTuple):

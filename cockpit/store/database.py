@@ -665,6 +665,7 @@ class Store:
                     r["url"],
                     r["unit_id"],
                     r["feedback_id"],
+                    r["branch"],
                 )
             )
         for r in q(

@@ -314,7 +314,8 @@ def m008_studio_pins_and_engine_rules(db: Database) -> None:
     # whatever the folders hold today: definitions are kept by content digest, shared by the
     # intents that pin them, and a pin is a fact (the newest row per intent wins).
     # An intent may also name its own stages (quick mode) and stages to skip, as intent.md does.
-    # Decisions gain the external gate's "submitted, awaiting review" and a stage's revisit.
+    # Decisions gain the external gate's "submitted, awaiting review" (with the branch whose merge
+    # can approve it) and a stage's revisit.
     _run_statements(
         db,
         """
@@ -348,10 +349,11 @@ def m008_studio_pins_and_engine_rules(db: Database) -> None:
             url TEXT,
             unit_id INTEGER REFERENCES units(id),
             feedback_id INTEGER REFERENCES feedback(id),
-            event_id INTEGER NOT NULL REFERENCES events(id)
+            event_id INTEGER NOT NULL REFERENCES events(id),
+            branch TEXT
         );
         INSERT INTO decisions_v2 SELECT id, intent_id, stage, kind, at, actor, path, reason, url, unit_id,
-            feedback_id, event_id FROM decisions;
+            feedback_id, event_id, NULL FROM decisions;
         DROP TABLE decisions;
         ALTER TABLE decisions_v2 RENAME TO decisions;
         CREATE INDEX decisions_by_intent ON decisions(intent_id, stage)

@@ -179,7 +179,7 @@ def submit(pos: Position, ctx: Ctx, *, url: str, branch: str | None = None) -> C
         )
     name = check_branch(branch) if branch else None
     again = state.gate.submission is not None
-    row = {"stage": state.name, "kind": "submitted", "at": ctx.now, "path": path, "url": url, "reason": name}
+    row = {"stage": state.name, "kind": "submitted", "at": ctx.now, "path": path, "url": url, "branch": name}
     summary = f"{'re' if again else ''}submitted the {state.name} gate for external review ({path}): {url}"
     if name:
         summary += f" (branch {name})"
