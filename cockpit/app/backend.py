@@ -24,6 +24,7 @@ if TYPE_CHECKING:
     from cockpit.domain.call import Call
     from cockpit.domain.finding_detail import FindingDetail
     from cockpit.domain.studio import Studio
+    from cockpit.domain.studio_upgrade import Drift
     from cockpit.domain.walk import Overview, Position
     from cockpit.errors import CockpitError
     from cockpit.runbooks.doc import Link as Link  # the screens' names for what they show
@@ -72,6 +73,12 @@ class Backend:
     def position(self, slug: str) -> Position:
         with self._lock:
             return self.engine.position(slug)
+
+    def studio_drift(self, slug: str) -> Drift | None:
+        """Whether the studio's files differ from the definition the intent walks by (the header
+        warns, naming `cockpit studio upgrade`); None when they match."""
+        with self._lock:
+            return self.engine.studio_drift(slug)
 
     def positions(self) -> list:
         with self._lock:

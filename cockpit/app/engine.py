@@ -9,11 +9,14 @@ from __future__ import annotations
 import getpass
 import os
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 from functools import cached_property
 from typing import TYPE_CHECKING, Any, Concatenate, ParamSpec
 
 from cockpit import severity
 from cockpit.clock import Clock, iso, system_clock
+from cockpit.domain import studio_codec
+from cockpit.domain.studio_upgrade import Drift, UpgradePlan, diff, orphans, short
 from cockpit.domain.walk import (
     CLEARING_RESOLUTION,
     Overview,
@@ -23,12 +26,15 @@ from cockpit.domain.walk import (
     derive_overview,
 )
 from cockpit.errors import CockpitError, NotFound
+from cockpit.store import studio_pins
 
 if TYPE_CHECKING:
     # Reads (`cockpit status`, the screens' first paint) need only the walk: the commands, and
     # through them every check, are imported by the first write (about 50 ms of start-up).
     from cockpit.checks.base import RunbookLookup
     from cockpit.domain.change import Change, Ctx
+    from cockpit.domain.model import IntentFacts
+    from cockpit.domain.studio import Studio
     from cockpit.sources.studios import Catalog
     from cockpit.store.database import Store
 
@@ -77,26 +83,68 @@ class Engine:
         if threshold not in severity.RANK:
             raise CockpitError(f"unknown blocking threshold {threshold!r}: use one of {', '.join(severity.SEVERITIES)}")
         self.threshold = threshold
+        self._definitions: dict[str, Studio] = {}  # pinned definitions by digest, decoded once
+        self._digests: dict[str, tuple[Studio, str]] = {}  # the catalog's studios' digests, by name
 
-    def _derive(self, facts) -> Position:
-        return derive(self.catalog.get(facts.intent.studio), facts, self.threshold)
+    # ------------------------------------------------------------ the definition an intent walks by
+
+    def _walked_by(self, facts: IntentFacts, digest: str | None) -> Studio:
+        """The pinned definition `digest`; an intent made before pins (None) walks by the files
+        until its next write pins it. Inside the caller's snapshot or transaction."""
+        if digest is None:
+            return self.catalog.get(facts.intent.studio)
+        studio = self._definitions.get(digest)
+        if studio is None:
+            text = studio_pins.definition(self.store, digest)
+            label = f"{facts.intent.slug}: its studio definition {short(digest)}"
+            if text is None:
+                raise CockpitError(f"{label} is missing from {self.store.path}")
+            studio = self._definitions[digest] = studio_codec.loads(text, label)
+        return studio
+
+    def _digest(self, studio: Studio) -> str:
+        known = self._digests.get(studio.name)
+        if known is None or known[0] is not studio:
+            known = self._digests[studio.name] = (studio, studio_codec.digest_of(studio))
+        return known[1]
+
+    def _pin(self, intent_id: int, studio: Studio, *, event_id: int, at: str) -> str:
+        """Inside `writing()`: keep `studio` (a catalog definition) and pin the intent to it."""
+        digest = self._store_definition(studio, at)
+        studio_pins.pin(self.store, intent_id=intent_id, digest=digest, event_id=event_id)
+        return digest
+
+    def _store_definition(self, studio: Studio, at: str) -> str:
+        digest = self._digest(studio)
+        stored = studio_codec.dumps(replace(studio, digest=digest))
+        studio_pins.store_definition(
+            self.store, digest=digest, studio=studio.name, source=studio.source, definition=stored, at=at
+        )
+        return digest
 
     def position(self, slug: str) -> Position:
         with self.store.snapshot():
             facts = self.store.facts(slug)
-        return self._derive(facts)
+            digest = studio_pins.pinned(self.store, facts.intent.id)
+            studio = self._walked_by(facts, digest)
+        return derive(studio, facts, self.threshold)
 
     def positions(self) -> list[Position | CockpitError]:
         """Every intent; one whose studio cannot load is reported, the others still derive."""
         with self.store.snapshot():
             everything = self.store.all_facts()
+            pins = studio_pins.all_pinned(self.store)
+            studios = [self._studio_or_error(facts, pins.get(facts.intent.id)) for facts in everything]
         out: list[Position | CockpitError] = []
-        for facts in everything:
-            try:
-                out.append(self._derive(facts))
-            except NotFound as exc:
-                out.append(CockpitError(f"{facts.intent.slug}: {exc}"))
+        for facts, studio in zip(everything, studios, strict=True):
+            out.append(studio if isinstance(studio, CockpitError) else derive(studio, facts, self.threshold))
         return out
+
+    def _studio_or_error(self, facts: IntentFacts, digest: str | None) -> Studio | CockpitError:
+        try:
+            return self._walked_by(facts, digest)
+        except (NotFound, studio_codec.StudioCodecError) as exc:
+            return CockpitError(f"{facts.intent.slug}: {exc}")
 
     def overviews(self) -> list[Overview | CockpitError]:
         """Every intent as the all-intents list shows it (`positions()` reduced by walk.overview),
@@ -105,12 +153,12 @@ class Engine:
         with self.store.snapshot():
             counts = self.store.open_counts()
             everything = self.store.overview_facts(blocking_severities(self.threshold), CLEARING_RESOLUTION)
+            pins = studio_pins.all_pinned(self.store)
+            studios = [self._studio_or_error(facts, pins.get(facts.intent.id)) for facts in everything]
         out: list[Overview | CockpitError] = []
-        for facts in everything:
-            try:
-                studio = self.catalog.get(facts.intent.studio)
-            except NotFound as exc:
-                out.append(CockpitError(f"{facts.intent.slug}: {exc}"))
+        for facts, studio in zip(everything, studios, strict=True):
+            if isinstance(studio, CockpitError):
+                out.append(studio)
                 continue
             out.append(derive_overview(studio, facts, counts.get(facts.intent.id, ()), self.threshold))
         return out
@@ -140,16 +188,19 @@ class Engine:
             final, n = wanted, 2
             while final in taken:
                 final, n = f"{wanted[: MAX_SLUG - 4]}-{n}", n + 1
-            self.store.create_intent(
+            now = iso(self.clock())
+            intent_id = self.store.create_intent(
                 slug=final,
                 title=title,
                 studio=definition.name,
                 description=description,
-                at=iso(self.clock()),
+                at=now,
                 actor=self.actor,
                 stages=own,
                 skip_stages=skipped,
             )
+            # It walks by this definition from now on, whatever the folders hold later.
+            self._pin(intent_id, definition, event_id=self.store.intent(final).event_id, at=now)
         return final
 
     def run(
@@ -171,9 +222,73 @@ class Engine:
         ctx = Ctx(iso(self.clock()), self.actor, self.runbooks)
         with self.store.writing():
             facts = self.store.facts(slug)
-            change = command(self._derive(facts), ctx, *args, **kwargs)
+            digest = studio_pins.pinned(self.store, facts.intent.id)
+            studio = self._walked_by(facts, digest)
+            change = command(derive(studio, facts, self.threshold), ctx, *args, **kwargs)
             event_id = self.store.apply(facts.intent.id, change, at=ctx.now, actor=ctx.actor)
+            if digest is None:  # made before pins: from its first command on, it keeps this definition
+                self._pin(facts.intent.id, studio, event_id=event_id, at=ctx.now)
         return Done(change.summary, event_id, self, slug)
+
+    # ------------------------------------------------------------ the studio on disk vs the pinned one
+
+    def studio_drift(self, slug: str) -> Drift | None:
+        """Whether the studio's files no longer match the definition the intent walks by; None
+        when they match or it is not pinned yet (it then walks by the files)."""
+        with self.store.snapshot():
+            intent = self.store.intent(slug)
+            digest = studio_pins.pinned(self.store, intent.id)
+        if digest is None:
+            return None
+        try:
+            current = self._digest(self.catalog.get(intent.studio))
+        except NotFound as exc:  # gone, or broken: it still walks, by the pinned definition
+            return Drift(slug, intent.studio, digest, None, str(exc))
+        return None if current == digest else Drift(slug, intent.studio, digest, current)
+
+    def studio_upgrade_plan(self, slug: str) -> UpgradePlan:
+        """What moving the intent onto its studio's definition on disk changes, and which
+        recorded facts it would orphan (cockpit.domain.studio_upgrade)."""
+        with self.store.snapshot():
+            facts = self.store.facts(slug)
+            digest = studio_pins.pinned(self.store, facts.intent.id)
+            pinned = self._walked_by(facts, digest)
+        try:
+            new = self.catalog.get(facts.intent.studio)
+        except NotFound as exc:
+            raise CockpitError(f"{slug}: nothing to upgrade to ({exc}); it walks by its pinned definition") from None
+        position = derive(pinned, facts, self.threshold)
+        return UpgradePlan(
+            slug, facts.intent.id, new.name, digest, self._digest(new), diff(pinned, new), orphans(position, new)
+        )
+
+    def upgrade_studio(self, slug: str, *, to: str) -> Done:
+        """Pin the intent to its studio's definition on disk, whose digest must be `to` (the one
+        whose changes the person saw); refused, writing nothing, when it would orphan facts."""
+        with self.store.writing():
+            plan = self.studio_upgrade_plan(slug)  # again, under the write lock: facts may have moved
+            if plan.current != to:
+                raise CockpitError(
+                    f"the files of studio {plan.studio} changed again ({short(to)} → {short(plan.current)}) "
+                    "since the changes were shown: nothing was changed, run the upgrade again"
+                )
+            if plan.orphans:
+                raise CockpitError(
+                    f"{slug} stays on studio {plan.studio} {short(plan.pinned or '')}: the upgrade would orphan "
+                    "recorded facts: " + "; ".join(plan.orphans)
+                )
+            if plan.up_to_date:
+                raise CockpitError(f"{slug} already walks by studio {plan.studio} {short(to)}: nothing to upgrade")
+            now = iso(self.clock())
+            self._store_definition(self.catalog.get(plan.studio), now)
+            was = short(plan.pinned) if plan.pinned else "the files (not pinned)"
+            message = f"studio {plan.studio}: {was} → {short(to)}"
+            lines = plan.diff.lines() if plan.pinned else []
+            data = {"studio": plan.studio, "from": plan.pinned, "to": to, "changes": lines}
+            event_id = studio_pins.upgrade(
+                self.store, intent_id=plan.intent_id, digest=to, at=now, actor=self.actor, message=message, data=data
+            )
+        return Done(f"{slug} now walks by {message}", event_id, self, slug)
 
     def timeline(self, slug: str, limit: int | None = None) -> list[dict[str, Any]]:
         with self.store.snapshot():

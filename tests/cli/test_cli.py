@@ -204,7 +204,9 @@ def test_environment_beats_the_config_file_and_tilde_expands(tmp_path, monkeypat
 
 
 def test_a_broken_studio_is_named_with_its_problem(tmp_path, cli, capsys):
-    """Regression: an intent whose studio failed to load said only 'unknown studio'."""
+    """Regression: an intent whose studio failed to load said only 'unknown studio'. An intent walks
+    by its pinned definition (issue 14), so it still derives and the status line names the problem;
+    one made before pins walks by the files and is refused, naming it."""
     studio = tmp_path / "extra" / "oncall"
     (studio / "stages" / "one").mkdir(parents=True)
     (studio / "STUDIO.md").write_text("---\nname: oncall\nstages: [one]\n---\n")
@@ -213,5 +215,14 @@ def test_a_broken_studio_is_named_with_its_problem(tmp_path, cli, capsys):
         cli("new", "--studio", "oncall", "--title", "T", "--slug", "t1", "--studios", str(tmp_path / "extra"))[0] == 0
     )
     (studio / "stages" / "one" / "STAGE.md").write_text("---\nname: one\nhats: [classifier]\nreview: asks\n---\n")
+    code, out, _ = cli("status", "t1", "--studios", str(tmp_path / "extra"))
+    assert code == 0 and "studio 'oncall' failed to load" in out and "STAGE.md:4:" in out
+    assert "t1 walks by its pinned definition" in out.splitlines()[-1]
+    from cockpit.store.database import Store
+
+    store = Store(tmp_path / "c.db")
+    with store.db.conn:
+        store.db.execute("DELETE FROM studio_pins")  # as an intent made before pins
+    store.close()
     code, _, err = cli("status", "t1", "--studios", str(tmp_path / "extra"))
     assert code == 1 and "studio 'oncall' failed to load" in err and "STAGE.md:4:" in err
