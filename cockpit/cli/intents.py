@@ -104,10 +104,11 @@ def _status(args) -> int:
     engine = engine_for(args)
     if args.slug:
         pos = engine.position(args.slug)
+        drift = engine.studio_drift(args.slug)  # the studio's files differ from the definition it walks by
         if args.json:
-            print_json(report.position_json(pos))
+            print_json({**report.position_json(pos), "studio_drift": drift.as_json() if drift else None})
         else:
-            print(report.position_text(pos))
+            print(report.position_text(pos) + (f"\n{drift.line}" if drift else ""))
         return 0
     results = engine.overviews()
     overviews = sorted((o for o in results if not isinstance(o, Exception)), key=report.urgency_key)

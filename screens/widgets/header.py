@@ -2,18 +2,33 @@
 
 At 3 AM with two incidents open in two terminals, the first question is "which one is this?": the
 title, slug and studio say it, the stage and phase say where the walk is, and a reverse READ-ONLY
-badge says that write keys will be refused.
+badge says that write keys will be refused. When the studio's files no longer match the definition
+the intent walks by, a second line says so and names the command that moves it.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 from rich.text import Text
+from textual import work
 from textual.widgets import Static
 
+from cockpit.errors import CockpitError
+
+from ..render import alarm
+
 if TYPE_CHECKING:
+    from typing import Protocol
+
+    from cockpit.app.backend import Backend
+    from cockpit.domain.studio_upgrade import Drift
     from cockpit.domain.walk import Position
+
+    class _WithBackend(Protocol):
+        """What the header asks of its app (CockpitApp, not imported: the widgets sit below it)."""
+
+        backend: Backend
 
 
 def header_line(position: Position | None, slug: str, *, read_only: bool, width: int) -> Text:
@@ -41,23 +56,51 @@ def header_line(position: Position | None, slug: str, *, read_only: bool, width:
     return left
 
 
+def drift_line(drift: Drift, width: int) -> Text:
+    """The studio-drift warning, one line cut to `width`."""
+    line = Text(f"⚠ {drift.warning}", style=alarm(), no_wrap=True, overflow="ellipsis")
+    line.truncate(max(width, 1), overflow="ellipsis")
+    return line
+
+
 class IntentHeader(Static):
     """`show(position)` draws the line; until then it shows the slug, so the first frame already
-    says which intent this is. Read-only comes from the app (`CockpitApp.read_only`)."""
+    says which intent this is. Read-only comes from the app (`CockpitApp.read_only`); whether the
+    studio drifted, from the backend, asked off the UI thread at each `show`."""
 
     DEFAULT_CSS = """
-    IntentHeader { height: 1; padding: 0 1; background: $panel; }
+    IntentHeader { height: auto; padding: 0 1; background: $panel; }
     """
 
     def __init__(self, slug: str, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self.slug = slug
         self.position: Position | None = None
+        self.drift: Drift | None = None
 
     def show(self, position: Position) -> None:
         self.position = position
         self.refresh()
+        self._check_drift()
+
+    @work(thread=True, exclusive=True, group="studio-drift")
+    def _check_drift(self) -> None:
+        try:
+            drift = cast("_WithBackend", self.app).backend.studio_drift(self.slug)
+        except CockpitError:  # the screen's own read reports what is wrong with the database
+            return
+        if drift != self.drift:
+            self.app.call_from_thread(self._set_drift, drift)
+
+    def _set_drift(self, drift: Drift | None) -> None:
+        self.drift = drift
+        self.refresh(layout=True)  # one line more or less
 
     def render(self) -> Text:
         read_only = bool(getattr(self.app, "read_only", False))
-        return header_line(self.position, self.slug, read_only=read_only, width=self.content_size.width)
+        width = self.content_size.width
+        line = header_line(self.position, self.slug, read_only=read_only, width=width)
+        if self.drift is not None:
+            line.append("\n")
+            line.append_text(drift_line(self.drift, width))
+        return line
