@@ -56,6 +56,8 @@ def _confirm(question: str) -> bool:
     print(f"{question} [y/N] ", end="", flush=True)
     try:
         answer = sys.stdin.readline()
+        if not sys.stdin.isatty():  # nobody typed Enter: end the prompt's line
+            print()
     except (OSError, ValueError):
         return False
     return answer.strip().lower() in ("y", "yes")
