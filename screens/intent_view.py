@@ -354,6 +354,7 @@ class IntentView(Screen):
         "declare_ready": "declare_ready",
         "signoff": "signoff",
         "advance_hat": "advance",
+        "tick_criteria": "edit_body",  # the unit's body holds its - [ ] completion criteria
         "approve": "approve",
     }
 

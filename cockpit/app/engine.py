@@ -73,8 +73,12 @@ class Engine:
         actor: str | None = None,
         threshold: str = severity.DEFAULT_THRESHOLD,
         runbooks: RunbookLookup | None = None,
+        project: str | os.PathLike[str] | None = None,
     ) -> None:
         self.store = store
+        # The H·AI·K·U project whose required discovery and outputs the commands look for (the
+        # engine's artifact rule); None: none at hand, the rule is not applied.
+        self.project = project
         self.catalog = catalog
         self.clock = clock
         self.actor = actor or default_actor()
@@ -219,16 +223,24 @@ class Engine:
         from cockpit.domain.change import Ctx
 
         check_command(command)
-        ctx = Ctx(iso(self.clock()), self.actor, self.runbooks)
+        now = iso(self.clock())
         with self.store.writing():
             facts = self.store.facts(slug)
             digest = studio_pins.pinned(self.store, facts.intent.id)
             studio = self._walked_by(facts, digest)
+            ctx = Ctx(now, self.actor, self.runbooks, self.artifacts_on_disk(studio, facts.intent.slug))
             change = command(derive(studio, facts, self.threshold), ctx, *args, **kwargs)
             event_id = self.store.apply(facts.intent.id, change, at=ctx.now, actor=ctx.actor)
             if digest is None:  # made before pins: from its first command on, it keeps this definition
                 self._pin(facts.intent.id, studio, event_id=event_id, at=ctx.now)
         return Done(change.summary, event_id, self, slug)
+
+    def artifacts_on_disk(self, studio: Studio, slug: str) -> dict[str, bool] | None:
+        """Which of the studio's required discovery and output locations exist in the project for
+        intent `slug`; None without a project (the rule is then not applied)."""
+        from cockpit.sources.artifacts import required_on_disk
+
+        return required_on_disk(studio, slug, None if self.project is None else str(self.project))
 
     # ------------------------------------------------------------ the studio on disk vs the pinned one
 

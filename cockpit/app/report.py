@@ -153,6 +153,14 @@ def _gate_json(state: StageState) -> dict[str, Any]:
             "override": approval.reason,
             "url": approval.url,
         },
+        "submission": None
+        if gate.submission is None
+        else {
+            "at": gate.submission.at,
+            "by": gate.submission.actor,
+            "url": gate.submission.url,
+            "branch": gate.submission.branch,
+        },
     }
 
 
@@ -259,6 +267,10 @@ def position_text(pos: Position) -> str:
             + (" — needs no human" if gate.is_auto else "")
             + (f"; blocking: {held}" if held else "")
         )
+        if gate.submission is not None:
+            sub = gate.submission
+            branch = f" (branch {sub.branch})" if sub.branch else ""
+            lines.append(safe(f"        submitted, awaiting external review: {sub.url}{branch}", one_line=True))
         if active.units:
             lines.append(f"units of {active.name}")
             rows = [["slug", "status", "hat", "bolt", "depends on"]]

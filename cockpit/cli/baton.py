@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from cockpit.cli.common import engine_for, run_command
+from cockpit.cli.common import add_root_argument, engine_for, run_command
 
 TYPE_CHECKING = False  # not typing's: `cockpit --help` skips importing typing (~2 ms); mypy reads the name
 if TYPE_CHECKING:
@@ -39,41 +39,6 @@ def register(sub: Any, cmd: Callable[..., Any]) -> None:
     p.add_argument("--reason", required=True)
 
 
-def add_root_argument(p: Any) -> None:
-    """`--root DIR`: the project whose required discovery and outputs the engine's rule looks for."""
-    p.add_argument(
-        "--root",
-        metavar="DIR",
-        help="project root to find required discovery and outputs in (default: here, if it holds .haiku/)",
-    )
-
-
-def run_on_disk(args: Any, command: Callable[..., Any], **kwargs: Any) -> int:
-    """Run a command that may be held by a missing required artifact, with what exists on disk
-    under the project root (none looked for without one): cockpit.sources.artifacts."""
-    from cockpit.sources.artifacts import project_root, required_on_disk
-
-    engine = engine_for(args)
-    pos = engine.position(args.slug)
-    found = required_on_disk(pos.studio, pos.facts.intent.slug, project_root(args.root))
-    done = engine.run(args.slug, command, on_disk=found, **kwargs)
-    print(done.summary)
-    print(f"next: {done.position.next.text}")
-    return 0
-
-
-def artifact_status(pos: Any, root_arg: str | None) -> list[str]:
-    """`status`'s lines on the active stage's required artifacts missing from the project on disk."""
-    from cockpit.domain.required_artifacts import status_lines
-    from cockpit.sources.artifacts import project_root, required_on_disk
-
-    active = pos.active
-    if active is None:
-        return []
-    found = required_on_disk(pos.studio, pos.facts.intent.slug, project_root(root_arg))
-    return status_lines(active.stage, active.phase, pos.facts.intent.slug, found)
-
-
 def _signoff(args) -> int:
     from cockpit.domain import commands
     from cockpit.errors import IllegalTransition
@@ -99,14 +64,14 @@ def _advance(args) -> int:
     from cockpit.errors import IllegalTransition
 
     if args.unit:
-        return run_on_disk(args, c.advance_hat, unit=args.unit, message=args.message)
+        return run_command(args, c.advance_hat, unit=args.unit, message=args.message)
     pos = engine_for(args).position(args.slug)
     active = pos.active
     if active is not None and active.phase == "elaborate" and active.units:
-        return run_on_disk(args, c.declare_ready)
+        return run_command(args, c.declare_ready)
     movable = [u.unit.slug for u in active.movable] if active else []
     if len(movable) == 1:
-        return run_on_disk(args, c.advance_hat, unit=movable[0], message=args.message)
+        return run_command(args, c.advance_hat, unit=movable[0], message=args.message)
     if movable:
         raise IllegalTransition(f"name the unit to advance: {', '.join(movable)}")
     raise IllegalTransition(f"nothing to advance without a unit: {pos.next.text}")

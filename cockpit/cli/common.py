@@ -57,8 +57,25 @@ def engine_for(
     if warn and (fs := store.network_filesystem()):
         print(f"cockpit: warning: {network_warning(store.path, fs)}", file=sys.stderr)
     from cockpit.runbooks.lookup import library_lookup  # what ops.alert-runbooks looks names up in
+    from cockpit.sources.artifacts import project_root  # `--root`, or the .haiku project we run in
 
-    return Engine(store, catalog, actor=actor, threshold=config.threshold, runbooks=library_lookup(store))
+    return Engine(
+        store,
+        catalog,
+        actor=actor,
+        threshold=config.threshold,
+        runbooks=library_lookup(store),
+        project=project_root(getattr(args, "root", None)),
+    )
+
+
+def add_root_argument(p: Any) -> None:
+    """`--root DIR`: the project whose required discovery and outputs the engine's rule looks for."""
+    p.add_argument(
+        "--root",
+        metavar="DIR",
+        help="H·AI·K·U project to find required discovery and outputs in (default: the nearest folder at or above here holding .haiku/)",
+    )
 
 
 def run_command(

@@ -6,11 +6,14 @@ from __future__ import annotations
 import sys
 from collections.abc import Callable
 
-from cockpit.cli.common import cli_config, engine_for, print_json
+from cockpit.cli.common import add_root_argument, cli_config, engine_for, print_json
 
 TYPE_CHECKING = False  # not typing's: `cockpit --help` skips importing typing (~2 ms); mypy reads the name
 if TYPE_CHECKING:
     from typing import Any
+
+    from cockpit.app.engine import Engine
+    from cockpit.domain.walk import Position
 
 
 def register(sub: Any, cmd: Callable[..., Any]) -> None:
@@ -34,6 +37,7 @@ def register(sub: Any, cmd: Callable[..., Any]) -> None:
     p = cmd("status", "Where an intent stands (or every intent, most urgent first) and the next action.", _status)
     p.add_argument("slug", nargs="?")
     p.add_argument("--json", action="store_true")
+    add_root_argument(p)
 
 
 def register_timeline(sub: Any, cmd: Callable[..., Any]) -> None:
@@ -105,10 +109,25 @@ def _status(args) -> int:
     if args.slug:
         pos = engine.position(args.slug)
         drift = engine.studio_drift(args.slug)  # the studio's files differ from the definition it walks by
+        missing = _missing_artifacts(engine, pos)  # required discovery / outputs not in the project
         if args.json:
-            print_json({**report.position_json(pos), "studio_drift": drift.as_json() if drift else None})
+            print_json(
+                {
+                    **report.position_json(pos),
+                    "studio_drift": drift.as_json() if drift else None,
+                    "missing_artifacts": missing,
+                }
+            )
         else:
-            print(report.position_text(pos) + (f"\n{drift.line}" if drift else ""))
+            print(
+                "\n".join(
+                    [
+                        report.position_text(pos),
+                        *(f"holds   {line}" for line in missing),
+                        *([drift.line] if drift else []),
+                    ]
+                )
+            )
         return 0
     results = engine.overviews()
     overviews = sorted((o for o in results if not isinstance(o, Exception)), key=report.urgency_key)
@@ -122,6 +141,17 @@ def _status(args) -> int:
     for problem in problems:
         print(f"cockpit: {problem}", file=sys.stderr)
     return 0
+
+
+def _missing_artifacts(engine: Engine, pos: Position) -> list[str]:
+    """`status`'s lines on the active stage's required artifacts missing from the project."""
+    from cockpit.domain.required_artifacts import status_lines
+
+    active = pos.active
+    if active is None:
+        return []
+    found = engine.artifacts_on_disk(pos.studio, pos.facts.intent.slug)
+    return status_lines(active.stage, active.phase, pos.facts.intent.slug, found)
 
 
 def _timeline(args) -> int:

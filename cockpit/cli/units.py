@@ -6,8 +6,7 @@ from __future__ import annotations
 import sys
 from collections.abc import Callable
 
-from cockpit.cli.baton import add_root_argument, run_on_disk
-from cockpit.cli.common import run_command
+from cockpit.cli.common import add_root_argument, run_command
 
 TYPE_CHECKING = False  # not typing's: `cockpit --help` skips importing typing (~2 ms); mypy reads the name
 if TYPE_CHECKING:
@@ -96,4 +95,4 @@ def _unit_edit(args) -> int:
 def _ready(args) -> int:
     from cockpit.domain import commands as c
 
-    return run_on_disk(args, c.declare_ready)
+    return run_command(args, c.declare_ready)

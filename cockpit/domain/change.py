@@ -7,6 +7,7 @@ neither of those imports the other to name these types.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -46,12 +47,16 @@ class Event:
 
 @dataclass(frozen=True)
 class Ctx:
-    """When and by whom a command is applied (from the engine's injected clock), and the read-only
-    services the engine was given (the runbook library the checks consult)."""
+    """When and by whom a command is applied (from the engine's injected clock), and what the
+    engine read of the world for it: the runbook library the checks consult, and which required
+    discovery and output locations exist in the project (the engine's artifact rule)."""
 
     now: str
     actor: str
     runbooks: Any = None  # cockpit.checks.RunbookLookup | None
+    # location → present under the project root (cockpit.sources.artifacts.required_on_disk);
+    # None when no project is at hand, and the rule is then not applied.
+    on_disk: Mapping[str, bool] | None = None
 
 
 @dataclass(frozen=True)

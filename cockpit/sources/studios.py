@@ -75,13 +75,12 @@ def bundled_studios_dir() -> Path:
 
 
 def find_project_studios(start: str | os.PathLike[str] = ".") -> Path | None:
-    """The nearest `.haiku/studios` folder in `start` or a folder above it, or None."""
-    here = Path(start).resolve()
-    for folder in (here, *here.parents):
-        candidate = folder / PROJECT_STUDIOS
-        if candidate.is_dir():
-            return candidate
-    return None
+    """The project's `.haiku/studios` folder (cockpit.sources.project), or None."""
+    from cockpit.sources.project import find_project
+
+    project = find_project(start)
+    studios = project / PROJECT_STUDIOS if project is not None else None
+    return studios if studios is not None and studios.is_dir() else None
 
 
 def load_catalog(

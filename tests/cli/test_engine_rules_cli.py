@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from cockpit.cli.baton import artifact_status
+import json
 
 
 def test_ready_is_refused_until_the_required_discovery_exists_under_root(cli, tmp_path):
@@ -47,10 +47,29 @@ def test_unchecked_criteria_hold_the_last_hat_from_the_shell(cli, tmp_path):
     assert code == 1 and "1 completion criterion unchecked in declare-sev2" in err
 
 
-def test_status_lines_name_missing_artifacts(engine, tmp_path):
-    engine.create_intent(studio="incident-response", title="Inc", slug="inc")
-    lines = artifact_status(engine.position("inc"), str(tmp_path))
-    assert lines == [
+def test_status_names_missing_artifacts_and_the_move_they_hold(cli, tmp_path):
+    cli("new", "--studio", "incident-response", "--title", "Inc", "--slug", "inc")
+    code, out, _ = cli("status", "inc", "--root", str(tmp_path))
+    assert code == 0
+    assert (
+        "holds   1 required discovery artifact of triage missing: incident-brief (expected at "
+        ".haiku/intents/inc/knowledge/INCIDENT-BRIEF.md) (elaborate cannot end)"
+    ) in out.splitlines()
+    code, out, _ = cli("status", "inc", "--root", str(tmp_path), "--json")
+    assert json.loads(out)["missing_artifacts"] == [
         "1 required discovery artifact of triage missing: incident-brief (expected at "
         ".haiku/intents/inc/knowledge/INCIDENT-BRIEF.md) (elaborate cannot end)"
     ]
+    assert "holds" not in cli("status", "inc")[1]  # no project at hand: nothing looked for
+
+
+def test_the_project_is_found_above_the_current_folder(cli, tmp_path, monkeypatch):
+    """As git finds .git: run from deep inside a H·AI·K·U checkout, the rule looks in its root."""
+    (tmp_path / ".haiku").mkdir()
+    deep = tmp_path / "services" / "checkout"
+    deep.mkdir(parents=True)
+    monkeypatch.chdir(deep)
+    cli("new", "--studio", "incident-response", "--title", "Inc", "--slug", "inc")
+    cli("unit", "add", "inc", "--title", "Declare SEV2")
+    code, _, err = cli("ready", "inc")
+    assert code == 1 and "incident-brief (expected at .haiku/intents/inc/knowledge/INCIDENT-BRIEF.md)" in err

@@ -192,36 +192,52 @@ def test_presence_on_disk_as_the_engine_judges_it(tmp_path):
     assert on_disk(["brief.md", "x/"], tmp_path) == {"brief.md": True, "x/": False}
 
 
-def test_missing_discovery_holds_elaborate(engine):
+def test_missing_discovery_holds_elaborate(engine, tmp_path):
     """orchestrator.ts validateDiscoveryArtifacts (discovery_missing: "Cannot advance to
     execution") and cursor.ts discovery_required: a required discovery artifact missing at its
-    location keeps the stage in elaborate."""
+    location keeps the stage in elaborate. The engine looks in its project (Engine.project)."""
     slug = new_incident(engine, upto="mitigate")
     engine.run(slug, c.add_unit, title="Roll back", unit="roll")
+    engine.project = tmp_path
     expected = ".haiku/intents/inc/knowledge/MITIGATION-LOG.md"
     with pytest.raises(
         IllegalTransition,
         match=f"1 required discovery artifact of mitigate missing: mitigation-log \\(expected at {expected}\\)",
     ):
-        engine.run(slug, c.declare_ready, on_disk={expected: False})
+        engine.run(slug, c.declare_ready)
     assert engine.position(slug).active.phase == "elaborate"
-    engine.run(slug, c.declare_ready, on_disk={expected: True})
+    (tmp_path / expected).parent.mkdir(parents=True)
+    (tmp_path / expected).write_text("# Mitigation log\n")
+    engine.run(slug, c.declare_ready)
     assert engine.position(slug).active.phase != "elaborate"
 
 
-def test_missing_outputs_hold_execute(engine):
+def test_without_a_project_the_artifact_rule_is_not_applied(engine):
+    """Walked with no H·AI·K·U checkout at hand (Engine.project None, the demo), nobody looked:
+    the bundled studios' required discovery does not hold every intent."""
+    slug = new_incident(engine, upto="mitigate")
+    engine.run(slug, c.add_unit, title="Roll back", unit="roll")
+    assert engine.project is None
+    engine.run(slug, c.declare_ready)
+    assert engine.position(slug).active.phase != "elaborate"
+
+
+def test_missing_outputs_hold_execute(engine, tmp_path):
     """orchestrator.ts outputs_missing ("Cannot advance to review"): the advance that would end
     execute is refused while a required output is missing; earlier advances are not."""
     slug = new_incident(engine, upto="resolve")
     to_execute(engine, slug, [("fix", ())])
+    engine.project = tmp_path
     expected = ".haiku/intents/inc/stages/resolve/artifacts/RESOLUTION-SUMMARY.md"
     for _ in range(3):
-        engine.run(slug, c.advance_hat, unit="fix", message="on", on_disk={expected: False})
+        engine.run(slug, c.advance_hat, unit="fix", message="on")
     with pytest.raises(
         IllegalTransition,
         match=f"1 required output of resolve missing: resolution-summary \\(expected at {expected}\\)",
     ):
-        engine.run(slug, c.advance_hat, unit="fix", message="done", on_disk={expected: False})
+        engine.run(slug, c.advance_hat, unit="fix", message="done")
     assert engine.position(slug).active.phase == "execute"
-    engine.run(slug, c.advance_hat, unit="fix", message="done", on_disk={expected: True})
+    (tmp_path / expected).parent.mkdir(parents=True)
+    (tmp_path / expected).write_text("# Resolution summary\n")
+    engine.run(slug, c.advance_hat, unit="fix", message="done")
     assert engine.position(slug).active.phase == "approve"

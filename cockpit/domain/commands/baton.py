@@ -4,7 +4,8 @@ checklist, and resuming an escalated unit or finding.
 The engine's holds, each refused with what a human can do: the reject that would start a bolt
 past MAX_UNIT_BOLTS, the last hat's advance while the unit's body has unchecked completion
 criteria (cockpit.domain.criteria), and the advance that ends execute while a required output is
-missing from disk (cockpit.domain.required_artifacts; only when the caller looked, `on_disk`)."""
+missing from the project (cockpit.domain.required_artifacts; only when a project is at hand,
+`ctx.on_disk`)."""
 
 from __future__ import annotations
 
@@ -72,11 +73,10 @@ def _completion_holds(pos: Position, state: StageState, target: UnitState, on_di
         )
 
 
-def advance_hat(
-    pos: Position, ctx: Ctx, *, unit: str, message: str | None = None, on_disk: Mapping[str, bool] | None = None
-) -> Change:
-    """Hand the unit's baton to its next hat (or start it). `on_disk`: which required artifact
-    locations exist (cockpit.sources.artifacts.on_disk); None when nobody looked."""
+def advance_hat(pos: Position, ctx: Ctx, *, unit: str, message: str | None = None) -> Change:
+    """Hand the unit's baton to its next hat (or start it). The last hat's advance is held by
+    unchecked completion criteria and, when it would end execute, by required outputs missing from
+    the project (`ctx.on_disk`)."""
     target = _active_unit(pos, unit)
     state = _in_execute(pos)
     hat = _movable(target, "advance")
@@ -89,7 +89,7 @@ def advance_hat(
         )
     nxt = next_hat(hats, hat)
     if nxt is None:
-        _completion_holds(pos, state, target, on_disk)
+        _completion_holds(pos, state, target, ctx.on_disk)
     check_writes: list[Insert | Update] = []
     data: dict[str, Any] = {}
     if nxt is None and state.stage.checks:

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Mapping
 from typing import Any
 
 from cockpit.domain import check_runs, required_artifacts
@@ -98,16 +97,16 @@ def import_units(pos: Position, ctx: Ctx, *, files: tuple[UnitFile, ...], stage:
     )
 
 
-def declare_ready(pos: Position, ctx: Ctx, *, on_disk: Mapping[str, bool] | None = None) -> Change:
+def declare_ready(pos: Position, ctx: Ctx) -> Change:
     """End elaborate. Refused while a required discovery artifact of the stage is missing, as the
-    engine refuses to leave elaborate without them (cockpit.domain.required_artifacts); `on_disk`
-    says which locations exist (cockpit.sources.artifacts.on_disk), None when nobody looked."""
+    engine refuses to leave elaborate without them (cockpit.domain.required_artifacts; what exists
+    is `ctx.on_disk`, None when no project is at hand)."""
     state = _active(pos)
     if state.elaborated:
         raise IllegalTransition(f"the unit list of {state.name} is already declared ready (phase {state.phase})")
     if not state.units:
         raise IllegalTransition(f"{state.name} has no units yet: add at least one before declaring the list ready")
-    absent = required_artifacts.missing(state.stage, "discovery", pos.facts.intent.slug, on_disk)
+    absent = required_artifacts.missing(state.stage, "discovery", pos.facts.intent.slug, ctx.on_disk)
     if absent:
         raise IllegalTransition(
             required_artifacts.describe(state.name, "discovery", absent)

@@ -1,0 +1,19 @@
+"""The H·AI·K·U project cockpit runs in: the nearest folder, at or above a starting folder, that
+holds `.haiku/` (as git finds `.git/`). Its `.haiku/studios` overlays the studios, and the
+engine's required discovery and outputs are looked for under it. One rule, one place."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+HAIKU_DIR = ".haiku"
+
+
+def find_project(start: str | os.PathLike[str] = ".") -> Path | None:
+    """The nearest folder at or above `start` that holds `.haiku/`, or None."""
+    here = Path(start).resolve()
+    for folder in (here, *here.parents):
+        if (folder / HAIKU_DIR).is_dir():
+            return folder
+    return None
