@@ -178,7 +178,7 @@ def status_line(pos: Position) -> Text:
         if gate.blockers:
             text.append(f" · blocked by {', '.join(f.feedback.ref for f in gate.blockers)}", style=alarm())
         elif gate.submission is not None:  # out for external review: who holds it, and where
-            text.append(" · submitted, awaiting external review: ")
+            text.append(" · awaiting external review: ")
             text.append(gate.submission.url or "", style="underline")
         elif active.phase == "gate":
             text.append(" · open")

@@ -270,7 +270,7 @@ def position_text(pos: Position) -> str:
         if gate.submission is not None:
             sub = gate.submission
             branch = f" (branch {sub.branch})" if sub.branch else ""
-            lines.append(safe(f"        submitted, awaiting external review: {sub.url}{branch}", one_line=True))
+            lines.append(safe(f"        awaiting external review: {sub.url}{branch}", one_line=True))
         if active.units:
             lines.append(f"units of {active.name}")
             rows = [["slug", "status", "hat", "bolt", "depends on"]]

@@ -871,10 +871,10 @@ def _stage_action(state: StageState) -> NextAction:
     text = f"Gate of {name} ({', '.join(gate.kinds)}): " + ", or ".join(paths) + "."
     if gate.submission is not None:  # submitted: the outside reviewer holds it (haiku_await_gate)
         sub = gate.submission
-        branch = f" (branch {sub.branch}: its merge approves it)" if sub.branch else ""
+        branch = f" (merging {sub.branch} approves it)" if sub.branch else ""
         text = (
-            f"Gate of {name} ({', '.join(gate.kinds)}): submitted, awaiting external review at {sub.url}{branch}; "
-            "approve with that URL when the reviewer says so, or request changes."
+            f"Gate of {name}: awaiting external review at {sub.url}{branch}; "
+            "approve with that URL once it passes, or request changes."
         )
     if held:
         text += f" Blocked by {held}: approving needs an override reason."

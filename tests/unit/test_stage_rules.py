@@ -178,7 +178,7 @@ def test_a_submitted_external_gate_waits_on_its_reviewer_with_the_url(engine):
     assert gate.submission is not None and (gate.submission.url, gate.submission.branch) == (PR, "haiku/inc/postmortem")
     assert not gate.approved
     nxt = engine.position(slug).next.text
-    assert "submitted, awaiting external review at " + PR in nxt and "haiku/inc/postmortem" in nxt
+    assert "awaiting external review at " + PR in nxt and "merging haiku/inc/postmortem approves it" in nxt
     engine.run(slug, c.approve, external_url=PR)
     assert engine.position(slug).complete
 
