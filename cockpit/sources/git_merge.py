@@ -47,6 +47,23 @@ def _resolves(repo: Path, ref: str) -> str | None:
     return out.stdout.strip() if out.returncode == 0 and out.stdout.strip() else None
 
 
+def _full_name(repo: Path, ref: str) -> str:
+    out = _git(repo, "rev-parse", "--symbolic-full-name", "--verify", "--quiet", "--end-of-options", ref)
+    return out.stdout.strip() if out.returncode == 0 else ""
+
+
+def _same_branch(repo: Path, branch: str, target: str) -> bool:
+    """Whether `branch` is `target` itself, or the local branch `target` tracks (main and origin/main)."""
+    ours, theirs = _full_name(repo, branch), _full_name(repo, target)
+    if not ours or not theirs:
+        return branch == target
+    if ours == theirs:
+        return True
+    local = ours.removeprefix("refs/heads/") if ours.startswith("refs/heads/") else None
+    remote = theirs.split("/", 3)[3] if theirs.startswith("refs/remotes/") and theirs.count("/") >= 3 else None
+    return local is not None and local == remote
+
+
 def default_branch(repo: Path) -> str:
     """The repository's default branch: what origin/HEAD names, else a local main or master."""
     head = _git(repo, "symbolic-ref", "--quiet", "--short", "refs/remotes/origin/HEAD")
@@ -71,6 +88,11 @@ def merged(repo: Path | str, branch: str, into: str | None = None) -> Merged | N
         raise CockpitError(f"{root}: no branch {branch!r}")
     if _resolves(root, target) is None:
         raise CockpitError(f"{root}: no branch {target!r} to check the merge into")
+    if _same_branch(root, branch, target):  # always "merged" into itself: it proves no review
+        raise CockpitError(
+            f"{branch!r} is the branch it must be merged into ({target}): the submission must name the branch "
+            "under review"
+        )
     check = _git(root, "merge-base", "--is-ancestor", "--end-of-options", tip, target)
     if check.returncode == 1:
         return None
