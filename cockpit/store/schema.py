@@ -361,6 +361,39 @@ def m008_studio_pins_and_engine_rules(db: Database) -> None:
     )
 
 
+@migrations()
+def m009_haiku_links(db: Database) -> None:
+    # Where an intent lives in a H·AI·K·U project (imported from, or exported to): the project, its
+    # folder, the on-disk generation it is written back in, and each file that holds one of its
+    # facts, with the digest of the bytes as last read or written (their edits told from ours).
+    # Findings may be intent-scope (no stage): `feedback.stage` is '' for those.
+    _run_statements(
+        db,
+        """
+        CREATE TABLE haiku_links (
+            intent_id INTEGER PRIMARY KEY REFERENCES intents(id),
+            project TEXT NOT NULL,
+            folder TEXT NOT NULL,
+            generation TEXT NOT NULL CHECK (generation IN ('A', 'B', 'C')),
+            event_id INTEGER NOT NULL REFERENCES events(id)
+        );
+        CREATE TABLE haiku_files (
+            id INTEGER PRIMARY KEY,
+            intent_id INTEGER NOT NULL REFERENCES intents(id),
+            path TEXT NOT NULL,
+            kind TEXT NOT NULL CHECK (kind IN ('intent', 'stage', 'unit', 'feedback')),
+            stage TEXT,
+            unit_id INTEGER REFERENCES units(id),
+            feedback_id INTEGER REFERENCES feedback(id),
+            sha256 TEXT NOT NULL,
+            UNIQUE (intent_id, path)
+        );
+        CREATE INDEX haiku_files_by_unit ON haiku_files(unit_id);
+        CREATE INDEX haiku_files_by_feedback ON haiku_files(feedback_id)
+        """,
+    )
+
+
 def _run_statements(db: Database, script: str) -> None:
     # Not executescript(): it commits first, which would break the migration's transaction.
     for statement in script.split(";\n"):

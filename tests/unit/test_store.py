@@ -178,3 +178,22 @@ def test_m008_keeps_every_decision_and_accepts_the_new_kinds(tmp_path, monkeypat
         )
     assert store.db.execute("SELECT skip_stages, stages FROM intents").fetchone() == ("[]", None)
     assert {"studio_definitions", "studio_pins"} <= set(store.db.table_names())
+
+
+def test_m009_links_an_intent_to_its_haiku_files_once_per_path(tmp_path):
+    store = Store(tmp_path / "c.db")
+    with store.db.conn:
+        store.db.execute("INSERT INTO events (at, actor, intent_id, command) VALUES ('t', 'ann', 1, 'new')")
+        store.db.execute(
+            "INSERT INTO intents (id, slug, title, studio, created_at, event_id) VALUES (1, 'inc', 'T', 's', 't', 1)"
+        )
+        store.db.execute("INSERT INTO haiku_links VALUES (1, '/src/payments', '.haiku/intents/inc', 'B', 1)")
+        store.db.execute(
+            "INSERT INTO haiku_files (intent_id, path, kind, sha256) VALUES (1, 'intent.md', 'intent', 'ab')"
+        )
+    with pytest.raises(sqlite3.IntegrityError):
+        store.db.execute(
+            "INSERT INTO haiku_files (intent_id, path, kind, sha256) VALUES (1, 'intent.md', 'intent', 'cd')"
+        )
+    with pytest.raises(sqlite3.IntegrityError):
+        store.db.execute("INSERT INTO haiku_links VALUES (1, '/x', 'y', 'D', 1)")
