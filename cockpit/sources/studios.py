@@ -51,10 +51,15 @@ class Catalog:
 
     def get(self, name: str) -> Studio:
         found = self.index.get(name.lower())
-        if found is not None and found in self.studios:
-            return self.studios[found]
-        known = ", ".join(sorted(self.studios)) or "none loaded"
+        studio = self.studios.get(found) if found is not None else None
         broken = [p for p in self.problems if f"{os.sep}{name}{os.sep}" in p.path]
+        if studio is not None:
+            # A studio folder of that name that failed to load is not silently replaced by another
+            # definition (the bundled `software` standing in for a broken real one).
+            broken = [p for p in broken if _failed_studio(p.path, name) not in (None, studio.path)]
+            if not broken:
+                return studio
+        known = ", ".join(sorted(self.studios)) or "none loaded"
         if broken:  # it exists but failed to load: say why, where
             raise NotFound(
                 f"studio {name!r} failed to load: {broken[0]}"
@@ -65,6 +70,14 @@ class Catalog:
     def resolutions(self) -> dict[str, str]:
         """Every id (lower case) → the studio name it resolves to, sorted by id."""
         return dict(sorted(self.index.items()))
+
+
+def _failed_studio(path: str, name: str) -> str | None:
+    """The studio folder named `name` that the problem at `path` lies in, or None when `path`
+    only passes through a folder of that name (one holding no STUDIO.md)."""
+    marker = f"{os.sep}{name}{os.sep}"
+    folder = path[: path.index(marker) + len(marker) - 1]
+    return folder if os.path.isfile(os.path.join(folder, "STUDIO.md")) else None
 
 
 def bundled_studios_dir() -> Path:
