@@ -64,6 +64,9 @@ class StudioRow:
     agents_with_checks: int = 0
     phases: int = 0
     problems: list[str] = field(default_factory=list)
+    # Hats a stage names whose file is not in that stage's hats/ folder (e.g. the studio's fix-hats/):
+    # by the loader's rule, but it also hides a stage-level file missing from the folder.
+    resolved_elsewhere: list[str] = field(default_factory=list)
 
 
 def scan_lists(text: str) -> tuple[int, list[str]]:
@@ -110,13 +113,23 @@ def _key(path: str | Path) -> str:
     return str(Path(path).resolve())
 
 
+def _shown(path: str, studio_path: str) -> str:
+    try:
+        return str(Path(path).resolve().relative_to(Path(studio_path).resolve()))
+    except ValueError:
+        return str(path)
+
+
 def _studio_row(studio: Studio, row: StudioRow, parsed: dict[str, int]) -> None:
     row.name, row.loaded, row.stages = studio.name, True, len(studio.stages)
     hats: dict[str, int] = {}
     agents: dict[str, int] = {}
     for stage in studio.stages:
-        for hat in stage.hat_defs.values():
+        own = (Path(studio.path) / "stages" / stage.name / "hats").resolve()
+        for name, hat in stage.hat_defs.items():
             hats[_key(hat.path)] = len(hat.checklist)
+            if Path(hat.path).resolve().parent != own:
+                row.resolved_elsewhere.append(f"{stage.name}: {name} -> {_shown(hat.path, studio.path)}")
         for agent in stage.reviewers:
             agents[_key(agent.path)] = len(agent.checks)
         row.phases += len(getattr(stage, "phases", {}) or {})
@@ -220,6 +233,10 @@ def print_report(result: dict[str, Any]) -> None:
     for r in rows:
         for problem in r.problems:
             print(f"  {problem}")
+    print("\nhats resolved outside their stage's hats/ folder:")
+    for r in rows:
+        for line in r.resolved_elsewhere:
+            print(f"  {r.folder}/{line}")
     print("\nfiles on disk, scanned independently of cockpit's parser:")
     print(f"  {'kind':<9} {'files':>5} {'w/list':>6} {'loaded':>6} {'w/parsed':>8} {'both':>5}")
     for kind, c in _file_totals(scans).items():
