@@ -228,7 +228,8 @@ class Engine:
             facts = self.store.facts(slug)
             digest = studio_pins.pinned(self.store, facts.intent.id)
             studio = self._walked_by(facts, digest)
-            ctx = Ctx(now, self.actor, self.runbooks, self.artifacts_on_disk(studio, facts.intent.slug))
+            on_disk = self.artifacts_on_disk(studio, facts.intent.slug)
+            ctx = Ctx(now, self.actor, self.runbooks, on_disk, None if self.project is None else str(self.project))
             change = command(derive(studio, facts, self.threshold), ctx, *args, **kwargs)
             event_id = self.store.apply(facts.intent.id, change, at=ctx.now, actor=ctx.actor)
             if digest is None:  # made before pins: from its first command on, it keeps this definition
@@ -253,10 +254,15 @@ class Engine:
         if digest is None:
             return None
         try:
-            current = self._digest(self.catalog.get(intent.studio))
+            here = self.catalog.get(intent.studio)
         except NotFound as exc:  # gone, or broken: it still walks, by the pinned definition
             return Drift(slug, intent.studio, digest, None, str(exc))
-        return None if current == digest else Drift(slug, intent.studio, digest, current)
+        current = self._digest(here)
+        if current == digest:
+            return None
+        with self.store.snapshot():
+            pinned = self._walked_by(self.store.facts(slug), digest)
+        return Drift(slug, intent.studio, digest, current, "", pinned.overlay, here.overlay)
 
     def studio_upgrade_plan(self, slug: str) -> UpgradePlan:
         """What moving the intent onto its studio's definition on disk changes, and which

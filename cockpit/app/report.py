@@ -360,27 +360,53 @@ def studio_origin(studio: Studio) -> str:
     return line
 
 
-def studio_text(studio: Studio) -> str:
+def _wrap(text: str, indent: int, hang: int, width: int) -> list[str]:
+    """`text` wrapped to `width` columns: the first line indented `indent`, the rest `hang` (so a
+    long item reads as one item at 80 columns instead of the terminal folding it to column 0)."""
+    import textwrap
+
+    return textwrap.wrap(
+        text,
+        width=max(width, indent + 20),
+        initial_indent=" " * indent,
+        subsequent_indent=" " * hang,
+        break_on_hyphens=False,
+        break_long_words=False,  # a path or URL stays whole, to be copied
+    ) or [" " * indent]
+
+
+def wrapped(text: str, indent: int, hang: int, width: int) -> str:
+    """`_wrap` joined into one string, for the CLI's one-line entries."""
+    return "\n".join(_wrap(text, indent, hang, width))
+
+
+def studio_text(studio: Studio, width: int = 80) -> str:
+    """A studio for people, wrapped to `width`: origin, then per stage its gate, hats, fix hats,
+    reviewers and phase guidance, each hat's hand-off items and each reviewer's checks."""
     aliases = f" (aliases: {', '.join(studio.aliases)})" if studio.aliases else ""
-    lines = [f"{studio.name}{aliases} — {studio.description}", f"  {studio_origin(studio)}"]
+    lines = _wrap(f"{studio.name}{aliases} — {studio.description}", 0, 2, width)
+    lines += _wrap(studio_origin(studio), 2, 4, width)
     for s in studio.stages:
-        lines.append(f"  {s.name:<14} gate {'/'.join(s.gate):<14} hats {' → '.join(s.hats)}")
-        lines.append(
-            f"  {'':<14} {'':<19} fix  {' → '.join(s.fix_hats) or '-'}; reviewers {', '.join(s.reviewer_names) or '-'}"
-        )
+        lines.append(f"  {s.name} · gate {'/'.join(s.gate)}")
+        lines += _wrap(f"hats      {' → '.join(s.hats)}", 4, 14, width)
+        lines += _wrap(f"fix hats  {' → '.join(s.fix_hats) or '-'}", 4, 14, width)
+        lines += _wrap(f"reviewers {', '.join(s.reviewer_names) or '-'}", 4, 14, width)
         if s.phases:
-            lines.append(f"  {'':<14} {'':<19} phase guidance: {', '.join(sorted(s.phases))}")
+            lines += _wrap(f"phase guidance: {', '.join(sorted(s.phases))}", 4, 6, width)
         for name in dict.fromkeys((*s.hats, *s.fix_hats)):
             hat = s.hat(name)
             if hat is not None:
                 lines.append(f"    hat {name}: {len(hat.checklist)} items")
-                lines.extend(f"      [ ] {item}" for item in hat.checklist)
+                for item in hat.checklist:
+                    lines += _wrap(f"[ ] {item}", 6, 10, width)
         for agent in s.reviewers:
             lines.append(f"    reviewer {agent.name}: {len(agent.checks)} checks")
-            lines.extend(f"      - {check}" for check in agent.checks)
+            for check in agent.checks:
+                lines += _wrap(f"- {check}", 6, 8, width)
     for agent in studio.reviewers:
         lines.append(f"  studio reviewer {agent.name}: {len(agent.checks)} checks")
-        lines.extend(f"      - {check}" for check in agent.checks)
+        for check in agent.checks:
+            lines += _wrap(f"- {check}", 6, 8, width)
     return "\n".join(lines)
 
 

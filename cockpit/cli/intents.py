@@ -73,13 +73,24 @@ def _studios(args) -> int:
             }
         )
     else:
-        print("\n\n".join(report.studio_text(s) for s in studios) or "no studios loaded")
+        import os
+        import shutil
+
+        # On a terminal, wrapped with a hanging indent (it would fold long items to column 0);
+        # piped to a script or a file, one entry per line.
+        on_screen = sys.stdout.isatty() or "COLUMNS" in os.environ
+        width = shutil.get_terminal_size((80, 24)).columns if on_screen else 10_000
+        print("\n\n".join(report.studio_text(s, width) for s in studios) or "no studios loaded")
         if studios:
             print("\nids (case-insensitive):")
             for ident, name in catalog.resolutions().items():
-                print(f"  {ident} → {name}  {report.studio_origin(catalog.studios[name])}")
+                print(report.wrapped(f"{ident} → {name}  {report.studio_origin(catalog.studios[name])}", 2, 6, width))
         for s in shadowed:
-            print(f"shadowed: {s['name']} from {s['source']} (by {', '.join(s['shadowed_by'])})")
+            print(
+                report.wrapped(
+                    f"shadowed: {s['name']} from {s['source']} (by {', '.join(s['shadowed_by'])})", 0, 2, width
+                )
+            )
     for problem in catalog.problems:
         print(f"cockpit: {problem}", file=sys.stderr)
     return 1 if catalog.problems else 0
@@ -151,7 +162,8 @@ def _missing_artifacts(engine: Engine, pos: Position) -> list[str]:
     if active is None:
         return []
     found = engine.artifacts_on_disk(pos.studio, pos.facts.intent.slug)
-    return status_lines(active.stage, active.phase, pos.facts.intent.slug, found)
+    root = None if engine.project is None else str(engine.project)
+    return status_lines(active.stage, active.phase, pos.facts.intent.slug, found, root)
 
 
 def _timeline(args) -> int:

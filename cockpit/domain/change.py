@@ -57,6 +57,7 @@ class Ctx:
     # location → present under the project root (cockpit.sources.artifacts.required_on_disk);
     # None when no project is at hand, and the rule is then not applied.
     on_disk: Mapping[str, bool] | None = None
+    project: str | None = None  # the project root those locations are relative to
 
 
 @dataclass(frozen=True)

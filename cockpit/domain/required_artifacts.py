@@ -15,6 +15,7 @@ walked outside a H·AI·K·U checkout has no files to find.
 
 from __future__ import annotations
 
+import posixpath
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
@@ -64,24 +65,29 @@ def missing(
     return tuple(a for a in required_artifacts(stage, kind, intent_slug) if not on_disk.get(a.location, False))
 
 
-def describe(stage: str, kind: str, absent: tuple[RequiredArtifact, ...]) -> str:
-    """`2 required discovery artifacts of triage missing: incident-brief (expected at ...), ...`."""
+def describe(stage: str, kind: str, absent: tuple[RequiredArtifact, ...], root: str | None = None) -> str:
+    """`2 required discovery artifacts of triage missing: incident-brief (expected at ...), ...`;
+    with the project's `root`, the full path (the responder may stand anywhere below it)."""
     noun = "output" if kind == "output" else "discovery artifact"
     plural = "s" if len(absent) > 1 else ""
-    listed = ", ".join(f"{a.name} (expected at {a.location})" for a in absent)
+    listed = ", ".join(
+        f"{a.name} (expected at {posixpath.join(root, a.location) if root else a.location})" for a in absent
+    )
     return f"{len(absent)} required {noun}{plural} of {stage} missing: {listed}"
 
 
-def status_lines(stage: Stage, phase: str, intent_slug: str, on_disk: Mapping[str, bool] | None) -> list[str]:
+def status_lines(
+    stage: Stage, phase: str, intent_slug: str, on_disk: Mapping[str, bool] | None, root: str | None = None
+) -> list[str]:
     """What `status` says of the active stage's required artifacts still missing, with the move
     each one holds: discovery before elaborate ends, outputs before execute ends."""
     lines = []
     if phase == "elaborate":
         absent = missing(stage, "discovery", intent_slug, on_disk)
         if absent:
-            lines.append(describe(stage.name, "discovery", absent) + " (elaborate cannot end)")
+            lines.append(describe(stage.name, "discovery", absent, root) + " (elaborate cannot end)")
     if phase in ("elaborate", "review", "execute"):
         absent = missing(stage, "output", intent_slug, on_disk)
         if absent:
-            lines.append(describe(stage.name, "output", absent) + " (execute cannot end)")
+            lines.append(describe(stage.name, "output", absent, root) + " (execute cannot end)")
     return lines

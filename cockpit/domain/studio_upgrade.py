@@ -108,6 +108,7 @@ class StudioDiff:
     stages: ListChange
     changed_stages: tuple[StageChange, ...]  # stages in both that changed, in the new order
     reviewers: ListChange  # the studio's own (intent-scope) reviewers
+    overlay: tuple[str, str] = ("", "")  # the project overlay before and after ("" for none)
 
     @property
     def structural(self) -> bool:
@@ -115,7 +116,11 @@ class StudioDiff:
         return self.stages.changed or self.reviewers.changed or bool(self.changed_stages)
 
     def lines(self) -> list[str]:
-        out = self.stages.words("stages") + self.reviewers.words("studio reviewers")
+        out = []
+        if self.overlay[0] != self.overlay[1]:  # run from another folder than the project it was pinned in?
+            before, after = (o or "none" for o in self.overlay)
+            out.append(f"project overlay: {before} -> {after} (run cockpit inside the project to keep it)")
+        out += self.stages.words("stages") + self.reviewers.words("studio reviewers")
         for change in self.changed_stages:
             out += [f"{change.stage}: {line}" for line in change.lines()]
         return out or ["no change to stages, hats, gates or reviewers (other text in the files changed)"]
@@ -126,6 +131,7 @@ class StudioDiff:
             "stages": self.stages.as_json(),
             "reviewers": self.reviewers.as_json(),
             "changed_stages": [c.as_json() for c in self.changed_stages],
+            "overlay": {"before": self.overlay[0] or None, "after": self.overlay[1] or None},
         }
 
 
@@ -166,6 +172,7 @@ def diff(old: Studio, new: Studio) -> StudioDiff:
         ListChange(old.stage_names, new.stage_names),
         tuple(c for c in changes if c.changed),
         ListChange(tuple(a.name for a in old.reviewers), tuple(a.name for a in new.reviewers)),
+        (old.overlay, new.overlay),
     )
 
 
@@ -236,6 +243,15 @@ class Drift:
     pinned: str  # the digest it walks by
     current: str | None  # the digest of the files now; None: the studio does not load from disk
     problem: str = ""  # why it does not (gone, or the file and line that fail to load)
+    # The project overlay (.haiku/studios/<studio>) the pinned definition was read with, and the
+    # one loaded here: when they differ, cockpit runs from another folder than the project, and
+    # nothing changed on disk (upgrading here would drop or swap the overlay).
+    pinned_overlay: str = ""
+    current_overlay: str = ""
+
+    @property
+    def elsewhere(self) -> bool:
+        return self.current is not None and self.pinned_overlay != self.current_overlay
 
     @property
     def line(self) -> str:
@@ -243,6 +259,17 @@ class Drift:
         if self.current is None:
             why = f" ({self.problem})" if self.problem else ""
             return f"studio {self.studio} does not load from disk{why}: {self.slug} walks by its pinned definition"
+        if self.elsewhere:
+            if not self.current_overlay:
+                return (
+                    f"studio {self.studio} loads here without the project overlay {self.pinned_overlay} it was "
+                    f"pinned with: run cockpit inside that project; {self.slug} walks by its pinned definition"
+                )
+            was = f"the overlay {self.pinned_overlay}" if self.pinned_overlay else "no overlay"
+            return (
+                f"studio {self.studio} loads here with the overlay {self.current_overlay}, not {was} it was "
+                f"pinned with; {self.slug} walks by its pinned definition"
+            )
         return f"studio {self.studio} changed on disk: see cockpit studio upgrade {self.slug}"
 
     @property
@@ -250,6 +277,8 @@ class Drift:
         """The same, shorter, for the app's header."""
         if self.current is None:
             return "studio does not load from disk: walking by the pinned definition"
+        if self.elsewhere:
+            return "studio overlay differs here (another folder?): walking by the pinned definition"
         return f"studio changed on disk — cockpit studio upgrade {self.slug}"
 
     def as_json(self) -> dict[str, Any]:
@@ -258,6 +287,8 @@ class Drift:
             "pinned": self.pinned,
             "current": self.current,
             "problem": self.problem or None,
+            "pinned_overlay": self.pinned_overlay or None,
+            "current_overlay": self.current_overlay or None,
             "text": self.line,
         }
 

@@ -865,8 +865,9 @@ def _stage_action(state: StageState) -> NextAction:
     if "ask" in gate.kinds:
         paths.append("approve or request changes")
     if EXTERNAL_GATE_KINDS & set(gate.kinds):
+        external = "/".join(k for k in gate.kinds if k in EXTERNAL_GATE_KINDS)
         paths.append(
-            "record the external decision (" + "/".join(k for k in gate.kinds if k in EXTERNAL_GATE_KINDS) + ")"
+            f"submit it for external review with the review's URL, or record the external decision ({external})"
         )
     text = f"Gate of {name} ({', '.join(gate.kinds)}): " + ", or ".join(paths) + "."
     if gate.submission is not None:  # submitted: the outside reviewer holds it (haiku_await_gate)

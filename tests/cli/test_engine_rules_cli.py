@@ -15,7 +15,7 @@ def test_ready_is_refused_until_the_required_discovery_exists_under_root(cli, tm
     assert (code, out) == (1, "")
     assert err == (
         "cockpit: 1 required discovery artifact of triage missing: incident-brief (expected at "
-        ".haiku/intents/inc/knowledge/INCIDENT-BRIEF.md): elaborate cannot end; write them, then "
+        f"{tmp_path}/.haiku/intents/inc/knowledge/INCIDENT-BRIEF.md): elaborate cannot end; write them, then "
         "declare the list ready again\n"
     )
     brief = tmp_path / ".haiku" / "intents" / "inc" / "knowledge" / "INCIDENT-BRIEF.md"
@@ -53,12 +53,12 @@ def test_status_names_missing_artifacts_and_the_move_they_hold(cli, tmp_path):
     assert code == 0
     assert (
         "holds   1 required discovery artifact of triage missing: incident-brief (expected at "
-        ".haiku/intents/inc/knowledge/INCIDENT-BRIEF.md) (elaborate cannot end)"
+        f"{tmp_path}/.haiku/intents/inc/knowledge/INCIDENT-BRIEF.md) (elaborate cannot end)"
     ) in out.splitlines()
     code, out, _ = cli("status", "inc", "--root", str(tmp_path), "--json")
     assert json.loads(out)["missing_artifacts"] == [
         "1 required discovery artifact of triage missing: incident-brief (expected at "
-        ".haiku/intents/inc/knowledge/INCIDENT-BRIEF.md) (elaborate cannot end)"
+        f"{tmp_path}/.haiku/intents/inc/knowledge/INCIDENT-BRIEF.md) (elaborate cannot end)"
     ]
     assert "holds" not in cli("status", "inc")[1]  # no project at hand: nothing looked for
 
@@ -72,4 +72,7 @@ def test_the_project_is_found_above_the_current_folder(cli, tmp_path, monkeypatc
     cli("new", "--studio", "incident-response", "--title", "Inc", "--slug", "inc")
     cli("unit", "add", "inc", "--title", "Declare SEV2")
     code, _, err = cli("ready", "inc")
-    assert code == 1 and "incident-brief (expected at .haiku/intents/inc/knowledge/INCIDENT-BRIEF.md)" in err
+    # the whole path: the responder stands two folders below the project
+    assert (
+        code == 1 and f"incident-brief (expected at {tmp_path}/.haiku/intents/inc/knowledge/INCIDENT-BRIEF.md)" in err
+    )

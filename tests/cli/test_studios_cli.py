@@ -47,7 +47,8 @@ def test_studios_json_says_where_each_id_resolves_and_lists_items_and_checks(cli
     )
 
 
-def test_studios_text_names_ids_sources_and_shadowed_studios(cli, tmp_path):
+def test_studios_text_names_ids_sources_and_shadowed_studios(cli, tmp_path, monkeypatch):
+    monkeypatch.delenv("COLUMNS", raising=False)  # piped: one entry per line, whatever the runner sets
     write_real_studio(tmp_path / "real")
     code, out, _ = cli("studios", "--studios", str(tmp_path / "real"))
     assert code == 0
@@ -55,3 +56,17 @@ def test_studios_text_names_ids_sources_and_shadowed_studios(cli, tmp_path):
     assert "shadowed: software from bundled (by application-development)" in out
     assert "[ ] Did not start before reading the unit's criteria" in out
     assert "reviewer guard: 3 checks" in out
+
+
+def test_studios_text_fits_the_terminal_with_hanging_indents(cli, monkeypatch):
+    """Review of issue 14: a third of `cockpit studios`'s lines were wider than 80 columns, so the
+    terminal folded long items back to column 0 under the layout. Wrapped to the width, an item's
+    continuation stays under its text."""
+    monkeypatch.setenv("COLUMNS", "80")
+    code, out, _ = cli("studios")
+    assert code == 0
+    lines = out.splitlines()
+    assert lines and max(len(line) for line in lines) <= 80
+    items = [i for i, line in enumerate(lines) if line.startswith("      [ ] ")]
+    continued = [i + 1 for i in items if i + 1 < len(lines) and lines[i + 1].startswith(" " * 10 + "")]
+    assert any(lines[i].startswith(" " * 10) and not lines[i].startswith(" " * 11) for i in continued)

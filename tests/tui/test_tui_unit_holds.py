@@ -64,7 +64,7 @@ async def test_the_app_refuses_to_end_elaborate_without_the_required_discovery(e
         await pilot.press("d")
         await settle(app, pilot)
         said = " ".join(str(n.message) for n in app._notifications)
-    assert "mitigation-log (expected at .haiku/intents/inc/knowledge/MITIGATION-LOG.md)" in said
+    assert f"mitigation-log (expected at {tmp_path}/.haiku/intents/inc/knowledge/MITIGATION-LOG.md)" in said
     assert engine.position(slug).active.phase == "elaborate"
 
 

@@ -4,6 +4,7 @@ Each test names the engine file (gigsmart/haiku-method, packages/haiku/src/...) 
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 
 import pytest
@@ -202,7 +203,7 @@ def test_missing_discovery_holds_elaborate(engine, tmp_path):
     expected = ".haiku/intents/inc/knowledge/MITIGATION-LOG.md"
     with pytest.raises(
         IllegalTransition,
-        match=f"1 required discovery artifact of mitigate missing: mitigation-log \\(expected at {expected}\\)",
+        match=f"1 required discovery artifact of mitigate missing: mitigation-log \\(expected at {re.escape(str(tmp_path / expected))}\\)",
     ):
         engine.run(slug, c.declare_ready)
     assert engine.position(slug).active.phase == "elaborate"
@@ -233,7 +234,7 @@ def test_missing_outputs_hold_execute(engine, tmp_path):
         engine.run(slug, c.advance_hat, unit="fix", message="on")
     with pytest.raises(
         IllegalTransition,
-        match=f"1 required output of resolve missing: resolution-summary \\(expected at {expected}\\)",
+        match=f"1 required output of resolve missing: resolution-summary \\(expected at {re.escape(str(tmp_path / expected))}\\)",
     ):
         engine.run(slug, c.advance_hat, unit="fix", message="done")
     assert engine.position(slug).active.phase == "execute"

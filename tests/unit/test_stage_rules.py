@@ -107,6 +107,7 @@ def test_revisiting_an_earlier_stage_walks_every_later_stage_again(engine):
     to elaborate and every stage after it is reset too, their units kept."""
     slug = new_incident(engine, upto="resolve")
     done = engine.run(slug, c.revisit, stage="investigate", reason="the root cause names the wrong CA")
+    assert "sent investigate back to elaborate (it was complete)" in done.summary  # not "in complete"
     assert "mitigate, resolve will be walked again" in done.summary
     pos = engine.position(slug)
     assert pos.active.name == "investigate" and pos.active.phase == "elaborate"
@@ -278,3 +279,12 @@ def test_a_merged_branch_approves_the_submitted_gate(engine, repo):
     assert (approval.path, approval.url) == ("external", PR)
     event = engine.timeline(slug)[-1]
     assert event["data"]["merged"]["commit"] == found.commit
+
+
+def test_an_external_gate_names_submitting_for_review_as_its_next_step(engine):
+    """Review of issue 14: the next step at an external gate said only 'record the external
+    decision'; submitting it for review (then waiting) is the usual first move."""
+    slug = new_incident(engine, upto="postmortem")
+    to_gate(engine, slug)
+    text = engine.position(slug).next.text
+    assert "submit it for external review with the review's URL" in text and "record the external decision" in text

@@ -187,3 +187,28 @@ def test_intents_share_a_stored_definition_and_it_is_decoded_once(engine):
     first, second = engine.position("one").studio, engine.position("two").studio
     assert first is second
     assert first == engine.catalog.get("incident-response")
+
+
+def test_run_from_outside_the_project_the_overlay_is_missing_not_changed(tmp_path, monkeypatch):
+    """An intent made inside a project walks by the studio with the project's overlay; opened from
+    another folder (no overlay here) the files did not change: drift says the overlay is missing,
+    and the upgrade plan shows that it would drop it (review of issue 14: it said 'changed on disk'
+    and pointed to an upgrade that silently dropped the overlay)."""
+    project = tmp_path / "payments"
+    hat = project / ".haiku" / "studios" / "incident-response" / "stages" / "triage" / "hats" / "verifier.md"
+    hat.parent.mkdir(parents=True)
+    hat.write_text(
+        (bundled_studios_dir() / "incident-response/stages/triage/hats/verifier.md").read_text() + "\nMore.\n"
+    )
+    store = Store(tmp_path / "c.db")
+    clock = stepping_clock(T0, timedelta(minutes=1))
+    inside = Engine(store, load_catalog(project=project, cache=False), clock=clock, actor="t")
+    inside.create_intent(studio="incident-response", title="Checkout 5xx", slug="inc")
+    assert inside.studio_drift("inc") is None
+    outside = Engine(store, load_catalog(project=tmp_path / "elsewhere", cache=False), clock=clock, actor="t")
+    drift = outside.studio_drift("inc")
+    assert drift is not None and drift.elsewhere
+    assert drift.line.startswith(f"studio incident-response loads here without the project overlay {hat.parents[3]}")
+    assert "changed on disk" not in drift.warning
+    plan = outside.studio_upgrade_plan("inc")
+    assert plan.diff.lines()[0].startswith(f"project overlay: {hat.parents[3]} -> none")

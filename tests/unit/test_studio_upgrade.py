@@ -137,5 +137,7 @@ def test_drift_says_what_happened_in_one_short_line():
         "pinned": "x",
         "current": None,
         "problem": "unknown studio 'incident-response'",
+        "pinned_overlay": None,
+        "current_overlay": None,
         "text": gone.line,
     }

@@ -9,7 +9,6 @@ missing from the project (cockpit.domain.required_artifacts; only when a project
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from typing import Any
 
 from cockpit.domain import required_artifacts
@@ -53,7 +52,7 @@ def _in_execute(pos: Position) -> StageState:
     return state
 
 
-def _completion_holds(pos: Position, state: StageState, target: UnitState, on_disk: Mapping[str, bool] | None) -> None:
+def _completion_holds(pos: Position, state: StageState, target: UnitState, ctx: Ctx) -> None:
     """Refuse the advance that completes `target` while its body has unchecked completion criteria,
     or, when it is the stage's last unit to finish (execute ends), while a required output of the
     stage is missing on disk."""
@@ -65,10 +64,10 @@ def _completion_holds(pos: Position, state: StageState, target: UnitState, on_di
         )
     if any(u.status != "done" for u in state.units if u.unit.id != target.unit.id):
         return
-    absent = required_artifacts.missing(state.stage, "output", pos.facts.intent.slug, on_disk)
+    absent = required_artifacts.missing(state.stage, "output", pos.facts.intent.slug, ctx.on_disk)
     if absent:
         raise IllegalTransition(
-            required_artifacts.describe(state.name, "output", absent)
+            required_artifacts.describe(state.name, "output", absent, ctx.project)
             + f": execute cannot end; produce them, then advance {target.unit.slug} again"
         )
 
@@ -89,7 +88,7 @@ def advance_hat(pos: Position, ctx: Ctx, *, unit: str, message: str | None = Non
         )
     nxt = next_hat(hats, hat)
     if nxt is None:
-        _completion_holds(pos, state, target, ctx.on_disk)
+        _completion_holds(pos, state, target, ctx)
     check_writes: list[Insert | Update] = []
     data: dict[str, Any] = {}
     if nxt is None and state.stage.checks:

@@ -39,7 +39,8 @@ def revisit(pos: Position, ctx: Ctx, *, stage: str, reason: str) -> Change:
     later = [s.name for s in pos.stages[pos.stages.index(state) + 1 :] if s.status in ("complete", "active")]
     row = {"stage": stage, "kind": "revisited", "at": ctx.now, "reason": reason}
     data = {"from_stage": active.name if active else None, "from_phase": state.phase, "walked_again": later}
-    summary = f"sent {stage} back to elaborate (it was in {state.phase})"
+    was = "complete" if state.phase == "complete" else f"in {state.phase}"
+    summary = f"sent {stage} back to elaborate (it was {was})"
     if later:
         summary += f"; {', '.join(later)} will be walked again after it"
     return Change(Event("revisit_stage", reason, stage, data=data), (Insert("decisions", row),), summary)

@@ -109,7 +109,7 @@ def declare_ready(pos: Position, ctx: Ctx) -> Change:
     absent = required_artifacts.missing(state.stage, "discovery", pos.facts.intent.slug, ctx.on_disk)
     if absent:
         raise IllegalTransition(
-            required_artifacts.describe(state.name, "discovery", absent)
+            required_artifacts.describe(state.name, "discovery", absent, ctx.project)
             + ": elaborate cannot end; write them, then declare the list ready again"
         )
     row = {"stage": state.name, "kind": "elaborated", "at": ctx.now}
