@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -159,3 +161,31 @@ def plant_corpus(engine: Engine, slug: str, unit: str) -> str:
     engine.run(slug, c.advance_hat, unit=unit)  # starts the unit: the first hat holds the baton
     engine.run(slug, c.advance_hat, unit=unit, message=f"handing over; what I found:\n{planted}")
     return engine.position(slug).findings[-1].feedback.ref
+
+
+# Git, for the tests that need a real repository (local only: no network).
+
+GIT_ENV = {"GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@x", "GIT_COMMITTER_NAME": "t", "GIT_COMMITTER_EMAIL": "t@x"}
+
+
+def git(repo: Path | str, *args: str) -> str:
+    """Run git in `repo` as a fixed author; its stdout, stripped."""
+    done = subprocess.run(
+        ["git", "-C", str(repo), *args], check=True, capture_output=True, text=True, env={**os.environ, **GIT_ENV}
+    )
+    return done.stdout.strip()
+
+
+def repo_with_branch(root: Path, branch: str) -> Path:
+    """A repository at `root` on main with one commit, and `branch` one commit ahead of it (not merged)."""
+    root.mkdir(parents=True, exist_ok=True)
+    git(root, "init", "-q", "-b", "main")
+    (root / "a").write_text("a")
+    git(root, "add", "a")
+    git(root, "commit", "-q", "-m", "first")
+    git(root, "checkout", "-q", "-b", branch)
+    (root / "b").write_text("b")
+    git(root, "add", "b")
+    git(root, "commit", "-q", "-m", branch)
+    git(root, "checkout", "-q", "main")
+    return root

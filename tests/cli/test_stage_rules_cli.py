@@ -4,10 +4,8 @@ real local git repository) from the shell."""
 from __future__ import annotations
 
 import json
-import os
-import subprocess
 
-from helpers import to_gate
+from helpers import git, repo_with_branch, to_gate
 
 from cockpit.app.engine import Engine
 from cockpit.store.database import Store
@@ -17,11 +15,6 @@ PR = "https://git.example/org/repo/pull/7"
 
 def _engine(tmp_path, catalog) -> Engine:
     return Engine(Store(tmp_path / "c.db"), catalog, actor="oncall")
-
-
-def _git(repo, *args: str) -> None:
-    who = {"GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@x", "GIT_COMMITTER_NAME": "t", "GIT_COMMITTER_EMAIL": "t@x"}
-    subprocess.run(["git", "-C", str(repo), *args], check=True, capture_output=True, env={**os.environ, **who})
 
 
 def test_new_with_its_own_stages_and_skips(cli):
@@ -55,17 +48,7 @@ def test_revisit_from_the_shell(cli, tmp_path, catalog):
 def test_submit_then_check_the_merge(cli, tmp_path, catalog):
     cli("new", "--studio", "incident-response", "--title", "Inc", "--slug", "inc", "--stages", "postmortem")
     to_gate(_engine(tmp_path, catalog), "inc")
-    repo = tmp_path / "repo"
-    repo.mkdir()
-    _git(repo, "init", "-q", "-b", "main")
-    (repo / "a").write_text("a")
-    _git(repo, "add", "a")
-    _git(repo, "commit", "-q", "-m", "first")
-    _git(repo, "checkout", "-q", "-b", "pm")
-    (repo / "b").write_text("b")
-    _git(repo, "add", "b")
-    _git(repo, "commit", "-q", "-m", "postmortem")
-    _git(repo, "checkout", "-q", "main")
+    repo = repo_with_branch(tmp_path / "repo", "pm")
 
     code, out, _ = cli("submit", "inc", "--url", PR, "--branch", "pm")
     assert code == 0 and f"submitted the postmortem gate for external review (external): {PR} (branch pm)" in out
@@ -74,7 +57,7 @@ def test_submit_then_check_the_merge(cli, tmp_path, catalog):
 
     code, out, _ = cli("submit", "inc", "--check", "--repo", str(repo))
     assert code == 1 and "pm is not merged yet" in out and PR in out
-    _git(repo, "merge", "-q", "--no-ff", "-m", "Merge pm", "pm")
+    git(repo, "merge", "-q", "--no-ff", "-m", "Merge pm", "pm")
     code, out, _ = cli("submit", "inc", "--check", "--repo", str(repo))
     assert code == 0 and "approved the postmortem gate (external): merged pm into main at " in out
     assert "next: Every stage is complete." in out

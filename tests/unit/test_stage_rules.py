@@ -5,10 +5,8 @@ Each test names the haiku-method engine file whose semantics it holds cockpit to
 
 from __future__ import annotations
 
-import subprocess
-
 import pytest
-from helpers import new_incident, to_gate
+from helpers import git, new_incident, repo_with_branch, to_gate
 
 from cockpit.app.demo import complete_stage, sign_all
 from cockpit.domain import commands as c
@@ -223,41 +221,22 @@ def test_an_ask_gate_takes_no_submission_and_blockers_come_first(engine):
 # ------------------------------------------------------------ a merged branch approves it (real git)
 
 
-def _git(repo, *args: str) -> str:
-    env = {"GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@x", "GIT_COMMITTER_NAME": "t", "GIT_COMMITTER_EMAIL": "t@x"}
-    import os
-
-    return subprocess.run(
-        ["git", "-C", str(repo), *args], check=True, capture_output=True, text=True, env={**os.environ, **env}
-    ).stdout.strip()
-
-
 @pytest.fixture
 def repo(tmp_path):
-    root = tmp_path / "repo"
-    root.mkdir()
-    _git(root, "init", "-q", "-b", "main")
-    (root / "a").write_text("a")
-    _git(root, "add", "a")
-    _git(root, "commit", "-q", "-m", "first")
-    _git(root, "checkout", "-q", "-b", "haiku/inc/postmortem")
-    (root / "b").write_text("b")
-    _git(root, "add", "b")
-    _git(root, "commit", "-q", "-m", "postmortem")
-    _git(root, "checkout", "-q", "main")
+    root = repo_with_branch(tmp_path / "repo", "haiku/inc/postmortem")
     (root / "c").write_text("c")
-    _git(root, "add", "c")
-    _git(root, "commit", "-q", "-m", "meanwhile")
+    git(root, "add", "c")
+    git(root, "commit", "-q", "-m", "meanwhile")
     return root
 
 
 def test_git_says_whether_the_submitted_branch_is_merged(repo):
     """plugin/providers/git.md tier 1: `git merge-base --is-ancestor` on the stage's branch."""
     assert merged(repo, "haiku/inc/postmortem") is None
-    _git(repo, "merge", "-q", "--no-ff", "-m", "Merge postmortem", "haiku/inc/postmortem")
+    git(repo, "merge", "-q", "--no-ff", "-m", "Merge postmortem", "haiku/inc/postmortem")
     found = merged(repo, "haiku/inc/postmortem")
     assert found is not None and found.into == "main"
-    assert found.commit == _git(repo, "rev-parse", "HEAD")  # the merge commit, not the branch tip
+    assert found.commit == git(repo, "rev-parse", "HEAD")  # the merge commit, not the branch tip
     with pytest.raises(CockpitError, match="no branch 'nope'"):
         merged(repo, "nope")
     with pytest.raises(CockpitError, match="not a git repository"):
@@ -270,7 +249,7 @@ def test_a_merged_branch_approves_the_submitted_gate(engine, repo):
     engine.run(slug, c.submit, url=PR, branch="haiku/inc/postmortem")
     with pytest.raises(IllegalTransition, match="names branch haiku/inc/postmortem, not other"):
         engine.run(slug, c.approve_merged, branch="other", into="main", commit="abcdef1")
-    _git(repo, "merge", "-q", "--no-ff", "-m", "Merge postmortem", "haiku/inc/postmortem")
+    git(repo, "merge", "-q", "--no-ff", "-m", "Merge postmortem", "haiku/inc/postmortem")
     found = merged(repo, "haiku/inc/postmortem")
     done = engine.run(slug, c.approve_merged, branch=found.branch, into=found.into, commit=found.commit)
     assert f"merged haiku/inc/postmortem into main at {found.commit}" in done.summary

@@ -58,7 +58,8 @@ def _active(pos: Position) -> StageState:
     return pos.active
 
 
-def _reached(pos: Position, stage: str) -> StageState:
+def _walked(pos: Position, stage: str) -> StageState:
+    """The stage named `stage`, refused when the studio has none or the intent skips it."""
     try:
         state = pos.stage(stage)
     except KeyError:
@@ -67,6 +68,11 @@ def _reached(pos: Position, stage: str) -> StageState:
         ) from None
     if state.status == "skipped":
         raise IllegalTransition(f"stage {stage} is skipped: intent {pos.facts.intent.slug} does not walk it")
+    return state
+
+
+def _reached(pos: Position, stage: str) -> StageState:
+    state = _walked(pos, stage)
     if state.status == "pending" and pos.active is not None and pos.stages.index(state) > pos.stages.index(pos.active):
         if state.elaborated or state.units:
             raise IllegalTransition(

@@ -12,22 +12,15 @@ the fix-loop budget of its open findings restarts, and every stage after it is w
 from __future__ import annotations
 
 from cockpit.domain.change import Change, Ctx, Event, Insert
-from cockpit.domain.commands._common import _required
+from cockpit.domain.commands._common import _required, _walked
 from cockpit.domain.walk import Position
-from cockpit.errors import IllegalTransition, NotFound
+from cockpit.errors import IllegalTransition
 
 
 def revisit(pos: Position, ctx: Ctx, *, stage: str, reason: str) -> Change:
     """Send `stage` back to elaborate, recording why."""
     reason = _required(reason, "a reason for the revisit")
-    try:
-        state = pos.stage(stage)
-    except KeyError:
-        raise NotFound(
-            f"studio {pos.studio.name} has no stage {stage!r} (stages: {', '.join(pos.studio.stage_names)})"
-        ) from None
-    if state.status == "skipped":
-        raise IllegalTransition(f"stage {stage} is skipped: intent {pos.facts.intent.slug} does not walk it")
+    state = _walked(pos, stage)
     active = pos.active
     if active is not None and pos.stages.index(state) > pos.stages.index(active):
         raise IllegalTransition(
