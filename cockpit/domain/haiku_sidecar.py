@@ -12,7 +12,7 @@ order and each group in the order cockpit recorded its facts:
 | `signoff`  | `unit`, `role`, `phase` (review, approve), `at`, `actor`, `note` | every sign-off, with who and why   |
 | `decision` | `stage`, `decision`, `at`, `actor`, `path`, `reason`, `url`, `unit`, `finding`, `branch` | every human decision (elaborated, approved with its override reason, resumed, submitted, revisited…) |
 | `tick`     | `unit`, `hat`, `bolt`, `item`, `ticked`                        | a hand-off checklist box (un)ticked  |
-| `message`  | `owner`, `index`, `message`                                    | the hand-off message of iteration `index` (0-based) of the unit or finding file `owner` |
+| `message`  | `owner`, `nth`, `message`                                      | the hand-off message of iteration `nth` (0-based) of the unit or finding file `owner` |
 | `event`    | `at`, `actor`, `command`, `stage`, `unit`, `hat`, `message`, `data` | the intent's timeline, oldest first |
 
 `file`, `unit`, `finding` and `owner` are paths relative to the intent folder (the files hold
@@ -77,7 +77,7 @@ class TickNote(NamedTuple):
 
 class MessageNote(NamedTuple):
     owner: str
-    index: int
+    nth: int  # 0-based place in the owner's iterations
     message: str
 
 
@@ -115,7 +115,7 @@ _KINDS: dict[str, tuple[type[Any], str]] = {
 }
 _TYPES: dict[str, type | tuple[type, ...]] = {
     "bolt": int,
-    "index": int,
+    "nth": int,
     "number": int,
     "ticked": bool,
     "data": dict,
