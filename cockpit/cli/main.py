@@ -19,6 +19,7 @@ from cockpit.cli import baton as cli_baton
 from cockpit.cli import checks as cli_checks
 from cockpit.cli import feedback as cli_feedback
 from cockpit.cli import gates as cli_gates
+from cockpit.cli import haiku as cli_haiku
 from cockpit.cli import intents as cli_intents
 from cockpit.cli import runbooks as cli_runbooks
 from cockpit.cli import studio as cli_studio
@@ -100,6 +101,7 @@ def build_parser(*, lazy: bool = True) -> argparse.ArgumentParser:
     cli_gates.register(sub, cmd)  # approve, request-changes
     cli_intents.register_timeline(sub, cmd)
     cli_studio.register(sub, cmd)  # studio upgrade
+    cli_haiku.register(sub, cmd)  # haiku import|export
     cli_runbooks.register(sub, cmd)
     cli_checks.register(sub, cmd)
     cli_assist.register(sub, cmd)
