@@ -31,6 +31,7 @@ from cockpit.store import studio_pins
 if TYPE_CHECKING:
     # Reads (`cockpit status`, the screens' first paint) need only the walk: the commands, and
     # through them every check, are imported by the first write (about 50 ms of start-up).
+    from cockpit.app.haiku import IntentImport
     from cockpit.checks.base import RunbookLookup
     from cockpit.domain.change import Change, Ctx
     from cockpit.domain.model import IntentFacts
@@ -307,6 +308,14 @@ class Engine:
                 self.store, intent_id=plan.intent_id, digest=to, at=now, actor=self.actor, message=message, data=data
             )
         return Done(f"{slug} now walks by {message}", event_id, self, slug)
+
+    def import_haiku(
+        self, path: str | os.PathLike[str], *, slugs: Sequence[str] = (), studio: str | None = None
+    ) -> list[IntentImport]:
+        """Import H·AI·K·U intent folders (cockpit.app.haiku): one transaction per intent."""
+        from cockpit.app.haiku import import_haiku
+
+        return import_haiku(self, path, slugs=slugs, studio=studio)
 
     def timeline(self, slug: str, limit: int | None = None) -> list[dict[str, Any]]:
         with self.store.snapshot():

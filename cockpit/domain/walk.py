@@ -542,7 +542,9 @@ def _stage_state(
     gate = GateState(stage.gate, approved, approval, blockers, submission=submitted[-1] if submitted else None)
     elaborated = any(d.kind == "elaborated" for d in decisions) and bool(units)
     if not elaborated:
-        phase = "elaborate"
+        # A stage passed with no units (H·AI·K·U completes an empty earlier stage; imported
+        # intents, cockpit.domain.haiku_import) is complete once a gate decision says so.
+        phase = "complete" if not units and any(d.kind == "approved" for d in decisions) else "elaborate"
     elif missing_review:
         phase = "review"
     elif len(done) < len(units):
