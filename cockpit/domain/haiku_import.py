@@ -284,27 +284,31 @@ def plan_import(
 
 
 def _map_units(plan: ImportPlan, folder: IntentFolder, studio: Studio, created: str) -> None:
-    taken: dict[str, str] = {}
-    for stage_folder in folder.stages:
-        if stage_folder.name not in studio.stage_names:
+    """Units stage by stage in the studio's order. A unit's slug is its file's stem; a stem an
+    earlier stage already uses (numbering is per stage folder) gets its stage as a prefix, since
+    cockpit names a unit once per intent (its file stays its identity: haiku_files)."""
+    taken: set[str] = set()
+    for name in studio.stage_names:
+        stage_folder = folder.stage(name)
+        if stage_folder is None:
             continue
-        stage = studio.stage(stage_folder.name)
-        planned: list[PlannedUnit] = []
+        stage = studio.stage(name)
+        slugs: dict[str, str] = {}
         for file in stage_folder.units:
-            if file.stem in taken:
-                plan.problems.append(
-                    SourceError(
-                        file.path,
-                        1,
-                        f"a unit named {file.stem!r} is already in stage {taken[file.stem]}: "
-                        "cockpit names units once per intent, this one is not imported",
-                    )
-                )
+            slug = file.stem if file.stem not in taken else f"{name}-{file.stem}"
+            if slug in taken:
+                plan.problems.append(SourceError(file.path, 1, f"a unit named {slug!r} already exists: not imported"))
                 continue
-            unit = _unit(plan, file, stage, created)
-            if unit is not None:
-                taken[file.stem] = stage.name
-                planned.append(unit)
+            if slug != file.stem:
+                plan.notes.append(f"{file.rel}: {file.stem} is also a unit of an earlier stage: named {slug} here")
+            slugs[file.stem] = slug
+            taken.add(slug)
+        planned = []
+        for file in stage_folder.units:
+            if file.stem in slugs:
+                unit = _unit(plan, file, stage, created)
+                deps = tuple(slugs.get(d, d) for d in unit.depends_on)
+                planned.append(_replace(unit, slug=slugs[file.stem], depends_on=deps))
         plan.units += _checked_dependencies(plan, planned)
 
 
@@ -495,7 +499,7 @@ def _recorded_signoffs(plan: ImportPlan, file: SourceFile, fallback: str) -> tup
 
 
 def _map_findings(plan: ImportPlan, folder: IntentFolder, studio: Studio, created: str) -> None:
-    units = {u.slug: u for u in plan.units}
+    units = {(u.stage, u.file.stem): u.slug for u in plan.units} | {("", u.slug): u.slug for u in plan.units}
     scopes: list[tuple[str, Sequence[SourceFile]]] = [
         (s.name, s.feedback) for s in folder.stages if s.name in studio.stage_names
     ]
@@ -506,7 +510,7 @@ def _map_findings(plan: ImportPlan, folder: IntentFolder, studio: Studio, create
 
 
 def _finding(
-    plan: ImportPlan, file: SourceFile, stage: str, units: Mapping[str, PlannedUnit], created: str
+    plan: ImportPlan, file: SourceFile, stage: str, units: Mapping[tuple[str, str], str], created: str
 ) -> PlannedFinding:
     meta = file.meta
     origin = _text(meta.get("origin")) or "agent"
@@ -526,12 +530,10 @@ def _finding(
     at = moment(meta.get("created_at"), created)
     raw_targets = meta.get("targets")
     targets: Mapping[str, Any] = raw_targets if isinstance(raw_targets, Mapping) else {}
-    target = _text(targets.get("unit")) or None
-    if target is not None and target not in units:
-        plan.problems.append(
-            SourceError(file.path, file.line("targets"), f"targets unknown unit {target!r}: no target")
-        )
-        target = None
+    named = _text(targets.get("unit")) or None
+    target = units.get((stage, named or ""), units.get(("", named or "")))  # its stage's unit, else any by slug
+    if named is not None and target is None:
+        plan.problems.append(SourceError(file.path, file.line("targets"), f"targets unknown unit {named!r}: no target"))
     invalidates = targets.get("invalidates") or []
     invalidates = tuple(str(r) for r in invalidates) if isinstance(invalidates, list) else ()
     closed_at, resolution, closure = _closure(meta, at)
