@@ -312,7 +312,7 @@ def _map_units(plan: ImportPlan, folder: IntentFolder, studio: Studio, created: 
         plan.units += _checked_dependencies(plan, planned)
 
 
-def _unit(plan: ImportPlan, file: SourceFile, stage: Stage, created: str) -> PlannedUnit | None:
+def _unit(plan: ImportPlan, file: SourceFile, stage: Stage, created: str) -> PlannedUnit:
     deps = _names(file, "depends_on", plan.problems)
     if deps is None:
         deps = ()
