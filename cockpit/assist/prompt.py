@@ -22,7 +22,7 @@ from cockpit.assist.types import Prompt, Reply
 from cockpit.domain.model import MAX_TITLE, clip_title
 from cockpit.domain.studio import Stage, Studio
 from cockpit.domain.walk import FindingState, Position, StageState, UnitState
-from cockpit.errors import CockpitError, NotFound
+from cockpit.errors import CockpitError, IllegalTransition, NotFound
 from cockpit.text.redact import Redactor, find_secrets, suspect_tokens
 
 REVIEW_TOOL = "file_findings"
@@ -452,6 +452,10 @@ def _review(pos: Position, unit: str | None, reviewer: str | None, runbooks, tim
 
 def _classify(pos: Position, ref: str | None, runbooks, timeline):
     found = _ref(pos, ref)
+    if found.feedback.stage not in pos.studio.stage_names:  # intent scope (imported): no stage's units to route to
+        raise IllegalTransition(
+            f"{found.feedback.ref} belongs to the whole intent, not a stage: classify it by hand (severity only)"
+        )
     stage = pos.stage(found.feedback.stage)
     hat = "classifier" if stage.stage.hat("classifier") else (stage.stage.fix_hats or ("classifier",))[0]
     units = sorted(stage.units, key=lambda u: u.unit.slug != found.target)  # the current target first

@@ -24,7 +24,7 @@ from cockpit.assist.prompt import (
 )
 from cockpit.assist.types import AssistError, Reply
 from cockpit.domain import commands as c
-from cockpit.errors import CockpitError, NotFound
+from cockpit.errors import CockpitError, IllegalTransition, NotFound
 from cockpit.severity import SEVERITIES
 from cockpit.text.redact import Redactor
 
@@ -501,3 +501,15 @@ def test_parse_classification_without_a_call_names_the_error(engine):
     reply = Reply(task="classify", error=AssistError("overloaded", "The service is overloaded."))
     with pytest.raises(CockpitError, match="did not call classify_finding for FB-001 \\(The service is overloaded.\\)"):
         parse_classification(reply, pos, "FB-001")
+
+
+def test_classify_refuses_an_intent_scope_finding_in_words(engine):
+    """An imported H·AI·K·U intent may hold findings of the whole intent (no stage): classify
+    routes to a stage's units, so it is refused with why, not a KeyError out of the prompt."""
+    from helpers import REPO
+
+    engine.import_haiku(REPO / "tests/fixtures/haiku/project/.haiku/intents/checkout-redesign")
+    pos = engine.position("checkout-redesign")
+    [whole] = [f for f in pos.findings if f.feedback.stage == ""][:1]
+    with pytest.raises(IllegalTransition, match="belongs to the whole intent"):
+        build_prompt(pos, "classify", ref=whole.feedback.ref)
