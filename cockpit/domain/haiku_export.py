@@ -26,6 +26,14 @@ How cockpit's facts become engine facts:
   messages, the timeline, cockpit's unit slugs and finding numbers) goes to the sidecar
   (cockpit.domain.haiku_sidecar).
 
+What a file already says in its own words is left alone, so importing and exporting an intent
+changes no file: legacy spellings (`complete`, `advanced`, `decompose`, `author_type: user`, a
+studio alias), a moment the engine did not store (a missing started_at or gate_entered_at is never
+added to an existing file; a null one is filled), A/B scalars an older file lacks, B's optional
+`iterations`, v4's `status` on findings, any non-empty `closed_at`, extra keys in sign-off records,
+a larger bolt than cockpit's history shows, and the roles cockpit derives (spec, quality_gates,
+and the review's user) where a file signs its review agents alone.
+
 New files are numbered per directory (max + 1 over the names on disk and those given here): units
 `unit-NN-<slug>.md`, findings `NN-<slug>.md`, two digits for A/B and three for C (v4's width; it
 reads any), the slug made as the engine makes it from a title (`slug_of`).
@@ -34,7 +42,7 @@ reads any), the slug made as the engine makes it from a title (`slug_of`).
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -102,9 +110,30 @@ def _kept_once_set(value: Any) -> Want:
     return Want(value, same=lambda old, new: old not in (MISSING, None, "", [], {}))
 
 
+def _filled(value: Any) -> Want:
+    """A moment the engine may not have stored: written where the key is null or empty (a file
+    cockpit made holds it as null until known), kept once set, and never added to a file that
+    lacks the key (the engine's own records often do)."""
+    return Want(value, same=lambda old, new: old not in (None, "", [], {}))
+
+
 def _spelled(value: Any, *also: Any) -> Want:
     return Want(value, same=lambda old, new: any(old == a for a in also))
 
+
+def _or_absent(wanted: Any) -> Want:
+    """`wanted`, or no key at all: for what an older engine's file may simply not hold."""
+    inner = wanted if isinstance(wanted, Want) else Want(wanted)
+    return Want(inner.value, same=lambda old, new: old is MISSING or (inner.same is not None and inner.same(old, new)))
+
+
+def _at_least(value: int) -> Want:
+    """A bolt: a file may count more cycles than the history cockpit holds (an import keeps
+    what the files show), so a larger count stays."""
+    return Want(value, same=lambda old, new: isinstance(old, int) and not isinstance(old, bool) and old >= new)
+
+
+Check = Callable[[Any, Any], bool]  # Want.same
 
 _RESULTS = {"advanced": "advance", "rejected": "reject", "closed": "advance"}
 
@@ -124,15 +153,33 @@ def _same_iterations(old: Any, new: Any) -> bool:
     return isinstance(old, list) and [_iteration_key(e) for e in old] == [_iteration_key(e) for e in new]
 
 
-def _same_signatures(old: Any, new: Any) -> bool:
-    """The same roles signed at the same moments (a record may carry more than `at`)."""
-    if old is MISSING or old is None:
-        return not new
-    if not isinstance(old, Mapping):
-        return False
-    return {r: v.get("at") if isinstance(v, Mapping) else v for r, v in old.items()} == {
-        r: v["at"] for r, v in new.items()
-    }
+DERIVED_ROLES = frozenset({"spec", "quality_gates", "user"})  # cockpit derives these from decisions
+# Derived roles a file may go without once it holds other signatures (an older engine's or a
+# hand-written file): the review's spec and user (the elaborated decision), the approval's spec and
+# quality_gates (the unit's finished baton, which its iterations already show). The approval's
+# user is the gate: always written.
+_REVIEW_OPTIONAL = frozenset({"spec", "user"})
+_APPROVAL_OPTIONAL = frozenset({"spec", "quality_gates"})
+
+
+def _signatures_alike(optional: frozenset[str]) -> Check:
+    """Whether a file's reviews (or approvals) already say what cockpit's do: the same review
+    agents at the same moments (a record may carry more than `at`); the derived roles by presence,
+    their moment as the file has it; an `optional` role may be absent from a file holding others."""
+
+    def same(old: Any, new: Any) -> bool:
+        if old is MISSING or old is None:
+            old = {}
+        if not isinstance(old, Mapping):
+            return False
+        signed = {r: v.get("at") if isinstance(v, Mapping) else v for r, v in old.items()}
+        if signed:
+            new = {r: v for r, v in new.items() if r in signed or r not in optional}
+        if signed.keys() != new.keys():
+            return False
+        return all(signed[r] == v["at"] for r, v in new.items() if r not in DERIVED_ROLES)
+
+    return same
 
 
 def _same_targets(old: Any, new: Any) -> bool:
@@ -218,13 +265,23 @@ def plan_export(
     fixes = _by_owner(facts.fix_iterations)
     states = {u.unit.id: (s, u) for s in position.stages for u in s.units}
     known_stage_files = {k.stage for k in known if k.kind == "stage"}
+    known_paths = {k.path for k in known}
+    known_units = {k.unit_id for k in known if k.kind == "unit"}
     out = [_intent_file(position, generation)]
     for state in position.stages:
         if state.status == "skipped":
             continue
-        if generation in ("A", "B") and (state.status != "pending" or state.name in known_stage_files):
+        # A/B: a reached stage's state.json; a finished stage with no units may go without (the
+        # engine reads an earlier stage with neither as completed)
+        reached = state.status == "active" or (state.status == "complete" and bool(state.units))
+        if generation in ("A", "B") and (reached or state.name in known_stage_files):
             out.append(_state_json(state, position, iterations))
-        if generation == "C" and (state.units or state.name in known_stage_files):
+        elaboration = f"stages/{state.name}/elaboration.md"
+        # v4's elaboration.md: patched where it is; made for a stage whose units cockpit elaborated
+        # (none of their files known yet), or where only it can say the stage is still elaborating
+        fresh = not any(u.unit.id in known_units for u in state.units)
+        needed = fresh or (state.phase == "elaborate" and state.status == "active")
+        if generation == "C" and ((state.units and needed) or elaboration in known_paths):
             out.append(_elaboration(state, position))
     for unit in facts.units:
         stage_state, unit_state = states.get(unit.id, (None, None))
@@ -288,7 +345,11 @@ def _intent_times(position: Position) -> tuple[str | None, str | None]:
 def _intent_file(position: Position, generation: str) -> Planned:
     intent = position.facts.intent
     started, completed = _intent_times(position)
-    wanted: dict[str, Any] = {"title": intent.title, "studio": intent.studio}
+    ids = {i.lower() for i in position.studio.ids()}
+    wanted: dict[str, Any] = {
+        "title": intent.title,
+        "studio": Want(intent.studio, same=lambda old, new: isinstance(old, str) and old.lower() in ids),
+    }
     if intent.stages is not None:
         wanted["stages"] = list(intent.stages)
     wanted["skip_stages"] = list(intent.skip_stages) if intent.skip_stages else _spelled([], MISSING)
@@ -299,18 +360,18 @@ def _intent_file(position: Position, generation: str) -> Planned:
             wanted["description"] = intent.description
         initial = {"plugin_version": PLUGIN_VERSION, **initial, "approvals": {}, "created_at": intent.created_at}
         initial |= {"started_at": None, "sealed_at": None}  # as the v4 migrator leaves a new intent
-        wanted["started_at"] = _kept_once_set(started) if started else _absent_is(None)
+        wanted["started_at"] = _filled(started) if started else _absent_is(None)
         wanted["sealed_at"] = _kept_once_set(completed) if position.complete else _absent_is(None)
     else:
-        initial |= {"status": "active", "created_at": intent.created_at}
+        initial |= {"status": "active", "created_at": intent.created_at, "started_at": None, "completed_at": None}
         active = position.active
         wanted["status"] = _spelled("completed", "complete") if position.complete else _absent_is("active")
         if active is not None:
             wanted["active_stage"] = active.name
         elif walked:
-            wanted["active_stage"] = _kept_once_set(walked[-1].name)
-        wanted["started_at"] = _kept_once_set(started) if started else _absent_is(None)
-        wanted["completed_at"] = _kept_once_set(completed) if position.complete else _absent_is(None)
+            wanted["active_stage"] = _filled(walked[-1].name)
+        wanted["started_at"] = _filled(started) if started else _absent_is(None)
+        wanted["completed_at"] = _filled(completed) if position.complete else _absent_is(None)
     body = intent.description if generation != "C" else ""
     return Planned(INTENT_FILE, "intent", "markdown", wanted, None, initial, body)
 
@@ -334,16 +395,16 @@ def _state_json(state: StageState, position: Position, iterations: Mapping[int, 
         wanted["status"] = _spelled("completed", "complete")
         wanted["phase"] = Want("gate", same=lambda old, new: old not in (MISSING, None, ""))  # any phase it ended in
         wanted["gate_outcome"] = "advanced"
-        wanted["completed_at"] = _kept_once_set(_stage_completed(state, position))
+        wanted["completed_at"] = _filled(_stage_completed(state, position))
     else:
         wanted["status"] = _absent_is("pending") if state.status == "pending" else "active"
         phase, *also = _AB_PHASE[state.phase] if state.status == "active" else ("",)
         wanted["phase"] = _spelled(phase, *also)
         wanted["gate_outcome"] = "awaiting" if state.gate.submission is not None else _absent_is(None)
         wanted["completed_at"] = _absent_is(None)
-    wanted["started_at"] = _kept_once_set(started) if started and state.status != "pending" else _absent_is(None)
+    wanted["started_at"] = _filled(started) if started and state.status != "pending" else _absent_is(None)
     entered = _stage_finished_work(state, position) if state.phase in ("gate", "complete") else None
-    wanted["gate_entered_at"] = _kept_once_set(entered) if entered else _absent_is(None)
+    wanted["gate_entered_at"] = _filled(entered) if entered else _absent_is(None)
     initial: dict[str, Any] = {"stage": state.name, "status": "pending", "phase": ""}
     initial |= dict.fromkeys(("started_at", "completed_at", "gate_entered_at", "gate_outcome"))
     return Planned(f"stages/{state.name}/state.json", "stage", "json", wanted, None, initial, stage=state.name)
@@ -430,43 +491,48 @@ def _unit_file(
     if generation in ("A", "B"):
         wanted.update(_scalar_unit_state(unit_state, rows))
     else:
-        wanted["started_at"] = first if first else _absent_is(None)
+        wanted["started_at"] = _or_absent(first) if first else _absent_is(None)
     if generation in ("B", "C"):
-        wanted["iterations"] = Want(_iteration_entries(rows), same=_same_iterations)
+        iterations = Want(_iteration_entries(rows), same=_same_iterations)
+        wanted["iterations"] = iterations if generation == "C" else _or_absent(iterations)  # B: optional
     if generation == "C":
         reviews, approvals = _signatures(position, state, unit)
-        wanted["reviews"] = Want(reviews, same=_same_signatures)
-        wanted["approvals"] = Want(approvals, same=_same_signatures)
+        wanted["reviews"] = Want(reviews, same=_signatures_alike(_REVIEW_OPTIONAL))
+        auto = state is not None and state.stage.is_auto  # nobody signs an auto gate: its user may be absent
+        optional = _APPROVAL_OPTIONAL | {"user"} if auto else _APPROVAL_OPTIONAL
+        wanted["approvals"] = Want(approvals, same=_signatures_alike(optional))
     meta = unit_meta(unit)
     initial = {k: v for k, v in meta.items() if k not in _OWNED_UNIT_KEYS}
     if generation in ("A", "B"):
         initial |= {"status": "pending", "hat": "", "bolt": 0}  # a new A/B unit's stored baton
+        initial |= dict.fromkeys(("started_at", "hat_started_at", "completed_at"))
+        if generation == "B":
+            initial["iterations"] = []
     return Planned(paths[unit.id], "unit", "markdown", wanted, unit.body, initial, stage=unit.stage, unit_id=unit.id)
 
 
 def _scalar_unit_state(unit_state: UnitState | None, rows: Sequence[Iteration]) -> dict[str, Any]:
-    """A/B's stored baton: what the engine derives its walk from."""
+    """A/B's stored baton: what the engine derives its walk from. Status is the engine's truth and
+    always written; the hat, the bolt and the moments are kept out of a file that lacks them (an
+    older engine's, or one whose `iterations` say it all)."""
     status = unit_state.status if unit_state is not None else ("done" if rows and rows[-1].result else "ready")
     last = rows[-1] if rows else None
     if status == "done" and last is not None:
-        bolt = 1 + sum(1 for i in rows if i.result == "reject")
         return {
             "status": _spelled("completed", "complete"),
-            "hat": Want("", same=lambda old, new: old in (MISSING, last.hat)),
-            # a file may know of more cycles than the history cockpit holds
-            "bolt": Want(bolt, same=lambda old, new: isinstance(old, int) and not isinstance(old, bool) and old >= new),
-            "started_at": rows[0].started_at,
-            "hat_started_at": last.started_at,
-            "completed_at": last.completed_at,
+            "hat": Want("", same=lambda old, new: old in (MISSING, last.hat)),  # engines leave either
+            "bolt": _or_absent(_at_least(1 + sum(1 for i in rows if i.result == "reject"))),
+            "started_at": _or_absent(rows[0].started_at),
+            "hat_started_at": _or_absent(last.started_at),
+            "completed_at": _or_absent(last.completed_at),
         }
     if status in ("active", "escalated") and last is not None and unit_state is not None:
-        open_at = last.started_at if last.result is None else last.completed_at
         return {
             "status": "active",
-            "hat": unit_state.hat or last.hat,
-            "bolt": unit_state.bolt,
-            "started_at": rows[0].started_at,
-            "hat_started_at": open_at,
+            "hat": _or_absent(unit_state.hat or last.hat),
+            "bolt": _or_absent(_at_least(unit_state.bolt)),
+            "started_at": _or_absent(rows[0].started_at),
+            "hat_started_at": _or_absent(last.started_at if last.result is None else last.completed_at),
             "completed_at": _absent_is(None),
         }
     return {
@@ -500,7 +566,8 @@ def _finding_file(
     author_type = fb.author_type
     wanted: dict[str, Any] = {
         "title": fb.title,
-        "status": _finding_status(state),
+        # v4 closes by closed_at: a status is kept where the file has one
+        "status": _finding_status(state) if generation != "C" else _or_absent(_finding_status(state)),
         "origin": Want(fb.origin, same=lambda old, new: old is MISSING and new == "agent"),
         "author": Want(fb.author, same=lambda old, new: old is MISSING and new == "agent"),
         "author_type": Want(
@@ -512,10 +579,15 @@ def _finding_file(
         "severity": fb.severity if fb.severity else Want(REMOVE, same=lambda old, new: old in (MISSING, None)),
         "targets": Want({"unit": target, "invalidates": list(fb.invalidates)}, same=_same_targets),
     }
-    if generation == "B":  # B closes by status; a closure time is an extra it may lack
-        wanted["closed_at"] = Want(fb.closed_at, same=lambda old, new: old is MISSING)
-    else:
-        wanted["closed_at"] = fb.closed_at if fb.closed_at else _absent_is(None)
+    # Any non-empty closed_at means closed (a migrated file may hold `closed_at: unit-03-foo`); B
+    # closes by status, so a closure time is an extra it may lack.
+    wanted["closed_at"] = Want(
+        fb.closed_at,
+        same=lambda old, new: (
+            (old is MISSING and (new is None or generation == "B"))
+            or (bool(old) and isinstance(old, str) and bool(new))
+        ),
+    )
     wanted["rejected_at"] = fb.closed_at if fb.resolution == "rejected" else _absent_is(None)
     if fb.resolution == "non_actionable":
         wanted["resolution"] = "non_actionable"
@@ -523,12 +595,14 @@ def _finding_file(
     wanted["closure_reply"] = Want(
         reply,
         same=lambda old, new: (
-            (old is MISSING and new is None)
+            (old is MISSING and (new is None or generation == "B"))  # B has no such field
             or (isinstance(old, Mapping) and new is not None and old.get("text") == new["text"])
         ),
     )
     wanted["iterations"] = Want(_iteration_entries(rows), same=_same_iterations)
-    initial = {"created_at": fb.created_at, "closed_at": None}
+    status = _finding_status(state)
+    initial = {"status": status.value if isinstance(status, Want) else status}  # v4's creator writes one too
+    initial |= {"created_at": fb.created_at, "closed_at": None}
     return Planned(path, "feedback", "markdown", wanted, fb.body, initial, stage=fb.stage or None, feedback_id=fb.id)
 
 

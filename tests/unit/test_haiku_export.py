@@ -23,7 +23,7 @@ from cockpit.domain.haiku_sidecar import SIDECAR, decode
 from cockpit.errors import CockpitError
 from cockpit.sources.haiku_writer import CONFLICTS, export_intent, intent_folder, sha256
 from cockpit.store import haiku_files
-from cockpit.text.frontmatter_patch import frontmatter_values
+from cockpit.text.frontmatter_patch import frontmatter_values, patch_markdown
 
 AT = "2026-11-21T00:00:00Z"
 
@@ -261,3 +261,31 @@ def test_the_seal_is_kept_resealed_or_never_created(engine, tmp_path, held, expe
     engine.run(slug, c.advance_hat, unit="test", message="verified")  # a protected field moves
     export(engine, slug, tmp_path)
     assert (seal.read_text() if seal.exists() else None) == expected
+
+
+def test_what_a_file_already_says_in_its_own_words_is_left_alone(engine, tmp_path):
+    slug = mid_resolve(engine)
+    export(engine, slug, tmp_path)
+    folder = folder_of(tmp_path)
+    planned = {p.path: p for p in plan_export(engine.position(slug), "C")}
+
+    def unchanged(rel, *edits):
+        text = (folder / rel).read_text()
+        for old, new in edits:
+            assert old in text
+            text = text.replace(old, new)
+        return patch_markdown(text, planned[rel].wanted, planned[rel].body).changed
+
+    assert unchanged("intent.md", ("studio: incident-response", "studio: Incident-Response")) == ()
+    fix = "stages/resolve/units/unit-001-fix.md"
+    assert unchanged(fix, ("result: advance", "result: advanced")) == ()  # v3's spelling
+    assert unchanged(fix, ("  correctness:\n    at:", "  correctness:\n    migrated: true\n    at:")) == ()
+    assert unchanged(fix, ("  spec:\n", "  spec:\n    by: someone\n")) == ()  # a derived role's record is the file's
+    assert unchanged(fix, ("result: advance", "result: reject")) == ("iterations",)
+    # a file signing review agents alone is not given the roles cockpit derives
+    text = (folder / fix).read_text()
+    start = text.index("reviews:")
+    stripped = (
+        text[:start] + "reviews: {correctness: {at: '2026-11-20T02:29:00Z'}}\n" + text[text.index("approvals:") :]
+    )
+    assert "reviews" not in patch_markdown(stripped, planned[fix].wanted, planned[fix].body).changed
