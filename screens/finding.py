@@ -47,8 +47,8 @@ def finding_text(detail: FindingDetail, now: datetime) -> Text:
     text.append(state + "\n", style=render.alarm() if detail.status == "escalated" else "")
     text.append("\n")
     _field(text, "filed", f"by {detail.author} ({detail.author_type}), {render.when(detail.created_at, now)}")
-    _field(text, "origin", f"{detail.origin} · stage {detail.stage}")
-    _field(text, "against", detail.target or "the whole stage")
+    _field(text, "origin", f"{detail.origin} · " + (f"stage {detail.stage}" if detail.stage else "the whole intent"))
+    _field(text, "against", detail.target or ("the whole stage" if detail.stage else "the whole intent"))
     if detail.invalidates:
         _field(text, "a fix clears", ", ".join(detail.invalidates))
     text.append("\n")
@@ -98,7 +98,8 @@ def _state(detail: FindingDetail) -> str:
     if detail.status == "escalated":
         return f"escalated in bolt {detail.bolt}: a human decides"
     if detail.hat is None:
-        return "open · no fix chain in its stage: close or reject it"
+        where = "in its stage" if detail.stage else "for the whole intent"
+        return f"open · no fix chain {where}: close or reject it"
     return f"open · the {detail.hat} hat holds it (bolt {detail.bolt})"
 
 

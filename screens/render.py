@@ -161,7 +161,7 @@ def finding_prompt(f: FindingState) -> Text:
     text.append("\n")
     loop = f.status if f.status in ("escalated", "closed", "rejected", "non_actionable") else (f.hat or "no fix chain")
     text.append(f"          {loop}", style=alarm() if f.status == "escalated" else "dim")
-    text.append(f" · {f.target or 'whole stage'}", style="dim")
+    text.append(f" · {f.target or ('whole stage' if f.feedback.stage else 'whole intent')}", style="dim")
     return text
 
 

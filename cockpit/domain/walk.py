@@ -349,7 +349,9 @@ def finding_state(feedback: Feedback, stage: Stage | None, index: _Index, thresh
         status = "escalated"
     else:
         status = "fixing" if position.started else "pending"
-    blocking = sev.is_blocking(feedback.severity, threshold)
+    # A finding of the whole intent (imported from a H·AI·K·U project: no stage) holds no stage's
+    # gate; the engine weighs it at intent completion, which cockpit does not walk.
+    blocking = stage is not None and sev.is_blocking(feedback.severity, threshold)
     return FindingState(feedback, status, position.hat, position.bolt, blocking, target, iterations, reason)
 
 
@@ -700,13 +702,14 @@ class Overview:
 def _overview(position: Position, open_counts: Iterable[OpenCount]) -> Overview:
     threshold = position.threshold
     passed = {s.name for s in position.stages if s.status == "complete"}
+    walked = set(position.studio.stage_names)  # a finding of the whole intent (stage '') holds no gate
     by_severity: dict[str | None, list[int]] = {}
     blocking = 0
     for severity, n, lowest, stage in open_counts:
         count = by_severity.setdefault(severity, [0, lowest])
         count[0] += n
         count[1] = min(count[1], lowest)
-        if stage not in passed and sev.is_blocking(severity, threshold):
+        if stage not in passed and stage in walked and sev.is_blocking(severity, threshold):
             blocking += n
     # each severity where its first finding sorts (order_key)
     ordered = sorted(by_severity.items(), key=lambda item: (*sev.sort_key(item[0], threshold), item[1][1]))
