@@ -104,12 +104,22 @@ def _refuse_links(project: Path, folder: Path, rel: str = "") -> None:
 def _read(path: Path) -> bytes | None:
     try:
         return path.read_bytes()
-    except FileNotFoundError:
+    except (FileNotFoundError, NotADirectoryError):
         return None
+    except OSError as exc:
+        raise CockpitError(f"cannot read {path}: {exc.strerror or exc}") from None
 
 
 def write_atomic(path: Path, data: bytes) -> None:
-    """Replace `path` with `data` at once: a reader sees the old bytes or the new, never half."""
+    """Replace `path` with `data` at once: a reader sees the old bytes or the new, never half.
+    A failure (a full disk, a read-only folder, a file where a folder should be) names the file."""
+    try:
+        _replace(path, data)
+    except OSError as exc:
+        raise CockpitError(f"cannot write {path}: {exc.strerror or exc}") from None
+
+
+def _replace(path: Path, data: bytes) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     try:
         mode = path.stat().st_mode & 0o777

@@ -289,3 +289,22 @@ def test_what_a_file_already_says_in_its_own_words_is_left_alone(engine, tmp_pat
         text[:start] + "reviews: {correctness: {at: '2026-11-20T02:29:00Z'}}\n" + text[text.index("approvals:") :]
     )
     assert "reviews" not in patch_markdown(stripped, planned[fix].wanted, planned[fix].body).changed
+
+
+def test_a_file_that_cannot_be_patched_safely_is_refused_and_left_alone(engine, tmp_path):
+    slug = mid_resolve(engine)
+    export(engine, slug, tmp_path)
+    path = folder_of(tmp_path) / "stages/resolve/units/unit-002-test.md"
+    broken = "---\ntitle: Unit test\niterations: [\n---\nbody\n"
+    path.write_text(broken)
+    report = export(engine, slug, tmp_path)
+    (refused,) = report.conflicts
+    assert (refused.path, refused.status) == ("stages/resolve/units/unit-002-test.md", "refused")
+    assert "cannot be patched safely" in refused.reason and path.read_text() == broken
+
+
+def test_a_write_that_fails_names_the_file(engine, tmp_path):
+    slug = mid_resolve(engine)
+    (tmp_path / ".haiku").write_text("a file where the folder should be")
+    with pytest.raises(CockpitError, match=r"cannot write .*intent.md"):
+        export(engine, slug, tmp_path)
