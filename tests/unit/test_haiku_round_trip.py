@@ -1,18 +1,24 @@
 """Import → export reproduces the files (issue 15): every fixture intent of
 tests/fixtures/haiku/project, imported by `cockpit haiku import` and exported back into the same
 folder, keeps every file byte for byte; the only new file is the sidecar. Then a change made in
-cockpit is written back and read again by a second import as the same position."""
+cockpit is written back and read again by a second import as the same position; and an intent
+born in cockpit, exported and imported by a second cockpit, walks the same there."""
 
 from __future__ import annotations
 
 import shutil
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from helpers import REPO
+from helpers import REPO, T0
+from test_haiku_export import mid_resolve
 
+from cockpit.app.engine import Engine
+from cockpit.clock import stepping_clock
 from cockpit.domain import commands as c
 from cockpit.sources.haiku_writer import export_intent
+from cockpit.store.database import Store
 
 FIXTURE = REPO / "tests" / "fixtures" / "haiku" / "project"
 AT = "2026-11-21T00:00:00Z"
@@ -71,3 +77,51 @@ def test_a_change_made_in_cockpit_is_read_back_by_the_next_import(engine, projec
     again = engine.position("queue-backlog")
     assert [(s.name, s.phase) for s in again.stages] == [(s.name, s.phase) for s in moved.stages]
     assert again.stage(moved.active.name).unit(unit.unit.slug).hat == moved.active.unit(unit.unit.slug).hat
+
+
+def walk_of(position) -> dict:
+    """What `cockpit status --json` is made of: stages, units, findings, the next step."""
+    return {
+        "stages": [
+            (s.name, s.status, s.phase, [(u.unit.slug, u.status, u.hat, u.bolt) for u in s.units])
+            for s in position.stages
+        ],
+        "findings": [(f.feedback.ref, f.status, f.feedback.severity, f.target) for f in position.findings],
+        "next": position.next.text,
+    }
+
+
+def unnamed(walk: dict) -> list:
+    """The stages of a walk without the units' names."""
+    return [(name, status, phase, [u[1:] for u in units]) for name, status, phase, units in walk["stages"]]
+
+
+@pytest.fixture
+def exported(engine, tmp_path, catalog):
+    """A cockpit-born intent mid-resolve (test_haiku_export.mid_resolve), exported, and a second
+    cockpit (its own database) that imported the project."""
+    slug = mid_resolve(engine)
+    export(engine, slug, tmp_path)
+    other = Engine(Store(":memory:"), catalog, clock=stepping_clock(T0, timedelta(minutes=1)), actor="second")
+    assert [r.imported for r in other.import_haiku(tmp_path)] == [True]
+    return engine, other, slug
+
+
+def test_cockpit_then_export_then_import_walks_the_same(exported):
+    engine, other, slug = exported
+    mine, theirs = walk_of(engine.position(slug)), walk_of(other.position(slug))
+    assert unnamed(theirs) == unnamed(mine)  # every stage, phase, unit status, hat and bolt
+    assert theirs["findings"][0][:3] == mine["findings"][0][:3] and theirs["next"] == mine["next"]
+
+
+@pytest.mark.xfail(strict=True, reason="the import names units by file stem; cockpit's slugs are in the sidecar")
+def test_the_import_keeps_cockpits_unit_slugs(exported):
+    engine, other, slug = exported
+    assert walk_of(other.position(slug)) == walk_of(engine.position(slug))
+
+
+@pytest.mark.xfail(strict=True, reason="the import neither reads the sidecar nor records its digest")
+def test_the_second_cockpit_exports_the_same_files(exported, tmp_path):
+    _, other, slug = exported
+    report = export(other, slug, tmp_path)
+    assert {o.status for o in report.files} == {"unchanged"}
