@@ -508,6 +508,8 @@ def _unit_file(
         initial |= dict.fromkeys(("started_at", "hat_started_at", "completed_at"))
         if generation == "B":
             initial["iterations"] = []
+    else:
+        initial["started_at"] = None  # a v4 unit not started yet
     return Planned(paths[unit.id], "unit", "markdown", wanted, unit.body, initial, stage=unit.stage, unit_id=unit.id)
 
 

@@ -87,7 +87,7 @@ def intent_folder(project: str | os.PathLike[str], slug: str) -> Path:
     return Path(os.path.abspath(project)) / ".haiku" / "intents" / slug
 
 
-def _refuse_links(project: Path, folder: Path, rel: str = "") -> None:
+def refuse_links(project: Path, folder: Path, rel: str = "") -> None:
     """No symbolic link from `.haiku` down to `rel` (a link could lead a write out of the folder)."""
     parts = [*folder.relative_to(project).parts, *(rel.split("/") if rel else ())]
     if any(p in ("", ".", "..") for p in parts) or rel.startswith("/") or "\\" in rel:
@@ -183,7 +183,7 @@ def export_intent(
     root = Path(os.path.abspath(project))
     if not root.is_dir():
         raise CockpitError(f"cannot export {intent.slug}: {root} is not a folder")
-    _refuse_links(root, folder)
+    refuse_links(root, folder)
     with store.snapshot():
         linked = haiku_files.link(store, intent.id)
         rows = haiku_files.files(store, intent.id)
@@ -199,8 +199,8 @@ def export_intent(
     stages = [s.name for s in position.stages]
     plan = plan_export(position, generation, known, _on_disk(folder, stages) if folder.is_dir() else {}, timeline)
     for planned in plan:
-        _refuse_links(root, folder, planned.path)
-        _refuse_links(root, folder, f"{CONFLICTS}/{planned.path}")
+        refuse_links(root, folder, planned.path)
+        refuse_links(root, folder, f"{CONFLICTS}/{planned.path}")
 
     outcomes: list[Outcome] = []
     recorded: list[haiku_files.FileRow] = []

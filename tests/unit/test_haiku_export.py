@@ -21,7 +21,7 @@ from cockpit.domain.haiku_checksum import NEW_SEAL, OLD_SEAL
 from cockpit.domain.haiku_export import KnownFile, plan_export, slug_of
 from cockpit.domain.haiku_sidecar import SIDECAR, decode
 from cockpit.errors import CockpitError
-from cockpit.sources.haiku_writer import CONFLICTS, export_intent, intent_folder, sha256
+from cockpit.sources.haiku_writer import CONFLICTS, export_intent, intent_folder, refuse_links, sha256
 from cockpit.store import haiku_files
 from cockpit.text.frontmatter_patch import frontmatter_values, patch_markdown
 
@@ -112,7 +112,7 @@ def test_a_cockpit_born_intent_is_written_in_v4(engine, tmp_path):
     assert (fix["iterations"][-1]["hat"], fix["iterations"][-1]["result"]) == (last_hat, "advance")
     assert set(fix["approvals"]) >= {"spec", "quality_gates"} and set(fix["reviews"]) >= {"spec", "correctness", "user"}
     test = meta(folder / "stages/resolve/units/unit-002-test.md")
-    assert test["depends_on"] == ["unit-001-fix"]
+    assert test["depends_on"] == ["unit-001-fix"] and test["started_at"] == test["iterations"][0]["started_at"]
     assert [i["result"] for i in test["iterations"]] == ["advance", "reject", "advance", None]
     assert test["iterations"][1]["reason"] == "the test passes on the old build"
     finding = meta(folder / "stages/resolve/feedback/001-pool-limits-too-low.md")
@@ -235,6 +235,14 @@ def test_nothing_is_written_through_a_symbolic_link(engine, tmp_path):
     engine.run(slug, c.advance_hat, unit="test")
     with pytest.raises(CockpitError, match="symbolic link"):
         export(engine, slug, project)
+
+
+def test_a_path_that_climbs_out_is_refused(tmp_path):
+    folder = intent_folder(tmp_path, "inc")
+    for rel in ("stages/../../../escape.md", "/etc/passwd", "stages//x.md", "a\\b.md"):
+        with pytest.raises(CockpitError, match="not a plain path"):
+            refuse_links(tmp_path, folder, rel)
+    refuse_links(tmp_path, folder, "stages/resolve/units/unit-001-fix.md")  # nothing there yet: fine
 
 
 def test_an_intent_folder_cockpit_did_not_write_is_refused(engine, tmp_path):
