@@ -3,20 +3,18 @@
 The engine's structural signal for an external gate (haiku-method plugin/providers/git.md,
 External Gate Signal Detection, tier 1): the stage's branch merged, checked locally with
 `git merge-base --is-ancestor`. Tier 2 (asking gh/glab about the PR) needs the network and is left
-out. Every git call has a timeout, runs with the branch as one argument after `--end-of-options`
-where git reads options, and never changes the repository.
+out. Every git call (cockpit.sources.git_repo) has a timeout, runs with the branch as one argument
+after `--end-of-options` where git reads options, and never changes the repository.
 """
 
 from __future__ import annotations
 
-import os
 import subprocess
 from pathlib import Path
 from typing import NamedTuple
 
 from cockpit.errors import CockpitError
-
-GIT_TIMEOUT_S = 10.0
+from cockpit.sources import git_repo
 
 
 class Merged(NamedTuple):
@@ -26,20 +24,7 @@ class Merged(NamedTuple):
 
 
 def _git(repo: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "GIT_TERMINAL_PROMPT": "0", "LC_ALL": "C"}
-    try:
-        return subprocess.run(
-            ["git", "-C", str(repo), *args],
-            capture_output=True,
-            text=True,
-            timeout=GIT_TIMEOUT_S,
-            env=env,
-            check=False,
-        )
-    except FileNotFoundError:
-        raise CockpitError("git is not installed: a merged branch cannot be checked here") from None
-    except subprocess.TimeoutExpired:
-        raise CockpitError(f"git did not answer within {GIT_TIMEOUT_S:g} s in {repo}") from None
+    return git_repo.run(repo, *args)
 
 
 def _resolves(repo: Path, ref: str) -> str | None:
