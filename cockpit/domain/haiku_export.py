@@ -506,10 +506,10 @@ def _unit_file(
     if generation in ("A", "B"):
         initial |= {"status": "pending", "hat": "", "bolt": 0}  # a new A/B unit's stored baton
         initial |= dict.fromkeys(("started_at", "hat_started_at", "completed_at"))
-        if generation == "B":
-            initial["iterations"] = []
     else:
         initial["started_at"] = None  # a v4 unit not started yet
+    if generation in ("B", "C"):
+        initial["iterations"] = []
     return Planned(paths[unit.id], "unit", "markdown", wanted, unit.body, initial, stage=unit.stage, unit_id=unit.id)
 
 
