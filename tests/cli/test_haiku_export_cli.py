@@ -31,7 +31,10 @@ def test_a_conflict_exits_1_and_names_both_versions(cli, tmp_path):
     code, out, _ = cli("haiku", "export", "inc", str(tmp_path), "--json")
     assert code == 1
     files = {f["path"]: f for f in json.loads(out)["files"]}
-    assert files["stages/triage/units/unit-002-page.md"]["status"] == "created"
+    assert files["stages/triage/units/unit-002-page.md"]["status"] in (
+        "created",
+        "unchanged",
+    )  # a live link writes at once
     conflict = files["stages/triage/units/unit-001-cause.md"]
     assert (conflict["status"], conflict["kept"]) == (
         "conflict",

@@ -186,9 +186,8 @@ def test_a_change_in_cockpit_rewrites_only_the_lines_that_differ(engine, tmp_pat
     path.write_text(edited)
     mark_read(engine, slug, "stages/resolve/units/unit-002-test.md", edited)
     engine.run(slug, c.advance_hat, unit="test", message="verified")
-    report = export(engine, slug, tmp_path)
-    written = {o.path for o in report.having("written")}
-    assert "stages/resolve/units/unit-002-test.md" in written and not report.conflicts
+    report = export(engine, slug, tmp_path)  # (a live link may have written it already: the same bytes)
+    assert not report.conflicts
     text = path.read_text()
     assert "owner: dana  # on call\n" in text and text.endswith(edited.split("---\n", 2)[2])
     assert [i["result"] for i in meta(path)["iterations"]][-2:] == ["advance", None]  # verifier now holds it

@@ -66,12 +66,15 @@ def test_import_then_export_changes_no_file(engine, project, slug):
 
 def test_a_change_made_in_cockpit_is_read_back_by_the_next_import(engine, project):
     engine.import_haiku(project, slugs=["queue-backlog"])
+    before = files_of(project / ".haiku" / "intents" / "queue-backlog")
     position = engine.position("queue-backlog")
     unit = next(u for u in position.active.units if u.can_move)
     engine.run("queue-backlog", c.advance_hat, unit=unit.unit.slug, message="handed over")
     moved = engine.position("queue-backlog")
+    folder = project / ".haiku" / "intents" / "queue-backlog"
     report = export(engine, "queue-backlog", project)
-    assert report.having("written") and not report.conflicts
+    assert not report.conflicts
+    assert files_of(folder) != before
     results = engine.import_haiku(project, slugs=["queue-backlog"])
     assert [r.imported for r in results] == [True]
     again = engine.position("queue-backlog")
