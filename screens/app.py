@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 
 from textual import events, work
@@ -73,6 +73,8 @@ class CockpitApp(App):
         runbook_dirs: list[str] | None = None,
         assistant: Assistant | None = None,
         theme: str | None = None,
+        haiku: Sequence[str] = (),
+        haiku_poll_seconds: float = 1.0,
     ) -> None:
         """`engine` may be a function that opens it: the screens then appear at once and fill in when
         it is open. If opening fails, the app exits and `startup_error` says why.
@@ -87,7 +89,11 @@ class CockpitApp(App):
 
         `theme`: a Textual theme by name (the config's `theme`); None keeps today's. Textual picks
         its NO_COLOR filter here, so a theme drawn in the terminal's own palette (ansi-*) is told
-        now: set later, NO_COLOR drew it black on black."""
+        now: set later, NO_COLOR drew it black on black.
+
+        `haiku`: H·AI·K·U projects (or intent folders) to open (`cockpit --haiku PATH`): imported
+        once the engine is open, then their files are looked at every `haiku_poll_seconds` and
+        what changed there is re-read (Backend.open_projects, watch_projects)."""
         from textual.theme import BUILTIN_THEMES
 
         super().__init__(ansi_color=True if theme and BUILTIN_THEMES[theme].ansi else None)
@@ -102,6 +108,8 @@ class CockpitApp(App):
         self.read_only = read_only
         self.open_slug = open_slug
         self.poll_seconds = poll_seconds
+        self.haiku_paths = list(haiku)
+        self.haiku_poll_seconds = haiku_poll_seconds
         self._keymap = keymap or {}
         self.runbook_dirs = runbook_dirs
         self._assistant = assistant
@@ -174,8 +182,56 @@ class CockpitApp(App):
                 timeout=15,
             )
         self.check_database()
+        if self.haiku_paths and not self.read_only:  # importing writes: read-only shows what is stored
+            self.open_projects()
         if self.runbook_dirs is not None and not self.read_only:
             self.index_runbooks(self.runbook_dirs)
+
+    # ------------------------------------------------------------ H·AI·K·U projects, live
+
+    @work(thread=True, group="haiku")
+    def open_projects(self) -> None:
+        from cockpit.errors import CockpitError
+
+        try:
+            said = self.backend.open_projects(self.haiku_paths)
+        except CockpitError as exc:
+            self.call_from_thread(self.write_failed, exc, title="Project not opened")
+            return
+        self.call_from_thread(self._projects_opened, said)
+
+    def _projects_opened(self, said: list[str]) -> None:
+        self._say_import(said)
+        self.data_changed()
+        self.set_interval(self.haiku_poll_seconds, self.watch_projects)
+
+    @work(thread=True, exclusive=True, group="haiku-watch")
+    def watch_projects(self) -> None:
+        """One look at the projects' files (Backend.watch_projects); a change shows at once."""
+        from cockpit.errors import CockpitError
+
+        try:
+            changed, said = self.backend.watch_projects()
+        except CockpitError as exc:  # a busy database: the next look tries again
+            self.call_from_thread(self.write_failed, exc, title="Files not re-read")
+            return
+        if said:
+            self.call_from_thread(self._say_import, said)
+        if changed:
+            self.call_from_thread(self.data_changed)
+
+    def _say_import(self, said: list[str]) -> None:
+        if not said:
+            return
+        more = len(said) - 5
+        shown = said[:5] + ([f"… and {more} more (cockpit haiku import PATH lists them)"] if more > 0 else [])
+        self.notify("\n".join(shown), title="Not imported from files", severity="warning", timeout=15)
+
+    def data_changed(self) -> None:
+        """The data under the screens changed: the screen in front looks now, not at its next poll."""
+        poll = getattr(self.screen, "poll", None)
+        if callable(poll):
+            poll()
 
     @work(thread=True, group="check")
     def check_database(self) -> None:
@@ -362,6 +418,9 @@ class CockpitApp(App):
             done(result, position, version)
         if not quiet:
             self.notify(result.summary, timeout=4)
+        problem = result.written.problem if result.written else None
+        if problem:  # saved in the database, but its project's files could not follow
+            self.notify(problem, title="Not written to files", severity="error", timeout=15)
 
     def write_failed(
         self,

@@ -20,6 +20,8 @@ if TYPE_CHECKING:
     from datetime import datetime
 
     from cockpit.app.engine import Done, Engine
+    from cockpit.app.haiku_live import Location as Location
+    from cockpit.app.haiku_live import Watcher
     from cockpit.assist.types import Prompt, Reply
     from cockpit.domain.call import Call
     from cockpit.domain.finding_detail import FindingDetail
@@ -56,6 +58,8 @@ class Backend:
         self._engine = None if callable(engine) else engine
         self._lock = threading.RLock()
         self._own_writes = 0  # SQLite's data_version does not move for this connection's own commits
+        self._watcher: Watcher | None = None  # the H·AI·K·U projects opened with --haiku, once imported
+        self._write_back_problems: dict[str, str] = {}  # slug -> the last write-back that failed
 
     @property
     def engine(self) -> Engine:
@@ -110,7 +114,72 @@ class Backend:
         with self._lock:
             done = self.engine.run(slug, command)
             self._own_writes += 1
+            problem = done.written.problem if done.written else None
+            if problem:
+                self._write_back_problems[slug] = problem
+            else:
+                self._write_back_problems.pop(slug, None)
             return done, done.position
+
+    # ------------------------------------------------------------ H·AI·K·U projects, live
+
+    def open_projects(self, paths: list[str]) -> list[str]:
+        """Import the intents of each H·AI·K·U project (or intent folder) and start watching their
+        files (`watch_projects` then re-reads what changes); what the imports have to say, one
+        line each. The folders' picture is taken before the import: a change made meanwhile is
+        seen by the first watch."""
+        from cockpit.app.haiku_live import Watcher, import_lines
+        from cockpit.errors import CockpitError
+
+        watcher = Watcher(paths)
+        watcher.prime()
+        lines: list[str] = []
+        for path in paths:
+            try:
+                with self._lock:
+                    results = self.engine.import_haiku(path)
+                    self._own_writes += 1
+            except CockpitError as exc:
+                lines.append(str(exc))
+                continue
+            lines += import_lines(results)
+        self._watcher = watcher
+        return lines
+
+    def watch_projects(self) -> tuple[bool, list[str]]:
+        """One look at the opened projects' files: re-import each intent whose files differ from
+        what cockpit last read or wrote. (whether anything was imported, what it has to say)."""
+        from cockpit.app.haiku_live import import_lines, refresh
+
+        watcher = self._watcher
+        if watcher is None:
+            return False, []
+        changes = watcher.changes()  # a stat of each file, outside the lock: the screens keep reading
+        if not changes:
+            return False, []
+        with self._lock:  # digests and import under the lock: a write-back of ours is recorded by then
+            results = refresh(self.engine, changes)
+            changed = any(r.status in ("imported", "updated") for r in results)
+            if changed:
+                self._own_writes += 1
+        return changed, import_lines(results)
+
+    @property
+    def projects_open(self) -> bool:
+        return self._watcher is not None
+
+    def location(self, slug: str) -> Location | None:
+        """Where the intent lives (a project folder, its branch, ahead/behind, the last sync,
+        conflicts); None when it lives in the database only and no project is open (nothing to say)."""
+        from cockpit.app import haiku_live
+
+        with self._lock:
+            link = haiku_live.linked(self.engine, slug)
+            synced = haiku_live.last_sync(self.engine, slug) if link else None
+            problem = self._write_back_problems.get(slug)
+        if link is None and not self.projects_open:
+            return None
+        return haiku_live.locate(link, synced, problem)  # git, outside the lock
 
     def data_version(self) -> int:
         """Changes whenever anything commits: another connection (a second cockpit, the CLI), or a

@@ -41,6 +41,7 @@ class Config(NamedTuple):  # not a dataclass: it is read by every command, and a
     actor: str | None = None
     keys: Mapping[str, str] = MappingProxyType({})  # binding id -> key(s), e.g. "intent.advance" = "n"
     theme: str = DEFAULT_THEME  # one of THEMES
+    haiku: tuple[str, ...] = ()  # H·AI·K·U projects the cockpit screen imports and keeps in step with its files
     path: Path | None = None  # the file read, named in errors found after loading (check_keys)
     raw: Mapping[str, object] = MappingProxyType({})  # the file as parsed
 
@@ -72,6 +73,7 @@ def load_config(path: Path | None = None) -> Config:
         actor=actor,
         keys=dict(keys),
         theme=theme,
+        haiku=tuple(os.path.expanduser(f) for f in _folders(raw.get("haiku", []), "haiku", path)),
         path=path,
         raw=raw,
     )

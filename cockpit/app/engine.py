@@ -15,8 +15,6 @@ from typing import TYPE_CHECKING, Any, Concatenate, ParamSpec
 
 from cockpit import severity
 from cockpit.clock import Clock, iso, system_clock
-from cockpit.domain import studio_codec
-from cockpit.domain.studio_upgrade import Drift, UpgradePlan, diff, orphans, short
 from cockpit.domain.walk import (
     CLEARING_RESOLUTION,
     Overview,
@@ -26,16 +24,18 @@ from cockpit.domain.walk import (
     derive_overview,
 )
 from cockpit.errors import CockpitError, NotFound
-from cockpit.store import studio_pins
+from cockpit.store import haiku_files, studio_pins
 
 if TYPE_CHECKING:
     # Reads (`cockpit status`, the screens' first paint) need only the walk: the commands, and
     # through them every check, are imported by the first write (about 50 ms of start-up).
     from cockpit.app.haiku import IntentImport
+    from cockpit.app.haiku_live import WriteBack
     from cockpit.checks.base import RunbookLookup
     from cockpit.domain.change import Change, Ctx
     from cockpit.domain.model import IntentFacts
     from cockpit.domain.studio import Studio
+    from cockpit.domain.studio_upgrade import Drift, UpgradePlan
     from cockpit.sources.studios import Catalog
     from cockpit.store.database import Store
 
@@ -57,6 +57,8 @@ class Done:
         self.summary = summary
         self.event_id = event_id
         self._engine, self._slug = engine, slug
+        # An intent linked to a H·AI·K·U project: what writing its files back did (None: not linked).
+        self.written: WriteBack | None = None
 
     @cached_property
     def position(self) -> Position:
@@ -88,6 +90,8 @@ class Engine:
         if threshold not in severity.RANK:
             raise CockpitError(f"unknown blocking threshold {threshold!r}: use one of {', '.join(severity.SEVERITIES)}")
         self.threshold = threshold
+        # Told each write-back problem (the CLI prints it on stderr; the app reads Done.written).
+        self.warn: Callable[[str], None] | None = None
         self._definitions: dict[str, Studio] = {}  # pinned definitions by digest, decoded once
         self._digests: dict[str, tuple[Studio, str]] = {}  # the catalog's studios' digests, by name
 
@@ -100,16 +104,38 @@ class Engine:
             return self.catalog.get(facts.intent.studio)
         studio = self._definitions.get(digest)
         if studio is None:
-            text = studio_pins.definition(self.store, digest)
-            label = f"{facts.intent.slug}: its studio definition {short(digest)}"
-            if text is None:
-                raise CockpitError(f"{label} is missing from {self.store.path}")
-            studio = self._definitions[digest] = studio_codec.loads(text, label)
+            studio = self._definitions[digest] = self._same_files(facts.intent.studio, digest) or self._decoded(
+                facts, digest
+            )
         return studio
 
+    def _same_files(self, name: str, digest: str) -> Studio | None:
+        """The catalog's studio when its files are the very files pinned (the same file digest): it is
+        already parsed (and cached between runs), so the stored definition need not be decoded."""
+        try:
+            here = self.catalog.get(name)
+        except NotFound:
+            return None
+        return here if here.digest and here.digest == digest else None
+
+    def _decoded(self, facts: IntentFacts, digest: str) -> Studio:
+        """The stored definition: the files changed (or no longer load) since the intent was pinned."""
+        from cockpit.domain import studio_codec
+        from cockpit.domain.studio_upgrade import short
+
+        text = studio_pins.definition(self.store, digest)
+        label = f"{facts.intent.slug}: its studio definition {short(digest)}"
+        if text is None:
+            raise CockpitError(f"{label} is missing from {self.store.path}")
+        return studio_codec.loads(text, label)
+
     def _digest(self, studio: Studio) -> str:
+        if studio.digest:  # the loader's file digest: most studios
+            return studio.digest
         known = self._digests.get(studio.name)
         if known is None or known[0] is not studio:
+            from cockpit.domain import studio_codec
+
             known = self._digests[studio.name] = (studio, studio_codec.digest_of(studio))
         return known[1]
 
@@ -120,6 +146,8 @@ class Engine:
         return digest
 
     def _store_definition(self, studio: Studio, at: str) -> str:
+        from cockpit.domain import studio_codec
+
         digest = self._digest(studio)
         stored = studio_codec.dumps(replace(studio, digest=digest))
         studio_pins.store_definition(
@@ -148,7 +176,7 @@ class Engine:
     def _studio_or_error(self, facts: IntentFacts, digest: str | None) -> Studio | CockpitError:
         try:
             return self._walked_by(facts, digest)
-        except (NotFound, studio_codec.StudioCodecError) as exc:
+        except CockpitError as exc:  # unknown or broken studio, an unreadable stored definition
             return CockpitError(f"{facts.intent.slug}: {exc}")
 
     def overviews(self) -> list[Overview | CockpitError]:
@@ -235,20 +263,33 @@ class Engine:
             event_id = self.store.apply(facts.intent.id, change, at=ctx.now, actor=ctx.actor)
             if digest is None:  # made before pins: from its first command on, it keeps this definition
                 self._pin(facts.intent.id, studio, event_id=event_id, at=ctx.now)
-        return Done(change.summary, event_id, self, slug)
+            linked = haiku_files.link(self.store, facts.intent.id) is not None
+        done = Done(change.summary, event_id, self, slug)
+        if linked:  # its files follow at once, whoever ran the command (cockpit.app.haiku_live)
+            from cockpit.app.haiku_live import write_back
+
+            done.written = write_back(self, slug)
+            problem = done.written.problem if done.written else None
+            if problem and self.warn is not None:
+                self.warn(problem)
+        return done
 
     def artifacts_on_disk(self, studio: Studio, slug: str) -> dict[str, bool] | None:
         """Which of the studio's required discovery and output locations exist in the project for
         intent `slug`; None without a project (the rule is then not applied)."""
+        if self.project is None:  # most runs: and the artifact readers (checks) are not imported
+            return None
         from cockpit.sources.artifacts import required_on_disk
 
-        return required_on_disk(studio, slug, None if self.project is None else str(self.project))
+        return required_on_disk(studio, slug, str(self.project))
 
     # ------------------------------------------------------------ the studio on disk vs the pinned one
 
     def studio_drift(self, slug: str) -> Drift | None:
         """Whether the studio's files no longer match the definition the intent walks by; None
         when they match or it is not pinned yet (it then walks by the files)."""
+        from cockpit.domain.studio_upgrade import Drift
+
         with self.store.snapshot():
             intent = self.store.intent(slug)
             digest = studio_pins.pinned(self.store, intent.id)
@@ -268,6 +309,8 @@ class Engine:
     def studio_upgrade_plan(self, slug: str) -> UpgradePlan:
         """What moving the intent onto its studio's definition on disk changes, and which
         recorded facts it would orphan (cockpit.domain.studio_upgrade)."""
+        from cockpit.domain.studio_upgrade import UpgradePlan, diff, orphans
+
         with self.store.snapshot():
             facts = self.store.facts(slug)
             digest = studio_pins.pinned(self.store, facts.intent.id)
@@ -284,6 +327,8 @@ class Engine:
     def upgrade_studio(self, slug: str, *, to: str) -> Done:
         """Pin the intent to its studio's definition on disk, whose digest must be `to` (the one
         whose changes the person saw); refused, writing nothing, when it would orphan facts."""
+        from cockpit.domain.studio_upgrade import short
+
         with self.store.writing():
             plan = self.studio_upgrade_plan(slug)  # again, under the write lock: facts may have moved
             if plan.current != to:

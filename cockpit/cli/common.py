@@ -57,9 +57,9 @@ def engine_for(
     if warn and (fs := store.network_filesystem()):
         print(f"cockpit: warning: {network_warning(store.path, fs)}", file=sys.stderr)
     from cockpit.runbooks.lookup import library_lookup  # what ops.alert-runbooks looks names up in
-    from cockpit.sources.artifacts import project_root  # `--root`, or the .haiku project we run in
+    from cockpit.sources.project import project_root  # `--root`, or the .haiku project we run in
 
-    return Engine(
+    engine = Engine(
         store,
         catalog,
         actor=actor,
@@ -67,6 +67,9 @@ def engine_for(
         runbooks=library_lookup(store),
         project=project_root(getattr(args, "root", None)),
     )
+    if warn:  # a linked intent's files not written after a command (a conflict, a refused write)
+        engine.warn = lambda problem: print(f"cockpit: warning: {problem}", file=sys.stderr)
+    return engine
 
 
 def add_root_argument(p: Any) -> None:

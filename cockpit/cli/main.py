@@ -81,6 +81,13 @@ def build_parser(*, lazy: bool = True) -> argparse.ArgumentParser:
         "$XDG_STATE_HOME/cockpit/cockpit.log).",
         parents=[_common(suppress=False)],
     )
+    parser.add_argument(
+        "--haiku",
+        metavar="PATH",
+        action="append",
+        help="open the intents of the H·AI·K·U project at PATH with config `haiku`: imported at start, "
+        "written back after every change, re-read when their files change (repeatable)",
+    )
     parser.set_defaults(handler=cli_tui.open_cockpit)
     if lazy:
         from cockpit.cli.lazy_parser import LazySubParsers

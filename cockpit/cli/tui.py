@@ -89,7 +89,8 @@ def _refuse_a_users_database(path: str) -> None:
 
 def open_cockpit(args) -> int:
     """`cockpit` with no command: the cockpit screen on the chosen database."""
-    return _launch(lambda: engine_for(args, warn=False), args)
+    haiku = [*cli_config().haiku, *(getattr(args, "haiku", None) or [])]
+    return _launch(lambda: engine_for(args, warn=False), args, haiku=haiku)
 
 
 def _need_terminal() -> None:
@@ -99,7 +100,7 @@ def _need_terminal() -> None:
         raise CockpitError("the cockpit screen needs a terminal; for scripts use a command (cockpit --help)")
 
 
-def _launch(open_engine: Callable[[], Any], args, open_slug: str | None = None) -> int:
+def _launch(open_engine: Callable[[], Any], args, open_slug: str | None = None, haiku: list[str] | None = None) -> int:
     """Open the cockpit screen at once; the engine opens in a worker after the first frame."""
     _need_terminal()
     config = cli_config()
@@ -125,6 +126,7 @@ def _launch(open_engine: Callable[[], Any], args, open_slug: str | None = None) 
         keymap=dict(config.keys),
         runbook_dirs=runbook_dirs,
         theme=config.theme,
+        haiku=haiku or [],
     )
     app.run()
     if app.startup_error is not None:
