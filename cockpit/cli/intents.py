@@ -156,14 +156,15 @@ def _status(args) -> int:
 
 def _missing_artifacts(engine: Engine, pos: Position) -> list[str]:
     """`status`'s lines on the active stage's required artifacts missing from the project."""
+    if engine.project is None:  # no project at hand: nothing looked for (and nothing imported)
+        return []
     from cockpit.domain.required_artifacts import status_lines
 
     active = pos.active
     if active is None:
         return []
     found = engine.artifacts_on_disk(pos.studio, pos.facts.intent.slug)
-    root = None if engine.project is None else str(engine.project)
-    return status_lines(active.stage, active.phase, pos.facts.intent.slug, found, root)
+    return status_lines(active.stage, active.phase, pos.facts.intent.slug, found, str(engine.project))
 
 
 def _timeline(args) -> int:

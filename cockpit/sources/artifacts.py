@@ -73,18 +73,6 @@ def on_disk(locations: Iterable[str], root: str | os.PathLike[str]) -> dict[str,
     return {location: present(location, root) for location in locations}
 
 
-def project_root(explicit: str | os.PathLike[str] | None) -> str | None:
-    """The project whose files required artifacts are looked for in: `--root DIR`, or the
-    H·AI·K·U project cockpit runs in (cockpit.sources.project); None when neither, and the rule is
-    then not applied (an intent walked with no checkout at hand)."""
-    from cockpit.sources.project import find_project
-
-    if explicit:
-        return str(explicit)
-    found = find_project()
-    return str(found) if found is not None else None
-
-
 def required_on_disk(studio: Studio, intent_slug: str, root: str | None) -> dict[str, bool] | None:
     """location → present for every artifact the studio's stages require of this intent, looked up
     under `root`; None when there is no root (nobody looked)."""

@@ -17,3 +17,12 @@ def find_project(start: str | os.PathLike[str] = ".") -> Path | None:
         if (folder / HAIKU_DIR).is_dir():
             return folder
     return None
+
+
+def project_root(explicit: str | os.PathLike[str] | None) -> str | None:
+    """The project the engine looks in for required artifacts: `--root DIR`, or the H·AI·K·U project
+    cockpit runs in; None when neither, and that rule is then not applied (no checkout at hand)."""
+    if explicit:
+        return str(explicit)
+    found = find_project()
+    return str(found) if found is not None else None
