@@ -35,6 +35,9 @@ def register(sub: Any, cmd: Callable[..., Any]) -> None:
     from cockpit.cli import haiku_import
 
     haiku_import.register(haiku, cmd)  # haiku import
+    from cockpit.cli import haiku_sync
+
+    haiku_sync.register(haiku, cmd)  # haiku sync, haiku resolve
 
 
 def report_lines(report: ExportReport) -> list[str]:

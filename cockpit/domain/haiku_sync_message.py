@@ -5,7 +5,7 @@ The subject names the intent and the changes in the order they first happened, o
 thing that moved: a unit or finding moved several times is named once, where it ended up
 ("advanced cause to reviewer", not every hand-off on the way). What does not fit in the subject
 is counted there ("and 3 more") and listed in full in the body. Events of linking the intent to
-its files (haiku_*) are not changes of the intent. No event (files changed outside cockpit, or a
+its files (haiku_*) are not changes of the intent, but a conflict decided (haiku_resolve) is. No event (files changed outside cockpit, or a
 first sync) gives "files updated".
 """
 
@@ -27,9 +27,12 @@ def phrase(event: Mapping[str, Any]) -> tuple[str, str] | None:
     nothing about the intent's progress. A later phrase about the same subject replaces the
     earlier one."""
     command = str(event.get("command") or "")
+    data = event.get("data") or {}
+    if command == "haiku_resolve" and isinstance(data, Mapping):  # a conflict decided: the next commit carries it
+        path = _text(data.get("path") or "")
+        return f"resolve:{path}", f"took {_text(data.get('take') or '')} of {path}"
     if command.startswith("haiku_"):
         return None
-    data = event.get("data") or {}
     stage, unit, hat = (_text(event.get(k) or "") for k in ("stage", "unit", "hat"))
     ref = _text(data.get("feedback") or "") if isinstance(data, Mapping) else ""
     to = _text(data.get("to") or "") if isinstance(data, Mapping) else ""

@@ -16,6 +16,7 @@ from __future__ import annotations
 import os
 import subprocess
 from pathlib import Path
+from typing import Any
 
 from cockpit.errors import CockpitError
 
@@ -38,12 +39,19 @@ def run(
 ) -> subprocess.CompletedProcess[str]:
     """`git -C repo ARGS`, whatever its exit status. Raises CockpitError when git is missing or
     does not answer within `timeout` seconds."""
+    done = _spawn(repo, args, timeout, env, text=True)
+    return subprocess.CompletedProcess(done.args, done.returncode, done.stdout, done.stderr)
+
+
+def _spawn(
+    repo: Path | str, args: tuple[str, ...], timeout: float, env: dict[str, str] | None, *, text: bool
+) -> subprocess.CompletedProcess[Any]:
     full_env = {**os.environ, "GIT_TERMINAL_PROMPT": "0", "LC_ALL": "C", **(env or {})}
     try:
         return subprocess.run(
             ["git", "-C", str(repo), *args],
             capture_output=True,
-            text=True,
+            text=text,
             timeout=timeout,
             env=full_env,
             check=False,
@@ -76,3 +84,12 @@ def toplevel(path: Path | str) -> Path | None:
     """The work tree holding `path`, or None when it is not in a git repository."""
     done = run(path, "rev-parse", "--show-toplevel")
     return Path(done.stdout.strip()) if done.returncode == 0 and done.stdout.strip() else None
+
+
+def blob(repo: Path | str, commit: str, path: str) -> bytes | None:
+    """The bytes of `path` (relative to the work tree's top) at `commit`, or None where it does not
+    exist. Bytes, not text: a file is copied exactly as the commit holds it."""
+    done = _spawn(
+        repo, ("cat-file", "blob", f"{plain(commit, 'commit')}:{plain(path, 'path')}"), GIT_TIMEOUT_S, None, text=False
+    )
+    return bytes(done.stdout) if done.returncode == 0 else None

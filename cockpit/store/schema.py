@@ -394,6 +394,42 @@ def m009_haiku_links(db: Database) -> None:
     )
 
 
+@migrations()
+def m010_haiku_sync(db: Database) -> None:
+    # `cockpit haiku sync`: the last sync of an intent's files with git (when, the commit, how far
+    # ahead of and behind its upstream, the last timeline event the commit's message covered), and
+    # each conflict a pull met (the file, our commit, the upstream's commit and where a copy of
+    # their version is), until an engineer decides which version to take and a sync settles it.
+    _run_statements(
+        db,
+        """
+        CREATE TABLE haiku_syncs (
+            intent_id INTEGER PRIMARY KEY REFERENCES intents(id),
+            at TEXT NOT NULL,
+            branch TEXT,
+            upstream TEXT,
+            commit_sha TEXT,
+            ahead INTEGER,
+            behind INTEGER,
+            event_id INTEGER NOT NULL
+        );
+        CREATE TABLE haiku_conflicts (
+            id INTEGER PRIMARY KEY,
+            intent_id INTEGER NOT NULL REFERENCES intents(id),
+            path TEXT NOT NULL,
+            ours_commit TEXT NOT NULL,
+            theirs_commit TEXT NOT NULL,
+            theirs_copy TEXT NOT NULL,
+            detected_at TEXT NOT NULL,
+            take TEXT CHECK (take IN ('ours', 'theirs')),
+            decided_at TEXT,
+            settled_at TEXT
+        );
+        CREATE INDEX haiku_conflicts_by_intent ON haiku_conflicts(intent_id)
+        """,
+    )
+
+
 def _run_statements(db: Database, script: str) -> None:
     # Not executescript(): it commits first, which would break the migration's transaction.
     for statement in script.split(";\n"):
