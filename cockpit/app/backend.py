@@ -169,17 +169,30 @@ class Backend:
         return self._watcher is not None
 
     def location(self, slug: str) -> Location | None:
-        """Where the intent lives (a project folder, its branch, ahead/behind, the last sync,
-        conflicts); None when it lives in the database only and no project is open (nothing to say)."""
-        from cockpit.app import haiku_live
+        """Where the intent lives (its project, branch, ahead/behind, the last sync, conflicts to
+        resolve); None when it lives in the database only and no project is open (nothing to say)."""
+        from cockpit.app.haiku_live import Location, kept_versions
+        from cockpit.app.haiku_sync import sync_status
+        from cockpit.store import haiku_files
 
-        with self._lock:
-            link = haiku_live.linked(self.engine, slug)
-            synced = haiku_live.last_sync(self.engine, slug) if link else None
+        with self._lock:  # sync_status reads the store, then asks git (local, no network)
+            status = sync_status(self.engine, slug)
+            with self.engine.store.snapshot():
+                link = haiku_files.link(self.engine.store, self.engine.store.intent(slug).id)
             problem = self._write_back_problems.get(slug)
-        if link is None and not self.projects_open:
+        if status.project is None and not self.projects_open:
             return None
-        return haiku_live.locate(link, synced, problem)  # git, outside the lock
+        pulled = tuple(c.file for c in status.conflicts if c.take is None)
+        kept = kept_versions(link.folder) if link else ()
+        return Location(
+            status.project,
+            status.branch,
+            status.ahead,
+            status.behind,
+            status.last_sync_at,
+            tuple(sorted({*pulled, *kept})),
+            problem,
+        )
 
     def data_version(self) -> int:
         """Changes whenever anything commits: another connection (a second cockpit, the CLI), or a

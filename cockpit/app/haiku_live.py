@@ -11,7 +11,7 @@ intent folder; `changes()` says which moved since the last scan (a stat of each,
 cockpit last read or wrote (`haiku_files`): cockpit's own exports record their digests, so they
 never set off a re-import.
 
-`location` says where an intent lives: the database only, or a project folder with its branch,
+`Location` says where an intent lives: the database only, or a project folder with its branch,
 how far it is ahead of or behind its upstream, the last sync, and conflicts left to resolve.
 """
 
@@ -32,7 +32,6 @@ if TYPE_CHECKING:
     from cockpit.app.haiku import IntentImport
     from cockpit.domain.walk import Position
     from cockpit.sources.haiku_writer import ExportReport
-    from cockpit.store import haiku_files
     from cockpit.store.database import Store
 
     class Engine(Protocol):
@@ -252,68 +251,23 @@ def import_lines(results: Sequence[IntentImport]) -> list[str]:
 
 
 class Location(NamedTuple):
+    """Where an intent lives, for the header: Backend.location fills it from the sync's status
+    (cockpit.app.haiku_sync.sync_status: branch, ahead/behind, last sync, its conflicts) and the
+    write-back's conflicts and problems."""
+
     project: str | None = None  # None: the intent lives in the database only
-    folder: str | None = None
     branch: str | None = None  # None: not in a git work tree
     ahead: int | None = None  # None: the branch tracks no upstream
     behind: int | None = None
     last_sync: str | None = None  # ISO time of the last `cockpit haiku sync`, when known
-    conflicts: tuple[str, ...] = ()  # files whose other version waits in cockpit/conflicts/
+    conflicts: tuple[str, ...] = ()  # files to resolve: a pull that met ours, or a write-back that met theirs
     problem: str | None = None  # the last write-back that failed in this session
 
 
-def _conflicts(folder: Path) -> tuple[str, ...]:
-    kept = folder / CONFLICTS
+def kept_versions(folder: str | os.PathLike[str]) -> tuple[str, ...]:
+    """The files a write-back left alone because they changed on disk (cockpit's version waits in
+    cockpit/conflicts/ until the engineer settles it), by their path in the intent folder."""
+    kept = Path(folder) / CONFLICTS
     if not kept.is_dir():
         return ()
     return tuple(sorted(p.relative_to(kept).as_posix() for p in kept.rglob("*") if p.is_file()))
-
-
-def linked(engine: Engine, slug: str) -> haiku_files.Link | None:
-    """The project folder `slug` is linked with; None when it lives in the database only."""
-    from cockpit.store import haiku_files
-
-    with engine.store.snapshot():
-        return haiku_files.link(engine.store, engine.store.intent(slug).id)
-
-
-def location(engine: Engine, slug: str, problem: str | None = None) -> Location:
-    """Where `slug` lives (the store read, then git: callers holding a lock use `linked`,
-    `last_sync` under it and `locate` outside)."""
-    link = linked(engine, slug)
-    return locate(link, last_sync(engine, slug) if link else None, problem)
-
-
-def locate(link: haiku_files.Link | None, synced: str | None, problem: str | None) -> Location:
-    """The location of an intent linked with `link`: its branch and counts asked of git (no
-    network), its conflicts found in the folder."""
-    if link is None:
-        return Location(problem=problem)
-    from cockpit.sources.git_branch import branch_state
-
-    state = branch_state(link.folder)
-    return Location(
-        link.project,
-        link.folder,
-        state.branch if state else None,
-        state.ahead if state else None,
-        state.behind if state else None,
-        synced,
-        _conflicts(Path(link.folder)),
-        problem,
-    )
-
-
-def last_sync(engine: Engine, slug: str) -> str | None:
-    """When `cockpit haiku sync` last synced the intent (cockpit.app.haiku_sync, once it is
-    there); None when unknown."""
-    try:
-        from cockpit.app import haiku_sync  # type: ignore[attr-defined, unused-ignore]
-    except ImportError:  # `cockpit haiku sync` is not there yet: no sync to report
-        return None
-    try:
-        status = haiku_sync.sync_status(engine, slug)
-    except CockpitError:
-        return None
-    value = getattr(status, "last_sync", None)
-    return value if isinstance(value, str) else None

@@ -74,7 +74,7 @@ def location_line(where: Location, width: int) -> Text:
         parts.append(("⚠ files not written (see the notification)", alarm()))
     if where.conflicts:
         n = len(where.conflicts)
-        parts.append((f"⚠ {n} conflict{'s' if n > 1 else ''} in cockpit/conflicts/", alarm()))
+        parts.append((f"⚠ {n} file{'s' if n > 1 else ''} in conflict", alarm()))
     if where.project is None:
         parts.append(("database only: in no H·AI·K·U project", "dim"))
     else:

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from helpers import git
 
-from cockpit.app import haiku_live
+from cockpit.app.backend import Backend
 from cockpit.app.haiku_live import Watcher, needs_import, read_by_import, refresh, write_back
 from cockpit.domain import commands as c
 
@@ -133,7 +133,7 @@ def test_an_intent_in_the_database_only_writes_no_file(engine):
     slug = new_incident(engine)
     done = engine.run(slug, c.file_feedback, title="Only here", severity="low")
     assert done.written is None
-    assert haiku_live.location(engine, slug) == haiku_live.Location()
+    assert Backend(engine).location(slug) is None  # nothing to say while no project is open
 
 
 def test_a_write_back_conflict_is_said_and_the_database_keeps_the_change(linked, project):
@@ -149,7 +149,7 @@ def test_a_write_back_conflict_is_said_and_the_database_keeps_the_change(linked,
     assert (folder_of(project) / "cockpit" / "conflicts" / UNIT).read_text().endswith("Cockpit's body.\n")
     bodies = {u.slug: u.body for u in linked.position(SLUG).facts.units}
     assert bodies["unit-002-empty-state"] == "Cockpit's body.\n"
-    assert haiku_live.location(linked, SLUG).conflicts == (UNIT,)
+    assert Backend(linked).location(SLUG).conflicts == (UNIT,)
 
 
 def test_a_refused_write_is_said(linked, project, monkeypatch):
@@ -172,19 +172,25 @@ def test_a_refused_write_is_said(linked, project, monkeypatch):
 
 
 def test_location_names_the_branch_and_its_distance_to_the_remote(linked, project, tmp_path):
-    where = haiku_live.location(linked, SLUG)
+    backend = Backend(linked)
+    where = backend.location(SLUG)
     assert (where.project, where.branch, where.conflicts) == (str(project.resolve()), None, ())  # not in git
     remote = tmp_path / "remote.git"
     git(tmp_path, "init", "-q", "--bare", "-b", "main", str(remote))
     git(project, "init", "-q", "-b", "main")
     git(project, "add", ".")
     git(project, "commit", "-q", "-m", "intents")
-    where = haiku_live.location(linked, SLUG)
+    where = backend.location(SLUG)
     assert (where.branch, where.ahead, where.behind) == ("main", None, None)  # no upstream
     git(project, "remote", "add", "origin", str(remote))
     git(project, "push", "-q", "-u", "origin", "main")
     linked.run(SLUG, c.file_feedback, title="Spinner hides the results", severity="medium")
     git(project, "add", ".")
     git(project, "commit", "-q", "-m", "a finding")
-    where = haiku_live.location(linked, SLUG)
+    where = backend.location(SLUG)
     assert (where.branch, where.ahead, where.behind) == ("main", 1, 0)
+    from cockpit.app.haiku_sync import sync
+
+    sync(linked, SLUG)  # commits and pushes the finding's files
+    where = backend.location(SLUG)
+    assert (where.ahead, where.behind) == (0, 0) and where.last_sync is not None
