@@ -80,6 +80,7 @@ COCKPIT_PHASE = {
         "execute": "execute",
         "review": "review",
         "gate": "approve",
+        "user_gate": "gate",
         "complete": "complete",
     },
 }
@@ -570,8 +571,8 @@ def _closure(meta: Mapping[str, Any], created: str) -> tuple[str | None, str | N
     if closed:
         at = moment(meta.get("closed_at"), "")
         resolution = "non_actionable" if _text(meta.get("resolution")) == "non_actionable" else "closed"
-        if not at:  # a migrated closure: the old `closed_by` copied into closed_at (§1.5)
-            return created, resolution, reply_text or f"closed by {closed}"
+        if not at:  # a migrated closure: the old `closed_by` copied into closed_at (§1.5); no text of its own
+            return created, resolution, reply_text or None
         return at, resolution, reply_text or None
     status = _text(meta.get("status")).lower()
     closed_by = _text(meta.get("closed_by"))
@@ -642,8 +643,12 @@ def _revisits(plan: ImportPlan, state: SourceFile, stage: str) -> None:
 def _read_c(plan: ImportPlan, folder: IntentFolder, studio: Studio, walked: Sequence[str], created: str) -> None:
     """C: each stage's phase from its facts (§3.2): elaborate while elaboration.md is not verified
     or no unit exists, execute while a unit is not past its last hat, review while one misses a
-    review role, gate while one misses an approval role; complete after."""
+    review role, gate while one misses an approval role; complete after. The engine's approval
+    roles end with `user` (all but autopilot mode): a stage whose agents approved every unit but
+    whose user did not is at its gate (`user_gate`), never passed. cockpit's auto gate has no user
+    to sign, so there the agents' approvals pass it."""
     sealed = bool(_text(folder.intent.meta.get("sealed_at")))
+    autopilot = _text(folder.intent.meta.get("mode")).lower() == "autopilot"
     for name in walked:
         stage = studio.stage(name)
         units = _units_of(plan, name)
@@ -661,6 +666,8 @@ def _read_c(plan: ImportPlan, folder: IntentFolder, studio: Studio, walked: Sequ
             phase = "review"
         elif any(_missing(u, roles, "approve") for u in units):
             phase = "gate"
+        elif not autopilot and not stage.is_auto and any(_missing(u, ("user",), "approve") for u in units):
+            phase = "user_gate"
         else:
             phase = "complete"
         plan.files_phase[name] = phase

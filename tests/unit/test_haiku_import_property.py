@@ -4,7 +4,8 @@ intents on disk" §3.2, after packages/shared/src/derived-stage-state.ts and
 orchestrator/workflow/cursor.ts of gigsmart/haiku-method): a unit is done when its last
 iteration advances off the last hat; a stage is in elaborate without units, in execute while a
 unit is not done, in review while one misses a review role, at its gate while one misses an
-approval role, and complete after; the active stage is the first one not complete. Cockpit's names
+approval role, at the user's gate while one misses the `user` approval (the engine's last
+approval role outside autopilot), and complete after; the active stage is the first one not complete. Cockpit's names
 for those phases: cockpit.domain.haiku_import.COCKPIT_PHASE["C"]."""
 
 from __future__ import annotations
@@ -98,7 +99,7 @@ def _generate(rng: random.Random, folder: Path, studio) -> tuple[str | None, str
             reviews = {r: {"at": "2026-05-05T08:00:00Z"} for r in roles if finished or rng.random() < 0.8}
             approvals = {
                 r: {"at": "2026-05-05T12:00:00Z"}
-                for r in roles
+                for r in (*roles, "user")
                 if finished or (_done(stage.hats, history) and rng.random() < 0.7)
             }
             meta = {"title": f"Unit {u}", "iterations": history, "reviews": reviews, "approvals": approvals}
@@ -112,6 +113,8 @@ def _generate(rng: random.Random, folder: Path, studio) -> tuple[str | None, str
             phase = "review"
         elif any(set(roles) - set(a) for _, _, a in units):
             phase = "gate"
+        elif not stage.is_auto and any("user" not in a for _, _, a in units):
+            phase = "user_gate"
         else:
             phase = "complete"
         reading.append((stage.name, phase))
