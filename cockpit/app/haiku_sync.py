@@ -158,6 +158,12 @@ def _sync_project(engine: Engine, root: Path, rows: Sequence[Linked], *, import_
         result.problem = "files edited on disk since cockpit last read them: not pulled or pushed"
     elif repo.upstream is not None:
         _exchange(engine, repo, rows, result, import_new=import_new)
+    new = {r.slug for r in result.imported} - {row.slug for row in rows}
+    if new:  # intents the pull brought: synced from now on, their story so far not ours to tell again
+        with engine.store.snapshot():
+            arrived = [row for row in db.linked(engine.store) if row.slug in new]
+        rows = [*rows, *arrived]
+        result.intents += [IntentSync(row.slug, row.folder) for row in arrived]
     _record(engine, repo, rows, result)
     return result
 
@@ -279,8 +285,11 @@ def _reimport(
         if (f.name in known and haiku_git.changed_since(repo, before, f)) or (import_new and f.name not in slugs)
     ]
     results = engine.import_haiku(repo.root, slugs=wanted) if wanted else []
+    root = os.path.realpath(repo.root)
     with engine.store.writing():
-        for row in rows:
+        for row in db.linked(engine.store):
+            if os.path.commonpath([root, os.path.realpath(row.folder)]) != root:
+                continue
             sidecar = Path(row.folder) / SIDECAR
             if sidecar.is_file():
                 digest = hashlib.sha256(sidecar.read_bytes()).hexdigest()

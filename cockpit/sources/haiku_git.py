@@ -93,6 +93,12 @@ def commit_folder(repo: Repo, folder: Path, message: str) -> str | None:
     return head(repo)
 
 
+def _upstream_tip(repo: Repo) -> str:
+    """The upstream's commit as last fetched, by name: a stopped rebase has no branch to ask."""
+    name = plain(repo.upstream or "", "upstream")
+    return out(repo.root, "rev-parse", "--verify", "--end-of-options", f"{name}^{{commit}}")
+
+
 def _in_progress(repo: Repo, name: str) -> bool:
     path = out(repo.root, "rev-parse", "--git-path", name)
     return (repo.root / path).exists() if not Path(path).is_absolute() else Path(path).exists()
@@ -134,7 +140,7 @@ def pull(repo: Repo) -> Pulled:
             break
         stopped = _unmerged(repo)
         if not stopped or not all(is_sidecar(p) for p in stopped):
-            theirs = out(repo.root, "rev-parse", "@{upstream}")
+            theirs = _upstream_tip(repo)
             out(repo.root, "rebase", "--abort")
             return Pulled(False, ours, theirs, [p for p in stopped if not is_sidecar(p)] or stopped)
         for path in stopped:
@@ -145,7 +151,7 @@ def pull(repo: Repo) -> Pulled:
         return Pulled(False, ours, error="the rebase stopped more often than it has commits: aborted")
     if done.returncode != 0 and head(repo) == ours:
         return Pulled(False, ours, error=" ".join((done.stderr or done.stdout).split())[:300])
-    return Pulled(True, ours, out(repo.root, "rev-parse", "@{upstream}"))
+    return Pulled(True, ours, _upstream_tip(repo))
 
 
 def merge(repo: Repo, take: dict[str, str], message: str) -> Pulled:
@@ -156,7 +162,7 @@ def merge(repo: Repo, take: dict[str, str], message: str) -> Pulled:
     fetched = run(repo.root, "fetch", "--quiet", timeout=NETWORK_TIMEOUT_S)
     if fetched.returncode != 0:
         return Pulled(False, ours, error=" ".join(fetched.stderr.split())[:300])
-    theirs = out(repo.root, "rev-parse", "@{upstream}")
+    theirs = _upstream_tip(repo)
     done = run(repo.root, "merge", "--no-ff", "--no-commit", "--autostash", "--end-of-options", theirs, env=_NO_EDITOR)
     if not _in_progress(repo, "MERGE_HEAD"):
         if done.returncode != 0:

@@ -95,8 +95,12 @@ def settle(store: Store, intent_id: int, at: str) -> None:
 
 def mark_read(store: Store, intent_id: int, path: str, sha256: str) -> None:
     """The file at `path` as pulled is what cockpit last read: for the sidecar, which the import
-    does not read, so the next export rewrites it rather than calling the pull an edit."""
-    store.conn.execute("UPDATE haiku_files SET sha256 = ? WHERE intent_id = ? AND path = ?", [sha256, intent_id, path])
+    does not read (nor record), so the next export rewrites it rather than calling the pull an edit."""
+    store.conn.execute(
+        "INSERT INTO haiku_files (intent_id, path, kind, sha256) VALUES (?, ?, 'intent', ?) "
+        "ON CONFLICT (intent_id, path) DO UPDATE SET sha256 = excluded.sha256",
+        [intent_id, path, sha256],
+    )
 
 
 class Linked(NamedTuple):
