@@ -430,6 +430,57 @@ def m010_haiku_sync(db: Database) -> None:
     )
 
 
+@migrations()
+def m011_runs_and_the_record(db: Database) -> None:
+    # Runbook steps run as evidence (issue 16): each run of a code block — what ran, where, as whom,
+    # its risk tier, how it ended and its redacted output (head and tail within a cap) — with the
+    # timeline event that records it; the variables a block uses, asked once per intent (never
+    # secrets); and the timeline events an engineer starred for the postmortem.
+    _run_statements(
+        db,
+        """
+        CREATE TABLE runs (
+            id INTEGER PRIMARY KEY,
+            intent_id INTEGER REFERENCES intents(id),
+            runbook TEXT NOT NULL,
+            block INTEGER NOT NULL,
+            command TEXT NOT NULL,
+            risk TEXT NOT NULL CHECK (risk IN ('read', 'write', 'destructive')),
+            cwd TEXT NOT NULL,
+            host TEXT NOT NULL,
+            user TEXT NOT NULL,
+            actor TEXT NOT NULL,
+            started_at TEXT NOT NULL,
+            finished_at TEXT,
+            outcome TEXT CHECK (outcome IN ('exited', 'timeout', 'cancelled', 'not_started')),
+            exit_code INTEGER,
+            duration_ms INTEGER,
+            output TEXT NOT NULL DEFAULT '',
+            output_bytes INTEGER NOT NULL DEFAULT 0,
+            truncated INTEGER NOT NULL DEFAULT 0 CHECK (truncated IN (0, 1)),
+            event_id INTEGER REFERENCES events(id)
+        );
+        CREATE INDEX runs_by_intent ON runs(intent_id, id);
+        CREATE INDEX runs_by_runbook ON runs(runbook, id);
+        CREATE TABLE intent_vars (
+            intent_id INTEGER NOT NULL REFERENCES intents(id),
+            name TEXT NOT NULL,
+            value TEXT NOT NULL,
+            set_at TEXT NOT NULL,
+            PRIMARY KEY (intent_id, name)
+        );
+        CREATE TABLE event_stars (
+            event_id INTEGER PRIMARY KEY REFERENCES events(id),
+            intent_id INTEGER NOT NULL REFERENCES intents(id),
+            starred INTEGER NOT NULL CHECK (starred IN (0, 1)),
+            at TEXT NOT NULL,
+            actor TEXT NOT NULL
+        );
+        CREATE INDEX event_stars_by_intent ON event_stars(intent_id)
+        """,
+    )
+
+
 def _run_statements(db: Database, script: str) -> None:
     # Not executescript(): it commits first, which would break the migration's transaction.
     for statement in script.split(";\n"):

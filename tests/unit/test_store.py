@@ -197,3 +197,25 @@ def test_m009_links_an_intent_to_its_haiku_files_once_per_path(tmp_path):
         )
     with pytest.raises(sqlite3.IntegrityError):
         store.db.execute("INSERT INTO haiku_links VALUES (1, '/x', 'y', 'D', 1)")
+
+
+def test_m011_keeps_runs_variables_and_stars_within_their_rules(tmp_path):
+    store = Store(tmp_path / "c.db")
+    with store.db.conn:
+        store.db.execute("INSERT INTO events (at, actor, intent_id, command) VALUES ('t', 'ann', 1, 'new')")
+        store.db.execute(
+            "INSERT INTO intents (id, slug, title, studio, created_at, event_id) VALUES (1, 'inc', 'T', 's', 't', 1)"
+        )
+        store.db.execute(
+            "INSERT INTO runs (intent_id, runbook, block, command, risk, cwd, host, user, actor, started_at) "
+            "VALUES (1, 'database-failover', 2, 'psql -c select 1', 'read', '/', 'h', 'u', 'ann', 't')"
+        )
+        store.db.execute("INSERT INTO intent_vars VALUES (1, 'NAMESPACE', 'payments', 't')")
+        store.db.execute("INSERT INTO event_stars VALUES (1, 1, 1, 't', 'ann')")
+    with pytest.raises(sqlite3.IntegrityError):
+        store.db.execute(
+            "INSERT INTO runs (intent_id, runbook, block, command, risk, cwd, host, user, actor, started_at) "
+            "VALUES (1, 'x', 1, 'rm -rf /', 'harmless', '/', 'h', 'u', 'ann', 't')"
+        )
+    with pytest.raises(sqlite3.IntegrityError):
+        store.db.execute("INSERT INTO intent_vars VALUES (1, 'NAMESPACE', 'other', 't')")
