@@ -21,6 +21,9 @@ from cockpit.errors import CockpitError, NotFound, SourceError
 
 if TYPE_CHECKING:
     from cockpit.domain.haiku_folder import IntentFolder
+    from cockpit.domain.haiku_import import ImportPlan
+    from cockpit.domain.haiku_merge import Stored
+    from cockpit.domain.haiku_sidecar import Sidecar
     from cockpit.domain.model import IntentFacts
     from cockpit.domain.studio import Studio
     from cockpit.sources.studios import Catalog
@@ -134,6 +137,8 @@ def _write(
     from cockpit.domain.commands.names import slugify
     from cockpit.domain.haiku_import import plan_import
     from cockpit.domain.haiku_merge import Stored, merge
+    from cockpit.domain.haiku_restore import beyond
+    from cockpit.domain.haiku_sidecar import SIDECAR
     from cockpit.domain.walk import derive
     from cockpit.store import haiku, studio_pins
 
@@ -165,8 +170,7 @@ def _write(
         result.notes += plan.notes
         result.generation = plan.generation
         result.units, result.findings, result.stages = len(plan.units), len(plan.findings), len(plan.files_phase)
-        changes = merge(plan, stored, present, engine.threshold)
-        result.vanished = changes.vanished
+        first = stored is None
         if stored is None:
             intent_id = store.create_intent(
                 slug=slug,
@@ -177,10 +181,17 @@ def _write(
                 actor=engine.actor,
                 stages=plan.stages,
                 skip_stages=plan.skip_stages,
+                command="haiku_create",  # the import's own event: the sidecar leaves it out
             )
             engine._pin(intent_id, studio, event_id=store.intent(slug).event_id, at=now)
+            if plan.sidecar is not None:  # exported by a cockpit: its own account first, then the files'
+                stored = _restored(engine, plan, plan.sidecar, studio, present, now, folder.path)
+                plan = beyond(plan)
+                result.notes.append(f"{SIDECAR}: cockpit's names, sign-offs, decisions, ticks and timeline restored")
         else:
             intent_id = stored.facts.intent.id
+        changes = merge(plan, stored, present, engine.threshold)
+        result.vanished = changes.vanished
         data = {
             "folder": folder.path,
             "generation": plan.generation,
@@ -192,7 +203,7 @@ def _write(
         event_id = haiku.write_import(store, intent_id, changes, at=now, actor=engine.actor, message=message, data=data)
         if event_id is None:
             haiku.write_files(store, intent_id, changes.files)
-            event_id = store.intent(slug).event_id if stored is None else None
+            event_id = store.intent(slug).event_id if first else None
         link = haiku.link(store, intent_id)
         if event_id is not None or link is None or (link.folder, link.generation) != (folder.path, plan.generation):
             haiku.set_link(
@@ -203,4 +214,27 @@ def _write(
                 generation=plan.generation,
                 event_id=event_id or (link.event_id if link else store.intent(slug).event_id),
             )
-    result.status = "imported" if stored is None else "updated" if changes.changed else "unchanged"
+    result.status = "imported" if first else "updated" if changes.changed else "unchanged"
+
+
+def _restored(
+    engine: Engine,
+    plan: ImportPlan,
+    sidecar: Sidecar,
+    studio: Studio,
+    present: set[str],
+    now: str,
+    folder: str,
+) -> Stored:
+    """Inside the import's transaction: write what a cockpit export kept (haiku_restore) and read
+    back the position it gives, for the files' own facts to be merged against."""
+    from cockpit.domain.haiku_merge import Stored
+    from cockpit.domain.haiku_restore import restore
+    from cockpit.domain.walk import derive
+    from cockpit.store import haiku
+
+    store = engine.store
+    intent_id = store.intent(plan.slug).id
+    haiku.write_restore(store, intent_id, restore(plan, sidecar, present), at=now, actor=engine.actor, folder=folder)
+    facts = store.facts(plan.slug)
+    return Stored(facts, haiku.files(store, intent_id), derive(studio, facts, engine.threshold))

@@ -95,6 +95,7 @@ class IntentFolder:
     intent: SourceFile  # intent.md
     stages: tuple[StageFolder, ...] = ()  # in file-name order (the studio gives the walk's order)
     feedback: tuple[SourceFile, ...] = ()  # intent-scope findings
+    sidecar: SourceFile | None = None  # cockpit/facts.jsonl, the facts a cockpit export keeps (`text` only)
 
     def stage(self, name: str) -> StageFolder | None:
         return next((s for s in self.stages if s.name == name), None)

@@ -36,8 +36,10 @@ from datetime import UTC, date, datetime
 from typing import Any, NamedTuple
 
 from cockpit import severity as sev
+from cockpit.domain.commands.names import slugify
 from cockpit.domain.dag import find_cycle
 from cockpit.domain.haiku_folder import IntentFolder, SourceFile, StageFolder, generation
+from cockpit.domain.haiku_sidecar import Sidecar, decode
 from cockpit.domain.model import Intent, Iteration, author_type_of, clip_title
 from cockpit.domain.stage_list import check_walk, walked_stages
 from cockpit.domain.studio import EXTERNAL_GATE_KINDS, Stage, Studio
@@ -144,6 +146,7 @@ class PlannedFinding:
     resolution: str | None
     closure_text: str | None
     fix_iterations: tuple[PlannedIteration, ...] = ()
+    number: int | None = None  # cockpit's number of it (the sidecar's), else the next free one
 
     @property
     def is_open(self) -> bool:
@@ -169,6 +172,8 @@ class ImportPlan:
     problems: list[SourceError] = field(default_factory=list)  # what could not be mapped, located
     notes: list[str] = field(default_factory=list)  # what was synthesized or lost, in words
     files_phase: dict[str, str] = field(default_factory=dict)  # stage → the files' own phase (or pending)
+    sidecar: Sidecar | None = None  # what a cockpit export kept beside the files (haiku_sidecar)
+    sidecar_file: SourceFile | None = None
 
     def expected_phase(self, stage: str) -> str:
         """Cockpit's phase for the files' phase of `stage` (COCKPIT_PHASE); 'pending' as is."""
@@ -253,6 +258,10 @@ def plan_import(
     except CockpitError as exc:
         key = "skip_stages" if skip else "stages"
         raise SourceError(folder.intent.path, folder.intent.line(key), str(exc)) from None
+    if folder.sidecar is not None:
+        plan.sidecar_file = folder.sidecar
+        plan.sidecar, unread = decode(folder.sidecar.text, folder.sidecar.path)
+        problems += unread
     if legacy:
         plan.notes.append("a v4 folder with leftovers of an older engine: the v4 facts win, the old keys fill gaps")
     probe = Intent(0, folder.slug, plan.title, studio.name, created, 0, "", plan.stages, plan.skip_stages)
@@ -273,6 +282,8 @@ def plan_import(
                 plan.stage_files.append((extra, stage_folder.name))
     _map_units(plan, folder, studio, created)
     _map_findings(plan, folder, studio, created)
+    if plan.sidecar is not None:
+        _named_by_sidecar(plan, plan.sidecar)
     if gen == "C":
         _read_c(plan, folder, studio, walked, created)
     else:
@@ -289,6 +300,7 @@ def _map_units(plan: ImportPlan, folder: IntentFolder, studio: Studio, created: 
     earlier stage already uses (numbering is per stage folder) gets its stage as a prefix, since
     cockpit names a unit once per intent (its file stays its identity: haiku_files)."""
     taken: set[str] = set()
+    named = {u.file: u.slug for u in plan.sidecar.units} if plan.sidecar is not None else {}
     for name in studio.stage_names:
         stage_folder = folder.stage(name)
         if stage_folder is None:
@@ -296,11 +308,15 @@ def _map_units(plan: ImportPlan, folder: IntentFolder, studio: Studio, created: 
         stage = studio.stage(name)
         slugs: dict[str, str] = {}
         for file in stage_folder.units:
-            slug = file.stem if file.stem not in taken else f"{name}-{file.stem}"
+            own = named.get(file.rel, "")
+            if own and own not in taken and slugify(own, 60) == own:  # cockpit's name for it
+                slug = own
+            else:
+                slug = file.stem if file.stem not in taken else f"{name}-{file.stem}"
             if slug in taken:
                 plan.problems.append(SourceError(file.path, 1, f"a unit named {slug!r} already exists: not imported"))
                 continue
-            if slug != file.stem:
+            if slug != file.stem and slug != own:
                 plan.notes.append(f"{file.rel}: {file.stem} is also a unit of an earlier stage: named {slug} here")
             slugs[file.stem] = slug
             taken.add(slug)
@@ -332,6 +348,39 @@ def _unit(plan: ImportPlan, file: SourceFile, stage: Stage, created: str) -> Pla
         iterations,
         _recorded_signoffs(plan, file, started),
     )
+
+
+def _named_by_sidecar(plan: ImportPlan, sidecar: Sidecar) -> None:
+    """What the sidecar keeps of cockpit's own account: each finding's number, each iteration's
+    hand-off message, and the order cockpit made units and findings in (so the facts are stored
+    as the exporting cockpit stored them). Units were named by it in _map_units."""
+    messages = {(m.owner, m.nth): m.message for m in sidecar.messages}
+
+    def told(rel: str, its: tuple[PlannedIteration, ...]) -> tuple[PlannedIteration, ...]:
+        return tuple(it._replace(message=messages.get((rel, n), it.message)) for n, it in enumerate(its))
+
+    numbers = {f.file: f.number for f in sidecar.findings}
+    used: set[int] = set()
+    findings = []
+    for f in plan.findings:
+        number = numbers.get(f.file.rel)
+        if number is not None and (number < 1 or number in used):
+            number = None
+        if number is not None:
+            used.add(number)
+        findings.append(_replace_finding(f, number=number, fix_iterations=told(f.file.rel, f.fix_iterations)))
+    units = [_replace(u, iterations=told(u.file.rel, u.iterations)) for u in plan.units]
+    unit_order = {u.file: n for n, u in enumerate(sidecar.units)}
+    finding_order = {f.file: n for n, f in enumerate(sidecar.findings)}
+    last = len(unit_order) + len(finding_order)
+    plan.units = sorted(units, key=lambda u: unit_order.get(u.file.rel, last))
+    plan.findings = sorted(findings, key=lambda f: finding_order.get(f.file.rel, last))
+
+
+def _replace_finding(finding: PlannedFinding, **changes: Any) -> PlannedFinding:
+    from dataclasses import replace
+
+    return replace(finding, **changes)
 
 
 def _checked_dependencies(plan: ImportPlan, units: list[PlannedUnit]) -> list[PlannedUnit]:

@@ -284,7 +284,8 @@ def _findings(
 ) -> None:
     stored = {f.id: f for f in facts.feedback} if facts else {}
     fixes = _grouped(facts.fix_iterations if facts else ())
-    number = max((f.number for f in stored.values()), default=0)
+    used = {f.number for f in stored.values()}
+    reserved = used | {f.number for f in plan.findings if f.number is not None}  # the sidecar's numbers
     for f in plan.findings:
         rel = f.file.rel
         known = files.get(rel)
@@ -293,7 +294,9 @@ def _findings(
         row = _finding_row(f, target)
         blocking = f.is_open and sev.is_blocking(f.severity, threshold)
         if fb_id is None:
-            number += 1
+            number = f.number if f.number is not None and f.number not in used else max(reserved, default=0) + 1
+            used.add(number)
+            reserved.add(number)
             ref = Ref("feedback", rel)
             row |= {"number": number, "event_id": FACTS, "closed_event_id": None if f.is_open else FACTS}
             out.ops.append(Op("insert", "feedback", row, key=ref))

@@ -1,6 +1,7 @@
 """Read H·AI·K·U intent folders (`.haiku/intents/<slug>/`) from disk into
 cockpit.domain.haiku_folder.IntentFolder: intent.md, intent-scope feedback/, and per stage its
-state.json, elaboration.md, units/*.md and feedback/NN-*.md. Each file keeps the digest of its
+state.json, elaboration.md, units/*.md and feedback/NN-*.md, and the cockpit sidecar
+(cockpit.domain.haiku_sidecar: its text, decoded by the mapping). Each file keeps the digest of its
 bytes. A file that cannot be read or parsed is a problem `path:line: reason` and is left out; the
 rest of the folder is read.
 """
@@ -13,6 +14,7 @@ import os
 from pathlib import Path
 
 from cockpit.domain.haiku_folder import IntentFolder, SourceFile, StageFolder, is_feedback_name
+from cockpit.domain.haiku_sidecar import SIDECAR
 from cockpit.errors import SourceError
 from cockpit.sources.project import HAIKU_DIR, find_project
 from cockpit.text import frontmatter
@@ -48,6 +50,8 @@ def _read(folder: Path, path: Path, problems: list[SourceError]) -> SourceFile |
     except UnicodeDecodeError as exc:
         problems.append(SourceError(str(path), 1, f"not UTF-8 text ({exc.reason} at byte {exc.start})"))
         return None
+    if path.suffix == ".jsonl":
+        return SourceFile(rel, str(path), digest, text=text)
     if path.suffix == ".json":
         try:
             data = json.loads(text) if text.strip() else {}
@@ -98,6 +102,10 @@ def read_intent_folder(path: str | os.PathLike[str]) -> tuple[IntentFolder | Non
     ]:
         if directory.is_dir():
             present |= {p.relative_to(folder).as_posix() for p in directory.iterdir() if p.suffix == ".md"}
+    sidecar_path = folder / SIDECAR
+    sidecar = None
+    if sidecar_path.is_file() and not sidecar_path.is_symlink():
+        sidecar = _read(folder, sidecar_path, problems)
     if intent is None:
         return None, problems, present
-    return IntentFolder(folder.name, str(folder), intent, tuple(stages), scope), problems, present
+    return IntentFolder(folder.name, str(folder), intent, tuple(stages), scope, sidecar), problems, present

@@ -479,15 +479,17 @@ class Store:
         actor: str,
         stages: tuple[str, ...] | None = None,
         skip_stages: tuple[str, ...] = (),
+        command: str = "create_intent",
     ) -> int:
         """Inside `writing()`: insert the intent and its creation event. `stages` / `skip_stages`:
-        the intent's own walk, already checked against its studio (stage_list.check_walk)."""
+        the intent's own walk, already checked against its studio (stage_list.check_walk);
+        `command`: the event's (an import names its own `haiku_create`)."""
         data: dict[str, Any] = {"studio": studio, "slug": slug}
         if stages is not None:
             data["stages"] = list(stages)
         if skip_stages:
             data["skip_stages"] = list(skip_stages)
-        event_id = self.append_event(at=at, actor=actor, command="create_intent", message=title, data=data)
+        event_id = self.append_event(at=at, actor=actor, command=command, message=title, data=data)
         row: dict[str, Any] = {
             "slug": slug,
             "title": title,

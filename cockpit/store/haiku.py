@@ -8,12 +8,15 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, NamedTuple
 
-from cockpit.domain.haiku_merge import FACTS, SIGNED, FileRow, Merge, Ref, StoredFile
+from cockpit.domain.haiku_merge import FACTS, SIGNED, FileRow, Merge, Op, Ref, StoredFile
 
 if TYPE_CHECKING:
+    from collections.abc import Callable, Sequence
+
+    from cockpit.domain.haiku_restore import Restore
     from cockpit.store.database import Store
 
-_TABLES = frozenset({"units", "iterations", "feedback", "fix_iterations", "signoffs", "decisions"})
+_TABLES = frozenset({"units", "iterations", "feedback", "fix_iterations", "signoffs", "decisions", "ticks"})
 _WITH_INTENT = frozenset({"units", "feedback", "decisions"})
 _WITH_ACTOR = frozenset({"signoffs", "decisions"})
 
@@ -76,7 +79,15 @@ def write_import(
             return events[v]
         return ids[v] if isinstance(v, Ref) else v
 
-    for op in merge.ops:
+    _apply(store, intent_id, merge.ops, value, ids, actor)
+    _file_rows(store, intent_id, merge.files, value)
+    return events[FACTS]
+
+
+def _apply(
+    store: Store, intent_id: int, ops: Sequence[Op], value: Callable[[Any], Any], ids: dict[Ref, int], actor: str
+) -> None:
+    for op in ops:
         assert op.table in _TABLES, op.table
         if op.action == "delete":
             store.conn.execute(f"DELETE FROM {op.table} WHERE id = ?", [value(op.id)])
@@ -90,7 +101,7 @@ def write_import(
         if op.table in _WITH_INTENT:
             values["intent_id"] = intent_id
         if op.table in _WITH_ACTOR:
-            values["actor"] = actor
+            values.setdefault("actor", actor)  # a restored sign-off or decision keeps who made it
         columns = ", ".join(values)
         cursor = store.conn.execute(
             f"INSERT INTO {op.table} ({columns}) VALUES ({', '.join('?' * len(values))})", list(values.values())
@@ -98,7 +109,54 @@ def write_import(
         if op.key is not None:
             assert cursor.lastrowid is not None
             ids[op.key] = cursor.lastrowid
-    _file_rows(store, intent_id, merge.files, value)
+
+
+def write_restore(store: Store, intent_id: int, restore: Restore, *, at: str, actor: str, folder: str) -> int:
+    """Inside `writing()`: a first import with the facts a cockpit export kept (haiku_restore):
+    the import's two events (for facts older than the restored timeline), the restored events in
+    their order, then the rows under the events that wrote them; the first event's id."""
+    from cockpit.domain.haiku_restore import Restored
+
+    data = {"folder": folder, "added": dict(restore.added), "restored_events": len(restore.events)}
+    message = f"imported from {folder} with the facts its cockpit kept"
+    events: dict[Any, int] = {
+        FACTS: store.append_event(
+            at=at, actor=actor, command="haiku_import", intent_id=intent_id, message=message, data=data
+        ),
+        SIGNED: store.append_event(
+            at=at,
+            actor=actor,
+            command="haiku_import_signoffs",
+            intent_id=intent_id,
+            message="sign-offs and stage decisions the files record",
+            data={"folder": folder},
+        ),
+    }
+    restored = [
+        store.append_event(
+            at=e.at,
+            actor=e.actor,
+            command=e.command,
+            intent_id=intent_id,
+            stage=e.stage,
+            unit=e.unit,
+            hat=e.hat,
+            message=e.message,
+            data=e.data,
+        )
+        for e in restore.events
+    ]
+    ids: dict[Ref, int] = {}
+
+    def value(v: Any) -> Any:
+        if v is FACTS or v is SIGNED:
+            return events[v]
+        if isinstance(v, Restored):
+            return restored[v.n]
+        return ids[v] if isinstance(v, Ref) else v
+
+    _apply(store, intent_id, restore.ops, value, ids, actor)
+    _file_rows(store, intent_id, list(restore.files), value)
     return events[FACTS]
 
 
