@@ -186,10 +186,11 @@ def _write(
             engine._pin(intent_id, studio, event_id=store.intent(slug).event_id, at=now)
             if plan.sidecar is not None:  # exported by a cockpit: its own account first, then the files'
                 stored = _restored(engine, plan, plan.sidecar, studio, present, now, folder.path)
-                plan = beyond(plan)
                 result.notes.append(f"{SIDECAR}: cockpit's names, sign-offs, decisions, ticks and timeline restored")
         else:
             intent_id = stored.facts.intent.id
+        if plan.sidecar is not None:  # the roles cockpit derives are its decisions, not sign-offs
+            plan = beyond(plan)
         changes = merge(plan, stored, present, engine.threshold)
         result.vanished = changes.vanished
         data = {
