@@ -98,6 +98,7 @@ def write_back(engine: Engine, slug: str) -> WriteBack | None:
             timeline=engine.timeline(slug),
             at=iso(engine.clock()),
             actor=engine.actor,
+            quiet=True,  # the command's own event is the record; no bookkeeping line per command
         )
     except CockpitError as exc:  # a symbolic link, a read-only folder, a full disk
         return WriteBack(link.folder, None, str(exc))

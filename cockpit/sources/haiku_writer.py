@@ -174,10 +174,12 @@ def export_intent(
     at: str,
     actor: str,
     generation: str | None = None,
+    quiet: bool = False,
 ) -> ExportReport:
     """Write the intent into `project` in the generation it is linked with (the newest, C, for
     an intent born in cockpit; `generation` chooses another for an intent not linked yet) and
-    record what was written."""
+    record what was written. `quiet`: no timeline event when the link stays as it is (the
+    write-through after a command, whose own event says what changed)."""
     intent = position.facts.intent
     folder = intent_folder(project, intent.slug)
     root = Path(os.path.abspath(project))
@@ -256,6 +258,7 @@ def export_intent(
                 actor=actor,
                 message=f"exported to {folder} ({len(wrote)} files written)",
                 data={"folder": str(folder), "generation": generation, "written": [o.path for o in wrote]},
+                quiet=quiet,
             )
     return ExportReport(intent.slug, str(folder), generation, tuple(sorted(outcomes, key=lambda o: o.path)))
 

@@ -52,9 +52,15 @@ def record_export(
     actor: str,
     message: str,
     data: dict[str, object],
-) -> int:
+    quiet: bool = False,
+) -> int | None:
     """Inside `writing()`: the export's timeline event, the intent's link (made or moved) and the
-    digest of each file written or found unchanged; the event's id."""
+    digest of each file written or found unchanged; the event's id. `quiet` (the write-through
+    after each command of a linked intent, whose own event says what changed): no event and the
+    link as it is — only the digests, so the timeline holds no bookkeeping line per command."""
+    if quiet and link(store, intent_id) == link_to:
+        _record_files(store, intent_id, rows)
+        return None
     event_id = store.append_event(
         at=at, actor=actor, command="haiku_export", intent_id=intent_id, message=message, data=data
     )
@@ -64,6 +70,11 @@ def record_export(
         "generation = excluded.generation, event_id = excluded.event_id",
         [intent_id, link_to.project, link_to.folder, link_to.generation, event_id],
     )
+    _record_files(store, intent_id, rows)
+    return event_id
+
+
+def _record_files(store: Store, intent_id: int, rows: Iterable[FileRow]) -> None:
     store.conn.executemany(
         "INSERT INTO haiku_files (intent_id, path, kind, stage, unit_id, feedback_id, sha256) "
         "VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (intent_id, path) DO UPDATE SET kind = excluded.kind, "
@@ -71,4 +82,3 @@ def record_export(
         "sha256 = excluded.sha256",
         [(intent_id, *row) for row in rows],
     )
-    return event_id

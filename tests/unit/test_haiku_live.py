@@ -125,6 +125,8 @@ def test_a_command_on_a_linked_intent_rewrites_its_file(linked, project):
     after = unit.read_text()
     assert after != before and after.endswith("Say what was searched.\n")
     assert after.split("---")[1] == before.split("---")[1]  # only the body changed: frontmatter kept byte for byte
+    # The command's event is the record: the write-back adds no bookkeeping line per command.
+    assert [e["command"] for e in linked.timeline(SLUG)][-1] == "edit_unit"
 
 
 def test_an_intent_in_the_database_only_writes_no_file(engine):
