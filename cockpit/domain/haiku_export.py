@@ -47,6 +47,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from cockpit.domain import haiku_sidecar as sc
+from cockpit.domain.haiku_folder import closes, feedback_number
 from cockpit.domain.model import Feedback, Iteration, Unit, author_type_of, unit_meta
 from cockpit.domain.walk import FindingState, Position, StageState, UnitState
 from cockpit.text.frontmatter_patch import MISSING, REMOVE, Want
@@ -292,7 +293,9 @@ def plan_export(
         )
     by_id = {f.feedback.id: f for f in position.findings}
     for fb in facts.feedback:
-        out.append(_finding_file(by_id[fb.id], finding_paths[fb.id], unit_paths, fixes.get(fb.id, ()), generation))
+        path = finding_paths[fb.id]
+        named = _closed_by_its_unit(fb, units, path)
+        out.append(_finding_file(by_id[fb.id], path, unit_paths, fixes.get(fb.id, ()), generation, named))
     out.append(_sidecar(position, unit_paths, finding_paths, iterations, fixes, timeline))
     return tuple(out)
 
@@ -559,8 +562,20 @@ def _finding_status(state: FindingState) -> Want | str:
     return _spelled("closed", "addressed", "answered")
 
 
+def _closed_by_its_unit(fb: Feedback, units: Mapping[int, Unit], path: str) -> bool:
+    """Whether the finding's target unit is a B unit whose `closes: [FB-NN]` names this finding's
+    file: the import reads that as the target, so the finding file needs no `targets` of its own."""
+    unit = units.get(fb.target_unit_id) if fb.target_unit_id is not None else None
+    return unit is not None and unit.stage == fb.stage and feedback_number(path) in closes(unit_meta(unit))
+
+
 def _finding_file(
-    state: FindingState, path: str, unit_paths: Mapping[int, str], rows: Sequence[Iteration], generation: str
+    state: FindingState,
+    path: str,
+    unit_paths: Mapping[int, str],
+    rows: Sequence[Iteration],
+    generation: str,
+    named_by_closes: bool = False,
 ) -> Planned:
     fb = state.feedback
     target_id = fb.target_unit_id
@@ -579,7 +594,12 @@ def _finding_file(
             ),
         ),
         "severity": fb.severity if fb.severity else Want(REMOVE, same=lambda old, new: old in (MISSING, None)),
-        "targets": Want({"unit": target, "invalidates": list(fb.invalidates)}, same=_same_targets),
+        "targets": Want(
+            {"unit": target, "invalidates": list(fb.invalidates)},
+            same=lambda old, new: (
+                _same_targets(old, new) or (named_by_closes and old is MISSING and not new["invalidates"])
+            ),
+        ),
     }
     # Any non-empty closed_at means closed (a migrated file may hold `closed_at: unit-03-foo`); B
     # closes by status, so a closure time is an extra it may lack.

@@ -101,6 +101,25 @@ class IntentFolder:
         return next((s for s in self.stages if s.name == name), None)
 
 
+def feedback_number(path: str) -> int | None:
+    """The number of a findings file (`…/07-slug.md` → 7), None for another name."""
+    match = _NUMBERED.match(path.rpartition("/")[2])
+    return int(match.group(1)) if match else None
+
+
+def closes(meta: Mapping[str, Any]) -> tuple[int, ...]:
+    """The findings a B unit says it closes (`closes: [FB-02]`), by number: the files numbered so
+    in the unit's stage's feedback folder (the engine looks a finding up by that prefix)."""
+    raw = meta.get("closes")
+    items = [raw] if isinstance(raw, str | int) else raw if isinstance(raw, list) else []
+    out = []
+    for item in items:
+        match = re.fullmatch(r"(?:FB-?)?0*(\d+)", str(item).strip(), re.IGNORECASE)
+        if match:
+            out.append(int(match.group(1)))
+    return tuple(out)
+
+
 def is_feedback_name(name: str) -> bool:
     """A findings file name: digits and a dash first (`07-slug.md`; the website's `FB-07-…` too)."""
     return bool(_NUMBERED.match(name)) and name.endswith(".md")

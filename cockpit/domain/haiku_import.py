@@ -20,7 +20,8 @@ path its gate allows ("ask" when it may, else its external kind with the review 
 record, if any); the evidence is the file named in the decision's timeline event and its digest in
 `haiku_files`. A passed stage with open blocking findings is an override, its reason says so.
 
-Findings: severity absent → unset; `author_type: user` → human; authors and origins kept verbatim;
+Findings: a B unit's `closes: [FB-NN]` makes it the target of finding NN of its stage (unless
+the finding names its own `targets.unit`); severity absent → unset; `author_type: user` → human; authors and origins kept verbatim;
 closed by C `closed_at` / `rejected_at`, or B `closed_by` / status closed, addressed, answered,
 rejected. A `closed_at` that is not a time (the v4 migrator copies `closed_by` there) closes the
 finding at its creation time, the text kept as the closure. Intent-scope findings get stage ''.
@@ -38,7 +39,7 @@ from typing import Any, NamedTuple
 from cockpit import severity as sev
 from cockpit.domain.commands.names import slugify
 from cockpit.domain.dag import find_cycle
-from cockpit.domain.haiku_folder import IntentFolder, SourceFile, StageFolder, generation
+from cockpit.domain.haiku_folder import IntentFolder, SourceFile, StageFolder, closes, feedback_number, generation
 from cockpit.domain.haiku_sidecar import Sidecar, decode
 from cockpit.domain.model import Intent, Iteration, author_type_of, clip_title
 from cockpit.domain.stage_list import check_walk, walked_stages
@@ -554,13 +555,24 @@ def _map_findings(plan: ImportPlan, folder: IntentFolder, studio: Studio, create
         (s.name, s.feedback) for s in folder.stages if s.name in studio.stage_names
     ]
     scopes.append(("", folder.feedback))
+    closers: dict[tuple[str, int], PlannedUnit] = {}  # B `closes: [FB-NN]`: (stage, number) → the unit
+    for unit in plan.units:
+        for number in closes(unit.file.meta):
+            closers.setdefault((unit.stage, number), unit)
     for stage, files in scopes:
         for file in files:
-            plan.findings.append(_finding(plan, file, stage, units, created))
+            prefix = feedback_number(file.rel)
+            closer = closers.get((stage, prefix)) if prefix is not None else None
+            plan.findings.append(_finding(plan, file, stage, units, created, closer))
 
 
 def _finding(
-    plan: ImportPlan, file: SourceFile, stage: str, units: Mapping[tuple[str, str], str], created: str
+    plan: ImportPlan,
+    file: SourceFile,
+    stage: str,
+    units: Mapping[tuple[str, str], str],
+    created: str,
+    closer: PlannedUnit | None = None,
 ) -> PlannedFinding:
     meta = file.meta
     origin = _text(meta.get("origin")) or "agent"
@@ -584,9 +596,13 @@ def _finding(
     target = units.get((stage, named or ""), units.get(("", named or "")))  # its stage's unit, else any by slug
     if named is not None and target is None:
         plan.problems.append(SourceError(file.path, file.line("targets"), f"targets unknown unit {named!r}: no target"))
+    if named is None and closer is not None:  # B: the unit made to close it is what it is about
+        target = closer.slug
     invalidates = targets.get("invalidates") or []
     invalidates = tuple(str(r) for r in invalidates) if isinstance(invalidates, list) else ()
     closed_at, resolution, closure = _closure(meta, at)
+    if closer is not None and closed_at is not None and not _text(meta.get("closed_by")) and not closure:
+        closure = f"closed by {closer.file.stem}"  # B closes it by the unit that `closes` it
     fixes = meta.get("iterations")
     fix_its = _iteration_list(plan, file, fixes, at) if isinstance(fixes, list) and fixes else ()
     if closed_at is not None and fix_its and fix_its[-1].result is None:  # closed: nothing is being worn

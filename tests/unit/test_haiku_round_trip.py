@@ -118,3 +118,19 @@ def test_the_second_cockpit_exports_the_same_files(exported, tmp_path):
     _, other, slug = exported
     report = export(other, slug, tmp_path)
     assert {o.path: o.status for o in report.files if o.status != "unchanged"} == {}
+
+
+def test_a_b_unit_that_closes_a_finding_is_its_target_and_stays_so(engine, project, catalog):
+    """checkout-redesign's unit-01-layout says `closes: [FB-02]` (gen B has no `targets` on
+    findings): finding 02 of design is about that unit, in cockpit, after an export (which adds no
+    `targets` to the finding file) and in a second cockpit that imports the export."""
+    engine.import_haiku(project, slugs=["checkout-redesign"])
+    target = {f.feedback.title: f.target for f in engine.position("checkout-redesign").findings}
+    assert target["The order total scrolls out of view on long carts"] == "unit-01-layout"
+    assert target["The pay button is hard to see outdoors"] is None
+    export(engine, "checkout-redesign", project)
+    finding = project / ".haiku/intents/checkout-redesign/stages/design/feedback/02-total-scrolls-away.md"
+    assert "targets" not in finding.read_text()
+    other = Engine(Store(":memory:"), catalog, clock=stepping_clock(T0, timedelta(minutes=1)), actor="second")
+    other.import_haiku(project, slugs=["checkout-redesign"])
+    assert {f.feedback.title: f.target for f in other.position("checkout-redesign").findings} == target
