@@ -50,6 +50,7 @@ if TYPE_CHECKING:
 
 WRITE_ACTIONS = frozenset(
     {
+        "note",
         "advance",
         "reject",
         "edit_body",
@@ -94,6 +95,7 @@ class IntentView(Screen):
         Binding("C", "ai('classify')", "AI classify finding", id="intent.ai_classify", show=False),
         Binding("Q", "ai('ask')", "Ask AI", id="intent.ai_ask", show=False),
         Binding("t", "timeline", "Timeline", id="intent.timeline", show=False),
+        Binding("N", "note", "Note", id="intent.note", show=False),
         Binding("y", "copy", "Copy", id="intent.copy", show=False),
         Binding("space", "tick", "Tick item", id="intent.tick", show=False),
         Binding("n", "next", "Next action", id="intent.next"),
@@ -108,6 +110,7 @@ class IntentView(Screen):
         self.selected_unit: str | None = None
         self.selected_finding: str | None = None
         self._version: int | None = None
+        self._digest_looked = False  # "since you left" is said once, when the intent first shows
         self.header = IntentHeader(slug, id="header")
         self.walk = StageWalk(id="walk")
         self.units = UnitsPane()
@@ -213,6 +216,19 @@ class IntentView(Screen):
         if stage is not None:
             self.detail.show_outputs(stage, self.runbooks)
         self._show_right()
+        if not self._digest_looked:
+            self._digest_looked = True
+            self.since_you_left()
+
+    @work(thread=True, exclusive=True, group="digest")
+    def since_you_left(self) -> None:
+        """What others did here since this engineer's last action, said once on opening the intent."""
+        try:
+            digest = self.app.backend.since_you_left(self.slug)
+        except CockpitError:
+            return  # the digest is a courtesy: a failed read is said by the screen's own load
+        if digest is not None:
+            self.app.call_from_thread(self.notify, digest.line(), title="Since you left", timeout=15)
 
     @property
     def stage(self):
@@ -818,6 +834,23 @@ class IntentView(Screen):
         from .timeline import TimelineView
 
         self.app.push_screen(TimelineView(self.slug))
+
+    def action_note(self) -> None:
+        """A free note in the timeline ("02:14 paged the database on-call"), redacted by the command."""
+        if self._guard() is None:
+            return
+        from cockpit.domain.call import call
+        from cockpit.domain.commands.record import add_note
+
+        from .dialogs import TextPrompt
+
+        self.ask(
+            TextPrompt(
+                "Note for the timeline",
+                "What happened, as you would say it on the bridge; start with a time (02:14, UTC) to date it.",
+            ),
+            lambda text: call(add_note, text=text),
+        )
 
     def action_copy(self) -> None:
         focused = self.focused

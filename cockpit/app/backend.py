@@ -25,6 +25,7 @@ if TYPE_CHECKING:
     from cockpit.assist.types import Prompt, Reply
     from cockpit.domain.call import Call
     from cockpit.domain.finding_detail import FindingDetail
+    from cockpit.domain.record import Digest
     from cockpit.domain.studio import Studio
     from cockpit.domain.studio_upgrade import Drift
     from cockpit.domain.walk import Overview, Position
@@ -217,6 +218,22 @@ class Backend:
     def timeline(self, slug: str) -> list[dict[str, Any]]:
         with self._lock:
             return self.engine.timeline(slug)
+
+    def star(self, slug: str, event_id: int, on: bool) -> Done:
+        """Star (or unstar) a timeline event for the postmortem (cockpit.app.timeline.set_star)."""
+        from cockpit.app.timeline import set_star
+
+        with self._lock:
+            done = set_star(self.engine, slug, event_id, on)
+            self._own_writes += 1
+            return done
+
+    def since_you_left(self, slug: str) -> Digest | None:
+        """What others did on `slug` since this session's actor last acted there, after a while away."""
+        from cockpit.app.timeline import digest
+
+        with self._lock:
+            return digest(self.engine, slug)
 
     def finding_detail(self, slug: str, ref: str) -> FindingDetail:
         """Everything known about one finding (body, origin, severity history, fix loop, escalation,

@@ -21,6 +21,7 @@ from cockpit.cli import feedback as cli_feedback
 from cockpit.cli import gates as cli_gates
 from cockpit.cli import haiku as cli_haiku
 from cockpit.cli import intents as cli_intents
+from cockpit.cli import record as cli_record
 from cockpit.cli import runbooks as cli_runbooks
 from cockpit.cli import studio as cli_studio
 from cockpit.cli import tui as cli_tui
@@ -107,6 +108,7 @@ def build_parser(*, lazy: bool = True) -> argparse.ArgumentParser:
     cli_feedback.register(sub, cmd)  # feedback ...
     cli_gates.register(sub, cmd)  # approve, request-changes
     cli_intents.register_timeline(sub, cmd)
+    cli_record.register(sub, cmd)  # star, unstar, note
     cli_studio.register(sub, cmd)  # studio upgrade
     cli_haiku.register(sub, cmd)  # haiku import|export
     cli_runbooks.register(sub, cmd)
