@@ -171,6 +171,7 @@ def _write(
         result.generation = plan.generation
         result.units, result.findings, result.stages = len(plan.units), len(plan.findings), len(plan.files_phase)
         first = stored is None
+        absorbed = False  # a changed sidecar's new facts were written
         if stored is None:
             intent_id = store.create_intent(
                 slug=slug,
@@ -185,10 +186,14 @@ def _write(
             )
             engine._pin(intent_id, studio, event_id=store.intent(slug).event_id, at=now)
             if plan.sidecar is not None:  # exported by a cockpit: its own account first, then the files'
-                stored = _restored(engine, plan, plan.sidecar, studio, present, now, folder.path)
+                stored = _restored(engine, plan, plan.sidecar, None, studio, present, now, folder.path)
                 result.notes.append(f"{SIDECAR}: cockpit's names, sign-offs, decisions, ticks and timeline restored")
         else:
             intent_id = stored.facts.intent.id
+            known = stored.files.get(SIDECAR)
+            if plan.sidecar is not None and (known is None or known.sha256 != _sha(plan)):
+                restored = _restored(engine, plan, plan.sidecar, stored, studio, present, now, folder.path)
+                absorbed, stored = restored is not stored, restored
         if plan.sidecar is not None:  # the roles cockpit derives are its decisions, not sign-offs
             plan = beyond(plan)
         changes = merge(plan, stored, present, engine.threshold)
@@ -215,20 +220,22 @@ def _write(
                 generation=plan.generation,
                 event_id=event_id or (link.event_id if link else store.intent(slug).event_id),
             )
-    result.status = "imported" if first else "updated" if changes.changed else "unchanged"
+    result.status = "imported" if first else "updated" if changes.changed or absorbed else "unchanged"
 
 
 def _restored(
     engine: Engine,
     plan: ImportPlan,
     sidecar: Sidecar,
+    stored: Stored | None,
     studio: Studio,
     present: set[str],
     now: str,
     folder: str,
 ) -> Stored:
-    """Inside the import's transaction: write what a cockpit export kept (haiku_restore) and read
-    back the position it gives, for the files' own facts to be merged against."""
+    """Inside the import's transaction: write what a cockpit export kept (haiku_restore: all of it
+    on a first import, what is new in a changed sidecar on a re-import) with the files' facts, and
+    read back the position it gives, for the files' own sign-offs and decisions to be merged against."""
     from cockpit.domain.haiku_merge import Stored
     from cockpit.domain.haiku_restore import restore
     from cockpit.domain.walk import derive
@@ -236,6 +243,15 @@ def _restored(
 
     store = engine.store
     intent_id = store.intent(plan.slug).id
-    haiku.write_restore(store, intent_id, restore(plan, sidecar, present), at=now, actor=engine.actor, folder=folder)
+    timeline = store.timeline(intent_id) if stored is not None else []
+    rows = restore(plan, sidecar, present, stored, timeline)
+    if stored is not None and not rows.events and not rows.ops:
+        haiku.write_files(store, intent_id, list(rows.files))  # nothing new: its digest only
+        return stored
+    haiku.write_restore(store, intent_id, rows, at=now, actor=engine.actor, folder=folder)
     facts = store.facts(plan.slug)
     return Stored(facts, haiku.files(store, intent_id), derive(studio, facts, engine.threshold))
+
+
+def _sha(plan: ImportPlan) -> str | None:
+    return plan.sidecar_file.sha256 if plan.sidecar_file is not None else None

@@ -128,3 +128,28 @@ def test_a_re_import_of_the_same_folder_writes_nothing(engine, second, tmp_path)
     events = len(second.timeline(slug))
     (again,) = second.import_haiku(tmp_path)
     assert again.status == "unchanged" and len(second.timeline(slug)) == events
+
+
+def test_the_first_cockpit_reads_back_what_the_second_did(engine, second, tmp_path):
+    """B works on from A's export and exports into the same folder (a teammate's push, pulled);
+    A re-imports it: A takes in B's events, sign-offs and decisions from the sidecar and the new
+    unit from its file, stands where B stands, and its own export then changes no file."""
+    slug = worked(engine)
+    export(engine, slug, tmp_path)
+    second.import_haiku(tmp_path)
+    second.run(slug, c.add_unit, title="Write the postmortem", unit="write-up")
+    second.run(slug, c.declare_ready)
+    sign_all(second, slug)
+    second.run(slug, c.advance_hat, unit="write-up", message="drafting")
+    assert not export(second, slug, tmp_path).conflicts
+
+    (again,) = engine.import_haiku(tmp_path)
+    assert again.status == "updated" and again.problems == [], [str(p) for p in again.problems]
+    assert status_json(engine, slug) == status_json(second, slug)
+    assert story(engine, slug) == story(second, slug)
+    folder = tmp_path / ".haiku" / "intents" / slug
+    before = files_of(folder)
+    assert {o.path: o.status for o in export(engine, slug, tmp_path).files if o.status != "unchanged"} == {}
+    assert files_of(folder) == before
+    (third,) = engine.import_haiku(tmp_path)
+    assert third.status == "unchanged"
