@@ -81,6 +81,28 @@ def register(sub: Any, cmd: Callable[..., Any]) -> None:
     p.add_argument("--json", action="store_true")
 
     p = cmd(
+        "run",
+        "Run one code block of a runbook behind its safety gate: a dry run first, then the confirmation "
+        "its risk tier needs (read: one key; write: confirm; destructive: type its target); the run is recorded.",
+        _run,
+        runbooks,
+    )
+    p.add_argument("name")
+    p.add_argument("--block", type=int, metavar="N", help="the block's number (as `runbooks show` numbers them)")
+    p.add_argument("--intent", metavar="SLUG", help="record the run in this intent's timeline")
+    p.add_argument("--dry-run", action="store_true", help="say exactly what would run, and run nothing")
+    p.add_argument("--yes", action="store_true", help="confirm a read or write step (never a destructive one)")
+    p.add_argument("--confirm", metavar="TEXT", help="confirm a destructive step by its target (or the block's name)")
+    p.add_argument("--cwd", metavar="DIR", help="working directory (default: here)")
+    p.add_argument(
+        "--timeout", type=float, default=300.0, metavar="S", help="seconds before it is killed (default 300)"
+    )
+    p.add_argument(
+        "--var", action="append", default=[], metavar="NAME=VALUE", help="give a variable the block uses (repeatable)"
+    )
+    p.add_argument("--json", action="store_true", help="no live output: the plan and the run as JSON")
+
+    p = cmd(
         "relevant",
         "Runbooks for an intent: linked from its units (★), then strong matches of its title (★), then weak ones.",
         _relevant,
@@ -191,11 +213,14 @@ def _sync_settings(args) -> tuple[float, frozenset[str]]:
 
 
 def _search(args) -> int:
+    from cockpit.app.steps import last_run_text, last_runs
     from cockpit.runbooks.search import search_runbooks
     from cockpit.text.terminal import safe
 
     query = " ".join(args.query)
-    hits = search_runbooks(engine_for(args).store, query, limit=args.limit)
+    engine = engine_for(args)
+    hits = search_runbooks(engine.store, query, limit=args.limit)
+    ran, now = last_runs(engine), engine.clock()
     if args.json:
         print_json(
             {
@@ -208,6 +233,7 @@ def _search(args) -> int:
                         "source": h.source,
                         "score": round(h.score, 4),
                         "snippet": h.snippet(),
+                        "last_run": last_run_text(ran.get(h.name), now),
                     }
                     for h in hits
                 ],
@@ -219,7 +245,7 @@ def _search(args) -> int:
         return 0
     for hit in hits:  # titles and snippets are data: printed through safe()
         print(safe(f"{hit.name}  {hit.title}", one_line=True))
-        print(f"    {safe(hit.snippet(), one_line=True)}")
+        print(f"    {safe(hit.snippet(), one_line=True)}  · {last_run_text(ran.get(hit.name), now)}")
     return 0
 
 
@@ -246,18 +272,34 @@ def _show(args) -> int:
         safe(f"{runbook.name} · {freshness(runbook, engine.clock())}"), style="dim", markup=False, highlight=False
     )
     console.print(safe(runbook.source), style="dim", markup=False, highlight=False, soft_wrap=True)
-    body = runbook.content.splitlines()[runbook.doc.body_start - 1 :]  # frontmatter is for tools, not readers
+    body = numbered_blocks(runbook.content.splitlines(), runbook.doc)[runbook.doc.body_start - 1 :]
     console.print(Markdown(safe("\n".join(body)), hyperlinks=False))
     return 0
 
 
+def numbered_blocks(lines: list[str], doc) -> list[str]:
+    """The runbook's lines with a line above each fenced block giving its number (what
+    `runbooks run --block N` takes) and its risk tier, indented as the fence is."""
+    from cockpit.runbooks.steps import steps_of
+
+    out = list(lines)
+    for step in reversed(steps_of(doc)):
+        fence = out[step.line - 1]
+        indent = fence[: len(fence) - len(fence.lstrip())]
+        tier = step.risk if step.refusal() is None else "not run"
+        out[step.line - 1 : step.line - 1] = [f"{indent}**block {step.number}** · {tier}", ""]
+    return out
+
+
 def _list(args) -> int:
     from cockpit.app.report import table
+    from cockpit.app.steps import last_run_text, last_runs
     from cockpit.runbooks.library import freshness, library_freshness, list_runbooks
 
     engine = engine_for(args)
     now = engine.clock()
     infos = list_runbooks(engine.store, include_gone=args.all)
+    ran = last_runs(engine)
     if args.json:
         print_json(
             {
@@ -274,6 +316,7 @@ def _list(args) -> int:
                         "gone_at": i.gone_at,
                         "last_error": i.last_error,
                         "freshness": freshness(i, now),
+                        "last_run": last_run_text(ran.get(i.name), now),
                     }
                     for i in infos
                 ],
@@ -284,8 +327,8 @@ def _list(args) -> int:
         print("no runbooks yet: `cockpit runbooks index` (or `cockpit runbooks sync URL`)")
         return 0
     print(library_freshness(engine.store, now))
-    rows = [["name", "title", "from", "freshness"]]
-    rows += [[i.name, i.title, i.kind, freshness(i, now)] for i in infos]
+    rows = [["name", "title", "from", "freshness", "last run"]]
+    rows += [[i.name, i.title, i.kind, freshness(i, now), last_run_text(ran.get(i.name), now)] for i in infos]
     print("\n".join(table(rows, indent="")))
     return 0
 
@@ -311,6 +354,80 @@ def _lint(args) -> int:
             print(finding)
         print(f"{errors} error{'s' if errors != 1 else ''}, {warnings} warning{'s' if warnings != 1 else ''}")
     return 1 if errors else 0
+
+
+def _run(args) -> int:
+    """Plan, show, confirm, run, record; the exit code mirrors the step's (124 timed out, 130 cancelled)."""
+    from cockpit.app.steps import plan_step, run_planned
+    from cockpit.errors import CockpitError
+
+    given = {}
+    for item in args.var:
+        name, sep, value = item.partition("=")
+        if not sep or not name.strip():
+            raise CockpitError(f"--var {item!r}: give NAME=VALUE")
+        given[name.strip()] = value
+    engine = engine_for(args)
+    plan = plan_step(engine, args.name, args.block, slug=args.intent, cwd=args.cwd, timeout=args.timeout, given=given)
+    interactive = sys.stdin.isatty() and not args.json
+    if plan.missing and interactive and not args.dry_run and not plan.refusal:
+        plan = plan.given({name: input(f"${name} = ").strip() for name in plan.missing})
+    if args.json and args.dry_run:
+        print_json({"plan": plan.to_json()})
+        return 0
+    if not args.json:
+        print("\n".join(plan.dry_run()))
+    if args.dry_run:
+        return 0
+    if plan.refusal:
+        raise CockpitError(plan.refusal)
+    if plan.missing:
+        raise CockpitError(f"not run: give {', '.join(f'--var {m}=VALUE' for m in plan.missing)}")
+    rule = plan.confirmation
+    if args.yes or args.confirm is not None or not interactive:
+        refused = rule.from_script(yes=args.yes, confirm=args.confirm)
+        if refused:
+            raise CockpitError(f"not run: {refused}")
+    elif not _confirmed(rule):
+        _warn("not run: not confirmed")
+        return 1
+    lines = None if args.json else (lambda line: print(line, flush=True))
+    recorded = run_planned(engine, plan, on_line=lines)
+    run = recorded.run
+    if args.json:
+        print_json(
+            {
+                "plan": plan.to_json(),
+                "run": {
+                    "outcome": run.outcome,
+                    "exit_code": run.exit_code,
+                    "duration_ms": run.duration_ms,
+                    "output": run.output,
+                    "output_bytes": run.output_bytes,
+                    "truncated": run.truncated,
+                    "event_id": recorded.event_id,
+                },
+            }
+        )
+    print(f"cockpit: {recorded.summary}", file=sys.stderr)
+    if run.interrupted:
+        raise KeyboardInterrupt
+    return _exit_code(run.outcome, run.exit_code)
+
+
+def _confirmed(rule) -> bool:
+    """Ask at the terminal as the tier says: one key (Enter or y), a yes, or the target typed."""
+    if rule.kind == "key":
+        return input(f"{rule.prompt} [Y/n] ").strip().lower() in ("", "y", "yes")
+    if rule.kind == "confirm":
+        return input(f"{rule.prompt} [y/N] ").strip().lower() in ("y", "yes")
+    return rule.accepts(input(f"{rule.prompt}: "))
+
+
+def _exit_code(outcome: str, code: int | None) -> int:
+    if outcome == "exited" and code is not None:
+        return 128 - code if code < 0 else code  # killed by signal N: 128 + N, as a shell says
+    return {"timeout": 124, "cancelled": 130, "not_started": 127}.get(outcome, 1)
 
 
 def _relevant(args) -> int:

@@ -150,6 +150,15 @@ READ_WORDS = frozenset(
 # kill` is a search for a word, not a kill), except for the flags in _WRITING_FLAGS.
 READ_PROGRAMS = frozenset(
     [
+        # shell builtins that change nothing outside the step
+        "exit",
+        "return",
+        "wait",
+        "cd",
+        "export",
+        "false",
+        ":",
+        "[",
         "cat",
         "less",
         "more",

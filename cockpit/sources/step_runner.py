@@ -187,9 +187,9 @@ def run_step(
     assert process.stdout is not None
     collector = _Collector(cap, on_line, mask)
     reader = threading.Thread(target=_read, args=(process.stdout.fileno(), collector), daemon=True)
-    reader.start()
     interrupted = False
-    try:
+    try:  # from the moment it exists: a ctrl+c before the wait must kill it too
+        reader.start()
         code = _wait(process, started + timeout, cancel)
     except BaseException:  # KeyboardInterrupt (ctrl+c), SystemExit: leave nothing running behind
         _kill_group(process)
@@ -197,7 +197,8 @@ def run_step(
     outcome = EXITED if code is not None else TIMEOUT if not interrupted and not _set(cancel) else CANCELLED
     if code is None:
         _kill_group(process)
-    reader.join(_EXIT_GRACE)
+    if reader.ident is not None:
+        reader.join(_EXIT_GRACE)
     if reader.is_alive():  # background children still hold the pipe: they go with the step
         _kill_group(process)
         reader.join(_EXIT_GRACE)

@@ -245,3 +245,8 @@ def test_the_target_is_the_destructive_parts_last_word_or_the_blocks_name():
 )
 def test_targets_of_common_destructive_steps(command, aim):
     assert target(step(command), {}) == aim
+
+
+def test_shell_builtins_that_change_nothing_outside_the_step_read():
+    assert classify('echo "hello $NAMESPACE"; exit 3').risk == READ
+    assert classify("cd /tmp && ls").risk == READ
