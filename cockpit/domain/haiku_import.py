@@ -32,7 +32,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
 from typing import Any, NamedTuple
 
@@ -263,6 +263,7 @@ def plan_import(
         plan.sidecar_file = folder.sidecar
         plan.sidecar, unread = decode(folder.sidecar.text, folder.sidecar.path)
         problems += unread
+        plan.sidecar = _checked_sidecar(plan.sidecar, folder.sidecar, problems)
     if legacy:
         plan.notes.append("a v4 folder with leftovers of an older engine: the v4 facts win, the old keys fill gaps")
     probe = Intent(0, folder.slug, plan.title, studio.name, created, 0, "", plan.stages, plan.skip_stages)
@@ -351,6 +352,54 @@ def _unit(plan: ImportPlan, file: SourceFile, stage: Stage, created: str) -> Pla
     )
 
 
+_SIGNOFF_PHASES = frozenset({"review", "approve"})
+_DECISIONS = frozenset({"elaborated", "approved", "changes_requested", "resumed", "submitted", "revisited"})
+
+
+def _checked_sidecar(sidecar: Sidecar, file: SourceFile, problems: list[SourceError]) -> Sidecar:
+    """The sidecar less the records cockpit could not store as they are (a time that is not one, a
+    sign-off phase or decision it does not know): each left out, located. Hostile text stays data."""
+
+    rows: list[tuple[int, Any]] = []
+    for n, raw in enumerate(file.text.split("\n"), start=1):
+        try:
+            rows.append((n, json.loads(raw)))
+        except ValueError:
+            continue
+
+    def where(kind: str, record: NamedTuple) -> int:
+        written = {"kind": kind, **{k: v for k, v in record._asdict().items() if v is not None}}
+        return next((n for n, row in rows if _same_record(row, written)), 1)
+
+    def keep(kind: str, record: Any, why: str | None) -> bool:
+        if why:
+            problems.append(SourceError(file.path, where(kind, record), f"{kind}: {why}: left out"))
+        return not why
+
+    def timed(at: str) -> str | None:
+        return None if moment(at, "") == at else f"{at!r} is not a time (YYYY-MM-DDTHH:MM:SSZ)"
+
+    events = tuple(e for e in sidecar.events if keep("event", e, timed(e.at)))
+    signoffs = tuple(
+        s
+        for s in sidecar.signoffs
+        if keep("signoff", s, timed(s.at) or (None if s.phase in _SIGNOFF_PHASES else f"unknown phase {s.phase!r}"))
+    )
+    decisions = tuple(
+        d
+        for d in sidecar.decisions
+        if keep(
+            "decision", d, timed(d.at) or (None if d.decision in _DECISIONS else f"unknown decision {d.decision!r}")
+        )
+    )
+    return replace(sidecar, events=events, signoffs=signoffs, decisions=decisions)
+
+
+def _same_record(row: Any, written: Mapping[str, Any]) -> bool:
+    """A line of the file is the record read from it (optional keys absent or null)."""
+    return isinstance(row, dict) and {k: v for k, v in row.items() if v is not None} == written
+
+
 def _named_by_sidecar(plan: ImportPlan, sidecar: Sidecar) -> None:
     """What the sidecar keeps of cockpit's own account: each finding's number, each iteration's
     hand-off message, and the order cockpit made units and findings in (so the facts are stored
@@ -379,8 +428,6 @@ def _named_by_sidecar(plan: ImportPlan, sidecar: Sidecar) -> None:
 
 
 def _replace_finding(finding: PlannedFinding, **changes: Any) -> PlannedFinding:
-    from dataclasses import replace
-
     return replace(finding, **changes)
 
 
@@ -416,8 +463,6 @@ def _checked_dependencies(plan: ImportPlan, units: list[PlannedUnit]) -> list[Pl
 
 
 def _replace(unit: PlannedUnit, **changes: Any) -> PlannedUnit:
-    from dataclasses import replace
-
     return replace(unit, **changes)
 
 

@@ -153,3 +153,26 @@ def test_the_first_cockpit_reads_back_what_the_second_did(engine, second, tmp_pa
     assert files_of(folder) == before
     (third,) = engine.import_haiku(tmp_path)
     assert third.status == "unchanged"
+
+
+def test_a_damaged_sidecar_is_read_as_far_as_it_can_be(engine, second, tmp_path):
+    """Hostile or damaged lines are reported as path:line and left out; the rest is restored."""
+    slug = worked(engine)
+    export(engine, slug, tmp_path)
+    sidecar = tmp_path / ".haiku" / "intents" / slug / "cockpit" / "facts.jsonl"
+    lines = sidecar.read_text().splitlines()
+    lines.insert(3, "{not json")
+    lines.append(
+        '{"kind":"signoff","unit":"x.md","role":"r","phase":"sideways","at":"2026-11-20T00:00:00Z","actor":"m","note":null}'
+    )
+    lines.append('{"kind":"event","at":"yesterday","actor":"m","command":"\\u001b[2J"}')
+    sidecar.write_text("\n".join(lines) + "\n")
+    (result,) = second.import_haiku(tmp_path)
+    assert result.status == "imported"
+    found = sorted((p.line, p.reason) for p in result.problems)
+    assert {p.path for p in result.problems} == {str(sidecar)}
+    assert [line for line, _ in found] == [4, len(lines) - 1, len(lines)]
+    assert found[0][1].startswith("not JSON")
+    assert found[1][1] == "signoff: unknown phase 'sideways': left out"
+    assert found[2][1].startswith("event: 'yesterday' is not a time")
+    assert status_json(second, slug) == status_json(engine, slug)
