@@ -23,9 +23,11 @@ for the files' facts, SIGNED for sign-offs, decisions and ticks).
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
+from itertools import accumulate
 from typing import Any, NamedTuple
 
 from cockpit.domain.haiku_export import DERIVED_ROLES
@@ -67,36 +69,42 @@ Names = Callable[[EventNote], bool]  # whether an event names the fact sought
 
 
 class _Timeline:
+    """The restored events, looked up by moment (an intent's thousands of facts, each a lookup)."""
+
     def __init__(self, events: Sequence[EventNote]) -> None:
         self.events = events
+        self.by_moment: dict[str, list[int]] = {}
+        for n, e in enumerate(events):
+            self.by_moment.setdefault(e.at, []).append(n)
+        # moments in order, each with the last event at or before it (the ids' order, not the clock's)
+        self.moments = sorted(self.by_moment)
+        self.last_by: list[int] = list(accumulate((self.by_moment[m][-1] for m in self.moments), max))
+        self.severity: dict[str, int] = {}  # finding ref → the last event that changed its severity
+        for n, e in enumerate(events):
+            data = e.data or {}
+            before, after = data.get("before"), data.get("after")
+            if not (isinstance(before, Mapping) and isinstance(after, Mapping)):
+                continue
+            if before.get("severity") != after.get("severity") and isinstance(data.get("feedback"), str):
+                self.severity[data["feedback"]] = n
 
     def at(self, moment: str | None, fallback: Any, names: Names) -> Any:
         """The event that wrote a fact of `moment` (module docstring); `fallback` when older than all."""
         if not moment:
             return fallback
-        same = [n for n, e in enumerate(self.events) if e.at == moment]
-        named = [n for n in same if names(self.events[n])]
-        if named:
-            return Restored(named[0])
+        same = self.by_moment.get(moment, [])
+        named = next((n for n in same if names(self.events[n])), None)
+        if named is not None:
+            return Restored(named)
         if same:
             return Restored(same[-1])
-        before = [n for n, e in enumerate(self.events) if e.at <= moment]
-        return Restored(before[-1]) if before else fallback
+        place = bisect_right(self.moments, moment)
+        return Restored(self.last_by[place - 1]) if place else fallback
 
     def severity_set(self, ref: str) -> Restored | None:
         """The last event that changed this finding's severity (a classify), if any."""
-        found = None
-        for n, e in enumerate(self.events):
-            data = e.data or {}
-            before, after = data.get("before"), data.get("after")
-            if (
-                data.get("feedback") == ref
-                and isinstance(before, Mapping)
-                and isinstance(after, Mapping)
-                and before.get("severity") != after.get("severity")
-            ):
-                found = Restored(n)
-        return found
+        n = self.severity.get(ref)
+        return None if n is None else Restored(n)
 
 
 def _about(ref: str) -> Names:
