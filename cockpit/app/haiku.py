@@ -4,7 +4,10 @@ Read the folder (cockpit.sources.haiku_intents), resolve its studio (the catalog
 name, slug and alias; `studio: ""` needs --studio), map it (cockpit.domain.haiku_import), merge it
 with what the store holds (cockpit.domain.haiku_merge) and write it (cockpit.store.haiku) with the
 intent, its pin and its events, all or nothing. What cannot be mapped is a problem
-`path:line: reason`; the rest imports.
+`path:line: reason`; the rest imports. A folder a cockpit exported holds its sidecar: what it
+keeps is restored first (cockpit.domain.haiku_restore; on a re-import only when the sidecar
+changed), and the files' own facts are merged against the position that gives. The import's own
+events are `haiku_*`, its creation event too, so no export's sidecar carries them.
 """
 
 from __future__ import annotations
