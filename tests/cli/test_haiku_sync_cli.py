@@ -87,22 +87,22 @@ def commits(clone: Path) -> list[tuple[str, list[str]]]:
 def test_two_cockpits_on_two_clones_each_see_the_others_work_on_another_unit(team):
     a, b = team
     assert b.units() == {
-        "unit-001-cause": ("active", "incident-commander"),
-        "unit-002-page": ("ready", "incident-commander"),
+        "cause": ("active", "incident-commander"),
+        "page": ("ready", "incident-commander"),
     }
     a.ok("advance", "inc", "cause", "-m", "found it")
-    b.ok("advance", "inc", "unit-002-page")
+    b.ok("advance", "inc", "page")
     [synced_a] = a.sync()
     [synced_b] = b.sync()  # rebases on alice's commit: a different unit file, and the shared journal
     assert synced_b["problem"] is None and synced_b["pushed"] and synced_b["conflicts"] == []
     [again] = a.sync()
     assert again["pulled"] and again["problem"] is None
     assert a.units()["page"] == ("active", "incident-commander")
-    assert b.units()["unit-001-cause"] == ("active", "first-responder")
+    assert b.units()["cause"] == ("active", "first-responder")
     # one commit per sync, saying what changed, touching the intent's files only
     log = commits(a.clone)
     assert [s for s, _ in log[:3]] == [
-        "cockpit: inc — started unit-002-page as incident-commander",
+        "cockpit: inc — started page as incident-commander",
         "cockpit: inc — advanced cause to first-responder",
         "cockpit: inc — opened; started cause as incident-commander; added page to triage; and 3 more",
     ]
@@ -118,7 +118,7 @@ def both_edit_the_cause(a: Cockpit, b: Cockpit, tmp_path: Path) -> None:
     (tmp_path / "alice.md").write_text("The pool ran dry at 02:10.\n")
     (tmp_path / "bob.md").write_text("A bad deploy at 02:05.\n")
     a.ok("unit", "edit", "inc", "cause", "--body-file", str(tmp_path / "alice.md"))
-    b.ok("unit", "edit", "inc", "unit-001-cause", "--body-file", str(tmp_path / "bob.md"))
+    b.ok("unit", "edit", "inc", "cause", "--body-file", str(tmp_path / "bob.md"))
     a.sync()
 
 
