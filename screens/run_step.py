@@ -46,7 +46,7 @@ class RunStep(ModalScreen[None]):
         with Vertical(classes="dialog", id="run-step"):
             yield Label(Text(f"Run {self.plan.step.label}? (dry run)", style="bold"), classes="dialog-title")
             yield Static(id="dry-run")
-            yield Label("", id="ask")
+            yield Static("", id="ask")  # wraps: a destructive step's prompt names its target
             yield Input(id="answer")
             yield Log(id="output", max_lines=5000)
 
@@ -55,12 +55,14 @@ class RunStep(ModalScreen[None]):
         self._next()
 
     def _show_plan(self) -> None:
-        self.query_one("#dry-run", Static).update(Text("\n".join(self.plan.dry_run())))
+        # The confirmation the tier needs is asked below (#ask): not said twice.
+        lines = [line for line in self.plan.dry_run() if line != self.plan.confirmation.prompt]
+        self.query_one("#dry-run", Static).update(Text("\n".join(lines)))
 
     def _next(self) -> None:
         """Ask for the next missing variable, else for the confirmation the tier needs."""
         self._show_plan()
-        ask, answer = self.query_one("#ask", Label), self.query_one("#answer", Input)
+        ask, answer = self.query_one("#ask", Static), self.query_one("#answer", Input)
         if self.plan.refusal:
             self.state = "done"
             ask.update(Text(f"Not run: {self.plan.refusal}", style="bold red"))
@@ -93,7 +95,7 @@ class RunStep(ModalScreen[None]):
             if self.plan.confirmation.accepts(event.value):
                 self._start()
             else:
-                self.query_one("#ask", Label).update(
+                self.query_one("#ask", Static).update(
                     Text(f"Not what was asked: {self.plan.confirmation.prompt}", style="bold red")
                 )
 
@@ -110,7 +112,7 @@ class RunStep(ModalScreen[None]):
         self.state = "running"
         answer = self.query_one("#answer", Input)
         answer.display, answer.disabled = False, True
-        self.query_one("#ask", Label).update(Text("running… (esc cancels and kills it)"))
+        self.query_one("#ask", Static).update(Text("running… (esc cancels and kills it)"))
         log = self.query_one("#output", Log)
         log.display = True
         self._run(self.plan)
@@ -135,12 +137,12 @@ class RunStep(ModalScreen[None]):
 
     def _failed(self, reason: str) -> None:
         self.state = "done"
-        self.query_one("#ask", Label).update(Text(f"Not run: {reason}", style="bold red"))
+        self.query_one("#ask", Static).update(Text(f"Not run: {reason}", style="bold red"))
 
     def _finished(self, recorded: Recorded) -> None:
         self.state = "done"
         self.recorded = recorded
-        self.query_one("#ask", Label).update(Text(f"{recorded.summary}  (esc closes)", style="bold"))
+        self.query_one("#ask", Static).update(Text(f"{recorded.summary}  (esc closes)", style="bold"))
         self.app.notify(recorded.summary, timeout=4)
 
     def action_cancel(self) -> None:
