@@ -46,6 +46,7 @@ from cockpit.domain.stage_list import check_walk, walked_stages
 from cockpit.domain.studio import EXTERNAL_GATE_KINDS, Stage, Studio
 from cockpit.domain.walk import baton
 from cockpit.errors import CockpitError, SourceError
+from cockpit.text.terminal import control_chars
 
 SYNTHESIZED = "synthesized on import"
 # Unit keys that become facts (iterations, sign-offs, the title and dependencies) or that the A/B
@@ -222,6 +223,8 @@ def _title(file: SourceFile, fallback: str) -> str:
     if not title and file.doc is not None:
         heading = re.search(r"^#\s+(.+?)\s*$", file.doc.body, re.MULTILINE)
         title = heading.group(1) if heading else ""
+        if control_chars(title, allow=""):  # a heading is no title to keep then: the file's name is
+            title = ""
     return clip_title(" ".join((title or fallback).split()))
 
 

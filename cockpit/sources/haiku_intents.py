@@ -18,8 +18,10 @@ from cockpit.domain.haiku_sidecar import SIDECAR
 from cockpit.errors import SourceError
 from cockpit.sources.project import HAIKU_DIR, find_project
 from cockpit.text import frontmatter
+from cockpit.text.terminal import control_chars
 
 INTENTS = "intents"
+MAX_FILE_BYTES = 4 * 1024 * 1024  # an intent's file is a page of text; anything larger is refused, not read
 
 
 def intent_folders(path: str | os.PathLike[str]) -> tuple[Path | None, list[Path]]:
@@ -33,13 +35,35 @@ def intent_folders(path: str | os.PathLike[str]) -> tuple[Path | None, list[Path
     if project is None:
         return None, []
     root = project / HAIKU_DIR / INTENTS
-    folders = sorted(p for p in root.iterdir() if (p / "intent.md").is_file()) if root.is_dir() else []
+    folders = (
+        sorted(p for p in root.iterdir() if not p.is_symlink() and (p / "intent.md").is_file()) if root.is_dir() else []
+    )
     return project, folders
+
+
+def _linked_out(folder: Path, path: Path) -> bool:
+    """A symbolic link anywhere from the intent folder down to `path` (a unit file that is a link to
+    /etc/passwd would become a unit's body, then a prompt, an export and a commit): refused."""
+    here = folder
+    for part in path.relative_to(folder).parts:
+        here = here / part
+        if here.is_symlink():
+            return True
+    return False
 
 
 def _read(folder: Path, path: Path, problems: list[SourceError]) -> SourceFile | None:
     rel = path.relative_to(folder).as_posix()
+    if _linked_out(folder, path):
+        problems.append(
+            SourceError(str(path), 1, "a symbolic link: refused (an intent's files are read where they are)")
+        )
+        return None
     try:
+        size = path.stat().st_size
+        if size > MAX_FILE_BYTES:
+            problems.append(SourceError(str(path), 1, f"{size:,} bytes: larger than an intent file can be, not read"))
+            return None
         raw = path.read_bytes()
     except OSError as exc:
         problems.append(SourceError(str(path), 1, exc.strerror or str(exc)))
@@ -66,6 +90,12 @@ def _read(folder: Path, path: Path, problems: list[SourceError]) -> SourceFile |
         doc = frontmatter.parse(str(path), text)
     except SourceError as exc:
         problems.append(exc)
+        return None
+    title = doc.meta.get("title")
+    bad = control_chars(title, allow="") if isinstance(title, str) else []
+    if bad:  # a title heads lists, prompts and commit messages: plain text only, as `unit add` requires
+        where = ", ".join(f"{picture} at {offset + 1}" for offset, picture in bad[:3])
+        problems.append(SourceError(str(path), doc.line_of("title"), f"the title holds control characters ({where})"))
         return None
     return SourceFile(rel, str(path), digest, doc=doc, text=text)
 
