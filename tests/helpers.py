@@ -23,6 +23,7 @@ STAGE_BODIES = {
     "investigate": (CHECK_FIXTURES / "investigate-root-cause.md").read_text(),
     "resolve": (CHECK_FIXTURES / "resolve" / "pass.md").read_text(),
     "operations": (CHECK_FIXTURES / "operations" / "pass.md").read_text(),
+    "postmortem": (CHECK_FIXTURES / "postmortem" / "pass.md").read_text(),
 }
 
 

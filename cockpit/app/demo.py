@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from cockpit.app.engine import Engine
-from cockpit.clock import Clock, stepping_clock
+from cockpit.clock import Clock, parse_iso, stepping_clock
 from cockpit.errors import CockpitError
 from cockpit.store import demo as demo_store
 
@@ -85,6 +85,10 @@ payments gateway's certificate chain breaks TLS until the image is rebuilt.
 
 ## Evidence
 `PKIX path building failed` in checkout-api logs from 02:09; gateway certificate rotated at 02:08.
+
+## Trigger
+The payments gateway's scheduled certificate rotation at 02:08 UTC, which moved its chain to a new
+intermediate CA. The rotation itself worked as designed; no checkout change was involved.
 """
 
 # The root-cause section retells the trigger instead of quoting investigate's root cause, so the
@@ -117,6 +121,9 @@ the payments on-call watches the canary dashboard. Verification window: 24 hours
 - Criteria: zero handshake failures for 24 hours with the new chain in place.
 - Procedure: remove the pinned previous intermediate from the gateway (`make -C gateway unpin-ca`).
 - Owner: payments on-call (Priya), the morning after full rollout.
+
+## Tracking
+Owner: checkout team (Priya) · Due: {due} · Ticket: CHK-1412
 """
 
 
@@ -124,6 +131,11 @@ def _seed_incident(engine: Engine, slug: str) -> None:
     from cockpit.domain import commands as c
 
     run = engine.run
+    start = parse_iso(engine.store.intent(slug).created_at)  # the story's times follow the seeding clock
+
+    def due(days: int) -> str:
+        return f"{start + timedelta(days=days):%Y-%m-%d}"
+
     complete_stage(
         engine,
         slug,
@@ -133,7 +145,16 @@ def _seed_incident(engine: Engine, slug: str) -> None:
                 "declare-sev2",
                 "Declare SEV2 and open the incident channel",
                 "Checkout returns 5xx for ~38% of requests since 02:10 UTC. SEV2 declared, #inc-checkout opened, "
-                "status page set to *degraded*.",
+                "status page set to *degraded*.\n\n"
+                "## Impact\n"
+                "- About 38% of checkout requests failed for 52 minutes (02:10 to 03:02 UTC): some 4,100 "
+                "failed checkouts from about 2,900 customers.\n"
+                "- No card was charged for a failed checkout (payments confirmed); refunds, ledger and "
+                "browsing were unaffected.\n"
+                "- 61 customer support tickets in the window.\n\n"
+                "## Detection\n"
+                "The CheckoutErrorRateHigh alert paged the checkout on-call at 02:12 UTC, two minutes after "
+                "the first errors and eight minutes before the first customer ticket.\n",
                 (),
             ),
             (
@@ -173,23 +194,31 @@ def _seed_incident(engine: Engine, slug: str) -> None:
     )
     # resolve: mid-execute, units at different hats.
     for spec in [
-        ("truststore-at-deploy", "Build checkout-api's truststore at deploy time", RESOLVE_BODY, ()),
+        (
+            "truststore-at-deploy",
+            "Build checkout-api's truststore at deploy time",
+            RESOLVE_BODY.replace("{due}", due(7)),
+            (),
+        ),
         (
             "chain-expiry-alerts",
             "Alert on certificate chain changes and expiry",
-            "## Fix\nAdd a blackbox probe that validates the full gateway chain every minute and pages on failure.\n",
+            "## Fix\nAdd a blackbox probe that validates the full gateway chain every minute and pages on failure.\n\n"
+            f"## Tracking\nOwner: observability team (Lena) · Due: {due(10)} · Ticket: OBS-877\n",
             (),
         ),
         (
             "ledger-sync-truststore",
             "Apply the truststore fix to ledger-sync",
-            "Same defect class as checkout-api, found by the class search.\n",
+            "Same defect class as checkout-api, found by the class search.\n\n"
+            f"## Tracking\nOwner: ledger team (Omar) · Due: {due(14)} · Ticket: LED-305\n",
             ("truststore-at-deploy",),
         ),
         (
             "lift-ca-pin",
             "Lift the pinned intermediate on the gateway",
-            "Runs after the truststore fix has held for 24 hours.\n",
+            "Runs after the truststore fix has held for 24 hours.\n\n"
+            f"## Tracking\nOwner: payments on-call (Priya) · Due: {due(9)} · Ticket: PAY-2290\n",
             ("truststore-at-deploy",),
         ),
     ]:
@@ -281,6 +310,30 @@ def _seed_incident(engine: Engine, slug: str) -> None:
         resolution="non_actionable",
         text="Status page copy is owned by comms; forwarded.",
     )
+    _record_story(engine, slug)
+
+
+def _record_story(engine: Engine, slug: str) -> None:
+    """The engineers' own notes, dated as the unit bodies tell the story (02:10 UTC the first
+    errors, 03:02 back to baseline), and the events starred for the postmortem: what a reader of
+    the exported postmortem sees as its timeline. The times are the story's, whenever it is seeded."""
+    from cockpit.app.timeline import add_note, set_star
+
+    for text in (
+        "02:12 CheckoutErrorRateHigh paged the checkout on-call (Sam)",
+        "02:14 paged the payments on-call; Sam is incident commander, Priya joins",
+        "02:31 gateway team confirms their scheduled certificate rotation ran at 02:08",
+        "02:47 decided to pin the previous intermediate on the gateway: checkout had no change to roll back",
+        "03:02 5xx back to baseline after the gateway pin; status page set to monitoring",
+        "03:03 lucky: the rotation ran at night, when checkout traffic is a fifth of its daytime peak",
+    ):
+        add_note(engine, slug, text)
+    for event in engine.timeline(slug):
+        data = event["data"]
+        if (event["command"] == "reject_hat" and event["unit"] == "truststore-at-deploy") or (
+            event["command"] == "file_feedback" and data.get("feedback") in ("FB-001", "FB-006")
+        ):
+            set_star(engine, slug, event["id"], True)
 
 
 # The sre's alert table pages on saturation with no runbook: ops.alert-runbooks fails on this body.

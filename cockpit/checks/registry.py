@@ -3,7 +3,7 @@ error. Ids never change meaning once shipped: findings are found again by them."
 
 from __future__ import annotations
 
-from cockpit.checks import body, operations, resolve
+from cockpit.checks import body, operations, postmortem, resolve
 from cockpit.checks.base import Check
 
 CHECKS: dict[str, Check] = {
@@ -64,8 +64,25 @@ CHECKS: dict[str, Check] = {
             "Class search: method, surfaces checked, follow-ups tracked",
             resolve.class_search,
         ),
+        Check(
+            "postmortem.sections",
+            "blocker",
+            "Postmortem sections: summary, impact, root causes, resolution, action items, lessons, timeline",
+            postmortem.sections,
+        ),
+        Check("postmortem.timeline", "high", "Timeline in UTC and in order", postmortem.timeline),
+        Check(
+            "postmortem.action-items",
+            "blocker",
+            "Every action item has an owner and a due date",
+            postmortem.action_items,
+        ),
+        Check("postmortem.impact", "high", "Impact quantified", postmortem.impact),
     )
 }
+
+# What `cockpit postmortem lint` runs, and the postmortem stage declares (its STAGE.md `checks:`).
+POSTMORTEM_CHECKS = ("postmortem.sections", "postmortem.timeline", "postmortem.action-items", "postmortem.impact")
 
 # Quality-gate commands (unit frontmatter `quality_gates`) file findings under `gate:<name>`.
 GATE_PREFIX = "gate:"

@@ -173,7 +173,11 @@ def _timeline(args) -> int:
     engine = engine_for(args)
     events = engine.timeline(args.slug, args.limit)
     if args.json:
-        print_json({"slug": args.slug, "events": events})
+        from cockpit.domain.record import kind_of, starred
+
+        stars = starred(engine.timeline(args.slug) if args.limit else events)  # a star may predate --limit's window
+        marked = [{**e, "kind": kind_of(e["command"]), "starred": e["id"] in stars} for e in events]
+        print_json({"slug": args.slug, "events": marked})
     else:
         print(timeline_text(events, engine.clock()))  # how long ago by the engine's clock, not the wall's
     return 0

@@ -17,6 +17,7 @@ from collections.abc import Callable, Sequence
 from cockpit.cli import assist as cli_assist
 from cockpit.cli import baton as cli_baton
 from cockpit.cli import checks as cli_checks
+from cockpit.cli import export as cli_export
 from cockpit.cli import feedback as cli_feedback
 from cockpit.cli import gates as cli_gates
 from cockpit.cli import haiku as cli_haiku
@@ -109,6 +110,7 @@ def build_parser(*, lazy: bool = True) -> argparse.ArgumentParser:
     cli_gates.register(sub, cmd)  # approve, request-changes
     cli_intents.register_timeline(sub, cmd)
     cli_record.register(sub, cmd)  # star, unstar, note
+    cli_export.register(sub, cmd)  # export, postmortem lint
     cli_studio.register(sub, cmd)  # studio upgrade
     cli_haiku.register(sub, cmd)  # haiku import|export
     cli_runbooks.register(sub, cmd)

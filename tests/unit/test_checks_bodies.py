@@ -19,6 +19,7 @@ INVESTIGATE = (
 )
 OPS_CHECKS = [c for c in CHECKS if c.startswith(("ops.", "body."))]
 RESOLVE_CHECKS = [c for c in CHECKS if c.startswith(("resolve.", "body."))] + ["ops.open-questions"]
+POSTMORTEM_CHECKS = [c for c in CHECKS if c.startswith(("postmortem.", "body."))]
 
 
 class Library:
@@ -63,6 +64,7 @@ def fixture(name: str) -> str:
         ("operations/pass-forward-fix.md", OPS_CHECKS),
         ("resolve/pass.md", RESOLVE_CHECKS),
         ("resolve/pass-mitigation-stays.md", RESOLVE_CHECKS),
+        ("postmortem/pass.md", POSTMORTEM_CHECKS),
     ],
 )
 def test_a_sound_write_up_passes_every_check_of_its_stage(name, ids):
@@ -108,6 +110,10 @@ FAILING = {
     "resolve/fail-class-search.md": ("resolve.class-search", "Class search", "## Class search"),
     "resolve/fail-open-questions.md": ("ops.open-questions", "Open Questions", "Could the mobile BFF"),
     "resolve/fail-secrets.md": ("body.secrets", "Reproduction", "Authorization: Bearer"),
+    "postmortem/fail-sections.md": ("postmortem.sections", None, "# Postmortem: checkout 5xx"),
+    "postmortem/fail-timeline.md": ("postmortem.timeline", "Timeline (UTC)", "| 2026-11-20 01:02 |"),
+    "postmortem/fail-action-items.md": ("postmortem.action-items", "Action items", "| Truststore at deploy time |"),
+    "postmortem/fail-impact.md": ("postmortem.impact", "Impact", "## Impact"),
 }
 
 
@@ -115,7 +121,7 @@ FAILING = {
 def test_a_flawed_write_up_fails_exactly_its_check_at_the_right_line(name):
     check, section, fragment = FAILING[name]
     body = fixture(name)
-    ids = OPS_CHECKS if name.startswith("operations") else RESOLVE_CHECKS
+    ids = {"operations": OPS_CHECKS, "postmortem": POSTMORTEM_CHECKS}.get(name.split("/")[0], RESOLVE_CHECKS)
     failed = {c: run(c, body) for c in ids if run(c, body).status == FAIL}
     assert list(failed) == [check]
     result = failed[check]
