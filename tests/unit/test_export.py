@@ -183,3 +183,22 @@ def test_the_cli_writes_the_files_asked_for(cli, tmp_path):
     assert sorted(p.name for p in (tmp_path / "x").iterdir()) == ["timeline.jsonl"]
     code, out, err = cli("export", "nope", "--out", str(tmp_path / "y"))
     assert code == 1 and "nope" in err
+
+
+def test_the_postmortem_says_which_parts_an_llm_drafted_and_who_accepted_them(engine):
+    from cockpit.domain import commands as c
+
+    body = engine.position(demo.INCIDENT).stage("resolve").unit("chain-expiry-alerts").unit.body
+    ai = {"model": "claude-test", "request_id": "req_1", "task": "draft", "edited": True}
+    engine.run(demo.INCIDENT, c.edit_unit, unit="chain-expiry-alerts", body=body + "\nProbe every 30 s.\n", ai=ai)
+    files = rendered(engine, demo.INCIDENT, ["md", "json"], "google")
+    assert (
+        "AI-drafted revision, edited · claude-test on chain-expiry-alerts, accepted by oncall" in files["postmortem.md"]
+    )
+    (entry,) = json.loads(files["incident.json"])["ai"]
+    assert (entry["model"], entry["accepted_by"], entry["edited"], entry["unit"]) == (
+        "claude-test",
+        "oncall",
+        True,
+        "chain-expiry-alerts",
+    )
