@@ -435,7 +435,7 @@ def m011_runs_and_the_record(db: Database) -> None:
     # Runbook steps run as evidence (issue 16): each run of a code block — what ran, where, as whom,
     # its risk tier, how it ended and its redacted output (head and tail within a cap) — with the
     # timeline event that records it; the variables a block uses, asked once per intent (never
-    # secrets); and the timeline events an engineer starred for the postmortem.
+    # secrets). (A star on a timeline event is itself an event: no table.)
     _run_statements(
         db,
         """
@@ -468,15 +468,7 @@ def m011_runs_and_the_record(db: Database) -> None:
             value TEXT NOT NULL,
             set_at TEXT NOT NULL,
             PRIMARY KEY (intent_id, name)
-        );
-        CREATE TABLE event_stars (
-            event_id INTEGER PRIMARY KEY REFERENCES events(id),
-            intent_id INTEGER NOT NULL REFERENCES intents(id),
-            starred INTEGER NOT NULL CHECK (starred IN (0, 1)),
-            at TEXT NOT NULL,
-            actor TEXT NOT NULL
-        );
-        CREATE INDEX event_stars_by_intent ON event_stars(intent_id)
+        )
         """,
     )
 

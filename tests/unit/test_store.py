@@ -199,7 +199,7 @@ def test_m009_links_an_intent_to_its_haiku_files_once_per_path(tmp_path):
         store.db.execute("INSERT INTO haiku_links VALUES (1, '/x', 'y', 'D', 1)")
 
 
-def test_m011_keeps_runs_variables_and_stars_within_their_rules(tmp_path):
+def test_m011_keeps_runs_and_variables_within_their_rules(tmp_path):
     store = Store(tmp_path / "c.db")
     with store.db.conn:
         store.db.execute("INSERT INTO events (at, actor, intent_id, command) VALUES ('t', 'ann', 1, 'new')")
@@ -211,7 +211,6 @@ def test_m011_keeps_runs_variables_and_stars_within_their_rules(tmp_path):
             "VALUES (1, 'database-failover', 2, 'psql -c select 1', 'read', '/', 'h', 'u', 'ann', 't')"
         )
         store.db.execute("INSERT INTO intent_vars VALUES (1, 'NAMESPACE', 'payments', 't')")
-        store.db.execute("INSERT INTO event_stars VALUES (1, 1, 1, 't', 'ann')")
     with pytest.raises(sqlite3.IntegrityError):
         store.db.execute(
             "INSERT INTO runs (intent_id, runbook, block, command, risk, cwd, host, user, actor, started_at) "
