@@ -23,6 +23,17 @@ AT = "2026-11-21T00:00:00Z"
 SEVERITIES = ["low", "medium", None]
 
 
+def random_resolve(engine, rng: random.Random) -> str:
+    """An incident in resolve/execute with 1–4 units of random names and dependencies."""
+    slug = new_incident(engine, upto="resolve")
+    units: list[tuple[str, tuple[str, ...]]] = []
+    for n in range(rng.randint(1, 4)):
+        deps = tuple(name for name, _ in units if rng.random() < 0.4)
+        units.append((f"u{n}-{rng.choice(['fix', 'test', 'roll-out'])}", deps))
+    to_execute(engine, slug, units)
+    return slug
+
+
 def steps(engine, slug: str, rng: random.Random, n: int) -> None:
     for _ in range(n):
         position = engine.position(slug)
@@ -89,14 +100,7 @@ def check_files(engine, slug: str, folder, generation: str) -> None:
 @pytest.mark.parametrize("seed", range(24))
 def test_generated_walks_export_as_the_engine_reads_them(engine, tmp_path, seed):
     rng = random.Random(seed)
-    slug = new_incident(engine, upto="resolve")
-    names: list[str] = []
-    units = []
-    for n in range(rng.randint(1, 4)):
-        deps = tuple(d for d in names if rng.random() < 0.4)
-        units.append((f"u{n}-{rng.choice(['fix', 'test', 'roll-out'])}", deps))
-        names.append(units[-1][0])
-    to_execute(engine, slug, units)
+    slug = random_resolve(engine, rng)
     steps(engine, slug, rng, rng.randint(3, 20))
     generation = rng.choice("ABC")
     folder = tmp_path / ".haiku" / "intents" / slug

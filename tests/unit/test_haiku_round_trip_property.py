@@ -12,8 +12,8 @@ import random
 from datetime import timedelta
 
 import pytest
-from helpers import T0, new_incident, to_execute
-from test_haiku_export_property import steps
+from helpers import T0
+from test_haiku_export_property import random_resolve, steps
 from test_haiku_two_cockpits import files_of, status_json, story
 
 from cockpit.app.demo import sign_all
@@ -52,14 +52,7 @@ def extra_steps(engine: Engine, slug: str, rng: random.Random) -> None:
 @pytest.mark.parametrize("seed", range(20))
 def test_random_walks_come_back_the_same_in_a_second_cockpit(engine, catalog, tmp_path, seed):
     rng = random.Random(seed)
-    slug = new_incident(engine, upto="resolve")
-    names: list[str] = []
-    units = []
-    for n in range(rng.randint(1, 4)):
-        deps = tuple(d for d in names if rng.random() < 0.4)
-        units.append((f"u{n}-{rng.choice(['fix', 'test', 'roll-out'])}", deps))
-        names.append(units[-1][0])
-    to_execute(engine, slug, units)
+    slug = random_resolve(engine, rng)
     for _ in range(rng.randint(1, 3)):
         steps(engine, slug, rng, rng.randint(3, 15))
         extra_steps(engine, slug, rng)
