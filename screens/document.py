@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from rich.console import Console
 from rich.segment import Segment
 from rich.style import Style
+from rich.text import Text
 from textual.binding import Binding
 from textual.geometry import Size
 from textual.scroll_view import ScrollView
@@ -33,6 +34,12 @@ class Rendered:
     width: int
     lines: list[Strip]
     heading_rows: dict[int, int]  # source line of a heading → its first rendered row
+
+    def then(self, below: Rendered) -> Rendered:
+        """This, a blank line, then `below` (its rows moved down with it)."""
+        top = len(self.lines) + 1
+        rows = {line: row + top for line, row in below.heading_rows.items()}
+        return Rendered(self.width, [*self.lines, Strip.blank(self.width, NULL), *below.lines], rows)
 
 
 def _console(width: int) -> Console:
@@ -83,8 +90,6 @@ def render_source(text: str, width: int, marked: dict[int, str]) -> Rendered:
     highlighted and flagged with ▶ in the gutter, so the mark survives NO_COLOR.
 
     `heading_rows` maps every source line to its first rendered row (to scroll to a line)."""
-    from rich.text import Text
-
     console = _console(width)
     source = [safe(line) for line in text.splitlines()] or [""]
     digits = len(str(len(source)))
@@ -105,6 +110,14 @@ def render_source(text: str, width: int, marked: dict[int, str]) -> Rendered:
             part.pad_right(body_width - part.cell_len)
             lines.append(_strip((gutter + part).render(console)))
     return Rendered(width, lines, rows)
+
+
+def render_text(text: Text, width: int) -> Rendered:
+    """A rich Text (built from data as spans, never markup) wrapped at `width`, for a view that
+    puts a few styled lines above a document (`Rendered.then` joins them)."""
+    console = _console(width)
+    options = console.options.update_width(width)
+    return Rendered(width, [_strip(line) for line in console.render_lines(text, options, pad=False)], {})
 
 
 class DocumentView(ScrollView, can_focus=True):

@@ -1,13 +1,14 @@
 """The timeline of one intent: every recorded action, newest last, with its date, time and UTC offset
 (and the local time beside it when the local zone is not UTC). The record of the incident: `*` stars
-the highlighted event for the postmortem, `N` adds a note, `f` shows one kind of event (or the starred)."""
+the highlighted event for the postmortem, `N` adds a note, `f` shows one kind of event (or the starred);
+Enter on a runbook run opens what it ran and its redacted output (screens.run_output)."""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
 from rich.text import Text
-from textual import work
+from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
@@ -38,6 +39,8 @@ class TimelineView(Screen):
         Binding("asterisk", "star", "Star", id="timeline.star"),
         Binding("N", "note", "Note", id="timeline.note"),
         Binding("f", "filter", "Kind", id="timeline.filter"),
+        # Enter on the list selects (OptionSelected, below); the id lets [keys] give it another key too.
+        Binding("enter", "open_run", "Run output", id="timeline.open_run", show=False),
         *CURSOR_BINDINGS,
     ]
     WRITE_ACTIONS = frozenset({"star", "note"})
@@ -117,6 +120,22 @@ class TimelineView(Screen):
             return
         self.app.call_from_thread(self.show, found, event_id)
         self.app.call_from_thread(self.notify, done.summary, timeout=4)
+
+    @on(OptionList.OptionSelected, "#events")
+    def _selected(self, event: OptionList.OptionSelected) -> None:
+        event.stop()
+        self.action_open_run()
+
+    def action_open_run(self) -> None:
+        entry = self.highlighted()
+        if entry is None:
+            return
+        if entry.command != "runbook_run":
+            self.notify("Enter opens a runbook run's output: this event is not a run.", timeout=3)
+            return
+        from .run_output import RunOutputScreen
+
+        self.app.push_screen(RunOutputScreen(self.slug, entry.id))
 
     def action_note(self) -> None:
         if not self.app.writable():

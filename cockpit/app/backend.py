@@ -34,6 +34,7 @@ if TYPE_CHECKING:
     from cockpit.runbooks.index import IndexReport
     from cockpit.runbooks.library import Runbook as Runbook
     from cockpit.runbooks.relevance import RelevantRunbook
+    from cockpit.store.runs import RunRecord as RunRecord
     from cockpit.text.redact import Redactor
 
 
@@ -234,6 +235,15 @@ class Backend:
 
         with self._lock:
             return digest(self.engine, slug)
+
+    def run_of_event(self, slug: str, event_id: int) -> RunRecord | None:
+        """The run a `runbook_run` event of `slug` records, its output redacted (None: not a run
+        of this intent)."""
+        from cockpit.app.steps import run_of_event
+
+        with self._lock:
+            record = run_of_event(self.engine, event_id)
+        return record if record is not None and record.slug == slug else None
 
     def finding_detail(self, slug: str, ref: str) -> FindingDetail:
         """Everything known about one finding (body, origin, severity history, fix loop, escalation,

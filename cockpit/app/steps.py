@@ -281,3 +281,49 @@ def run_of_event(engine: Engine, event_id: int) -> RunRecord | None:
 
     with engine.store.snapshot():
         return run_for_event(engine.store.conn, event_id)
+
+
+def run_refs(engine: Engine, slug: str) -> dict[int, int]:
+    """The intent's runs by the timeline event recording each: event id → run id."""
+    from cockpit.store.runs import runs_of_intent
+
+    with engine.store.snapshot():
+        records = runs_of_intent(engine.store.conn, engine.store.intent(slug).id)
+    return {r.event_id: r.id for r in records if r.event_id is not None}
+
+
+def run_facts(record: RunRecord, now: datetime) -> list[tuple[str, str]]:
+    """A run as read, (label, value) each: what ran, its tier, where and as whom, how it ended and
+    what it printed. One reading for the timeline's run view and `cockpit runbooks output`."""
+    from cockpit.clock import stamp
+    from cockpit.domain.commands.runs import ended
+
+    printed = f"{record.output_bytes:,} bytes"
+    if record.truncated:
+        printed += ": the head and the tail are kept, the middle is left out (the line between them says how much)"
+    seconds = "-" if record.duration_ms is None else f"{record.duration_ms / 1000:.1f} s"
+    return [
+        ("run", f"#{record.id}: {record.runbook} block {record.block}"),
+        ("command", record.command),
+        ("tier", record.risk),
+        ("cwd", record.cwd),
+        ("host", record.host),
+        ("user", record.user),
+        ("by", record.actor),
+        ("started", f"{stamp(record.started_at, now)} ({ago(record.started_at, now)})"),
+        ("ended", ended(record.outcome or "not_started", record.exit_code)),
+        ("duration", seconds),
+        ("output", printed),
+    ]
+
+
+def run_text(record: RunRecord, now: datetime) -> str:
+    """`cockpit runbooks output`: the facts ("tier: read"; a command of several lines indented under
+    its label), a blank line, then the redacted output as kept."""
+    lines = []
+    for label, value in run_facts(record, now):
+        if "\n" in value:
+            lines += [f"{label}:", *(f"  {line}" for line in value.splitlines())]
+        else:
+            lines.append(f"{label}: {value}")
+    return "\n".join([*lines, "", record.output.rstrip("\n")]) + "\n"

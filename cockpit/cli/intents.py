@@ -173,11 +173,21 @@ def _timeline(args) -> int:
     engine = engine_for(args)
     events = engine.timeline(args.slug, args.limit)
     if args.json:
+        from cockpit.app.steps import run_refs
         from cockpit.domain.record import kind_of, starred
 
         stars = starred(engine.timeline(args.slug) if args.limit else events)  # a star may predate --limit's window
-        marked = [{**e, "kind": kind_of(e["command"]), "starred": e["id"] in stars} for e in events]
+        runs = run_refs(engine, args.slug)  # a run's output is in its row: `runbooks output SLUG EVENT` prints it
+        marked = [
+            {**e, "kind": kind_of(e["command"]), "starred": e["id"] in stars, **_run_ref(runs.get(e["id"]))}
+            for e in events
+        ]
         print_json({"slug": args.slug, "events": marked})
     else:
         print(timeline_text(events, engine.clock()))  # how long ago by the engine's clock, not the wall's
     return 0
+
+
+def _run_ref(run_id: int | None) -> dict[str, int]:
+    """A `runbook_run` event's reference to its run (`run_id`); other events have none."""
+    return {} if run_id is None else {"run_id": run_id}

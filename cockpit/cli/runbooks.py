@@ -103,6 +103,17 @@ def register(sub: Any, cmd: Callable[..., Any]) -> None:
     p.add_argument("--json", action="store_true", help="no live output: the plan and the run as JSON")
 
     p = cmd(
+        "output",
+        "A recorded run of a runbook step: what ran, its tier, where and as whom, how it ended, and its "
+        "redacted output (head and tail). EVENT is its number in `cockpit timeline SLUG`.",
+        _output,
+        runbooks,
+    )
+    p.add_argument("slug")
+    p.add_argument("event", type=int, metavar="EVENT")
+    p.add_argument("--json", action="store_true")
+
+    p = cmd(
         "relevant",
         "Runbooks for an intent: linked from its units (★), then strong matches of its title (★), then weak ones.",
         _relevant,
@@ -413,6 +424,26 @@ def _run(args) -> int:
     if run.interrupted:
         raise KeyboardInterrupt
     return _exit_code(run.outcome, run.exit_code)
+
+
+def _output(args) -> int:
+    from dataclasses import asdict
+
+    from cockpit.app.steps import run_of_event, run_text
+    from cockpit.errors import NotFound
+    from cockpit.text.terminal import safe
+
+    engine = engine_for(args)
+    record = run_of_event(engine, args.event)
+    if record is None or record.slug != args.slug:
+        raise NotFound(
+            f"{args.slug} has no run recorded by event #{args.event} (`cockpit timeline {args.slug}` numbers its events)"
+        )
+    if args.json:
+        print_json({"run": asdict(record)})
+    else:  # the output was redacted before it was stored; safe() keeps what it printed from driving this terminal
+        sys.stdout.write(safe(run_text(record, engine.clock())))
+    return 0
 
 
 def _confirmed(rule) -> bool:
