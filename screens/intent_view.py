@@ -90,6 +90,7 @@ class IntentView(Screen):
         Binding("d", "declare_ready", "Units ready", id="intent.declare_ready", show=False),
         Binding("m", "toggle_pane", "Mandate/runbooks", id="intent.toggle_pane", show=False),
         Binding("b", "runbooks", "Runbooks", id="intent.runbooks"),
+        Binding("x", "run_block", "Run block", id="intent.run_block", show=False),
         Binding("w", "ai('draft')", "AI draft for the hat", id="intent.ai_draft", show=False),
         Binding("R", "ai('review')", "AI review", id="intent.ai_review", show=False),
         Binding("C", "ai('classify')", "AI classify finding", id="intent.ai_classify", show=False),
@@ -731,6 +732,27 @@ class IntentView(Screen):
         from .runbooks import RunbookScreen
 
         self.app.push_screen(RunbookScreen(self.slug))
+
+    def action_run_block(self) -> None:
+        """`x`: run a code block of a runbook the runbook pane (m) lists: the runbook first when it
+        lists several, then its blocks and the dry run, as `x` on the runbook screen."""
+        from .run_step import run_a_block
+
+        runbooks = list(self.runbooks)
+        if not runbooks:
+            self.notify("No runbook is linked from or matches this intent: b opens the library.", severity="warning")
+            return
+        if len(runbooks) == 1:
+            run_a_block(self, runbooks[0].name, self.slug)
+            return
+        from .dialogs import Choice
+
+        def chosen(name: str | None) -> None:
+            if name is not None:
+                run_a_block(self, name, self.slug)
+
+        choices = [(r.name, f"{'★ ' if r.starred else ''}{r.title} ({r.name})") for r in runbooks]
+        self.app.push_screen(Choice("Run a block of which runbook", choices), chosen)
 
     def action_assist(self) -> None:
         """The assist menu: what the model can be asked about the intent in hand."""

@@ -19,9 +19,67 @@ from textual.screen import ModalScreen
 from textual.widgets import Input, Label, Log, Static
 
 if TYPE_CHECKING:
+    from textual.screen import Screen
+
     from cockpit.app.steps import Plan, Recorded
+    from cockpit.domain.steps import Step
 
     from .app import CockpitApp
+
+
+def run_a_block(screen: Screen, name: str, slug: str | None) -> None:
+    """`x` wherever a runbook is shown (the runbook screen, the intent screen's runbook pane): its
+    blocks, numbered as `runbooks show` numbers them and with their tier, to choose one; the chosen
+    block's dry run opens in RunStep, always first. On an intent, the run joins its timeline."""
+    app: CockpitApp = screen.app  # type: ignore[assignment]  # these screens only run in CockpitApp
+
+    def read() -> None:
+        from cockpit.errors import CockpitError
+
+        try:
+            steps = app.backend.step_choices(name)
+        except CockpitError as exc:
+            app.call_from_thread(app.write_failed, exc, title="Not run")
+            return
+        app.call_from_thread(offer, steps)
+
+    def offer(steps: tuple[Step, ...]) -> None:
+        from .dialogs import Choice
+
+        if not steps:
+            screen.notify(f"{name} has no code blocks.")
+            return
+        choices = [
+            (str(s.number), f"{s.number} · {block_tier(s)} · {s.heading or 'top'}: {s.first_line()}") for s in steps
+        ]
+
+        def chosen(key: str | None) -> None:
+            if key is not None:
+                screen.run_worker(lambda: plan(int(key)), thread=True, exclusive=True, group="plan")
+
+        app.push_screen(Choice(f"Run a block of {name}", choices), chosen)
+
+    def plan(number: int) -> None:
+        from dataclasses import replace
+
+        from cockpit.app.steps import READ_ONLY, plan_step
+        from cockpit.errors import CockpitError
+
+        try:
+            planned = plan_step(app.backend.engine, name, number, slug=slug)
+        except CockpitError as exc:
+            app.call_from_thread(app.write_failed, exc, title="Not run")
+            return
+        if app.read_only:  # the screen's --read-only (the store may be open to seed): nothing runs
+            planned = replace(planned, refusal=READ_ONLY)
+        app.call_from_thread(app.push_screen, RunStep(planned))
+
+    screen.run_worker(read, thread=True, exclusive=True, group="plan")
+
+
+def block_tier(step: Step) -> str:
+    """What the block list says of a block: its risk tier, or that it is never run (not a shell block)."""
+    return step.risk if step.refusal() is None else "not run"
 
 
 class RunStep(ModalScreen[None]):

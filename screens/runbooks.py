@@ -316,50 +316,10 @@ class RunbookScreen(Screen):
     def action_run_block(self) -> None:
         """Choose a block (numbered as `runbooks show` numbers them, with its tier); its dry run
         opens first, always (screens.run_step)."""
-        from .dialogs import Choice
+        from .run_step import run_a_block
 
-        if self.runbook is None:
-            return
-        from cockpit.app.steps import step_choices
-
-        steps = step_choices(self.app.backend.engine, self.runbook.name)
-        if not steps:
-            self.notify("This runbook has no code blocks.")
-            return
-        choices = [
-            (
-                str(s.number),
-                f"{s.number} · {s.risk if s.refusal() is None else 'not run'} · {s.heading or 'top'}: {s.first_line()}",
-            )
-            for s in steps
-        ]
-        name = self.runbook.name
-
-        def chosen(key: str | None) -> None:
-            if key is not None:
-                self.plan_block(name, int(key))
-
-        self.app.push_screen(Choice(f"Run a block of {name}", choices), chosen)
-
-    @work(thread=True, exclusive=True, group="plan")
-    def plan_block(self, name: str, number: int) -> None:
-        from cockpit.app.steps import plan_step
-        from cockpit.errors import CockpitError
-
-        from .run_step import RunStep
-
-        try:
-            plan = plan_step(self.app.backend.engine, name, number, slug=self.slug)
-            if self.app.read_only:  # the screen's --read-only (the store may be open to seed): nothing runs
-                from dataclasses import replace
-
-                from cockpit.app.steps import READ_ONLY
-
-                plan = replace(plan, refusal=READ_ONLY)
-        except CockpitError as exc:
-            self.app.call_from_thread(self.app.write_failed, exc, title="Not run")
-            return
-        self.app.call_from_thread(self.app.push_screen, RunStep(plan))
+        if self.runbook is not None:
+            run_a_block(self, self.runbook.name, self.slug)
 
     def copy_block(self, index: int) -> None:
         if self.runbook is None:  # the choice is offered only with a runbook open

@@ -26,6 +26,7 @@ if TYPE_CHECKING:
     from cockpit.domain.call import Call
     from cockpit.domain.finding_detail import FindingDetail
     from cockpit.domain.record import Digest
+    from cockpit.domain.steps import Step
     from cockpit.domain.studio import Studio
     from cockpit.domain.studio_upgrade import Drift
     from cockpit.domain.walk import Overview, Position
@@ -244,6 +245,13 @@ class Backend:
         with self._lock:
             record = run_of_event(self.engine, event_id)
         return record if record is not None and record.slug == slug else None
+
+    def step_choices(self, name: str) -> tuple[Step, ...]:
+        """Every code block of runbook `name`, numbered as `runbooks show` numbers them."""
+        from cockpit.app.steps import step_choices
+
+        with self._lock:
+            return step_choices(self.engine, name)
 
     def finding_detail(self, slug: str, ref: str) -> FindingDetail:
         """Everything known about one finding (body, origin, severity history, fix loop, escalation,

@@ -171,7 +171,7 @@ class MandatePane(VerticalScroll):
 
     def show_outputs(self, stage: StageState, runbooks: Sequence[Any]) -> None:
         """The runbook page: this intent's runbooks (offline copies), then the stage's output templates."""
-        parts = ["## Runbooks for this intent (b opens them)\n"]
+        parts = ["## Runbooks for this intent (b opens them, x runs a block)\n"]
         parts += [
             f"- {'★ ' if r.starred else ''}**{r.title}** `{r.name}` ({r.reason}: {r.detail})" for r in runbooks
         ] or ["- none linked or matching yet"]
