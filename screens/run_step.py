@@ -62,11 +62,11 @@ def run_a_block(screen: Screen, name: str, slug: str | None) -> None:
     def plan(number: int) -> None:
         from dataclasses import replace
 
-        from cockpit.app.steps import READ_ONLY, plan_step
+        from cockpit.app.steps import READ_ONLY
         from cockpit.errors import CockpitError
 
         try:
-            planned = plan_step(app.backend.engine, name, number, slug=slug)
+            planned = app.backend.plan_step(name, number, slug)
         except CockpitError as exc:
             app.call_from_thread(app.write_failed, exc, title="Not run")
             return
@@ -177,7 +177,6 @@ class RunStep(ModalScreen[None]):
 
     @work(thread=True, exclusive=True, group="run-step")
     def _run(self, plan: Plan) -> None:
-        from cockpit.app.steps import run_planned
         from cockpit.errors import CockpitError
         from cockpit.text.terminal import safe
 
@@ -187,7 +186,7 @@ class RunStep(ModalScreen[None]):
             self.app.call_from_thread(log.write_line, safe(text, one_line=True))
 
         try:
-            recorded = run_planned(self.app.backend.engine, plan, on_line=line, cancel=self.cancel_event)
+            recorded = self.app.backend.run_planned(plan, line, self.cancel_event)
         except CockpitError as exc:
             self.app.call_from_thread(self._failed, str(exc))
             return

@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     from cockpit.app.engine import Done, Engine
     from cockpit.app.haiku_live import Location as Location
     from cockpit.app.haiku_live import Watcher
+    from cockpit.app.steps import Plan, Recorded
     from cockpit.assist.types import Prompt, Reply
     from cockpit.domain.call import Call
     from cockpit.domain.finding_detail import FindingDetail
@@ -245,6 +246,22 @@ class Backend:
         with self._lock:
             record = run_of_event(self.engine, event_id)
         return record if record is not None and record.slug == slug else None
+
+    def plan_step(self, name: str, block: int, slug: str | None) -> Plan:
+        """The dry run of block `block` of runbook `name` (cockpit.app.steps.plan_step): nothing runs."""
+        from cockpit.app.steps import plan_step
+
+        with self._lock:
+            return plan_step(self.engine, name, block, slug=slug)
+
+    def run_planned(self, plan: Plan, on_line: Callable[[str], None], cancel: threading.Event) -> Recorded:
+        """Run a confirmed plan (in a worker): the database under the lock, the step outside it."""
+        from cockpit.app.steps import run_planned
+
+        recorded = run_planned(self.engine, plan, on_line=on_line, cancel=cancel, guard=self._lock)
+        with self._lock:
+            self._own_writes += 1
+        return recorded
 
     def step_choices(self, name: str) -> tuple[Step, ...]:
         """Every code block of runbook `name`, numbered as `runbooks show` numbers them."""

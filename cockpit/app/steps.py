@@ -18,6 +18,7 @@ from __future__ import annotations
 import os
 import threading
 from collections.abc import Callable, Mapping
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
@@ -193,9 +194,11 @@ def run_planned(
     *,
     on_line: Callable[[str], None] | None = None,
     cancel: threading.Event | None = None,
+    guard: AbstractContextManager[Any] | None = None,
 ) -> Recorded:
     """Run a confirmed plan and record it. The caller has obtained the confirmation the plan's
-    tier needs; what may never run is refused here, whoever asks."""
+    tier needs; what may never run is refused here, whoever asks. `guard` is held around each use of
+    the database (the app's backend lock), not while the step runs (minutes, maybe)."""
     from cockpit.sources.step_runner import run_step
     from cockpit.store import runs
 
@@ -210,8 +213,9 @@ def run_planned(
     keep = {
         v.name: v.value for v in plan.variables if v.source == "given" and v.value is not None and v.name not in secrets
     }
+    guard = guard or nullcontext()
     if plan.intent_id is not None and keep:  # asked once per intent: the next step reuses them
-        with engine.store.writing():
+        with guard, engine.store.writing():
             runs.remember_vars(engine.store, plan.intent_id, keep, iso(engine.clock()))
     started_at = iso(engine.clock())
     run = run_step(
@@ -243,11 +247,12 @@ def run_planned(
     from cockpit.domain.commands.runs import ended, record_run
 
     if plan.slug is not None:
-        done = engine.run(plan.slug, record_run, run=row)
+        with guard:
+            done = engine.run(plan.slug, record_run, run=row)
         return Recorded(run, done.summary, done.event_id, tuple(keep))
     from cockpit.text.redact import redact
 
-    with engine.store.writing():
+    with guard, engine.store.writing():
         runs.insert_run(
             engine.store,
             {**row, "intent_id": None, "actor": engine.actor, "command": redact(plan.step.command).text},

@@ -125,3 +125,26 @@ def test_a_block_must_be_chosen_when_several_run(library, tmp_path):
         plan_step(library, "orders", cwd=str(tmp_path))
     with pytest.raises(Exception, match="has no block 3"):
         plan_step(library, "orders", 3, cwd=str(tmp_path))
+
+
+def test_the_guard_is_held_for_the_database_not_while_the_step_runs(engine, library):
+    """The app's backend lock (the guard) serialises the engine's connection: held while a run is
+    recorded, released while the step runs, so a minutes-long step never freezes the screen's reads
+    (review of issue 16: the worker used the engine without the lock at all)."""
+    slug = new_incident(engine, upto="resolve")
+
+    class Guard:
+        held = False
+        entered = 0
+
+        def __enter__(self):
+            Guard.held, Guard.entered = True, Guard.entered + 1
+
+        def __exit__(self, *exc):
+            Guard.held = False
+
+    seen: list[bool] = []
+    plan = plan_step(engine, "quiet", 1, slug=slug)
+    recorded = run_planned(engine, plan, on_line=lambda _line: seen.append(Guard.held), guard=Guard())
+    assert seen == [False] and Guard.entered == 1 and not Guard.held
+    assert recorded.event_id is not None
