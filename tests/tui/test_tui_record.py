@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import pytest
 from helpers import NOW, settle
+from textual.widgets import Input
 
 from cockpit.app import demo
 from cockpit.app.engine import Engine
@@ -55,7 +56,8 @@ async def test_a_note_typed_on_the_timeline_is_stored_redacted_and_shown(seeded)
         await open_timeline(app, pilot)
         await pilot.press("N")
         await pilot.pause()
-        await pilot.press(*"02:14 paged the database on-call token=Zq8vLr2Kx9Tt4WmQ", "enter")
+        app.screen.query_one(Input).value = "02:14 paged the database on-call token=Zq8vLr2Kx9Tt4WmQ"
+        await pilot.press("enter")
         await settle(app, pilot)
         assert isinstance(app.screen, TimelineView)
         last = seeded.timeline(demo.INCIDENT)[-1]
@@ -97,7 +99,8 @@ async def test_n_on_the_intent_screen_adds_a_note(seeded):
         await settle(app, pilot)
         await pilot.press("N")
         await pilot.pause()
-        await pilot.press(*"status page updated", "enter")
+        app.screen.query_one(Input).value = "status page updated"
+        await pilot.press("enter")
         await settle(app, pilot)
         last = seeded.timeline(demo.INCIDENT)[-1]
         assert (last["command"], last["message"]) == ("note", "status page updated")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 from helpers import settle
+from textual.widgets import Input
 
 from cockpit.app import demo
 from screens.app import CockpitApp
@@ -150,7 +151,8 @@ async def test_b_sends_the_chosen_stage_back_to_elaborate_with_a_reason(seeded):
         await pilot.press("b")
         await settle(app, pilot)
         assert isinstance(app.screen, TextPrompt)
-        await pilot.press(*"rollback was never verified", "enter")
+        app.screen.query_one(Input).value = "rollback was never verified"
+        await pilot.press("enter")
         await settle(app, pilot)
         assert app.screen is screen  # the dialog closed once written
         pos = seeded.position(demo.INCIDENT)
