@@ -18,19 +18,31 @@ IDS = {"ids": lambda s: f"{s[0]}x{s[1]}"}
 
 @pytest.mark.parametrize("size", SIZES, **IDS)
 def test_file_finding_dialog(snap_compare, demo_db, size):
-    keys = ["f", *"No rollback step for the truststore change"]
-    assert snap_compare(make_app(demo_db, demo.INCIDENT), terminal_size=size, run_before=settle_then(*keys))
+    keys = ["f"]
+    assert snap_compare(
+        make_app(demo_db, demo.INCIDENT),
+        terminal_size=size,
+        run_before=settle_then(*keys, text="No rollback step for the truststore change"),
+    )
 
 
 @pytest.mark.parametrize("size", SIZES, **IDS)
 def test_approve_dialog_past_five_blocking_findings(snap_compare, tmp_path, size):
     db = tmp_path / "gate.db"
     gate_with_blockers(Engine(Store(db), load_catalog(), clock=fixed_clock(NOW), actor="oncall"), 5)
-    keys = ["A", *"customer impact outweighs the open findings"]
-    assert snap_compare(make_app(db, "inc"), terminal_size=size, run_before=settle_then(*keys))
+    keys = ["A"]
+    assert snap_compare(
+        make_app(db, "inc"),
+        terminal_size=size,
+        run_before=settle_then(*keys, text="customer impact outweighs the open findings"),
+    )
 
 
 @pytest.mark.parametrize("size", SIZES, **IDS)
 def test_hand_off_dialog(snap_compare, demo_db, size):
-    keys = ["a", *"handshake verified in staging"]
-    assert snap_compare(make_app(demo_db, demo.INCIDENT), terminal_size=size, run_before=settle_then(*keys))
+    keys = ["a"]
+    assert snap_compare(
+        make_app(demo_db, demo.INCIDENT),
+        terminal_size=size,
+        run_before=settle_then(*keys, text="handshake verified in staging"),
+    )

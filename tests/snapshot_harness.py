@@ -23,8 +23,10 @@ def make_app(db, open_slug: str | None = None, **kwargs) -> CockpitApp:
     return CockpitApp(engine, poll_seconds=3600, open_slug=open_slug, **kwargs)
 
 
-def settle_then(*keys: str):
-    """run_before: wait for data, press keys, wait again, then freeze what moves (toasts, cursors)."""
+def settle_then(*keys: str, text: str | None = None):
+    """run_before: wait for data, press keys, wait again, then freeze what moves (toasts, cursors).
+    `text`: then put it in the focused field as if typed (typing it key by key, with a wait after
+    each, cost seconds a snapshot)."""
 
     async def run(pilot) -> None:
         app = pilot.app
@@ -33,6 +35,15 @@ def settle_then(*keys: str):
             await pilot.pause()
         for key in keys:
             await pilot.press(key)
+            await pilot.pause()
+            await workers_done(app)
+        if text is not None:
+            field = app.focused
+            if isinstance(field, Input):
+                field.value = text
+                field.cursor_position = len(text)
+            else:
+                field.insert(text)  # a TextArea: typed at its cursor
             await pilot.pause()
             await workers_done(app)
         await pilot.pause()
