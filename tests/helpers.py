@@ -131,6 +131,21 @@ async def settle(app, pilot, rounds: int = 4) -> None:
         await pilot.pause()
 
 
+async def fill(pilot, text: str) -> None:
+    """Put `text` in the focused field as if typed (key by key costs a wait per key); for the
+    tests where typing itself is not what is tested."""
+    from textual.widgets import Input
+
+    await pilot.pause()
+    field = pilot.app.focused
+    if isinstance(field, Input):
+        field.value = text
+        field.cursor_position = len(text)
+    else:
+        field.insert(text)  # a TextArea, at its cursor
+    await pilot.pause()
+
+
 async def workers_done(app) -> None:
     from textual.worker import WorkerCancelled
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from helpers import NOW, new_incident, settle, to_execute
+from helpers import NOW, fill, new_incident, settle, to_execute
 
 from cockpit.app import demo
 from cockpit.app.engine import Engine
@@ -61,7 +61,8 @@ async def test_advance_with_handoff_message_is_stored(seeded):
         view = await open_incident(app, pilot)
         assert view.selected_unit == "truststore-at-deploy"
         await pilot.press("a")
-        await pilot.press(*"test drives the handshake", "enter")
+        await fill(pilot, "test drives the handshake")
+        await pilot.press("enter")
         await settle(app, pilot)
     unit = seeded.position(demo.INCIDENT).active.unit("truststore-at-deploy")
     assert unit.hat == "verifier"
@@ -76,7 +77,8 @@ async def test_reject_needs_a_reason_and_is_stored(seeded):
         await pilot.press("r", "enter")  # empty reason: refused, the prompt stays
         await settle(app, pilot)
         assert seeded.position(demo.INCIDENT).active.unit("truststore-at-deploy").bolt == 2
-        await pilot.press(*"no canary owner", "enter")
+        await fill(pilot, "no canary owner")
+        await pilot.press("enter")
         await settle(app, pilot)
     unit = seeded.position(demo.INCIDENT).active.unit("truststore-at-deploy")
     assert (unit.hat, unit.bolt, unit.handoffs[-1].message) == ("engineer", 3, "no canary owner")
@@ -96,7 +98,9 @@ async def test_file_classify_and_close_a_finding(seeded):
     app = app_for(seeded)
     async with app.run_test(size=(100, 40)) as pilot:
         view = await open_incident(app, pilot)
-        await pilot.press("f", *"Rollback step missing", "ctrl+s")
+        await pilot.press("f")
+        await fill(pilot, "Rollback step missing")
+        await pilot.press("ctrl+s")
         await settle(app, pilot)
         filed = seeded.position(demo.INCIDENT).finding("FB-008")
         assert (filed.feedback.title, filed.feedback.severity, filed.target) == (
@@ -118,7 +122,9 @@ async def test_file_classify_and_close_a_finding(seeded):
         menu = app.screen
         steps = [key for key, _ in menu.choices].index("close") - menu.query_one("#choices").highlighted
         await pilot.press(*["j"] * steps)
-        await pilot.press("enter", *"rollback added to the plan", "enter")
+        await pilot.press("enter")
+        await fill(pilot, "rollback added to the plan")
+        await pilot.press("enter")
         await settle(app, pilot)
     f = seeded.position(demo.INCIDENT).finding("FB-008")
     assert (f.status, f.feedback.closure_text) == ("closed", "rollback added to the plan")
@@ -171,7 +177,8 @@ async def test_approve_with_blocking_feedback_needs_an_override_reason(catalog, 
         await pilot.press("y", "enter")  # "y" lands in the reason field: too short to be a reason
         await settle(app, pilot)
         assert engine.position("inc").active.name == "resolve"
-        await pilot.press("backspace", *"customer impact; FB-001 tracked in postmortem", "enter")
+        await fill(pilot, "customer impact; FB-001 tracked in postmortem")  # replaces the stray "y"
+        await pilot.press("enter")
         await settle(app, pilot)
     pos = engine.position("inc")
     approval = pos.stage("resolve").gate.approval
@@ -193,7 +200,9 @@ async def test_request_changes_files_user_feedback(catalog, db):
     app = app_for(engine, open_slug="inc")
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(app, pilot)
-        await pilot.press("X", *"Rollback thresholds missing", "ctrl+s")
+        await pilot.press("X")
+        await fill(pilot, "Rollback thresholds missing")
+        await pilot.press("ctrl+s")
         await settle(app, pilot)
     f = engine.position("inc").finding("FB-001")
     assert (f.feedback.origin, f.blocking) == ("user-chat", True)
