@@ -22,6 +22,7 @@ from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 from cockpit.checks import markdown
+from cockpit.domain.record import without_time
 
 Incident = Mapping[str, Any]
 Records = list[dict[str, Any]]
@@ -216,13 +217,10 @@ def lessons(incident: Incident, records: Records) -> list[str]:
     ]
 
 
-_LEADING_TIME = re.compile(r"^\d{1,2}:\d{2}(?:\s*(?:UTC|Z))?\s+")
-
-
 def _message(record: Mapping[str, Any]) -> str:
     """The event's own words: its text without the command's name (and a note without its time)."""
     text = record["text"].removeprefix(record["command"].replace("_", " ")).strip()
-    return _LEADING_TIME.sub("", text) if record.get("happened_at") else text
+    return without_time(text) if record.get("happened_at") else text
 
 
 def _phrase(record: Mapping[str, Any]) -> str:

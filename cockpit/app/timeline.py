@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from cockpit.clock import ago, parse_iso, stamp
 from cockpit.domain.handoff import Handoff, event_handoff
-from cockpit.domain.record import Digest, happened_at, kind_of, since_you_left, starred
+from cockpit.domain.record import Digest, happened_at, kind_of, since_you_left, starred, without_time
 from cockpit.errors import CockpitError, NotFound
 
 if TYPE_CHECKING:
@@ -72,6 +72,12 @@ def local_time(moment: str, zone: tzinfo) -> str:
     return f"{day}{local:%H:%M} {offset[:3]}:{offset[3:]}"
 
 
+def _words(event: Mapping[str, Any], happened: str) -> str | None:
+    """The event's message; a dated note's without its leading time (shown once, beside it)."""
+    message = event.get("message")
+    return without_time(message) if message and happened != event["at"] else message
+
+
 def entry(event: Mapping[str, Any], now: datetime, stars: Iterable[int] = (), zone: tzinfo | None = None) -> Entry:
     from cockpit.app.report import ai_note
 
@@ -91,7 +97,7 @@ def entry(event: Mapping[str, Any], now: datetime, stars: Iterable[int] = (), zo
         unit=event.get("unit"),
         hat=event.get("hat"),
         handoff=handoff,
-        message=handoff.line() if handoff else event.get("message"),
+        message=handoff.line() if handoff else _words(event, happened),
         kind=kind_of(event["command"]),
         starred=event["id"] in stars,
         local=local_time(event["at"], zone or local_zone(now)),

@@ -93,6 +93,12 @@ def happened_at(event: Mapping[str, Any]) -> str:
 _LEADING_TIME = re.compile(r"^\s*([01]?\d|2[0-3]):([0-5]\d)(?:\s*(?:UTC|Z))?\b[\s:,-]*")
 
 
+def without_time(text: str) -> str:
+    """A note's words without the time of day it starts with (shown beside it once it is parsed)."""
+    match = _LEADING_TIME.match(text)
+    return text[match.end() :] if match is not None and text[match.end() :].strip() else text
+
+
 def note_moment(text: str, now: str) -> tuple[str | None, str]:
     """A note that starts with a time of day ("12:03 paged the database on-call") happened then, in
     UTC: the latest such moment not after `now` (an ISO moment). Returns (that moment or None, the text)."""

@@ -64,7 +64,8 @@ async def test_a_note_typed_on_the_timeline_is_stored_redacted_and_shown(seeded)
         assert last["command"] == "note" and last["data"] == {"happened_at": "2026-11-20T02:14:00Z"}
         assert "Zq8vLr2Kx9Tt4WmQ" not in last["message"]
         shown = prompts(app)[-1]
-        assert "note" in shown and "[02:14 +00:00] 02:14 paged the database on-call" in shown
+        # the time once, beside the words (it said "[02:14 +00:00] 02:14 paged…")
+        assert "note" in shown and "[02:14 +00:00] paged the database on-call" in shown
         assert "Zq8vLr2Kx9Tt4WmQ" not in shown
 
 
