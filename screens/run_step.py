@@ -134,7 +134,9 @@ class RunStep(ModalScreen[None]):
             return
         self.state = "confirming"
         rule = self.plan.confirmation
-        ask.update(Text(rule.prompt + ("" if rule.kind == "type" else "  (y / enter runs, esc cancels)")))
+        # A read step's prompt already names its keys; a write step's says "confirm": name them.
+        keys = {"confirm": "  (y / enter runs, esc cancels)", "key": "  (esc cancels)"}.get(rule.kind, "")
+        ask.update(Text(rule.prompt + keys))
         answer.display = rule.kind == "type"
         answer.disabled = rule.kind != "type"  # hidden and unfocusable: y and enter reach the screen
         answer.value = ""
