@@ -53,6 +53,8 @@ async def test_dry_run_then_one_key_then_output_streams_then_the_timeline_event(
         shown = str(screen.query_one("#dry-run").render())
         assert "aaa-steps#1" in shown and "risk: read" in shown and "echo first; echo second" in shown
         assert screen.state == "confirming"
+        # the keys named once: the read step's prompt already says enter or y
+        assert str(screen.query_one("#ask").render()) == "read-only step: press enter (or y) to run it  (esc cancels)"
         await pilot.press("y")
         await settle(app, pilot)
         assert screen.state in ("running", "done"), (screen.state, str(screen.query_one("#ask").render()), app.focused)
