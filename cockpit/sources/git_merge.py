@@ -60,6 +60,9 @@ def default_branch(repo: Path) -> str:
     raise CockpitError(f"{repo}: no default branch found (no origin/HEAD, main or master): name one with --into")
 
 
+MAX_MERGES = 200  # merges after the tip looked at for the one that brought it in
+
+
 def merged(repo: Path | str, branch: str, into: str | None = None) -> Merged | None:
     """The merge of `branch` into `into` (default: the default branch), or None while it is not
     merged. Refused when `repo` is not a git repository or `branch` / `into` do not exist."""
@@ -83,7 +86,18 @@ def merged(repo: Path | str, branch: str, into: str | None = None) -> Merged | N
         return None
     if check.returncode != 0:
         raise CockpitError(f"git merge-base failed in {root}: {check.stderr.strip()[:200]}")
-    # The first merge commit on `target` whose history holds the tip: the one that merged it.
+    # The merge that brought the tip in: the first merge commit after it whose first parent (the
+    # target before that merge) did not hold the tip yet. Without one, the tip was already on the
+    # target's line — a fast-forward, or a branch with no commits of its own (`git branch fresh
+    # main~5` is "merged" at once, and any later merge of another branch descends from it): git
+    # then shows no review being merged, and the gate is approved by hand with the review's URL.
     path = _git(root, "rev-list", "--ancestry-path", "--merges", "--reverse", f"{tip}..{target}", "--")
-    merges = path.stdout.split() if path.returncode == 0 else []
-    return Merged(branch, target, merges[0] if merges else tip)
+    for merge in (path.stdout.split() if path.returncode == 0 else [])[:MAX_MERGES]:
+        before = _git(root, "merge-base", "--is-ancestor", "--end-of-options", tip, f"{merge}^1")
+        if before.returncode == 1:
+            return Merged(branch, target, merge)
+    raise CockpitError(
+        f"{branch!r} is in {target} without a merge commit that brought it in (a fast-forward, or a branch "
+        f"with no commits of its own): git cannot show the review was merged; approve the gate by hand "
+        f"with the review's URL (cockpit approve SLUG --external URL)"
+    )
