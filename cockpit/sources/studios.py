@@ -48,36 +48,28 @@ class Catalog:
     problems: list[SourceError] = field(default_factory=list)
     index: dict[str, str] = field(default_factory=dict)  # every id, lower case → the name of the studio it resolves to
     shadowed: list[Shadowed] = field(default_factory=list)
+    # Every id (lower case) of a studio that failed to load and would have won it (a later folder
+    # than the studio loaded under that id, or none loaded): its problems. Such an id is refused,
+    # never silently answered by another definition (the bundled `software` for a broken real one).
+    failed: dict[str, list[SourceError]] = field(default_factory=dict)
 
     def get(self, name: str) -> Studio:
-        found = self.index.get(name.lower())
-        studio = self.studios.get(found) if found is not None else None
-        broken = [p for p in self.problems if f"{os.sep}{name}{os.sep}" in p.path]
-        if studio is not None:
-            # A studio folder of that name that failed to load is not silently replaced by another
-            # definition (the bundled `software` standing in for a broken real one).
-            broken = [p for p in broken if _failed_studio(p.path, name) not in (None, studio.path)]
-            if not broken:
-                return studio
-        known = ", ".join(sorted(self.studios)) or "none loaded"
+        broken = self.failed.get(name.lower())
         if broken:  # it exists but failed to load: say why, where
             raise NotFound(
                 f"studio {name!r} failed to load: {broken[0]}"
                 + (f" (and {len(broken) - 1} more)" if len(broken) > 1 else "")
             )
+        found = self.index.get(name.lower())
+        studio = self.studios.get(found) if found is not None else None
+        if studio is not None:
+            return studio
+        known = ", ".join(sorted(self.studios)) or "none loaded"
         raise NotFound(f"unknown studio {name!r} (known: {known})")
 
     def resolutions(self) -> dict[str, str]:
         """Every id (lower case) → the studio name it resolves to, sorted by id."""
         return dict(sorted(self.index.items()))
-
-
-def _failed_studio(path: str, name: str) -> str | None:
-    """The studio folder named `name` that the problem at `path` lies in, or None when `path`
-    only passes through a folder of that name (one holding no STUDIO.md)."""
-    marker = f"{os.sep}{name}{os.sep}"
-    folder = path[: path.index(marker) + len(marker) - 1]
-    return folder if os.path.isfile(os.path.join(folder, "STUDIO.md")) else None
 
 
 def bundled_studios_dir() -> Path:
@@ -139,6 +131,7 @@ def _parse_catalog(dirs: list[Path], overlay: Path | None = None) -> Catalog:
             continue
         shared.update(_load_shared_hats(root / "hats", catalog.problems))
     loaded: list[Studio] = []  # in rising precedence
+    failures: list[tuple[int, tuple[str, ...], list[SourceError]]] = []  # (how many loaded before it, its ids, problems)
     for root in dirs:
         if not root.is_dir():
             continue
@@ -148,9 +141,12 @@ def _parse_catalog(dirs: list[Path], overlay: Path | None = None) -> Catalog:
                 if (entry / "stages").is_dir():
                     catalog.problems.append(SourceError(str(entry / "STUDIO.md"), 1, "studio folder has no STUDIO.md"))
                 continue
+            before = len(catalog.problems)
             studio = _load_checked(StudioFiles(entry), shared, source, catalog.problems)
             if studio is not None:
                 loaded.append(studio)
+            else:
+                failures.append((len(loaded), _declared_ids(entry), catalog.problems[before:]))
     if overlay is not None and overlay.is_dir():
         for entry in _studio_folders(overlay):
             base = _overlaid(entry.name, loaded)
@@ -166,7 +162,30 @@ def _parse_catalog(dirs: list[Path], overlay: Path | None = None) -> Catalog:
                     loaded.remove(base)  # the overlaid definition replaces its base
                 loaded.append(studio)
     _resolve(catalog, loaded)
+    position = {id(studio): n for n, studio in enumerate(loaded)}
+    for loaded_before, ids, problems in failures:
+        for ident in ids:
+            owner = catalog.studios.get(catalog.index.get(ident, ""))
+            if owner is None or position.get(id(owner), -1) < loaded_before:  # it would have won the id
+                catalog.failed.setdefault(ident, problems)
     return catalog
+
+
+def _declared_ids(folder: Path) -> tuple[str, ...]:
+    """The ids a studio folder claims (folder name, and its STUDIO.md's name, slug and aliases when
+    its frontmatter reads), lower case: so a broken studio still holds them against another."""
+    from cockpit.text import frontmatter
+
+    ids = [folder.name]
+    try:
+        meta = frontmatter.read(str(folder / "STUDIO.md")).meta
+    except SourceError:
+        meta = {}
+    aliases = meta.get("aliases") or []
+    for value in (meta.get("name"), meta.get("slug"), *(aliases if isinstance(aliases, list) else [aliases])):
+        if isinstance(value, str) and value:
+            ids.append(value)
+    return tuple(dict.fromkeys(i.lower() for i in ids))
 
 
 def _overlaid(folder: str, loaded: list[Studio]) -> Studio | None:

@@ -32,3 +32,32 @@ def test_a_folder_of_that_name_above_the_studios_does_not_count(tmp_path):
     catalog = load_catalog([root], cache=False, project=None)
     assert catalog.problems  # `other` is broken, under a folder called software
     assert catalog.get("software").source == BUNDLED
+
+
+def test_a_broken_studio_holds_its_aliases_too(tmp_path):
+    """Looking a broken real studio up by an alias it declares (appdev) fell back to the bundled
+    studio that also answers to it: the ids come from its STUDIO.md even when its stages fail."""
+    folder = tmp_path / "real" / "application-development"
+    folder.mkdir(parents=True)
+    (folder / "STUDIO.md").write_text(
+        "---\nname: application-development\nslug: appdev\naliases: [software]\nstages: [build]\n---\n"
+    )
+    catalog = load_catalog([tmp_path / "real"], cache=False, project=None)
+    for ident in ("application-development", "APPDEV", "software"):
+        with pytest.raises(NotFound, match=r"failed to load: .*application-development/STUDIO\.md"):
+            catalog.get(ident)
+    assert catalog.get("incident-response").source == BUNDLED  # the others still resolve
+
+
+def test_a_broken_bundled_name_does_not_block_a_later_folder_that_loads(tmp_path):
+    """Precedence holds: a studio that loads from a later folder wins the id over an earlier broken one."""
+    _broken_software(tmp_path / "early")
+    good = tmp_path / "late" / "software"
+    good.mkdir(parents=True)
+    stage = good / "stages" / "build"
+    (stage / "hats").mkdir(parents=True)
+    (good / "STUDIO.md").write_text("---\nname: software\nstages: [build]\n---\n# Software\n")
+    (stage / "STAGE.md").write_text("---\nname: build\nhats: [builder]\nreview: auto\n---\n")
+    (stage / "hats" / "builder.md").write_text("---\nname: builder\n---\n# Builder\n")
+    catalog = load_catalog([tmp_path / "early", tmp_path / "late"], cache=False, project=None)
+    assert catalog.get("software").path == str(good)
