@@ -131,7 +131,8 @@ def _parse_catalog(dirs: list[Path], overlay: Path | None = None) -> Catalog:
             continue
         shared.update(_load_shared_hats(root / "hats", catalog.problems))
     loaded: list[Studio] = []  # in rising precedence
-    failures: list[tuple[int, tuple[str, ...], list[SourceError]]] = []  # (how many loaded before it, its ids, problems)
+    # Each studio that failed: (how many had loaded before it, the ids it declares, its problems).
+    failures: list[tuple[int, tuple[str, ...], list[SourceError]]] = []
     for root in dirs:
         if not root.is_dir():
             continue
