@@ -10,8 +10,8 @@ list at all: a markdown list item whose list is introduced by a bold label line 
 the files carry such lists" holds when every file with a list has parsed items; the mismatches are
 listed with the reason (no items parsed, studio not loaded, file not named by any stage).
 
-Run from the repository root: `python bench/studio_census.py [FOLDER] [--json]`; FOLDER defaults to
-/work/haiku-real/plugin/studios (the `plugin/studios` folder of a gigsmart/haiku-method checkout).
+Run from the repository root: `python bench/studio_census.py FOLDER [--json]`, FOLDER being the
+`plugin/studios` folder of a gigsmart/haiku-method checkout.
 """
 
 from __future__ import annotations
@@ -31,8 +31,6 @@ sys.path.insert(0, str(REPO))
 from cockpit.domain.studio import Studio
 from cockpit.sources.studios import load_catalog
 from cockpit.text.terminal import safe, safe_stdio
-
-DEFAULT_FOLDER = "/work/haiku-real/plugin/studios"
 
 _LIST_ITEM = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s+\S")
 _BOLD_LABEL = re.compile(r"^\s*\*\*([^*]+?)\*\*")
@@ -255,7 +253,7 @@ def print_report(result: dict[str, Any]) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("folder", nargs="?", default=DEFAULT_FOLDER, help="a studios folder")
+    parser.add_argument("folder", help="a studios folder: plugin/studios of a gigsmart/haiku-method checkout")
     parser.add_argument("--json", action="store_true", help="print the census as JSON")
     args = parser.parse_args(argv)
     folder = Path(args.folder)
