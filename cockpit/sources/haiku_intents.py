@@ -16,11 +16,10 @@ from pathlib import Path
 from cockpit.domain.haiku_folder import IntentFolder, SourceFile, StageFolder, is_feedback_name
 from cockpit.domain.haiku_sidecar import SIDECAR
 from cockpit.errors import SourceError
-from cockpit.sources.project import HAIKU_DIR, find_project
+from cockpit.sources.project import find_project, intents_dir
 from cockpit.text import frontmatter
 from cockpit.text.terminal import control_chars
 
-INTENTS = "intents"
 MAX_FILE_BYTES = 4 * 1024 * 1024  # an intent's file is a page of text; anything larger is refused, not read
 
 
@@ -34,7 +33,7 @@ def intent_folders(path: str | os.PathLike[str]) -> tuple[Path | None, list[Path
     project = find_project(here)
     if project is None:
         return None, []
-    root = project / HAIKU_DIR / INTENTS
+    root = intents_dir(project)
     folders = (
         sorted(p for p in root.iterdir() if not p.is_symlink() and (p / "intent.md").is_file()) if root.is_dir() else []
     )

@@ -34,6 +34,7 @@ from typing import TYPE_CHECKING, Any
 from cockpit.domain.haiku_checksum import CHECKSUM_FILE, PROTECTED, resealed
 from cockpit.domain.haiku_export import INTENT_FILE, NEWEST, KnownFile, Planned, plan_export, protected_kind
 from cockpit.errors import CockpitError
+from cockpit.sources.project import intents_dir
 from cockpit.store import haiku_files
 from cockpit.text.frontmatter_patch import (
     REMOVE,
@@ -84,7 +85,7 @@ def intent_folder(project: str | os.PathLike[str], slug: str) -> Path:
     """`project/.haiku/intents/<slug>`, refusing a slug that is not one plain folder name."""
     if not _SLUG.fullmatch(slug) or slug in (".", ".."):
         raise CockpitError(f"cannot export intent {slug!r}: its slug is not a plain folder name")
-    return Path(os.path.abspath(project)) / ".haiku" / "intents" / slug
+    return intents_dir(os.path.abspath(project)) / slug
 
 
 def refuse_links(project: Path, folder: Path, rel: str = "") -> None:

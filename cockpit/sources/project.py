@@ -10,6 +10,16 @@ from pathlib import Path
 HAIKU_DIR = ".haiku"
 
 
+def intents_dir(project: str | os.PathLike[str]) -> Path:
+    """Where a project keeps its intents: `<project>/.haiku/intents`."""
+    return Path(project) / HAIKU_DIR / "intents"
+
+
+def studios_dir(project: str | os.PathLike[str]) -> Path:
+    """Where a project keeps the studio files that overlay the plugin's: `<project>/.haiku/studios`."""
+    return Path(project) / HAIKU_DIR / "studios"
+
+
 def find_project(start: str | os.PathLike[str] = ".") -> Path | None:
     """The nearest folder at or above `start` that holds `.haiku/`, or None."""
     here = Path(start).resolve()

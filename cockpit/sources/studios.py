@@ -32,7 +32,6 @@ if TYPE_CHECKING:
     from cockpit.text import frontmatter
 
 BUNDLED = "bundled"
-PROJECT_STUDIOS = os.path.join(".haiku", "studios")
 
 
 class Shadowed(NamedTuple):
@@ -81,10 +80,10 @@ def bundled_studios_dir() -> Path:
 
 def find_project_studios(start: str | os.PathLike[str] = ".") -> Path | None:
     """The project's `.haiku/studios` folder (cockpit.sources.project), or None."""
-    from cockpit.sources.project import find_project
+    from cockpit.sources.project import find_project, studios_dir
 
     project = find_project(start)
-    studios = project / PROJECT_STUDIOS if project is not None else None
+    studios = studios_dir(project) if project is not None else None
     return studios if studios is not None and studios.is_dir() else None
 
 
