@@ -8,7 +8,6 @@ rule needs the file system (symlinks are followed), so it is here and not in the
 from __future__ import annotations
 
 import os
-import signal
 import subprocess
 import tempfile
 import threading
@@ -18,6 +17,7 @@ from pathlib import Path
 
 from cockpit.domain.gates import CANCELLED, GateRun, GateSpec
 from cockpit.sources.artifacts import outside_root
+from cockpit.sources.process_group import kill_group, wait_until
 from cockpit.text import redact
 
 TAIL_LINES = 40
@@ -72,37 +72,16 @@ def run_gate(
         except OSError as exc:
             return gate_run(exit_code=None, timed_out=False, seconds=0.0, tail="", error=exc.strerror or str(exc))
         try:
-            code = _wait(process, started + limit, cancel)
+            code = wait_until(process, started + limit, cancel)
         except BaseException:  # KeyboardInterrupt, SystemExit: leave nothing running behind
-            _kill_group(process)
+            kill_group(process)
             raise
         timed_out = code is None and not (cancel is not None and cancel.is_set())
         if code is None:
-            _kill_group(process)
+            kill_group(process)
         seconds = time.monotonic() - started
         size = output.seek(0, os.SEEK_END)
         output.seek(max(0, size - _READ_WINDOW))
         text = output.read().decode("utf-8", errors="replace")
     error = CANCELLED if code is None and not timed_out else None
     return gate_run(exit_code=code, timed_out=timed_out, seconds=round(seconds, 3), tail=tail_of(text), error=error)
-
-
-def _wait(process: subprocess.Popen[bytes], until: float, cancel: threading.Event | None) -> int | None:
-    """The exit status, or None once `until` (monotonic) passes or `cancel` is set."""
-    while True:
-        left = until - time.monotonic()
-        if left <= 0 or (cancel is not None and cancel.is_set()):
-            return None
-        try:
-            return process.wait(timeout=min(left, 0.05) if cancel is not None else left)
-        except subprocess.TimeoutExpired:
-            continue
-
-
-def _kill_group(process: subprocess.Popen[bytes]) -> None:
-    """SIGKILL the gate's process group: the shell and everything it started, grandchildren too."""
-    try:
-        os.killpg(process.pid, signal.SIGKILL)
-    except ProcessLookupError:
-        pass
-    process.wait()

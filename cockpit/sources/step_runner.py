@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import getpass
 import os
-import signal
 import socket
 import subprocess
 import threading
@@ -28,6 +27,7 @@ import time
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 
+from cockpit.sources.process_group import kill_group, wait_until
 from cockpit.text.redact import redact
 
 OUTPUT_CAP = 256 * 1024  # bytes kept of a step's output: half head, half tail
@@ -190,17 +190,17 @@ def run_step(
     interrupted = False
     try:  # from the moment it exists: a ctrl+c before the wait must kill it too
         reader.start()
-        code = _wait(process, started + timeout, cancel)
+        code = wait_until(process, started + timeout, cancel)
     except BaseException:  # KeyboardInterrupt (ctrl+c), SystemExit: leave nothing running behind
-        _kill_group(process)
+        kill_group(process)
         code, interrupted = None, True
     outcome = EXITED if code is not None else TIMEOUT if not interrupted and not _set(cancel) else CANCELLED
     if code is None:
-        _kill_group(process)
+        kill_group(process)
     if reader.ident is not None:
         reader.join(_EXIT_GRACE)
     if reader.is_alive():  # background children still hold the pipe: they go with the step
-        _kill_group(process)
+        kill_group(process)
         reader.join(_EXIT_GRACE)
     process.stdout.close()
     collector.finish()
@@ -230,27 +230,6 @@ def _read(fd: int, collector: _Collector) -> None:
             collector.feed(chunk)
     except OSError:  # closed under us after the grace: what was read is kept
         pass
-
-
-def _wait(process: subprocess.Popen[bytes], until: float, cancel: threading.Event | None) -> int | None:
-    """The exit status, or None once `until` (monotonic) passes or `cancel` is set."""
-    while True:
-        left = until - time.monotonic()
-        if left <= 0 or _set(cancel):
-            return None
-        try:
-            return process.wait(timeout=min(left, 0.05))
-        except subprocess.TimeoutExpired:
-            continue
-
-
-def _kill_group(process: subprocess.Popen[bytes]) -> None:
-    """SIGKILL the step's process group: the shell and everything it started, grandchildren too."""
-    try:
-        os.killpg(process.pid, signal.SIGKILL)
-    except (ProcessLookupError, PermissionError):
-        pass
-    process.wait()
 
 
 def secret_values(values: Iterable[tuple[str, str]], is_secret: Callable[[str, str], bool]) -> dict[str, str]:
