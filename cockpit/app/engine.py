@@ -263,12 +263,12 @@ class Engine:
             event_id = self.store.apply(facts.intent.id, change, at=ctx.now, actor=ctx.actor)
             if digest is None:  # made before pins: from its first command on, it keeps this definition
                 self._pin(facts.intent.id, studio, event_id=event_id, at=ctx.now)
-            linked = haiku_files.link(self.store, facts.intent.id) is not None
+            link = haiku_files.link(self.store, facts.intent.id)
         done = Done(change.summary, event_id, self, slug)
-        if linked:  # its files follow at once, whoever ran the command (cockpit.app.haiku_live)
+        if link is not None:  # its files follow at once, whoever ran the command (cockpit.app.haiku_live)
             from cockpit.app.haiku_live import write_back
 
-            done.written = write_back(self, slug)
+            done.written = write_back(self, slug, link)
             problem = done.written.problem if done.written else None
             if problem and self.warn is not None:
                 self.warn(problem)

@@ -32,6 +32,7 @@ if TYPE_CHECKING:
     from cockpit.app.haiku import IntentImport
     from cockpit.domain.walk import Position
     from cockpit.sources.haiku_writer import ExportReport
+    from cockpit.store import haiku_files
     from cockpit.store.database import Store
 
     class Engine(Protocol):
@@ -75,14 +76,16 @@ class WriteBack(NamedTuple):
         )
 
 
-def write_back(engine: Engine, slug: str) -> WriteBack | None:
-    """Export `slug` to the project it is linked with; None when it lives in the database only."""
+def write_back(engine: Engine, slug: str, link: haiku_files.Link | None = None) -> WriteBack | None:
+    """Export `slug` to the project it is linked with (`link`, when the caller has read it); None
+    when it lives in the database only."""
     from cockpit.clock import iso
     from cockpit.sources.haiku_writer import export_intent, intent_folder
     from cockpit.store import haiku_files
 
-    with engine.store.snapshot():
-        link = haiku_files.link(engine.store, engine.store.intent(slug).id)
+    if link is None:
+        with engine.store.snapshot():
+            link = haiku_files.link(engine.store, engine.store.intent(slug).id)
     if link is None:
         return None
     try:
