@@ -140,12 +140,9 @@ def plan_step(
             raise CockpitError(f"runbook {name} has {len(runnable)} shell blocks: choose one with --block N ({listed})")
         step = runnable[0]
     else:
-        if not 1 <= block <= len(steps):
-            raise CockpitError(
-                f"runbook {name} has no block {block} (it has "
-                + (f"blocks 1 to {len(steps)})" if steps else "no code blocks)")
-            )
-        step = steps[block - 1]
+        from cockpit.runbooks.steps import numbered
+
+        step = numbered(steps, name, block)
     return plan_for(engine, step, slug=slug, cwd=cwd, timeout=timeout, given=given, environ=environ)
 
 

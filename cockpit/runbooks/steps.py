@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from cockpit.domain.steps import Step, attributes, language
 from cockpit.errors import NotFound
 from cockpit.runbooks.doc import RunbookDoc
@@ -25,8 +27,12 @@ def steps_of(doc: RunbookDoc) -> tuple[Step, ...]:
 
 
 def step_of(doc: RunbookDoc, number: int) -> Step:
-    steps = steps_of(doc)
+    return numbered(steps_of(doc), doc.name, number)
+
+
+def numbered(steps: Sequence[Step], runbook: str, number: int) -> Step:
+    """Block `number` of a runbook's `steps`, refused in words when it has none by that number."""
     if not 1 <= number <= len(steps):
         count = f"blocks 1 to {len(steps)}" if steps else "no code blocks"
-        raise NotFound(f"runbook {doc.name} has no block {number} (it has {count})")
+        raise NotFound(f"runbook {runbook} has no block {number} (it has {count})")
     return steps[number - 1]

@@ -24,7 +24,7 @@ import socket
 import subprocess
 import threading
 import time
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 from cockpit.sources.process_group import kill_group, wait_until
@@ -230,8 +230,3 @@ def _read(fd: int, collector: _Collector) -> None:
             collector.feed(chunk)
     except OSError:  # closed under us after the grace: what was read is kept
         pass
-
-
-def secret_values(values: Iterable[tuple[str, str]], is_secret: Callable[[str, str], bool]) -> dict[str, str]:
-    """The (name, value) pairs `is_secret` calls secrets: masked in the output by name."""
-    return {name: value for name, value in values if is_secret(name, value)}
