@@ -37,7 +37,7 @@ from datetime import UTC, date, datetime
 from typing import Any, NamedTuple
 
 from cockpit import severity as sev
-from cockpit.domain.commands.names import slugify
+from cockpit.domain.commands.names import slugify, title_controls
 from cockpit.domain.dag import find_cycle
 from cockpit.domain.haiku_folder import IntentFolder, SourceFile, StageFolder, closes, feedback_number, generation
 from cockpit.domain.haiku_sidecar import Sidecar, decode
@@ -46,7 +46,6 @@ from cockpit.domain.stage_list import check_walk, walked_stages
 from cockpit.domain.studio import EXTERNAL_GATE_KINDS, Stage, Studio
 from cockpit.domain.walk import baton
 from cockpit.errors import CockpitError, SourceError
-from cockpit.text.terminal import control_chars
 
 SYNTHESIZED = "synthesized on import"
 # Unit keys that become facts (iterations, sign-offs, the title and dependencies) or that the A/B
@@ -223,7 +222,7 @@ def _title(file: SourceFile, fallback: str) -> str:
     if not title and file.doc is not None:
         heading = re.search(r"^#\s+(.+?)\s*$", file.doc.body, re.MULTILINE)
         title = heading.group(1) if heading else ""
-        if control_chars(title, allow=""):  # a heading is no title to keep then: the file's name is
+        if title_controls(title):  # a heading is no title to keep then: the file's name is
             title = ""
     return clip_title(" ".join((title or fallback).split()))
 

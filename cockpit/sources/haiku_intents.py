@@ -13,12 +13,12 @@ import json
 import os
 from pathlib import Path
 
+from cockpit.domain.commands.names import title_controls
 from cockpit.domain.haiku_folder import IntentFolder, SourceFile, StageFolder, is_feedback_name
 from cockpit.domain.haiku_sidecar import SIDECAR
 from cockpit.errors import SourceError
 from cockpit.sources.project import find_project, intents_dir
 from cockpit.text import frontmatter
-from cockpit.text.terminal import control_chars
 
 MAX_FILE_BYTES = 4 * 1024 * 1024  # an intent's file is a page of text; anything larger is refused, not read
 
@@ -91,9 +91,8 @@ def _read(folder: Path, path: Path, problems: list[SourceError]) -> SourceFile |
         problems.append(exc)
         return None
     title = doc.meta.get("title")
-    bad = control_chars(title, allow="") if isinstance(title, str) else []
-    if bad:  # a title heads lists, prompts and commit messages: plain text only, as `unit add` requires
-        where = ", ".join(f"{picture} at {offset + 1}" for offset, picture in bad[:3])
+    where = title_controls(title) if isinstance(title, str) else ""
+    if where:  # a title heads lists, prompts and commit messages: plain text only, as `unit add` requires
         problems.append(SourceError(str(path), doc.line_of("title"), f"the title holds control characters ({where})"))
         return None
     return SourceFile(rel, str(path), digest, doc=doc, text=text)

@@ -22,11 +22,16 @@ def check_title(value: str | None) -> str:
     title = _required(value, "a title")
     if "\n" in title or len(title) > MAX_TITLE:
         raise CockpitError(f"a title is one line of at most {MAX_TITLE} characters")
-    bad = control_chars(title, allow="")
-    if bad:
-        where = ", ".join(f"{picture} at {offset + 1}" for offset, picture in bad[:3])
+    where = title_controls(title)
+    if where:
         raise CockpitError(f"a title is plain text: it holds control characters ({where})")
     return title
+
+
+def title_controls(title: str) -> str:
+    """The first control characters in `title` and where ("␛ at 1, ␇ at 20"), or "" when it is
+    plain text: what a title may not hold, for commands and for titles read from files."""
+    return ", ".join(f"{picture} at {offset + 1}" for offset, picture in control_chars(title, allow="")[:3])
 
 
 def check_slug(value: str, limit: int = 48) -> str:
