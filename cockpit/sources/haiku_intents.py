@@ -17,7 +17,7 @@ from cockpit.domain.commands.names import title_controls
 from cockpit.domain.haiku_folder import IntentFolder, SourceFile, StageFolder, is_feedback_name
 from cockpit.domain.haiku_sidecar import SIDECAR
 from cockpit.errors import SourceError
-from cockpit.sources.project import find_project, intents_dir
+from cockpit.sources.project import find_project, first_link, intents_dir
 from cockpit.text import frontmatter
 
 MAX_FILE_BYTES = 4 * 1024 * 1024  # an intent's file is a page of text; anything larger is refused, not read
@@ -40,20 +40,9 @@ def intent_folders(path: str | os.PathLike[str]) -> tuple[Path | None, list[Path
     return project, folders
 
 
-def _linked_out(folder: Path, path: Path) -> bool:
-    """A symbolic link anywhere from the intent folder down to `path` (a unit file that is a link to
-    /etc/passwd would become a unit's body, then a prompt, an export and a commit): refused."""
-    here = folder
-    for part in path.relative_to(folder).parts:
-        here = here / part
-        if here.is_symlink():
-            return True
-    return False
-
-
 def _read(folder: Path, path: Path, problems: list[SourceError]) -> SourceFile | None:
     rel = path.relative_to(folder).as_posix()
-    if _linked_out(folder, path):
+    if first_link(folder, path.relative_to(folder).parts) is not None:
         problems.append(
             SourceError(str(path), 1, "a symbolic link: refused (an intent's files are read where they are)")
         )

@@ -34,7 +34,7 @@ from typing import TYPE_CHECKING, Any
 from cockpit.domain.haiku_checksum import CHECKSUM_FILE, PROTECTED, resealed
 from cockpit.domain.haiku_export import INTENT_FILE, NEWEST, KnownFile, Planned, plan_export, protected_kind
 from cockpit.errors import CockpitError
-from cockpit.sources.project import intents_dir
+from cockpit.sources.project import first_link, intents_dir
 from cockpit.store import haiku_files
 from cockpit.text.frontmatter_patch import (
     REMOVE,
@@ -93,13 +93,9 @@ def refuse_links(project: Path, folder: Path, rel: str = "") -> None:
     parts = [*folder.relative_to(project).parts, *(rel.split("/") if rel else ())]
     if any(p in ("", ".", "..") for p in parts) or rel.startswith("/") or "\\" in rel:
         raise CockpitError(f"refusing to write {rel!r}: not a plain path inside {folder}")
-    here = project
-    for part in parts:
-        here = here / part
-        if here.is_symlink():
-            raise CockpitError(
-                f"refusing to write under {here}: it is a symbolic link (it could lead outside {folder})"
-            )
+    link = first_link(project, parts)
+    if link is not None:
+        raise CockpitError(f"refusing to write under {link}: it is a symbolic link (it could lead outside {folder})")
 
 
 def _read(path: Path) -> bytes | None:

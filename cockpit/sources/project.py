@@ -5,6 +5,7 @@ engine's required discovery and outputs are looked for under it. One rule, one p
 from __future__ import annotations
 
 import os
+from collections.abc import Iterable
 from pathlib import Path
 
 HAIKU_DIR = ".haiku"
@@ -36,3 +37,15 @@ def project_root(explicit: str | os.PathLike[str] | None) -> str | None:
         return str(explicit)
     found = find_project()
     return str(found) if found is not None else None
+
+
+def first_link(base: Path, parts: Iterable[str]) -> Path | None:
+    """The first symbolic link on the way from `base` down through `parts`, or None. An intent's
+    files are read and written where they are: a link could lead a read (/etc/passwd as a unit's
+    body) or a write out of the project."""
+    here = base
+    for part in parts:
+        here = here / part
+        if here.is_symlink():
+            return here
+    return None
