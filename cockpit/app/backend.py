@@ -179,8 +179,8 @@ class Backend:
         from cockpit.app.haiku_sync import sync_status
         from cockpit.store import haiku_files
 
-        with self._lock:  # sync_status reads the store, then asks git (local, no network)
-            status = sync_status(self.engine, slug)
+        status = sync_status(self.engine, slug, guard=self._lock)  # git (local) answers outside the lock
+        with self._lock:
             with self.engine.store.snapshot():
                 link = haiku_files.link(self.engine.store, self.engine.store.intent(slug).id)
             problem = self._write_back_problems.get(slug)

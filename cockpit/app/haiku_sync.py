@@ -28,6 +28,7 @@ from __future__ import annotations
 import hashlib
 import os
 from collections.abc import Sequence
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -339,14 +340,15 @@ def _record(engine: Engine, repo: Repo, rows: Sequence[Linked], result: ProjectS
             )
 
 
-def sync_status(engine: Engine, slug: str) -> SyncStatus:
+def sync_status(engine: Engine, slug: str, guard: AbstractContextManager[object] | None = None) -> SyncStatus:
     """Where `slug` lives, how far its branch is ahead of and behind its upstream as last
-    fetched (no network), its last sync and its unsettled conflicts."""
+    fetched (no network), its last sync and its unsettled conflicts. `guard` (the app's backend
+    lock) is held while the store is read, not while git answers."""
     from cockpit.sources import haiku_git
     from cockpit.store import haiku_files
     from cockpit.store import haiku_sync as db
 
-    with engine.store.snapshot():
+    with guard or nullcontext(), engine.store.snapshot():
         intent = engine.store.intent(slug)
         link = haiku_files.link(engine.store, intent.id)
         last = db.last_sync(engine.store, intent.id)
